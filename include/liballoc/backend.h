@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one interface every liballoc backend implements.
+ *
+ * A backend is a shared module exporting exactly one symbol,
+ * `la_backend_entry` (use LA_BACKEND_DEFINE). The core checks abi_version
+ * and that every required hook is set before it calls anything; an
+ * optional hook left NULL means -ENOTSUP, decided by the core.
+ *
+ * A backend has no globals: what it needs from the core comes in through
+ * struct la_backend_host at init, and its state lives behind the opaque
+ * pointers it returns. It uses only the public liballoc API (liballoc.h),
+ * never core internals, and never knows another backend.
+ *
+ * Threads: the core serialises calls into one backend instance with a
+ * per-backend lock, so hooks need no locking of their own.
+ */
+#ifndef LIBALLOC_BACKEND_H
+#define LIBALLOC_BACKEND_H
+
+#include <liballoc/liballoc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bump on any incompatible change of the structs below. */
+#define LA_BACKEND_ABI_VERSION 1
+#define LA_BACKEND_ENTRY_SYMBOL "la_backend_entry"
+
+struct la_backend_host {
+	uint32_t abi_version;
+	void *host_data;
+	void (*log)(void *host_data, enum la_log_level level, const char *fmt, ...)
+		__attribute__((format(printf, 3, 4)));
+	/*
+	 * Sets the human reason of the failure the hook is about to return
+	 * (ends up in la_last_diagnosis() / a result's diagnosis). Name the
+	 * device and the constraint or kernel call, with the errno.
+	 */
+	void (*diagnose)(void *host_data, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+};
+
+/* What probe() learnt about a device node it claims. */
+struct la_backend_device_info {
+	char driver[64];  /* kernel driver name, e.g. "vivid" */
+	uint64_t usages;  /* LA_USAGE_* the device can serve (for listings) */
+};
+
+/* Memory a path hands out, as far as the core must know for matching. */
+#define LA_PATH_CONTIGUOUS (1u << 0) /* physically contiguous */
+#define LA_PATH_ADAPTIVE   (1u << 1) /* placement follows the devices that attach (SMAF) */
+#define LA_PATH_PROTECTED  (1u << 2) /* protected memory; CPU maps refused */
+#define LA_PATH_LINEAR_ONLY (1u << 3) /* only DRM_FORMAT_MOD_LINEAR layouts */
+
+struct la_path_desc {
+	const char *name;      /* unique, "dma-heap:system"; copied by the core */
+	int rank;              /* base rank: neutral heaps ~500, device memory ~300 */
+	uint32_t flags;        /* LA_PATH_* */
+	uint32_t caching;      /* one LA_CACHING_* bit: what CPU maps get */
+	uint32_t dma_addr_bits; /* memory lies below 2^bits; 0 = anywhere */
+	/*
+	 * The participating device that allocates this memory (its own dumb
+	 * buffers, V4L2 MMAP) or NULL for a neutral allocator. Decides the
+	 * import rules "own only" and "none".
+	 */
+	struct la_device *owner;
+};
+
+/* One allocation the core asks a path about. */
+struct la_alloc_request {
+	uint32_t format;
+	uint64_t modifier;
+	uint32_t width;
+	uint32_t height;
+	uint32_t buffer_count;
+	uint64_t usage;                          /* union of every device's usage */
+	const struct la_constraints *constraints; /* merged */
+	/* Core's linear layout for these constraints; NULL if not linear. */
+	const struct la_layout *layout;
+	struct la_device *const *devices;        /* participants (NULL if offline) */
+	size_t n_devices;
+};
+
+/* Where list_paths() reports paths; path is the backend's own data. */
+typedef int (*la_path_sink_fn)(void *sink, const struct la_path_desc *desc, void *path);
+typedef int (*la_enumerate_fn)(void *ctx, const char *path);
+
+struct la_backend_interface {
+	/* Required. */
+	int (*init)(const struct la_backend_host *host, void **backend);
+	void (*finish)(void *backend);
+	/*
+	 * Claims a device node (fd owned by the core, valid until
+	 * device_close). -ENODEV: not a node of this backend (silent).
+	 */
+	int (*probe)(void *backend, int fd, const char *path, void **device,
+		     struct la_backend_device_info *info);
+	void (*device_close)(void *backend, void *device);
+
+	/* Optional. */
+	/* Calls add() for every node this backend could open. */
+	int (*enumerate)(void *backend, la_enumerate_fn add, void *ctx);
+	/*
+	 * Fills set (already created with the device's identity) with the
+	 * candidates for usage and assertion, and sets its import rule with
+	 * la_capset_set_import_rule(). -ENOTSUP + diagnose if the device
+	 * cannot serve usage.
+	 */
+	int (*get_capabilities)(void *backend, void *device, uint64_t usage,
+				const struct la_assertion *assertion, struct la_capset *set);
+	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit);
+	/*
+	 * Reports the allocation paths this backend offers to a negotiation:
+	 * neutral ones (heaps) and those of participating devices it owns
+	 * (devices[i] with device_data[i] != NULL are this backend's).
+	 */
+	int (*list_paths)(void *backend, struct la_device *const *devices,
+			  void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data);
+	/*
+	 * Backend-specific checks beyond the core's generic ones (which already
+	 * applied contiguity, address limit, caching, protection and import
+	 * rules). 0 = usable, *rank may be adjusted; negative + diagnose = why not.
+	 */
+	int (*path_match)(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+	/*
+	 * Allocates one buffer: fills out with owned fds (O_CLOEXEC), offsets,
+	 * pitches and flags. May use req->layout or the driver's own layout;
+	 * the core validates the result against req->constraints.
+	 */
+	int (*path_allocate)(void *backend, void *path, const struct la_alloc_request *req,
+			     struct la_descriptor *out);
+	void (*path_release)(void *backend, void *path);
+	/* Imports desc into the device; *imp is the backend's import state. */
+	int (*import)(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
+		      void **imp);
+	int (*import_get_property)(void *backend, void *imp, const char *name, uint64_t *value);
+	void (*import_release)(void *backend, void *imp);
+};
+
+struct la_backend_entry {
+	uint32_t abi_version;  /* LA_BACKEND_ABI_VERSION the module was built with */
+	const char *name;      /* "drm", "v4l2", ... */
+	const struct la_backend_interface *iface;
+};
+
+#define LA_BACKEND_DEFINE(backend_name, interface)                                  \
+	__attribute__((visibility("default"))) const struct la_backend_entry         \
+		la_backend_entry = {                                                 \
+			.abi_version = LA_BACKEND_ABI_VERSION,                       \
+			.name = (backend_name),                                      \
+			.iface = &(interface),                                       \
+		}
+
+/* Set by get_capabilities(); reason (copied) says how the rule was found. */
+int la_capset_set_import_rule(struct la_capset *set, enum la_import_rule rule, const char *reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
