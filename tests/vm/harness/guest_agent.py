@@ -10,14 +10,17 @@ the control share as files (never through the console):
     done.json         last file written: the agent finished normally
 """
 
+import ctypes
+import errno
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 SBIN_PATH = "/usr/sbin:/sbin:/usr/bin:/bin"
+SYS_FINIT_MODULE = 313             # x86-64
+MODULE_INIT_COMPRESSED_FILE = 4    # include/uapi/linux/module.h
 
 
 def write_json(path, obj):
@@ -36,17 +39,32 @@ def save_dmesg(results):
         pass
 
 
+def finit_module(path, params):
+    """Load one module without spawning insmod: a process start costs about
+    0.1 s under TCG, and a guest loads about twenty modules."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    # The kernel decompresses .ko.xz itself (CONFIG_MODULE_DECOMPRESS).
+    flags = MODULE_INIT_COMPRESSED_FILE if path.endswith((".xz", ".zst", ".gz")) else 0
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if libc.syscall(SYS_FINIT_MODULE, fd, " ".join(params).encode(), flags) != 0:
+            e = ctypes.get_errno()
+            return "%s (%s)" % (os.strerror(e), errno.errorcode.get(e, e))
+    finally:
+        os.close(fd)
+    return None
+
+
 def load_modules(job):
-    insmod = shutil.which("insmod", path=SBIN_PATH)
-    if not insmod:
-        return "no insmod in the host root (install kmod)"
     for m in job["modules"] + job["insmod"]:
         t = time.monotonic()
-        r = subprocess.run([insmod, m["path"]] + m["params"], capture_output=True,
-                           text=True, env={"PATH": SBIN_PATH})
-        if r.returncode != 0:
-            return "insmod %s %s failed: %s" % (m["path"], " ".join(m["params"]),
-                                               (r.stderr or r.stdout).strip())
+        try:
+            error = finit_module(m["path"], m["params"])
+        except OSError as e:
+            error = str(e)
+        if error:
+            return "loading %s %s failed: %s (see dmesg.txt)" % (
+                m["path"], " ".join(m["params"]), error)
         m["secs"] = round(time.monotonic() - t, 3)
     return None
 
@@ -94,11 +112,13 @@ def main():
     with open(sys.argv[1]) as f:
         job = json.load(f)
     ctl, results = job["ctl"], job["env"]["LIBALLOC_VM_RESULTS"]
+    with open("/proc/uptime") as f:
+        agent_start = float(f.read().split()[0])
     t = time.monotonic()
     error = load_modules(job)
     write_json(os.path.join(ctl, "setup.json"),
                {"ok": error is None, "error": error, "release": os.uname().release,
-                "modules_secs": round(time.monotonic() - t, 3),
+                "modules_secs": round(time.monotonic() - t, 3), "agent_start": agent_start,
                 "modules": [[m["path"], m.get("secs")] for m in job["modules"] + job["insmod"]]})
     if error is None:
         outdir = os.path.join(ctl, "out")

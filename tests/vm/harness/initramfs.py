@@ -59,16 +59,15 @@ def build(tree, cache):
     with open(INIT, "rb") as f:
         init = f.read()
     early = tree.order(modules.EARLY)
-    kos = [(n, tree.decompressed(n)) for n in early]
-
     h = hashlib.sha256(FORMAT)
-    for part in [busybox, init] + [n.encode() + b"\0" + d for n, d in kos]:
+    for part in [busybox, init] + [n.encode() + b"\0" + tree.raw(n) for n in early]:
         h.update(hashlib.sha256(part).digest())
     outdir = os.path.join(cache, "initramfs")
     path = os.path.join(outdir, h.hexdigest()[:32] + ".cpio.gz")
     if os.path.exists(path):
         return path
 
+    kos = [(n, tree.decompressed(n)) for n in early]
     c = Cpio()
     for d in ("bin", "dev", "proc", "sys", "host", "ctl", "modules"):
         c.dir(d)

@@ -84,9 +84,33 @@ def _vercmp(a, b):
     return -1 if lt else 1
 
 
+def _stamp(paths):
+    return [[p, os.stat(p).st_mtime_ns, os.stat(p).st_size] for p in paths]
+
+
 def resolve(suite):
-    """Newest ABI of the suite that has both an image and a headers package."""
+    """Like _resolve, remembered while apt's index files stay the same:
+    asking apt where they are costs most of a second, at every vm-run."""
+    memo = os.path.join(cache_dir(), "resolved-%s.json" % suite)
+    try:
+        with open(memo) as f:
+            m = json.load(f)
+        if _stamp([i[0] for i in m["indexes"]]) == m["indexes"]:
+            return m["info"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     indexes = _packages_indexes(suite)
+    info = _resolve(suite, indexes)
+    if info is not None:
+        tmp = memo + ".%d" % os.getpid()
+        with open(tmp, "w") as f:
+            json.dump({"indexes": _stamp(indexes), "info": info}, f)
+        os.replace(tmp, memo)
+    return info
+
+
+def _resolve(suite, indexes):
+    """Newest ABI of the suite that has both an image and a headers package."""
     if not indexes:
         return None
     pkgs = {}

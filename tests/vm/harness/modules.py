@@ -78,9 +78,11 @@ class ModuleTree:
             visit(n, [])
         return out
 
+    def raw(self, name):
+        with open(self.path[name], "rb") as f:
+            return f.read()
+
     def decompressed(self, name):
         """Bytes of the module, for busybox insmod which cannot read .xz."""
-        p = self.path[name]
-        with open(p, "rb") as f:
-            data = f.read()
-        return lzma.decompress(data) if p.endswith(".xz") else data
+        data = self.raw(name)
+        return lzma.decompress(data) if self.path[name].endswith(".xz") else data

@@ -31,8 +31,9 @@ def command(vmlinuz, initrd, append, ctl, results, console, qmp, mem, smp):
     return [
         exe,
         # /dev/kvm cannot run this guest kernel on the CI machines (the guest
-        # crashes early), so always emulate.
-        "-accel", "tcg",
+        # crashes early), so always emulate. With -cpu max the host's python3
+        # starts about 1 s faster in the guest than with the default qemu64.
+        "-accel", "tcg", "-cpu", "max",
         "-m", str(mem), "-smp", str(smp),
         "-nodefaults", "-no-user-config",
         # -vga none: otherwise std-VGA, not virtio-gpu, is what screendump shows.

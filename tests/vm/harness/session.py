@@ -21,6 +21,10 @@ GUEST_TMP = GUEST_RUN + "/tmp"
 # Host variables that point at things the guest does not have.
 DROP_ENV = ("XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK",
             "WAYLAND_DISPLAY", "DISPLAY")
+# No fbdev emulation, hence no fbcon: the console would otherwise be drawn
+# on the virtio-gpu scanout (slow under TCG, and it is what a screenshot
+# shows until a test takes the display). --param can turn it back on.
+DEFAULT_PARAMS = {"drm_kms_helper": ["fbdev_emulation=0"]}
 EXIT_TIMEOUT = 124
 EXIT_HARNESS = 125
 SHOT_TIMEOUT = 60
@@ -35,6 +39,8 @@ class Outcome:
         self.release = None
         self.ready_secs = None    # QEMU start to modules loaded, host clock
         self.modules_secs = None
+        self.modules = []         # [path, seconds] in load order
+        self.agent_start = None   # guest uptime when the agent started
         self.results = {}         # index -> {"rc", "secs", "signal"}
         self.failure = None       # why the guest did not finish normally
         self.failure_exit = 0
@@ -64,7 +70,8 @@ def _module_plan(tree, opts):
     """Ordered [{"name","path","params"}] for the guest, plus kernel args."""
     early = tree.order(modules.EARLY)
     rest = tree.order(modules.STANDARD + opts.modules, skip=early)
-    plan = [{"name": n, "path": tree.path[n], "params": []} for n in rest]
+    plan = [{"name": n, "path": tree.path[n], "params": list(DEFAULT_PARAMS.get(n, []))}
+            for n in rest]
     own = []
     for spec in opts.insmod:
         path, _, args = spec.partition(":")
@@ -222,6 +229,8 @@ class Session:
                 if setup:
                     out.ready_secs = self.vm.elapsed()
                     out.modules_secs = setup["modules_secs"]
+                    out.modules = setup["modules"]
+                    out.agent_start = setup["agent_start"]
                     if not setup["ok"]:
                         out.failure = "guest set-up failed: " + setup["error"]
                         out.failure_exit = EXIT_HARNESS
