@@ -199,7 +199,7 @@ static bool parse_hex(const char *name, uint32_t *format)
 	char *end;
 	unsigned long long v;
 
-	if (strncasecmp(name, "0x", 2) != 0 || !isxdigit((unsigned char)name[2]))
+	if (!isxdigit((unsigned char)name[2]))
 		return false;
 	v = strtoull(name + 2, &end, 16);
 	if (*end != '\0' || v > UINT32_MAX)
@@ -237,7 +237,8 @@ LA_EXPORT int la_format_parse(const char *name, uint32_t *format)
 			return 0;
 		}
 	}
-	if (parse_code(name, format) || parse_hex(name, format))
+	/* "0x1f" would also be 4 fourcc characters: a 0x prefix always means hex */
+	if (strncasecmp(name, "0x", 2) == 0 ? parse_hex(name, format) : parse_code(name, format))
 		return 0;
 	la_diag("'%s' is neither a format name (\"NV12\", \"XRGB8888\"), a 4-character "
 		"fourcc (\"XR24\") nor 0x-hex", name);
