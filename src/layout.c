@@ -222,7 +222,13 @@ LA_EXPORT int la_layout_compute(uint32_t format, uint32_t width, uint32_t height
 	return 0;
 }
 
-/* ---- validation of a layout someone else made ---- */
+/*
+ * ---- validation of a layout someone else made ----
+ * Chroma pitches may be independent of luma (DRM accepts that), but each
+ * plane must hold pitch x rows bytes: DRM would accept a short last row
+ * (drm_gem_fb_init_with_funcs() min_size), V4L2 sizeimage would not, and the
+ * layout must serve both.
+ */
 
 static int check_plane(const struct geom *g, const struct la_constraints *c,
 		       const struct la_layout *l, uint32_t p)
