@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * alloc: which allocator the first real device gets, and which later
+ * devices are refused.
+ *   vgem (64-bit DMA mask, PRIME import)            -> smaf-page
+ *   vivid instance 0 (allocators=1, vb2-dma-contig) -> smaf-contig, and the
+ *     capture fills it with the colour bars; a system-heap buffer is refused
+ *   vivid instance 1 (allocators=0, vb2-vmalloc: vmap, no attach) -> CPU rule
+ *   late attaches and forced allocators.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smaf-test.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool info_is(int smaf, int fd, const char *alloc, struct smaf_buffer_info *bi)
+{
+	return !smaf_info(smaf, fd, bi) && (bi->flags & SMAF_BUFFER_ALLOCATED) &&
+	       !strcmp((char *)bi->allocator, alloc);
+}
+
+static void test_vgem_first(int smaf, int vgem)
+{
+	struct smaf_buffer_info bi;
+	long long allocs = smaf_stat("smaf-page", "allocations");
+	uint32_t h;
+	int fd, ret;
+
+	if (!vm_check(!smaf_create(smaf, 1 << 20, SMAF_RDWR, NULL, &fd), "create 1 MiB"))
+		return;
+	kmsg_count("");
+	ret = vgem_import(vgem, fd, &h);
+	if (!vm_check(!ret, "vgem PRIME import: %s", strerror(-ret)))
+		goto out;
+	vm_check(info_is(smaf, fd, "smaf-page", &bi) && bi.attachments == 1,
+		 "first attach by vgem picks smaf-page (%s, %u segments, %u attached)",
+		 bi.allocator, bi.segments, bi.attachments);
+	vm_check(smaf_stat("smaf-page", "allocations") == allocs + 1,
+		 "debugfs: one more smaf-page allocation");
+	vm_check(kmsg_count("from smaf-page") == 1,
+		 "kernel log records the choice of smaf-page");
+	vgem_close(vgem, h);
+	vm_check(!smaf_info(smaf, fd, &bi) && bi.attachments == 0 &&
+		 (bi.flags & SMAF_BUFFER_ALLOCATED),
+		 "after GEM close: detached, memory kept");
+out:
+	close(fd);
+}
+
+static void test_vgem_forced_contig(int smaf, int vgem)
+{
+	struct smaf_buffer_info bi;
+	uint32_t h;
+	int fd, ret;
+
+	if (!vm_check(!smaf_create(smaf, 256 * 1024, SMAF_RDWR, "smaf-contig", &fd),
+		      "create forced smaf-contig"))
+		return;
+	ret = vgem_import(vgem, fd, &h);
+	if (vm_check(!ret, "vgem imports a forced smaf-contig buffer: %s", strerror(-ret))) {
+		vm_check(info_is(smaf, fd, "smaf-contig", &bi) && bi.segments == 1,
+			 "memory from smaf-contig, 1 segment (%s, %u)",
+			 bi.allocator, bi.segments);
+		vgem_close(vgem, h);
+	}
+	close(fd);
+}
+
+static void test_vivid_contig(int smaf, int vgem)
+{
+	struct smaf_buffer_info bi;
+	struct vivid v;
+	const char *step;
+	uint32_t h;
+	uint8_t *p;
+	double t;
+	int fd, heap, ret;
+
+	if (vivid_open(0, &v))
+		vm_fatal("no vivid instance 0 (allocators=1)");
+
+	/* the same capture into the system heap: vb2-dma-contig refuses it */
+	heap = system_heap_alloc(v.fmt.fmt.pix.sizeimage);
+	if (vm_check(heap >= 0, "system-heap buffer")) {
+		ret = vivid_capture(&v, heap, &step);
+		vm_check(ret == -EFAULT && !strcmp(step, "QBUF"),
+			 "vivid (contiguous) refuses a system-heap buffer: %s at %s",
+			 strerror(-ret), step);
+		close(heap);
+	}
+
+	if (!vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
+		      "create %u bytes", v.fmt.fmt.pix.sizeimage))
+		goto out;
+	kmsg_count("");
+	t = now();
+	ret = vivid_capture(&v, fd, &step);
+	vm_check(!ret, "vivid captures one frame into the SMAF buffer: %s at %s (%.2f s)",
+		 strerror(-ret), step, now() - t);
+	vm_check(info_is(smaf, fd, "smaf-contig", &bi) && bi.segments == 1,
+		 "first attach by vivid picks smaf-contig (%s, %u segments)",
+		 bi.allocator, bi.segments);
+	vm_check(kmsg_count("from smaf-contig") == 1,
+		 "kernel log records the choice of smaf-contig");
+	p = mmap(NULL, v.fmt.fmt.pix.sizeimage, PROT_READ, MAP_SHARED, fd, 0);
+	if (vm_check(p != MAP_FAILED, "mmap the captured buffer")) {
+		vm_check(vivid_check_bars(&v, p), "the frame shows vivid's eight colour bars");
+		munmap(p, v.fmt.fmt.pix.sizeimage);
+	}
+	/* contiguous memory below 4 GiB suits vgem too: late attach accepted */
+	ret = vgem_import(vgem, fd, &h);
+	if (vm_check(!ret, "late vgem import of the smaf-contig buffer: %s", strerror(-ret)))
+		vgem_close(vgem, h);
+	close(fd);
+
+	/* vgem first: scattered pages, then vivid is refused */
+	if (vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
+		     "create")) {
+		ret = vgem_import(vgem, fd, &h);
+		vm_check(!ret && info_is(smaf, fd, "smaf-page", &bi),
+			 "vgem first: smaf-page");
+		ret = vivid_capture(&v, fd, &step);
+		vm_check(ret == -EXDEV && !strcmp(step, "QBUF"),
+			 "late vivid attach to smaf-page memory refused: %s at %s",
+			 strerror(-ret), step);
+		vm_check(!smaf_info(smaf, fd, &bi) && bi.last_error == -EXDEV &&
+			 strstr((char *)bi.diag, "vivid.0") && strstr((char *)bi.diag, "smaf-page"),
+			 "diagnostic: \"%s\"", bi.diag);
+		vgem_close(vgem, h);
+		close(fd);
+	}
+
+	/* forced smaf-page: vivid refused before anything is allocated */
+	if (vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, "smaf-page", &fd),
+		     "create forced smaf-page")) {
+		ret = vivid_capture(&v, fd, &step);
+		vm_check(ret == -EXDEV, "vivid QBUF of a forced smaf-page buffer: %s at %s",
+			 strerror(-ret), step);
+		vm_check(!smaf_info(smaf, fd, &bi) && !(bi.flags & SMAF_BUFFER_ALLOCATED),
+			 "refused attach allocated nothing (flags %#x)", bi.flags);
+		vm_check(strstr((char *)bi.diag, "no allocator accepts") != NULL,
+			 "diagnostic: \"%s\"", bi.diag);
+		close(fd);
+	}
+out:
+	vivid_close(&v);
+}
+
+static void test_vivid_vmalloc(int smaf)
+{
+	struct smaf_buffer_info bi;
+	struct vivid v;
+	const char *step;
+	uint8_t *p;
+	int fd, ret;
+
+	if (vivid_open(1, &v)) {
+		vm_check(false, "vivid instance 1 (allocators=0)");
+		return;
+	}
+	if (!vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
+		      "create"))
+		goto out;
+	ret = vivid_capture(&v, fd, &step);
+	vm_check(!ret, "vivid vmalloc instance captures through vmap: %s at %s",
+		 strerror(-ret), step);
+	vm_check(info_is(smaf, fd, "smaf-page", &bi) && bi.attachments == 0,
+		 "vmap without attach picks the CPU allocator smaf-page (%s)", bi.allocator);
+	p = mmap(NULL, v.fmt.fmt.pix.sizeimage, PROT_READ, MAP_SHARED, fd, 0);
+	if (vm_check(p != MAP_FAILED, "mmap")) {
+		vm_check(vivid_check_bars(&v, p), "the frame shows the colour bars");
+		munmap(p, v.fmt.fmt.pix.sizeimage);
+	}
+	close(fd);
+out:
+	vivid_close(&v);
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/smaf/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fputs(val, f) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/* contig_devices names a device the kernel cannot tell needs contiguity */
+static void test_contig_param(int smaf, int vgem)
+{
+	struct smaf_buffer_info bi;
+	uint32_t h;
+	int fd, ret;
+
+	if (!vm_check(!write_param("contig_devices", "foo,vgem"),
+		      "set smaf.contig_devices=foo,vgem"))
+		return;
+	if (vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, NULL, &fd), "create")) {
+		ret = vgem_import(vgem, fd, &h);
+		vm_check(!ret && info_is(smaf, fd, "smaf-contig", &bi) && bi.segments == 1,
+			 "vgem listed in contig_devices gets smaf-contig (%s)", bi.allocator);
+		if (!ret)
+			vgem_close(vgem, h);
+		close(fd);
+	}
+	vm_check(!write_param("contig_devices", ""), "reset smaf.contig_devices");
+}
+
+int main(void)
+{
+	int smaf = smaf_open();
+	int vgem = vgem_open();
+
+	test_vgem_first(smaf, vgem);
+	test_vgem_forced_contig(smaf, vgem);
+	test_vivid_contig(smaf, vgem);
+	test_vivid_vmalloc(smaf);
+	test_contig_param(smaf, vgem);
+	close(vgem);
+	close(smaf);
+	return vm_exit_status();
+}
