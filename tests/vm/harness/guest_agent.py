@@ -111,7 +111,7 @@ def run_test(i, test, job, outdir):
 def main():
     with open(sys.argv[1]) as f:
         job = json.load(f)
-    ctl, results = job["ctl"], job["env"]["LIBALLOC_VM_RESULTS"]
+    ctl, results = job["ctl"], job["results"]
     with open("/proc/uptime") as f:
         agent_start = float(f.read().split()[0])
     t = time.monotonic()

@@ -57,13 +57,23 @@ def _read_json(path):
         return None
 
 
+# First line of a kernel report worth showing in full.
+REPORT_START = re.compile(r"(Kernel panic|BUG:|Oops|general protection fault|"
+                          r"sysrq: Trigger a crash|WARNING:|Call Trace:)")
+
+
 def _tail(path, lines=30):
+    """The console's last lines, or the kernel report that killed the guest."""
     try:
         with open(path, "rb") as f:
-            text = f.read()[-16384:].decode(errors="replace")
+            text = f.read()[-65536:].decode(errors="replace")
     except OSError:
         return ""
-    return "\n".join(text.splitlines()[-lines:])
+    all_lines = text.splitlines()
+    for i, line in enumerate(all_lines):
+        if REPORT_START.search(line):
+            return "\n".join(all_lines[max(0, i - 3):i + 25])
+    return "\n".join(all_lines[-lines:])
 
 
 def _module_plan(tree, opts):
@@ -163,6 +173,7 @@ class Session:
         self.console = os.path.join(self.results, "console.log")
         job = {
             "mode": self.mode, "tests": self.tests, "cwd": os.getcwd(),
+            "results": GUEST_RESULTS,
             "env": _guest_env(self.opts), "ctl": GUEST_CTL,
             "modules": plan, "insmod": own,
             "screenshot_at_end": self.opts.screenshot_at_end,
@@ -284,7 +295,11 @@ class Session:
         return name if name == self.tests[reported]["name"] else None
 
     def _why_dead(self, qemu_log):
-        console = _tail(self.console, 400)
+        try:
+            with open(self.console, "rb") as f:
+                console = f.read()[-65536:].decode(errors="replace")
+        except OSError:
+            console = ""
         m = re.search(r"Kernel panic - not syncing:.*", console)
         if m:
             return "guest kernel panic: " + m.group(0).strip()
