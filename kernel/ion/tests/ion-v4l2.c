@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Physical contiguity, proven by a device that needs it: vivid with
+ * allocators=1 uses videobuf2-dma-contig, which refuses (EFAULT at QBUF) a
+ * dma-buf that is not contiguous in DMA address space; the guest has no
+ * IOMMU, so that is physical contiguity. Buffers of system-contig and dma
+ * must be accepted and filled with a frame, buffers of system refused. A
+ * vivid instance with the vmalloc allocator takes all three through
+ * dma_buf_vmap() and fills them too.
+ *
+ * Needs: vm-run --param vivid.n_devs=2 --param vivid.allocators=1,0
+ * Usage: ion-v4l2 --abi legacy|legacy-noquery|modern
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "ion-util.h"
+
+static const char *const heap_names[3] = { "system", "system-contig", "dma" };
+static unsigned int ids[3];
+
+struct cam {
+	int fd;
+	char path[64];
+	bool contig;		/* videobuf2-dma-contig */
+	struct v4l2_format fmt;
+};
+
+/* vivid capture nodes, told apart by allocator: dma-contig has no USERPTR. */
+static void find_cams(struct cam *contig, struct cam *vmalloc)
+{
+	DIR *d = opendir("/dev");
+	struct dirent *e;
+
+	contig->fd = vmalloc->fd = -1;
+	if (!d)
+		fatal("opendir /dev: %s", strerror(errno));
+	while ((e = readdir(d))) {
+		struct v4l2_requestbuffers rb = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+						  .memory = V4L2_MEMORY_MMAP };
+		struct v4l2_capability cap;
+		struct cam c = { 0 };
+
+		if (strncmp(e->d_name, "video", 5))
+			continue;
+		snprintf(c.path, sizeof(c.path), "/dev/%.32s", e->d_name);
+		c.fd = open(c.path, O_RDWR | O_CLOEXEC);
+		if (c.fd < 0)
+			continue;
+		if (ioctl(c.fd, VIDIOC_QUERYCAP, &cap) || strcmp((char *)cap.driver, "vivid") ||
+		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
+		    ioctl(c.fd, VIDIOC_REQBUFS, &rb) || !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
+			close(c.fd);
+			continue;
+		}
+		c.contig = !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR);
+		c.fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		if (ioctl(c.fd, VIDIOC_G_FMT, &c.fmt)) {
+			close(c.fd);
+			continue;
+		}
+		note("%s: vivid capture (%s), %ux%u, %u bytes a frame, buffer caps 0x%x", c.path,
+		     (char *)cap.bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
+		     c.fmt.fmt.pix.sizeimage, rb.capabilities);
+		if (c.contig && contig->fd < 0)
+			*contig = c;
+		else if (!c.contig && vmalloc->fd < 0)
+			*vmalloc = c;
+		else
+			close(c.fd);
+	}
+	closedir(d);
+	if (contig->fd < 0 || vmalloc->fd < 0)
+		fatal("need a vivid capture node of each allocator: run with "
+		      "--param vivid.n_devs=2 --param vivid.allocators=1,0");
+}
+
+/* Queues an ION buffer; if want_ok, captures one frame into it. */
+static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int flags, bool want_ok)
+{
+	unsigned int size = c->fmt.fmt.pix.sizeimage;
+	struct v4l2_requestbuffers rb = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					  .memory = V4L2_MEMORY_DMABUF };
+	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_buffer b = { .index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+				 .memory = V4L2_MEMORY_DMABUF, .length = size };
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	char what[160];
+	unsigned char *p;
+	double t;
+	int fd;
+
+	snprintf(what, sizeof(what), "%s %s%s into %s", c->contig ? "dma-contig" : "vmalloc",
+		 heap_names[h], flags ? " cached" : "", c->path);
+	if (!check_errno(ion_alloc_fd(ion, legacy, size, 1u << ids[h], flags, &fd), 0, what))
+		return;
+	if (!check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS DMABUF"))
+		goto out;
+	b.m.fd = fd;
+	if (!check_errno(ioctl(c->fd, VIDIOC_QBUF, &b), want_ok ? 0 : EFAULT, what) || !want_ok)
+		goto out_free;
+
+	t = now_secs();
+	if (!check_errno(ioctl(c->fd, VIDIOC_STREAMON, &type), 0, "STREAMON"))
+		goto out_free;
+	if (check(poll(&pfd, 1, 20000) == 1, "%s: a frame within 20 s", what)) {
+		memset(&b, 0, sizeof(b));
+		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		b.memory = V4L2_MEMORY_DMABUF;
+		if (check_errno(ioctl(c->fd, VIDIOC_DQBUF, &b), 0, "DQBUF")) {
+			note("%s: frame after %.3f s", what, now_secs() - t);
+			check(!(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused == size,
+			      "%s: %u bytes, flags 0x%x", what, b.bytesused, b.flags);
+			p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+			if (check(p != MAP_FAILED, "%s: mmap", what)) {
+				size_t nz = 0;
+
+				dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+				for (size_t i = 0; i < size; i++)
+					nz += p[i] != 0;
+				dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+				/* vivid's colour bars in YUYV: no zero bytes at all. */
+				check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
+				      what, nz, size);
+				munmap(p, size);
+			}
+		}
+	}
+	ioctl(c->fd, VIDIOC_STREAMOFF, &type);
+out_free:
+	rb.count = 0;
+	check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS 0");
+out:
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	enum ion_abi abi = parse_abi_arg(argc, argv);
+	bool legacy = abi != ABI_MODERN;
+	struct cam contig, vmalloc;
+	long live = ion_live_buffers();
+	int ion = ion_open(), h;
+
+	ion_param_heap_ids(ids);
+	find_cams(&contig, &vmalloc);
+	for (h = 0; h < 3; h++) {
+		/* Only the system heap is scattered. */
+		capture(ion, legacy, &contig, h, 0, h != 0);
+		capture(ion, legacy, &contig, h, ION_FLAG_CACHED, h != 0);
+		capture(ion, legacy, &vmalloc, h, 0, true);
+		capture(ion, legacy, &vmalloc, h, ION_FLAG_CACHED, true);
+	}
+	close(contig.fd);
+	close(vmalloc.fd);
+	close(ion);
+	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	      ion_live_buffers(), live);
+	return exit_status();
+}
