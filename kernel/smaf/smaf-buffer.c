@@ -232,8 +232,15 @@ static int smaf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 refuse:
 	atomic64_inc(&smaf_stat_refused_attach);
 	mutex_unlock(&buf->lock);
-	kfree(att);
-	return ret;
+	if (smaf_refuse_on_attach) {
+		kfree(att);
+		return ret;
+	}
+	/* keep the attachment, fail its first map (see refuse_on_attach) */
+	att->refused = ret;
+	INIT_LIST_HEAD(&att->node);
+	attach->priv = att;
+	return 0;
 }
 
 static void smaf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
@@ -242,8 +249,10 @@ static void smaf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attac
 	struct smaf_attachment *att = attach->priv;
 
 	mutex_lock(&buf->lock);
-	list_del(&att->node);
-	buf->nattach--;
+	if (!att->refused) {
+		list_del(&att->node);
+		buf->nattach--;
+	}
 	if (att->granted)
 		buf->secure->revoke_access(buf->secure_ctx, att->dev, 0,
 					   buf->size, DMA_BIDIRECTIONAL);
@@ -260,6 +269,8 @@ static struct sg_table *smaf_map_dma_buf(struct dma_buf_attachment *attach,
 	struct sg_table *sgt;
 	int ret;
 
+	if (att->refused)
+		return ERR_PTR(att->refused);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);

@@ -35,6 +35,19 @@ module_param_string(sg_devices, sg_devices, sizeof(sg_devices), 0644);
 MODULE_PARM_DESC(sg_devices,
 		 "Comma-separated device or driver names known to handle scattered memory");
 
+/*
+ * videobuf2 in Linux 6.12 leaks the dma-buf reference when dma_buf_attach()
+ * fails (__prepare_dmabuf() stores the dma_buf in vb->planes only after a
+ * successful attach, and its error path puts only stored planes), so by
+ * default a refused device gets its attachment and the error at its first
+ * map, which every importer unwinds correctly. V4L2 QBUF and DRM PRIME
+ * import attach and map at once: userspace sees the same errno.
+ */
+bool smaf_refuse_on_attach;
+module_param_named(refuse_on_attach, smaf_refuse_on_attach, bool, 0644);
+MODULE_PARM_DESC(refuse_on_attach,
+		 "Refuse unsuitable devices in attach itself instead of at their first map (default: no)");
+
 struct device *smaf_device;
 LIST_HEAD(smaf_allocators);
 unsigned int smaf_allocator_count;
@@ -52,19 +65,20 @@ static struct dentry *smaf_debugfs;
 
 bool smaf_device_in_list(struct device *dev, const char *list)
 {
+	static const char sep[] = ", \t\n";
 	const char *name = dev_name(dev);
 	const char *drv = dev->driver ? dev->driver->name : NULL;
 	const char *p = list;
 
 	while (p && *p) {
-		size_t n = strcspn(p, ",");
+		size_t n;
 
+		p += strspn(p, sep);
+		n = strcspn(p, sep);
 		if (n && ((strlen(name) == n && !strncmp(p, name, n)) ||
 			  (drv && strlen(drv) == n && !strncmp(p, drv, n))))
 			return true;
 		p += n;
-		if (*p == ',')
-			p++;
 	}
 	return false;
 }

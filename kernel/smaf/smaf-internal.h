@@ -52,8 +52,9 @@ struct smaf_allocator {
 };
 
 struct smaf_attachment {
-	struct list_head node;
+	struct list_head node;		/* in buf->attachments unless refused */
 	struct device *dev;
+	int refused;			/* errno returned by its first map */
 	struct sg_table *sgt;		/* while mapped */
 	enum dma_data_direction dir;
 	bool granted;			/* secure module granted access */
@@ -100,6 +101,7 @@ struct smaf_buffer {
 
 /* smaf-core.c */
 extern struct device *smaf_device;
+extern bool smaf_refuse_on_attach;
 extern struct list_head smaf_allocators;	/* by rank, fixed after init */
 extern unsigned int smaf_allocator_count;
 extern struct mutex smaf_buffers_lock;

@@ -51,7 +51,8 @@ int smaf_register_secure(const struct smaf_secure *s);
 void smaf_unregister_secure(const struct smaf_secure *s);
 
 /*
- * True if @dev is named in @list: comma-separated entries, each compared
+ * True if @dev is named in @list: entries separated by commas or white
+ * space (a trailing newline from sysfs is fine), each compared
  * with the device name (dev_name(), e.g. "vivid.0") and with the name of
  * the driver bound to it (e.g. "vivid"). A NULL or empty list matches
  * nothing.

@@ -105,6 +105,24 @@ long long smaf_stat(const char *allocator, const char *key)
 	return val;
 }
 
+void smaf_check_no_leak(long long live_before)
+{
+	long long live = smaf_stat(NULL, "live_buffers");
+	char line[512];
+	FILE *f;
+
+	if (vm_check(live == live_before, "no SMAF buffer left behind (%lld live, %lld before)",
+		     live, live_before))
+		return;
+	f = fopen("/sys/kernel/debug/smaf/buffers", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		vm_note("left: %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
 long long meminfo_kib(const char *key)
 {
 	FILE *f = fopen("/proc/meminfo", "r");

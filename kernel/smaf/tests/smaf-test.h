@@ -31,6 +31,10 @@ int smaf_get_secure(int smaf, int fd, unsigned int *secure);
  * allocator, "allocations", "live_buffers", "live_bytes". -1 if absent. */
 long long smaf_stat(const char *allocator, const char *key);
 
+/* Checks that live_buffers is back to before (a value read at the start of
+ * the program); on failure prints the buffers debugfs still lists. */
+void smaf_check_no_leak(long long live_before);
+
 /* MemAvailable of /proc/meminfo in KiB. */
 long long meminfo_kib(const char *key);
 

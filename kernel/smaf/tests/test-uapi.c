@@ -13,6 +13,9 @@
 
 #include "smaf-test.h"
 
+/* filled before each check that prints fields of struct smaf_buffer_info */
+static bool got;
+
 /* SMAF v8-v10 layout and numbers (x86-64, generic _IOC encoding) */
 _Static_assert(sizeof(struct smaf_create_data) == 128, "create size");
 _Static_assert(sizeof(struct smaf_secure_flag) == 64, "secure size");
@@ -158,7 +161,8 @@ static void test_create_allocates_nothing(int smaf)
 	if (!vm_check(!smaf_create(smaf, len, SMAF_RDWR, NULL, &fd), "CREATE 64 MiB"))
 		return;
 	avail1 = meminfo_kib("MemAvailable");
-	vm_check(!smaf_info(smaf, fd, &bi), "GET_BUFFER_INFO");
+	got = !smaf_info(smaf, fd, &bi);
+	vm_check(got, "GET_BUFFER_INFO");
 	vm_check(!(bi.flags & SMAF_BUFFER_ALLOCATED) && bi.allocator[0] == 0 &&
 		 bi.segments == 0, "after create: not allocated, no allocator (flags %#x)",
 		 bi.flags);
@@ -186,11 +190,13 @@ static void test_create_allocates_nothing(int smaf)
 
 int main(void)
 {
+	long long live0 = smaf_stat(NULL, "live_buffers");
 	int smaf = smaf_open();
 
 	test_get_info(smaf);
 	test_create_args(smaf);
 	test_create_allocates_nothing(smaf);
 	close(smaf);
+	smaf_check_no_leak(live0);
 	return vm_exit_status();
 }
