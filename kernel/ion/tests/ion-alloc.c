@@ -118,7 +118,7 @@ static void legacy_handles(int ion)
 {
 	ion_user_handle_t h, h2, h3;
 	long live = ion_live_buffers();
-	int fd1, fd2, other;
+	int fd1, fd2, fd3, other;
 
 	if (!check_errno(ion_legacy_alloc(ion, 8192, 0, 1u << ids[0], 0, &h), 0, "ALLOC"))
 		return;
@@ -133,12 +133,13 @@ static void legacy_handles(int ion)
 	check_errno(ion_legacy_import(ion, fd2, &h2), 0, "IMPORT of our own fd");
 	check(h2 == h, "IMPORT gives the same handle (%d, %d)", h2, h);
 	check_errno(ion_legacy_free(ion, h), 0, "FREE (1 of 2)");
-	check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd1) < 0 ? -1 : close(fd1), 0,
+	check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd3) < 0 ? -1 : close(fd3), 0,
 		    "SHARE after one FREE: the import holds it");
 	check_errno(ion_legacy_free(ion, h), 0, "FREE (2 of 2)");
-	check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd1), EINVAL, "SHARE after the last FREE");
+	check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd3), EINVAL, "SHARE after the last FREE");
 	check_errno(ion_legacy_free(ion, h), EINVAL, "FREE once more");
 	check(ion_live_buffers() == live + 1, "the fds keep the buffer");
+	close(fd1);
 
 	/* Another client gets a handle of its own. */
 	other = ion_open();
