@@ -13,6 +13,7 @@
 
 static int failures;
 
+__attribute__((format(printf, 2, 0)))
 static void vprint(const char *tag, const char *fmt, va_list ap)
 {
 	printf("%s", tag);

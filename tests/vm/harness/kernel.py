@@ -176,7 +176,8 @@ def _download(pkgs, debdir):
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            text=True)
         if r.returncode != 0:
-            raise KernelError("apt-get download failed:\n" + r.stderr.strip())
+            raise KernelError("apt-get download failed (stale apt lists? run apt-get update "
+                              "or scripts/install-deps):\n" + r.stderr.strip())
         for p in missing:
             src = os.path.join(tmp, p["file"])
             if not os.path.exists(src):

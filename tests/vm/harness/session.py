@@ -154,6 +154,9 @@ class Session:
             self.initrd = initramfs.build(tree, kernel.cache_dir())
         except (kernel.KernelError, modules.ModuleError, initramfs.InitramfsError) as e:
             raise SetupError(str(e))
+        if not shutil.which(qemu.QEMU):
+            raise SetupError("%s not found: run scripts/install-deps (package qemu-system-x86)"
+                             % qemu.QEMU)
         self.vmlinuz = paths["vmlinuz"]
         self.release = info["release"]
         # quiet keeps the console to warnings and worse; oops=panic turns a
