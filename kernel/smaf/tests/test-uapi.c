@@ -25,6 +25,7 @@ _Static_assert(SMAF_IOC_CREATE == 0xc0805300, "CREATE");
 _Static_assert(SMAF_IOC_GET_SECURE_FLAG == 0xc0405301, "GET_SECURE_FLAG");
 _Static_assert(SMAF_IOC_SET_SECURE_FLAG == 0xc0405302, "SET_SECURE_FLAG");
 _Static_assert(SMAF_IOC_GET_INFO == 0xc0805303, "GET_INFO");
+_Static_assert(SMAF_IOC_GET_BUFFER_INFO == 0xc1005304, "GET_BUFFER_INFO (extension)");
 
 static int errno_of(int fd, unsigned long req, void *arg)
 {
