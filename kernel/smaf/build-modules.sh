@@ -13,4 +13,4 @@ mkdir -p "$work/uapi"
 cp "$srcdir"/Kbuild "$srcdir"/*.c "$srcdir"/*.h "$work/"
 cp "$srcdir"/uapi/smaf.h "$work/uapi/"
 make -s -j"$(nproc)" -C "$kdir" M="$work" modules
-cp "$work/smaf.ko" "$work/smaf_test_secure.ko" "$outdir/"
+cp "$work/smaf.ko" "$work/smaf_test_secure.ko" "$work/smaf_test_importer.ko" "$outdir/"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaf-buffer.c - the SMAF dma-buf: deferred allocation, allocator choice,
+ * The SMAF dma-buf: deferred allocation, allocator choice,
  * attach checks, secure hooks.
  *
  * A buffer owns no memory until its first use: the first map_dma_buf of an
@@ -205,7 +205,8 @@ static int smaf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 		}
 		if (!fits) {
 			ret = -EXDEV;
-			smaf_set_diag(buf, ret, "attach of %s refused: no allocator accepts all devices (%s)",
+			smaf_set_diag(buf, ret,
+				      "attach of %s refused: no allocator accepts all devices (%s)",
 				      dev_name(dev), why);
 			goto refuse;
 		}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaf-contig.c - the contiguous allocator: dma_alloc_attrs() for SMAF's
+ * SMAF contiguous allocator: dma_alloc_attrs() for SMAF's
  * own device, whose coherent mask is 32 bits.
  *
  * The memory is one physically contiguous block below 4 GiB (from CMA when

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaf-core.c - /dev/smaf, its ioctls, the allocator list, the secure
+ * SMAF core: /dev/smaf, its ioctls, the allocator list, the secure
  * module registration and the debugfs counters.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -51,6 +51,7 @@ MODULE_PARM_DESC(refuse_on_attach,
 struct device *smaf_device;
 LIST_HEAD(smaf_allocators);
 unsigned int smaf_allocator_count;
+/* protects smaf_buffers, the list debugfs shows */
 DEFINE_MUTEX(smaf_buffers_lock);
 LIST_HEAD(smaf_buffers);
 atomic64_t smaf_stat_refused_attach;
@@ -59,6 +60,7 @@ atomic64_t smaf_stat_cpu_refused;
 atomic64_t smaf_stat_created;
 atomic64_t smaf_stat_live;
 
+/* protects smaf_secure_ops */
 static DEFINE_MUTEX(smaf_secure_lock);
 static const struct smaf_secure *smaf_secure_ops;
 static struct dentry *smaf_debugfs;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * smaf-internal.h - private declarations shared by the SMAF module's files
+ * Private declarations shared by the SMAF module's files
  */
 #ifndef _SMAF_INTERNAL_H
 #define _SMAF_INTERNAL_H
@@ -74,7 +74,7 @@ struct smaf_buffer {
 	size_t size;			/* page aligned */
 	pgoff_t npages;
 
-	struct mutex lock;
+	struct mutex lock;		/* see above */
 	struct smaf_allocator *forced;
 	struct smaf_allocator *alloc;	/* set once memory exists */
 	struct list_head attachments;

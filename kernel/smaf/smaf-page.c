@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaf-page.c - the page allocator: order-0 pages from anywhere in RAM.
+ * SMAF page allocator: order-0 pages from anywhere in RAM.
  *
  * Its memory is scattered, so it suits only devices that can reach every
  * page on their own:
@@ -44,7 +44,8 @@ static bool smaf_page_match(struct device *dev, char *why, size_t len)
 	if (smaf_device_declared_sg(dev) || device_iommu_mapped(dev))
 		return true;
 	if (limit != DMA_BIT_MASK(64)) {
-		snprintf(why, len, "no IOMMU and DMA mask %#llx is not 64-bit: treated as contiguous-only",
+		snprintf(why, len,
+			 "no IOMMU and DMA mask %#llx is not 64-bit: treated as contiguous-only",
 			 limit);
 		return false;
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * smaf-secure.h - in-kernel interface between SMAF and a secure module
+ * In-kernel interface between SMAF and a secure module
  *
  * A secure module decides which devices may reach the memory of buffers
  * that userspace marked secure (SMAF_IOC_SET_SECURE_FLAG) and whether the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * smaf_test_secure.c - a test secure module for SMAF
+ * A test secure module for SMAF
  *
  * Policy: only the devices named in the "allow" parameter (device or
  * driver names, comma-separated) may attach to a secure buffer, and the
