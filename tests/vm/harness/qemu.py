@@ -1,7 +1,6 @@
 """Starting and stopping qemu-system-x86_64 for one test guest."""
 
 import ctypes
-import os
 import shutil
 import signal
 import subprocess
