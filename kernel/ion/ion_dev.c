@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 
 #include "ion_test.h"
 
@@ -354,6 +355,10 @@ static long ion_ioc_import(struct ion_client *client, void __user *uarg)
 		if (h->buffer == buf)
 			break;
 	if (h) {
+		if (h->count == UINT_MAX) {
+			ret = -EOVERFLOW;
+			goto out_unlock;
+		}
 		h->count++;
 	} else {
 		id = ion_handle_create(client, buf);
@@ -517,7 +522,7 @@ static int ion_check_params(void)
 static int __init ion_init(void)
 {
 	struct device *dev;
-	int ret;
+	int i, ret;
 
 	BUILD_BUG_ON(sizeof(struct ion_new_allocation_data) != 24);
 	BUILD_BUG_ON(sizeof(struct ion_heap_query) != 24);
@@ -546,7 +551,8 @@ static int __init ion_init(void)
 		return ret;
 	}
 	/* /dev/ion may be open already: publish the device after its mask. */
-	smp_store_release(&ion_dev.heaps[2].dev, dev);
+	for (i = 0; i < ION_NR_HEAPS; i++)
+		smp_store_release(&ion_dev.heaps[i].dev, dev);
 
 	/* Optional: a missing debugfs only loses the statistics. */
 	ion_dev.debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -560,8 +566,20 @@ static int __init ion_init(void)
 
 static void __exit ion_exit(void)
 {
+	int i;
+
 	debugfs_remove_recursive(ion_dev.debugfs);
 	misc_deregister(&ion_dev.misc);
+	/*
+	 * Open clients and dma-bufs pin the module, so every buffer must be
+	 * gone by now; one that is not was leaked.
+	 */
+	for (i = 0; i < ION_NR_HEAPS; i++) {
+		struct ion_heap *heap = &ion_dev.heaps[i];
+
+		WARN(atomic_long_read(&heap->nr_buffers), "%s heap: %ld buffers leaked\n",
+		     heap->name, atomic_long_read(&heap->nr_buffers));
+	}
 }
 
 module_init(ion_init);
@@ -569,4 +587,9 @@ module_exit(ion_exit);
 
 MODULE_DESCRIPTION("Android ION uapi (legacy and fd-based) on plain pages: test infrastructure for liballoc");
 MODULE_LICENSE("GPL");
+/* The namespace became a string literal in 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("DMA_BUF");
+#else
 MODULE_IMPORT_NS(DMA_BUF);
+#endif

@@ -26,6 +26,11 @@
 
 #include "ion_test.h"
 
+/* Gone in later kernels, whose memory maps make page + n always valid. */
+#ifndef nth_page
+#define nth_page(page, n)	((page) + (n))
+#endif
+
 #define ION_SYSTEM_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 #define ION_CONTIG_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL)
 

@@ -44,7 +44,7 @@ struct ion_heap {
 	unsigned int id;
 	size_t max_len;			/* 0: limited by RAM only */
 	const struct ion_heap_ops *ops;
-	struct device *dev;		/* DMA API device (the misc device) */
+	struct device *dev;		/* DMA API device: the misc device, once it has its mask */
 	atomic_long_t nr_buffers;	/* live buffers, for debugfs */
 	atomic_long_t nr_bytes;
 };
