@@ -66,7 +66,7 @@ static __printf(3, 4) void smaf_set_diag(struct smaf_buffer *buf, int err,
 	va_start(args, fmt);
 	vsnprintf(buf->diag, sizeof(buf->diag), fmt, args);
 	va_end(args);
-	pr_info("buffer %u: %s\n", buf->id, buf->diag);
+	pr_info_ratelimited("buffer %u: %s\n", buf->id, buf->diag);
 }
 
 /*
@@ -139,7 +139,8 @@ static int smaf_ensure_allocated(struct smaf_buffer *buf,
 			atomic64_inc(&a->allocations);
 			atomic64_inc(&a->live_buffers);
 			atomic64_add(buf->size, &a->live_bytes);
-			pr_info("buffer %u: %zu bytes from %s (%u segment%s) at first use by %s, %u device%s attached\n",
+			/* one line per buffer: debug level (dynamic debug) */
+			pr_debug("buffer %u: %zu bytes from %s (%u segment%s) at first use by %s, %u device%s attached\n",
 				buf->id, buf->size, a->name, buf->segments,
 				buf->segments == 1 ? "" : "s",
 				trigger ? dev_name(trigger) : "the CPU",

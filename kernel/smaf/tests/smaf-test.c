@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
 #include <xf86drm.h>
@@ -23,8 +24,19 @@ static int xioctl(int fd, unsigned long req, void *arg)
 
 int smaf_open(void)
 {
-	int fd = open("/dev/smaf", O_RDWR | O_CLOEXEC);
+	int fd;
 
+	/* the counters live in debugfs */
+	if (access("/sys/kernel/debug/smaf", F_OK) &&
+	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		vm_note("mount debugfs: %s", strerror(errno));
+	/* the allocation choice is logged at debug level */
+	fd = open("/sys/kernel/debug/dynamic_debug/control", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "module smaf +p", 14) != 14)
+		vm_note("cannot enable SMAF's debug messages: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	fd = open("/dev/smaf", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		vm_fatal("open /dev/smaf: %s", strerror(errno));
 	return fd;

@@ -34,12 +34,19 @@ static void test_cycles(int smaf)
 	long long live0 = smaf_stat(NULL, "live_buffers");
 	long long avail0, avail1, slab0, slab1;
 	struct timespec t0, t1;
-	int i, fails = 0, vgem = vgem_open();
+	int i, fd, fails = 0, vgem = vgem_open();
+
+	/* quiet: 1000 debug lines would push older reports out of the log */
+	fd = open("/sys/kernel/debug/dynamic_debug/control", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "module smaf -p", 14) != 14)
+			vm_note("dynamic debug: %s", strerror(errno));
+		close(fd);
+	}
 
 	/* warm-up: first-use allocations of the kernel's own caches */
 	for (i = 0; i < 20; i++) {
 		uint32_t h;
-		int fd;
 
 		if (!smaf_create(smaf, 64 * 1024, SMAF_RDWR, NULL, &fd)) {
 			if (!vgem_import(vgem, fd, &h))
@@ -53,7 +60,6 @@ static void test_cycles(int smaf)
 	for (i = 0; i < cycles; i++) {
 		const char *alloc = i % 4 == 3 ? "smaf-contig" : NULL;
 		uint32_t h;
-		int fd;
 
 		if (smaf_create(smaf, 64 * 1024 + (i % 7) * 1000, SMAF_RDWR, alloc, &fd)) {
 			fails++;
