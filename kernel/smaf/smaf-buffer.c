@@ -141,10 +141,10 @@ static int smaf_ensure_allocated(struct smaf_buffer *buf,
 			atomic64_add(buf->size, &a->live_bytes);
 			/* one line per buffer: debug level (dynamic debug) */
 			pr_debug("buffer %u: %zu bytes from %s (%u segment%s) at first use by %s, %u device%s attached\n",
-				buf->id, buf->size, a->name, buf->segments,
-				buf->segments == 1 ? "" : "s",
-				trigger ? dev_name(trigger) : "the CPU",
-				buf->nattach, buf->nattach == 1 ? "" : "s");
+				 buf->id, buf->size, a->name, buf->segments,
+				 buf->segments == 1 ? "" : "s",
+				 trigger ? dev_name(trigger) : "the CPU",
+				 buf->nattach, buf->nattach == 1 ? "" : "s");
 			return 0;
 		}
 		snprintf(why, sizeof(why), "%s: allocation of %zu bytes failed (%d)",
