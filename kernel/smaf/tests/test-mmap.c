@@ -182,6 +182,37 @@ static void test_forced_contig_mmap(int smaf)
 	close(fd);
 }
 
+/*
+ * Without CMA (the Debian kernel has none) dma_alloc_attrs() gets its block
+ * from the buddy allocator, at most 4 MiB on x86-64: a larger contiguous
+ * buffer fails at first use with ENOMEM and says why.
+ */
+static void test_contig_limit(int smaf)
+{
+	const size_t len = 8u << 20;
+	struct smaf_buffer_info bi;
+	void *p;
+	int fd;
+
+	if (!vm_check(!smaf_create(smaf, len, SMAF_RDWR, "smaf-contig", &fd),
+		      "create 8 MiB forced to smaf-contig"))
+		return;
+	errno = 0;
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		vm_note("8 MiB contiguous block obtained (CMA present?)");
+		munmap(p, len);
+	} else {
+		vm_check(errno == ENOMEM, "8 MiB contiguous mmap fails with ENOMEM (%s)",
+			 strerror(errno));
+		got = !smaf_info(smaf, fd, &bi);
+		vm_check(got && bi.last_error == -ENOMEM && !(bi.flags & SMAF_BUFFER_ALLOCATED) &&
+			 strstr((char *)bi.diag, "smaf-contig"),
+			 "diagnostic: \"%s\"", bi.diag);
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	long long live0 = smaf_stat(NULL, "live_buffers");
@@ -194,6 +225,7 @@ int main(void)
 		test_odd_size(smaf, sizes[i]);
 	test_sync_first(smaf);
 	test_forced_contig_mmap(smaf);
+	test_contig_limit(smaf);
 	test_mmap_then_attach(smaf);
 	close(smaf);
 	smaf_check_no_leak(live0);
