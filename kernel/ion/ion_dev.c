@@ -279,20 +279,25 @@ static long ion_ioc_legacy_alloc(struct ion_client *client, void __user *uarg)
 
 static long ion_ioc_free(struct ion_client *client, void __user *uarg)
 {
+	struct ion_buffer *buf = NULL;
 	struct ion_handle_data d;
 	struct ion_handle *h;
-	int ret = 0;
 
 	if (copy_from_user(&d, uarg, sizeof(d)))
 		return -EFAULT;
 	mutex_lock(&client->lock);
 	h = d.handle > 0 ? idr_find(&client->handles, d.handle) : NULL;
-	if (h)
+	if (h) {
+		/* Freeing a large buffer takes a while: not under the lock. */
+		buf = h->buffer;
+		ion_buffer_get(buf);
 		ion_handle_put(client, d.handle, h);
-	else
-		ret = -EINVAL;
+	}
 	mutex_unlock(&client->lock);
-	return ret;
+	if (!buf)
+		return -EINVAL;
+	ion_buffer_put(buf);
+	return 0;
 }
 
 /* ION_IOC_SHARE and ION_IOC_MAP: a new dma-buf fd for a handle. */
