@@ -313,11 +313,13 @@ static int member(struct json_object *obj, const char *path, const char *key, bo
 		  struct json_object **out, char *child, size_t len)
 {
 	join(child, len, path, key);
-	/* A JSON null is present (and then has the wrong type), not missing. */
 	if (!json_object_object_get_ex(obj, key, out)) {
 		*out = NULL;
 		return required ? bad(child, "missing") : 0;
 	}
+	/* json-c gives null as NULL: refuse it rather than read it as absent. */
+	if (!*out)
+		return bad(child, "expected a value, got null");
 	return 0;
 }
 
