@@ -358,7 +358,7 @@ static void test_capset_trailing(void **state)
 	serialize_set(1, &b, &size);
 	b = realloc(b, size + 1);
 	b[size] = 0;
-	expect_bad_capset(b, size + 1, "trailing bytes");
+	expect_bad_capset(b, size + 1, "byte 8: total length");
 	put32(b + OFF_TOTAL, (uint32_t)size + 1);
 	expect_bad_capset(b, size + 1, "trailing bytes inside");
 	free(b);
@@ -584,7 +584,7 @@ static void test_desc_malformed(void **state)
 	struct la_descriptor ok;
 	assert_int_equal(la_descriptor_deserialize(b, size, fds, 2, &ok), 0);
 	b = realloc(b, size + 3);
-	expect_bad_desc(b, size + 3, fds, 2, "trailing bytes");
+	expect_bad_desc(b, size + 3, fds, 2, "byte 8: total length");
 	free(b);
 }
 
