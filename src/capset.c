@@ -1,2 +1,216 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "private.h"
+
+/* Bounds every reader and builder shares, so a set can always be serialized. */
+#define MAX_CANDIDATES 65536
+#define MAX_STRING 255
+
+static int dup_bounded(const char *s, char **out)
+{
+	size_t len = s ? strnlen(s, MAX_STRING + 1) : 0;
+
+	if (len > MAX_STRING) {
+		la_diag("capability set string longer than %d bytes", MAX_STRING);
+		return -EINVAL;
+	}
+	*out = strndup(s ? s : "", len);
+	return *out ? 0 : -ENOMEM;
+}
+
+LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset **out)
+{
+	struct la_capset *set;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!info || info->import_rule > LA_IMPORT_NONE) {
+		la_diag("capability set: invalid identity");
+		return -EINVAL;
+	}
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		return -ENOMEM;
+	set->devnum = info->devnum;
+	set->usage = info->usage;
+	set->import_rule = info->import_rule;
+	if ((ret = dup_bounded(info->label, &set->label)) < 0 ||
+	    (ret = dup_bounded(info->driver, &set->driver)) < 0 ||
+	    (ret = dup_bounded(info->backend, &set->backend)) < 0 ||
+	    (ret = dup_bounded(info->import_reason, &set->import_reason)) < 0) {
+		la_capset_destroy(set);
+		return ret;
+	}
+	*out = set;
+	return 0;
+}
+
+int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out)
+{
+	struct la_capset_info info = {
+		.label = dev->label,
+		.driver = dev->driver,
+		.backend = dev->backend->name,
+		.devnum = dev->devnum,
+		.usage = usage,
+		.import_rule = LA_IMPORT_ANY,
+	};
+	int ret = la_capset_new(&info, out);
+
+	if (ret == 0)
+		(*out)->device = la_device_ref(dev);
+	return ret;
+}
+
+LA_EXPORT void la_capset_destroy(struct la_capset *set)
+{
+	if (!set)
+		return;
+	la_device_unref(set->device);
+	free(set->label);
+	free(set->driver);
+	free(set->backend);
+	free(set->import_reason);
+	free(set->cands);
+	free(set);
+}
+
+static int check_candidate(const struct la_candidate *c)
+{
+	const struct la_constraints *k = &c->constraints;
+
+	if (c->plane_count > LA_MAX_PLANES) {
+		la_diag("candidate plane_count %u > %d", c->plane_count, LA_MAX_PLANES);
+		return -EINVAL;
+	}
+	if (k->dma_addr_bits > 64) {
+		la_diag("candidate dma_addr_bits %u > 64", k->dma_addr_bits);
+		return -EINVAL;
+	}
+	if (k->caching & ~(uint32_t)LA_CACHING_ANY) {
+		la_diag("candidate caching mask 0x%x has unknown bits", k->caching);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+LA_EXPORT int la_capset_add_candidate(struct la_capset *set, const struct la_candidate *cand)
+{
+	int ret;
+
+	if (!set || !cand)
+		return -EINVAL;
+	ret = check_candidate(cand);
+	if (ret < 0)
+		return ret;
+	if (set->n_cands == set->cap_cands) {
+		size_t cap = set->cap_cands ? set->cap_cands * 2 : 16;
+		struct la_candidate *c;
+		if (set->n_cands >= MAX_CANDIDATES) {
+			la_diag("%s: more than %d candidates", set->label, MAX_CANDIDATES);
+			return -E2BIG;
+		}
+		c = realloc(set->cands, cap * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		set->cands = c;
+		set->cap_cands = cap;
+	}
+	set->cands[set->n_cands++] = *cand;
+	return 0;
+}
+
+LA_EXPORT int la_capset_set_import_rule(struct la_capset *set, enum la_import_rule rule,
+					const char *reason)
+{
+	char *r;
+	int ret;
+
+	if (!set || rule > LA_IMPORT_NONE)
+		return -EINVAL;
+	ret = dup_bounded(reason, &r);
+	if (ret < 0)
+		return ret;
+	free(set->import_reason);
+	set->import_reason = r;
+	set->import_rule = rule;
+	return 0;
+}
+
+LA_EXPORT size_t la_capset_get_candidate_count(const struct la_capset *set)
+{
+	return set ? set->n_cands : 0;
+}
+
+LA_EXPORT int la_capset_get_candidate(const struct la_capset *set, size_t index,
+				      struct la_candidate *out)
+{
+	if (!set || !out || index >= set->n_cands)
+		return -EINVAL;
+	*out = set->cands[index];
+	return 0;
+}
+
+LA_EXPORT void la_capset_get_info(const struct la_capset *set, struct la_capset_info *info)
+{
+	if (!set || !info)
+		return;
+	*info = (struct la_capset_info){
+		.label = set->label,
+		.driver = set->driver,
+		.backend = set->backend,
+		.devnum = set->devnum,
+		.usage = set->usage,
+		.import_rule = set->import_rule,
+		.import_reason = set->import_reason,
+	};
+}
+
+LA_EXPORT struct la_device *la_capset_get_device(const struct la_capset *set)
+{
+	return set ? set->device : NULL;
+}
+
+LA_EXPORT int la_device_get_capabilities(struct la_device *dev, uint64_t usage,
+					 const struct la_assertion *assertion,
+					 struct la_capset **out)
+{
+	struct la_backend *be;
+	struct la_capset *set;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!dev || !assertion || !usage) {
+		la_diag("capabilities: device, usage and assertion are required");
+		return -EINVAL;
+	}
+	la_diag_clear();
+	be = dev->backend;
+	if (!be->iface->get_capabilities) {
+		la_diag("%s: backend '%s' reports no capabilities", dev->label, be->name);
+		return -ENOTSUP;
+	}
+	ret = la_capset_new_for_device(dev, usage, &set);
+	if (ret < 0)
+		return ret;
+	la_backend_lock(be);
+	ret = be->iface->get_capabilities(be->data, dev->data, usage, assertion, set);
+	la_backend_unlock(be);
+	if (ret < 0) {
+		if (!la_last_diagnosis()[0])
+			la_diag("%s: capabilities query failed", dev->label);
+		la_capset_destroy(set);
+		return ret;
+	}
+	la_dbg(dev->ctx, "%s: %zu candidate(s) for usage 0x%llx, imports %s", dev->label,
+	       set->n_cands, (unsigned long long)usage, la_import_rule_name(set->import_rule));
+	*out = set;
+	return 0;
+}

@@ -1,2 +1,330 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include "private.h"
+
+static void device_free(struct la_device *dev)
+{
+	if (dev->data) {
+		la_backend_lock(dev->backend);
+		dev->backend->iface->device_close(dev->backend->data, dev->data);
+		la_backend_unlock(dev->backend);
+	}
+	if (dev->fd >= 0)
+		close(dev->fd);
+	free(dev->path);
+	free(dev->label);
+	free(dev);
+}
+
+static int set_label(struct la_device *dev)
+{
+	int n = dev->path[0] ? asprintf(&dev->label, "%s (%s)", dev->driver, dev->path)
+			     : asprintf(&dev->label, "%s (%u:%u)", dev->driver, major(dev->devnum),
+					minor(dev->devnum));
+	if (n < 0) {
+		dev->label = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Asks each backend in turn; the first that claims the node owns it. */
+static int probe_backends(struct la_device *dev)
+{
+	struct la_context *ctx = dev->ctx;
+
+	for (size_t i = 0; i < ctx->n_backends; i++) {
+		struct la_backend *be = ctx->backends[i];
+		struct la_backend_device_info info = {0};
+		void *data = NULL;
+		int ret;
+
+		la_backend_lock(be);
+		ret = be->iface->probe(be->data, dev->fd, dev->path, &data, &info);
+		la_backend_unlock(be);
+		if (ret == -ENODEV)
+			continue;
+		if (ret < 0) {
+			la_diag_prefix("%s: backend '%s' refused it", dev->path, be->name);
+			return ret;
+		}
+		dev->backend = be;
+		dev->data = data;
+		dev->usages = info.usages;
+		memcpy(dev->driver, info.driver, sizeof(dev->driver));
+		dev->driver[sizeof(dev->driver) - 1] = '\0';
+		if (!dev->driver[0])
+			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
+		return 0;
+	}
+	la_diag("%s: no backend recognises this device (%zu backend(s) loaded)",
+		dev->path[0] ? dev->path : "fd", ctx->n_backends);
+	return -ENODEV;
+}
+
+static int open_common(struct la_context *ctx, int fd, const char *path, struct la_device **out)
+{
+	struct la_device *dev;
+	struct stat st;
+	int ret;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev) {
+		close(fd);
+		return -ENOMEM;
+	}
+	dev->refcount = 1;
+	dev->ctx = ctx;
+	dev->fd = fd;
+	dev->path = strdup(path ? path : "");
+	if (!dev->path) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		la_diag("%s: fstat: %s", dev->path, strerror(-ret));
+		goto fail;
+	}
+	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : st.st_dev;
+	ret = la_loader_load_all(ctx);
+	if (ret < 0)
+		goto fail;
+	ret = probe_backends(dev);
+	if (ret < 0)
+		goto fail;
+	ret = set_label(dev);
+	if (ret < 0)
+		goto fail;
+	la_dbg(ctx, "opened %s with backend '%s'", dev->label, dev->backend->name);
+	*out = dev;
+	return 0;
+fail:
+	device_free(dev);
+	return ret;
+}
+
+LA_EXPORT int la_device_open(struct la_context *ctx, const char *path, struct la_device **out)
+{
+	int fd;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx || !path)
+		return -EINVAL;
+	la_diag_clear();
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		la_diag("%s: %s%s", path, strerror(err),
+			err == EACCES ? " (add the user to the device's group, e.g. video/render)" : "");
+		return -err;
+	}
+	return open_common(ctx, fd, path, out);
+}
+
+LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device **out)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+	int dup_fd;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx || fd < 0)
+		return -EINVAL;
+	la_diag_clear();
+	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup_fd < 0) {
+		int err = errno;
+		la_diag("fd %d: cannot duplicate: %s", fd, strerror(err));
+		return -err;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dup_fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	path[n > 0 ? n : 0] = '\0';
+	return open_common(ctx, dup_fd, path, out);
+}
+
+LA_EXPORT struct la_device *la_device_ref(struct la_device *dev)
+{
+	if (dev)
+		__atomic_add_fetch(&dev->refcount, 1, __ATOMIC_RELAXED);
+	return dev;
+}
+
+LA_EXPORT struct la_device *la_device_unref(struct la_device *dev)
+{
+	if (dev && __atomic_sub_fetch(&dev->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		device_free(dev);
+	return NULL;
+}
+
+LA_EXPORT const char *la_device_get_backend(const struct la_device *dev)
+{
+	return dev ? dev->backend->name : NULL;
+}
+
+LA_EXPORT const char *la_device_get_driver(const struct la_device *dev)
+{
+	return dev ? dev->driver : NULL;
+}
+
+LA_EXPORT const char *la_device_get_path(const struct la_device *dev)
+{
+	return dev ? dev->path : NULL;
+}
+
+LA_EXPORT const char *la_device_get_label(const struct la_device *dev)
+{
+	return dev ? dev->label : NULL;
+}
+
+LA_EXPORT dev_t la_device_get_devnum(const struct la_device *dev)
+{
+	return dev ? dev->devnum : 0;
+}
+
+LA_EXPORT int la_device_get_fd(const struct la_device *dev)
+{
+	return dev ? dev->fd : -1;
+}
+
+LA_EXPORT int la_device_usage_from_name(struct la_device *dev, const char *name, uint64_t *bit)
+{
+	int ret;
+
+	if (!dev || !name || !bit)
+		return -EINVAL;
+	if (!dev->backend->iface->usage_from_name)
+		return -ENOENT;
+	la_backend_lock(dev->backend);
+	ret = dev->backend->iface->usage_from_name(dev->backend->data, name, bit);
+	la_backend_unlock(dev->backend);
+	if (ret == 0 && (*bit & ~LA_USAGE_BACKEND_MASK)) {
+		la_diag("backend '%s' returned a core usage bit for '%s'", dev->backend->name, name);
+		return -EPROTO;
+	}
+	return ret;
+}
+
+/* ---- enumeration ---- */
+
+struct path_list {
+	char **v;
+	size_t n;
+	bool failed;
+};
+
+static int collect_path(void *data, const char *path)
+{
+	struct path_list *l = data;
+	char **v;
+
+	if (!path)
+		return -EINVAL;
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v) {
+		l->failed = true;
+		return -ENOMEM;
+	}
+	l->v = v;
+	l->v[l->n] = strdup(path);
+	if (!l->v[l->n]) {
+		l->failed = true;
+		return -ENOMEM;
+	}
+	l->n++;
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_paths(struct path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***devices, size_t *count)
+{
+	struct path_list paths = {0};
+	struct la_device **out;
+	size_t n = 0;
+	int ret;
+
+	if (!devices || !count)
+		return -EINVAL;
+	*devices = NULL;
+	*count = 0;
+	if (!ctx)
+		return -EINVAL;
+	ret = la_loader_load_all(ctx);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < ctx->n_backends; i++) {
+		struct la_backend *be = ctx->backends[i];
+		if (!be->iface->enumerate)
+			continue;
+		la_backend_lock(be);
+		be->iface->enumerate(be->data, collect_path, &paths);
+		la_backend_unlock(be);
+	}
+	if (paths.failed) {
+		free_paths(&paths);
+		return -ENOMEM;
+	}
+	if (paths.n)
+		qsort(paths.v, paths.n, sizeof(*paths.v), cmp_path);
+	out = calloc(paths.n ? paths.n : 1, sizeof(*out));
+	if (!out) {
+		free_paths(&paths);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < paths.n; i++) {
+		if (i > 0 && strcmp(paths.v[i], paths.v[i - 1]) == 0)
+			continue;
+		ret = la_device_open(ctx, paths.v[i], &out[n]);
+		if (ret == -ENOMEM) {
+			la_device_list_free(out, n);
+			free_paths(&paths);
+			return ret;
+		}
+		if (ret < 0) {
+			la_dbg(ctx, "enumerate: skipping %s: %s", paths.v[i], la_last_diagnosis());
+			continue;
+		}
+		n++;
+	}
+	free_paths(&paths);
+	la_diag_clear();
+	*devices = out;
+	*count = n;
+	return 0;
+}
+
+LA_EXPORT void la_device_list_free(struct la_device **devices, size_t count)
+{
+	if (!devices)
+		return;
+	for (size_t i = 0; i < count; i++)
+		la_device_unref(devices[i]);
+	free(devices);
+}

@@ -1,2 +1,78 @@
 /* SPDX-License-Identifier: MIT */
-#include "private.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buffer.h"
+
+struct la_import {
+	struct la_device *device;
+	void *data;
+};
+
+LA_EXPORT int la_device_import(struct la_device *dev, uint64_t usage, const struct la_buffer *buf,
+			       struct la_import **out)
+{
+	struct la_import *imp;
+	struct la_backend *be;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!dev || !buf || !usage)
+		return -EINVAL;
+	la_diag_clear();
+	be = dev->backend;
+	if (!be->iface->import) {
+		la_diag("%s: backend '%s' cannot import buffers", dev->label, be->name);
+		return -ENOTSUP;
+	}
+	imp = calloc(1, sizeof(*imp));
+	if (!imp)
+		return -ENOMEM;
+	la_backend_lock(be);
+	ret = be->iface->import(be->data, dev->data, usage, &buf->desc, &imp->data);
+	la_backend_unlock(be);
+	if (ret < 0) {
+		if (!la_last_diagnosis()[0])
+			la_diag("import refused: %s", strerror(-ret));
+		la_diag_prefix("%s", dev->label);
+		free(imp);
+		return ret;
+	}
+	imp->device = la_device_ref(dev);
+	*out = imp;
+	return 0;
+}
+
+LA_EXPORT int la_import_get_property(const struct la_import *imp, const char *name,
+				     uint64_t *value)
+{
+	struct la_backend *be;
+	int ret;
+
+	if (!imp || !name || !value)
+		return -EINVAL;
+	be = imp->device->backend;
+	if (!be->iface->import_get_property)
+		return -ENOENT;
+	la_backend_lock(be);
+	ret = be->iface->import_get_property(be->data, imp->data, name, value);
+	la_backend_unlock(be);
+	return ret;
+}
+
+LA_EXPORT void la_import_destroy(struct la_import *imp)
+{
+	struct la_backend *be;
+
+	if (!imp)
+		return;
+	be = imp->device->backend;
+	la_backend_lock(be);
+	be->iface->import_release(be->data, imp->data);
+	la_backend_unlock(be);
+	la_device_unref(imp->device);
+	free(imp);
+}

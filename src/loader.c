@@ -1,2 +1,343 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Finds and loads backend modules. Modules are named liballoc-<name>.so and
+ * live in the install directory, or in the ':'-separated directories of
+ * LIBALLOC_BACKEND_PATH, which is ignored in setuid/setgid processes (read
+ * with secure_getenv) because it would let a user run code with raised
+ * privileges. A directory or module writable by other users is refused for
+ * the same reason.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+
+#include "config.h"
 #include "private.h"
+
+#define MODULE_PREFIX "liballoc-"
+#define MODULE_SUFFIX ".so"
+
+int la_loader_search_path(bool secure, char *buf, size_t len)
+{
+	const char *env = secure ? NULL : secure_getenv("LIBALLOC_BACKEND_PATH");
+	int n;
+
+	if (env && env[0])
+		n = snprintf(buf, len, "%s", env);
+	else
+		n = snprintf(buf, len, "%s", LA_PLUGINDIR);
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+static bool process_is_secure(void)
+{
+	return getauxval(AT_SECURE) != 0;
+}
+
+/* Writable by group/others and not root-owned-sticky: someone else could plant code. */
+static int check_not_foreign_writable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -errno;
+	if (st.st_mode & S_IWOTH) {
+		la_diag("%s is writable by other users: refusing to load backends from it", path);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static void host_log(void *host_data, enum la_log_level level, const char *fmt, ...)
+{
+	struct la_backend *be = host_data;
+	char msg[900];
+	va_list ap;
+
+	if (!la_log_enabled(be->ctx, level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	la_log(be->ctx, level, "[%s] %s", be->name, msg);
+}
+
+static void host_diagnose(void *host_data, const char *fmt, ...)
+{
+	char msg[1000];
+	va_list ap;
+
+	(void)host_data;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	la_diag("%s", msg);
+}
+
+static int check_interface(const char *file, const struct la_backend_entry *entry)
+{
+	const struct la_backend_interface *i = entry->iface;
+
+	if (entry->abi_version != LA_BACKEND_ABI_VERSION) {
+		la_diag("%s: backend interface version %u, liballoc needs %u", file,
+			entry->abi_version, LA_BACKEND_ABI_VERSION);
+		return -EPROTO;
+	}
+	if (!entry->name || !entry->name[0] || !i) {
+		la_diag("%s: backend entry has no name or no interface", file);
+		return -EINVAL;
+	}
+	if (!i->init || !i->finish || !i->probe || !i->device_close) {
+		la_diag("%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
+			file, entry->name);
+		return -EINVAL;
+	}
+	if ((i->path_allocate && !i->list_paths) || (i->import && !i->import_release)) {
+		la_diag("%s: backend '%s' has unpaired hooks", file, entry->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void la_backend_unload(struct la_backend *be)
+{
+	if (!be)
+		return;
+	if (be->data && be->iface)
+		be->iface->finish(be->data);
+	if (be->dl)
+		dlclose(be->dl);
+	pthread_mutex_destroy(&be->lock);
+	free(be->name);
+	free(be->file);
+	free(be);
+}
+
+int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out)
+{
+	const struct la_backend_entry *entry;
+	struct la_backend *be;
+	int ret;
+
+	*out = NULL;
+	be = calloc(1, sizeof(*be));
+	if (!be)
+		return -ENOMEM;
+	be->ctx = ctx;
+	pthread_mutex_init(&be->lock, NULL);
+	be->file = strdup(file);
+	if (!be->file) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	be->dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	if (!be->dl) {
+		la_diag("%s: %s", file, dlerror());
+		ret = -ELIBBAD;
+		goto fail;
+	}
+	entry = dlsym(be->dl, LA_BACKEND_ENTRY_SYMBOL);
+	if (!entry) {
+		la_diag("%s: no symbol %s: not a liballoc backend", file, LA_BACKEND_ENTRY_SYMBOL);
+		ret = -ELIBBAD;
+		goto fail;
+	}
+	ret = check_interface(file, entry);
+	if (ret < 0)
+		goto fail;
+	be->iface = entry->iface;
+	be->name = strdup(entry->name);
+	if (!be->name) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	be->host = (struct la_backend_host){
+		.abi_version = LA_BACKEND_ABI_VERSION,
+		.host_data = be,
+		.log = host_log,
+		.diagnose = host_diagnose,
+	};
+	ret = be->iface->init(&be->host, &be->data);
+	if (ret < 0) {
+		be->data = NULL;
+		la_diag_prefix("%s: backend '%s' init failed (%s)", file, be->name, strerror(-ret));
+		goto fail;
+	}
+	*out = be;
+	return 0;
+fail:
+	la_backend_unload(be);
+	return ret;
+}
+
+static bool have_backend(struct la_context *ctx, const char *name)
+{
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		if (strcmp(ctx->backends[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+static int add_backend(struct la_context *ctx, struct la_backend *be)
+{
+	struct la_backend **b = realloc(ctx->backends, (ctx->n_backends + 1) * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	ctx->backends = b;
+	ctx->backends[ctx->n_backends++] = be;
+	return 0;
+}
+
+static bool is_module_name(const char *n)
+{
+	size_t len = strlen(n), pl = strlen(MODULE_PREFIX), sl = strlen(MODULE_SUFFIX);
+	return len > pl + sl && strncmp(n, MODULE_PREFIX, pl) == 0 &&
+	       strcmp(n + len - sl, MODULE_SUFFIX) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Module file names of dir, sorted so that load order is deterministic. */
+static int list_modules(const char *dir, char ***names, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0;
+
+	*names = NULL;
+	*count = 0;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (!is_module_name(e->d_name))
+			continue;
+		char **nv = realloc(v, (n + 1) * sizeof(*v));
+		char *s = strdup(e->d_name);
+		if (!nv || !s) {
+			free(s);
+			if (nv)
+				v = nv;
+			for (size_t i = 0; i < n; i++)
+				free(v[i]);
+			free(v);
+			closedir(d);
+			return -ENOMEM;
+		}
+		v = nv;
+		v[n++] = s;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+static void load_dir(struct la_context *ctx, const char *dir)
+{
+	char **names;
+	size_t n;
+
+	if (check_not_foreign_writable(dir) < 0) {
+		la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+		return;
+	}
+	if (list_modules(dir, &names, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char file[PATH_MAX];
+		struct la_backend *be;
+
+		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file))
+			goto next;
+		if (check_not_foreign_writable(file) < 0) {
+			la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+			goto next;
+		}
+		if (la_backend_load_file(ctx, file, &be) < 0) {
+			la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+			goto next;
+		}
+		if (have_backend(ctx, be->name) || add_backend(ctx, be) < 0) {
+			la_dbg(ctx, "%s: backend '%s' already loaded from an earlier directory",
+			       file, be->name);
+			la_backend_unload(be);
+			goto next;
+		}
+		la_dbg(ctx, "loaded backend '%s' from %s", be->name, file);
+next:
+		free(names[i]);
+	}
+	free(names);
+}
+
+int la_loader_load_all(struct la_context *ctx)
+{
+	char path[4096];
+	int ret;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->backends_loaded) {
+		pthread_mutex_unlock(&ctx->lock);
+		return 0;
+	}
+	ret = la_loader_search_path(process_is_secure(), path, sizeof(path));
+	if (ret == 0) {
+		char *save = NULL;
+		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+			load_dir(ctx, dir);
+		ctx->backends_loaded = true;
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+void la_loader_unload_all(struct la_context *ctx)
+{
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		la_backend_unload(ctx->backends[i]);
+	free(ctx->backends);
+	ctx->backends = NULL;
+	ctx->n_backends = 0;
+	ctx->backends_loaded = false;
+}
+
+void la_backend_lock(struct la_backend *be)
+{
+	pthread_mutex_lock(&be->lock);
+}
+
+void la_backend_unlock(struct la_backend *be)
+{
+	pthread_mutex_unlock(&be->lock);
+}
+
+LA_EXPORT int la_context_get_backend_count(struct la_context *ctx, size_t *count)
+{
+	int ret;
+
+	if (!ctx || !count)
+		return -EINVAL;
+	ret = la_loader_load_all(ctx);
+	*count = ctx->n_backends;
+	return ret;
+}
+
+LA_EXPORT const char *la_context_get_backend_name(struct la_context *ctx, size_t index)
+{
+	if (!ctx || index >= ctx->n_backends)
+		return NULL;
+	return ctx->backends[index]->name;
+}

@@ -1,2 +1,668 @@
 /* SPDX-License-Identifier: MIT */
-#include "private.h"
+/*
+ * N-device negotiation. Each device's candidates are sorted once by
+ * (format, modifier) and the sorted lists are intersected in one merge walk,
+ * so the cost is O(m log m) per device instead of pairwise nested loops.
+ * Survivors get merged constraints and a linear layout, then are ordered by
+ * the caller's format preference and the devices' modifier preference.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+
+#define MOD_LINEAR UINT64_C(0)
+#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
+
+struct entry {
+	uint32_t format;
+	uint32_t pos; /* position in the device's own list: its preference */
+	uint64_t modifier;
+};
+
+struct sorted_set {
+	struct entry *e;
+	size_t n;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	if (x->format != y->format)
+		return x->format < y->format ? -1 : 1;
+	if (x->modifier != y->modifier)
+		return x->modifier < y->modifier ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Caller's formats sorted by code, with their preference rank. */
+struct pref {
+	uint32_t format;
+	uint32_t rank;
+};
+
+static int cmp_pref(const void *a, const void *b)
+{
+	const struct pref *x = a, *y = b;
+	if (x->format != y->format)
+		return x->format < y->format ? -1 : 1;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+struct filter {
+	struct pref *prefs;
+	size_t n_prefs;
+	uint64_t *mods;
+	size_t n_mods;
+};
+
+static const struct pref *find_pref(const struct filter *f, uint32_t format)
+{
+	struct pref key = {format, 0};
+	size_t lo = 0, hi = f->n_prefs;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cmp_pref(&f->prefs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->n_prefs && f->prefs[lo].format == format ? &f->prefs[lo] : NULL;
+}
+
+static bool modifier_allowed(const struct filter *f, uint64_t mod)
+{
+	if (!f->mods)
+		return true;
+	return bsearch(&mod, f->mods, f->n_mods, sizeof(mod), cmp_u64) != NULL;
+}
+
+static int filter_init(struct filter *f, const struct la_assertion *a)
+{
+	memset(f, 0, sizeof(*f));
+	if (a->n_formats) {
+		f->prefs = malloc(a->n_formats * sizeof(*f->prefs));
+		if (!f->prefs)
+			return -ENOMEM;
+		for (size_t i = 0; i < a->n_formats; i++)
+			f->prefs[i] = (struct pref){a->formats[i], (uint32_t)i};
+		qsort(f->prefs, a->n_formats, sizeof(*f->prefs), cmp_pref);
+		/* keep the first (most preferred) of duplicate formats */
+		size_t n = 0;
+		for (size_t i = 0; i < a->n_formats; i++)
+			if (n == 0 || f->prefs[n - 1].format != f->prefs[i].format)
+				f->prefs[n++] = f->prefs[i];
+		f->n_prefs = n;
+	}
+	if (a->modifiers && a->n_modifiers) {
+		f->mods = malloc(a->n_modifiers * sizeof(*f->mods));
+		if (!f->mods) {
+			free(f->prefs);
+			return -ENOMEM;
+		}
+		memcpy(f->mods, a->modifiers, a->n_modifiers * sizeof(*f->mods));
+		qsort(f->mods, a->n_modifiers, sizeof(*f->mods), cmp_u64);
+		f->n_mods = a->n_modifiers;
+	}
+	return 0;
+}
+
+static void filter_fini(struct filter *f)
+{
+	free(f->prefs);
+	free(f->mods);
+}
+
+static int sort_set(const struct la_capset *set, const struct filter *f, struct sorted_set *out)
+{
+	size_t n = 0;
+
+	out->e = malloc((set->n_cands ? set->n_cands : 1) * sizeof(*out->e));
+	if (!out->e)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n_cands; i++) {
+		const struct la_candidate *c = &set->cands[i];
+		if (f->prefs && !find_pref(f, c->format))
+			continue;
+		if (!modifier_allowed(f, c->modifier))
+			continue;
+		out->e[n++] = (struct entry){c->format, (uint32_t)i, c->modifier};
+	}
+	qsort(out->e, n, sizeof(*out->e), cmp_entry);
+	/* a device listing one (format, modifier) twice: its first entry wins */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || out->e[k - 1].format != out->e[i].format ||
+		    out->e[k - 1].modifier != out->e[i].modifier)
+			out->e[k++] = out->e[i];
+	out->n = k;
+	return 0;
+}
+
+static int key_cmp(const struct entry *a, const struct entry *b)
+{
+	if (a->format != b->format)
+		return a->format < b->format ? -1 : 1;
+	if (a->modifier != b->modifier)
+		return a->modifier < b->modifier ? -1 : 1;
+	return 0;
+}
+
+/* ---- diagnosis ---- */
+
+static void fmt_name(uint32_t f, char *buf, size_t len)
+{
+	la_format_name(f, buf, len);
+}
+
+static void offered_formats(struct la_strbuf *sb, const struct la_capset *set)
+{
+	uint32_t seen[8];
+	size_t n = 0;
+	bool more = false;
+
+	for (size_t i = 0; i < set->n_cands; i++) {
+		uint32_t f = set->cands[i].format;
+		bool dup = false;
+		for (size_t j = 0; j < n; j++)
+			dup |= seen[j] == f;
+		if (dup)
+			continue;
+		if (n == LA_ARRAY_SIZE(seen)) {
+			more = true;
+			break;
+		}
+		seen[n++] = f;
+	}
+	if (n == 0) {
+		la_strbuf_printf(sb, "nothing for this size and usage");
+		return;
+	}
+	la_strbuf_printf(sb, "%s", n == 1 ? "only " : "");
+	for (size_t j = 0; j < n; j++) {
+		char name[32];
+		fmt_name(seen[j], name, sizeof(name));
+		la_strbuf_printf(sb, "%s%s", j ? ", " : "", name);
+	}
+	if (more)
+		la_strbuf_printf(sb, ", ...");
+}
+
+static bool set_has_format(const struct sorted_set *s, uint32_t f)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->e[mid].format < f)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->e[lo].format == f;
+}
+
+static const char *usage_text(uint64_t usage, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int b = 0; b < 64 && off < len; b++) {
+		uint64_t bit = UINT64_C(1) << b;
+		if (!(usage & bit))
+			continue;
+		const char *n = la_usage_name(bit);
+		int w = n ? snprintf(buf + off, len - off, "%s%s", off ? "+" : "", n)
+			  : snprintf(buf + off, len - off, "%sbackend-usage-%d", off ? "+" : "", b);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return buf;
+}
+
+/* Why format f did not survive: the first device that lacks it, or the recorded conflict. */
+static void explain_format(struct la_strbuf *sb, struct la_capset *const *sets,
+			   const struct sorted_set *sorted, size_t n, uint32_t f, const char *conflict)
+{
+	char name[32], usage[128];
+
+	fmt_name(f, name, sizeof(name));
+	for (size_t i = 0; i < n; i++) {
+		if (set_has_format(&sorted[i], f))
+			continue;
+		la_strbuf_printf(sb, "%s: %s %s offers ", name, sets[i]->label,
+				 usage_text(sets[i]->usage, usage, sizeof(usage)));
+		offered_formats(sb, sets[i]);
+		return;
+	}
+	if (conflict)
+		la_strbuf_printf(sb, "%s: %s", name, conflict);
+	else
+		la_strbuf_printf(sb, "%s: the devices share no modifier for it", name);
+}
+
+/* ---- merging one common (format, modifier) ---- */
+
+struct conflict {
+	uint32_t format;
+	char *text;
+};
+
+static int merge_candidate(struct la_capset *const *sets, const struct sorted_set *sorted,
+			   const size_t *idx, size_t n, struct la_result_cand *out, char *why,
+			   size_t why_len)
+{
+	const struct entry *e0 = &sorted[0].e[idx[0]];
+	struct la_candidate m = sets[0]->cands[e0->pos];
+	uint64_t score = e0->pos;
+
+	for (size_t i = 1; i < n; i++) {
+		const struct entry *e = &sorted[i].e[idx[i]];
+		const struct la_candidate *c = &sets[i]->cands[e->pos];
+		const char *what = NULL;
+		score += e->pos;
+		if (e0->modifier == MOD_INVALID && strcmp(sets[i]->driver, sets[0]->driver) != 0) {
+			snprintf(why, why_len,
+				 "implicit modifier cannot be shared between %s and %s "
+				 "(different drivers)", sets[0]->label, sets[i]->label);
+			return -EINVAL;
+		}
+		if (c->plane_count && m.plane_count && c->plane_count != m.plane_count) {
+			snprintf(why, why_len, "%s wants %u memory planes, %s wants %u",
+				 sets[0]->label, m.plane_count, sets[i]->label, c->plane_count);
+			return -EINVAL;
+		}
+		if (c->plane_count)
+			m.plane_count = c->plane_count;
+		int ret = la_constraints_merge(&m.constraints, &c->constraints, &what);
+		if (ret < 0) {
+			snprintf(why, why_len, "%s of %s %s", what, sets[i]->label,
+				 ret == -EOVERFLOW ? "overflows when merged with the others"
+						   : "conflicts with the others");
+			return ret;
+		}
+	}
+	out->cand = m;
+	out->modifier_score = score;
+	return 0;
+}
+
+static int add_layout(struct la_result_cand *rc, uint32_t w, uint32_t h, char *why, size_t len)
+{
+	struct la_format_info fi;
+	int ret;
+
+	if (rc->cand.modifier != MOD_LINEAR) {
+		if (rc->cand.plane_count == 0 && la_format_get_info(rc->cand.format, &fi) == 0)
+			rc->cand.plane_count = fi.plane_count;
+		return 0;
+	}
+	ret = la_layout_compute(rc->cand.format, w, h, &rc->cand.constraints, &rc->layout);
+	if (ret < 0) {
+		snprintf(why, len, "no valid layout: %s", la_last_diagnosis());
+		return ret;
+	}
+	if (rc->cand.plane_count == 0)
+		rc->cand.plane_count = rc->layout.plane_count;
+	rc->has_layout = true;
+	return 0;
+}
+
+static int cmp_result_cand(const void *a, const void *b)
+{
+	const struct la_result_cand *x = a, *y = b;
+	if (x->format_rank != y->format_rank)
+		return x->format_rank < y->format_rank ? -1 : 1;
+	if (x->modifier_score != y->modifier_score)
+		return x->modifier_score < y->modifier_score ? -1 : 1;
+	if (x->cand.modifier != y->cand.modifier)
+		return x->cand.modifier < y->cand.modifier ? -1 : 1;
+	return 0;
+}
+
+struct walk {
+	struct la_result *res;
+	struct la_capset *const *sets;
+	struct sorted_set *sorted;
+	size_t n;
+	const struct filter *filter;
+	struct conflict *conflicts;
+	size_t n_conflicts;
+};
+
+static uint32_t format_rank(const struct walk *w, uint32_t format, uint32_t pos0)
+{
+	const struct pref *p = w->filter->prefs ? find_pref(w->filter, format) : NULL;
+	/* without a caller preference, the first device's order decides */
+	return p ? p->rank : pos0;
+}
+
+static int record_conflict(struct walk *w, uint32_t format, uint64_t mod, const char *why)
+{
+	char name[32];
+	struct conflict *c;
+
+	fmt_name(format, name, sizeof(name));
+	la_dbg(w->res->ctx, "negotiation: dropped %s modifier 0x%llx: %s", name,
+	       (unsigned long long)mod, why);
+	for (size_t i = 0; i < w->n_conflicts; i++)
+		if (w->conflicts[i].format == format)
+			return 0; /* first reason per format is enough for a diagnosis */
+	c = realloc(w->conflicts, (w->n_conflicts + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	w->conflicts = c;
+	c[w->n_conflicts].format = format;
+	c[w->n_conflicts].text = strdup(why);
+	if (!c[w->n_conflicts].text)
+		return -ENOMEM;
+	w->n_conflicts++;
+	return 0;
+}
+
+static int take_common(struct walk *w, const size_t *idx)
+{
+	struct la_result *res = w->res;
+	struct la_result_cand *rc = &res->cands[res->n_cands];
+	const struct entry *e0 = &w->sorted[0].e[idx[0]];
+	char why[512];
+	int ret;
+
+	memset(rc, 0, sizeof(*rc));
+	ret = merge_candidate(w->sets, w->sorted, idx, w->n, rc, why, sizeof(why));
+	if (ret == 0)
+		ret = add_layout(rc, res->width, res->height, why, sizeof(why));
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret < 0)
+		return record_conflict(w, e0->format, e0->modifier, why);
+	rc->format_rank = format_rank(w, e0->format, e0->pos);
+	res->n_cands++;
+	return 0;
+}
+
+/* The merge walk: advance every list to the largest key until all agree. */
+static int intersect(struct walk *w)
+{
+	size_t idx[LA_MAX_DEVICES] = {0};
+	size_t n = w->n;
+
+	for (;;) {
+		const struct entry *max = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (idx[i] >= w->sorted[i].n)
+				return 0;
+			if (!max || key_cmp(&w->sorted[i].e[idx[i]], max) > 0)
+				max = &w->sorted[i].e[idx[i]];
+		}
+		bool all = true;
+		for (size_t i = 0; i < n; i++) {
+			while (idx[i] < w->sorted[i].n && key_cmp(&w->sorted[i].e[idx[i]], max) < 0)
+				idx[i]++;
+			if (idx[i] >= w->sorted[i].n)
+				return 0;
+			all &= key_cmp(&w->sorted[i].e[idx[i]], max) == 0;
+		}
+		if (!all)
+			continue;
+		int ret = take_common(w, idx);
+		if (ret < 0)
+			return ret;
+		for (size_t i = 0; i < n; i++)
+			idx[i]++;
+	}
+}
+
+static const char *conflict_for(const struct walk *w, uint32_t f)
+{
+	for (size_t i = 0; i < w->n_conflicts; i++)
+		if (w->conflicts[i].format == f)
+			return w->conflicts[i].text;
+	return NULL;
+}
+
+static int build_diagnosis(struct walk *w, const struct la_assertion *a)
+{
+	struct la_strbuf sb = {0};
+	size_t shown = 0;
+
+	la_strbuf_printf(&sb, "no buffer format every device accepts at %ux%u: ", a->width,
+			 a->height);
+	if (a->n_formats) {
+		for (size_t i = 0; i < a->n_formats && shown < 8; i++, shown++) {
+			la_strbuf_printf(&sb, "%s", shown ? "; " : "");
+			explain_format(&sb, w->sets, w->sorted, w->n, a->formats[i],
+				       conflict_for(w, a->formats[i]));
+		}
+	} else {
+		for (size_t i = 0; i < w->n; i++) {
+			char usage[128];
+			la_strbuf_printf(&sb, "%s%s %s offers ", i ? "; " : "", w->sets[i]->label,
+					 usage_text(w->sets[i]->usage, usage, sizeof(usage)));
+			offered_formats(&sb, w->sets[i]);
+		}
+		for (size_t i = 0; i < w->n_conflicts; i++) {
+			char name[32];
+			fmt_name(w->conflicts[i].format, name, sizeof(name));
+			la_strbuf_printf(&sb, "; %s: %s", name, w->conflicts[i].text);
+		}
+	}
+	if (a->modifiers)
+		la_strbuf_printf(&sb, " (with the caller's %zu modifier(s) only)", a->n_modifiers);
+	w->res->diagnosis = la_strbuf_steal(&sb);
+	return w->res->diagnosis ? 0 : -ENOMEM;
+}
+
+/* ---- participants and the result object ---- */
+
+static int add_participants(struct la_result *res, struct la_capset *const *sets, size_t n)
+{
+	res->parts = calloc(n, sizeof(*res->parts));
+	if (!res->parts)
+		return -ENOMEM;
+	res->n_parts = n;
+	for (size_t i = 0; i < n; i++) {
+		struct la_participant *p = &res->parts[i];
+		p->device = la_device_ref(sets[i]->device);
+		p->devnum = sets[i]->devnum;
+		p->usage = sets[i]->usage;
+		p->import_rule = sets[i]->import_rule;
+		p->label = strdup(sets[i]->label);
+		p->driver = strdup(sets[i]->driver);
+		p->import_reason = strdup(sets[i]->import_reason ? sets[i]->import_reason : "");
+		if (!p->label || !p->driver || !p->import_reason)
+			return -ENOMEM;
+		res->usage |= sets[i]->usage & LA_USAGE_CORE_MASK;
+	}
+	return 0;
+}
+
+LA_EXPORT void la_result_destroy(struct la_result *res)
+{
+	if (!res)
+		return;
+	la_paths_free(res);
+	for (size_t i = 0; i < res->n_parts; i++) {
+		la_device_unref(res->parts[i].device);
+		free(res->parts[i].label);
+		free(res->parts[i].driver);
+		free(res->parts[i].import_reason);
+	}
+	free(res->parts);
+	free(res->cands);
+	free(res->diagnosis);
+	free(res);
+}
+
+static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n)
+{
+	if (!a || !sets || n == 0) {
+		la_diag("negotiate: assertion and at least one device are required");
+		return -EINVAL;
+	}
+	if (n > LA_MAX_DEVICES) {
+		la_diag("negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
+		return -E2BIG;
+	}
+	if (a->width == 0 || a->height == 0) {
+		la_diag("negotiate: width and height must be non-zero (got %ux%u)", a->width,
+			a->height);
+		return -EINVAL;
+	}
+	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers)) {
+		la_diag("negotiate: format or modifier count without an array");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!sets[i]) {
+			la_diag("negotiate: capability set %zu is NULL", i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int find_candidates(struct la_result *res, const struct la_assertion *a,
+			   struct la_capset *const *sets, size_t n)
+{
+	struct sorted_set sorted[LA_MAX_DEVICES] = {{0}};
+	struct walk w = {.res = res, .sets = sets, .sorted = sorted, .n = n};
+	struct filter f;
+	size_t cap = 0;
+	int ret = filter_init(&f, a);
+
+	if (ret < 0)
+		return ret;
+	w.filter = &f;
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		ret = sort_set(sets[i], &f, &sorted[i]);
+		if (ret == 0 && (i == 0 || sorted[i].n < cap))
+			cap = sorted[i].n;
+	}
+	if (ret == 0) {
+		res->cands = calloc(cap ? cap : 1, sizeof(*res->cands));
+		ret = res->cands ? intersect(&w) : -ENOMEM;
+	}
+	if (ret == 0 && res->n_cands)
+		qsort(res->cands, res->n_cands, sizeof(*res->cands), cmp_result_cand);
+	if (ret == 0 && res->n_cands == 0) {
+		ret = build_diagnosis(&w, a);
+		if (ret == 0)
+			ret = -ENOENT;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(sorted[i].e);
+	for (size_t i = 0; i < w.n_conflicts; i++)
+		free(w.conflicts[i].text);
+	free(w.conflicts);
+	filter_fini(&f);
+	return ret;
+}
+
+LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
+				   struct la_capset *const *sets, size_t n, struct la_result **out)
+{
+	struct la_result *res;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	la_diag_clear();
+	ret = check_inputs(assertion, sets, n);
+	if (ret < 0)
+		return ret;
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	res->ctx = ctx;
+	res->chosen = -1;
+	res->width = assertion->width;
+	res->height = assertion->height;
+	res->buffer_count = assertion->buffer_count ? assertion->buffer_count : 1;
+	ret = add_participants(res, sets, n);
+	if (ret == 0)
+		ret = find_candidates(res, assertion, sets, n);
+	if (ret == 0)
+		ret = la_paths_list(res);
+	if (ret == 0)
+		ret = la_paths_choose(res);
+	if (ret == -ENOENT || ret == -ENODEV) {
+		la_diag("%s", res->diagnosis ? res->diagnosis : "negotiation failed");
+		la_dbg(ctx, "negotiation failed: %s", la_last_diagnosis());
+		*out = res;
+		return ret;
+	}
+	if (ret < 0) {
+		la_result_destroy(res);
+		return ret;
+	}
+	if (!res->diagnosis && !(res->diagnosis = strdup(""))) {
+		la_result_destroy(res);
+		return -ENOMEM;
+	}
+	*out = res;
+	return 0;
+}
+
+LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *assertion,
+			   const struct la_request *requests, size_t n, struct la_result **out)
+{
+	struct la_capset *sets[LA_MAX_DEVICES] = {0};
+	int ret = 0;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx || !assertion || !requests || n == 0 || n > LA_MAX_DEVICES) {
+		la_diag("negotiate: need 1..%d (device, usage) requests and an assertion",
+			LA_MAX_DEVICES);
+		return n > LA_MAX_DEVICES ? -E2BIG : -EINVAL;
+	}
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		ret = la_device_get_capabilities(requests[i].device, requests[i].usage, assertion,
+						 &sets[i]);
+		if (ret < 0 && requests[i].device)
+			la_diag_prefix("%s", la_device_get_label(requests[i].device));
+	}
+	if (ret == 0)
+		ret = la_negotiate_capsets(ctx, assertion, sets, n, out);
+	for (size_t i = 0; i < n; i++)
+		la_capset_destroy(sets[i]);
+	return ret;
+}
+
+LA_EXPORT const char *la_result_get_diagnosis(const struct la_result *res)
+{
+	return res && res->diagnosis ? res->diagnosis : "";
+}
+
+LA_EXPORT size_t la_result_get_candidate_count(const struct la_result *res)
+{
+	return res ? res->n_cands : 0;
+}
+
+LA_EXPORT int la_result_get_candidate(const struct la_result *res, size_t index,
+				      struct la_candidate *out)
+{
+	if (!res || !out || index >= res->n_cands)
+		return -EINVAL;
+	*out = res->cands[index].cand;
+	return 0;
+}
+
+LA_EXPORT int la_result_get_chosen_candidate(const struct la_result *res)
+{
+	if (!res)
+		return -EINVAL;
+	return res->chosen >= 0 ? res->chosen : -ENODEV;
+}

@@ -1,2 +1,393 @@
 /* SPDX-License-Identifier: MIT */
-#include "private.h"
+/*
+ * Allocation paths and their ranking. Every loaded backend reports the paths
+ * it offers; the core applies the generic rules (contiguity, address limit,
+ * caching, protection, every participant's import rule), then the backend
+ * its own, and sorts what matched by rank.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+
+#define MOD_LINEAR UINT64_C(0)
+#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
+
+/* CPU-read-often users get cached memory when a path offers it. */
+#define RANK_CACHED_BONUS 50
+
+struct sink_ctx {
+	struct la_result *res;
+	struct la_backend *backend;
+	int error;
+};
+
+static int path_sink(void *data, const struct la_path_desc *desc, void *path)
+{
+	struct sink_ctx *s = data;
+	struct la_result *res = s->res;
+	struct la_path *p;
+
+	if (!desc || !desc->name || !desc->name[0] || la_paths_find(res, desc->name) >= 0) {
+		la_log(res->ctx, LA_LOG_WARN, "backend '%s' reported a path without a unique name",
+		       s->backend->name);
+		if (path && s->backend->iface->path_release)
+			s->backend->iface->path_release(s->backend->data, path);
+		return -EINVAL;
+	}
+	p = realloc(res->paths, (res->n_paths + 1) * sizeof(*p));
+	if (!p) {
+		s->error = -ENOMEM;
+		goto fail;
+	}
+	res->paths = p;
+	p = &res->paths[res->n_paths];
+	memset(p, 0, sizeof(*p));
+	p->name = strdup(desc->name);
+	if (!p->name) {
+		s->error = -ENOMEM;
+		goto fail;
+	}
+	p->backend = s->backend;
+	p->data = path;
+	p->desc = *desc;
+	p->desc.name = p->name;
+	if (desc->owner) {
+		p->has_owner = true;
+		p->owner_devnum = la_device_get_devnum(desc->owner);
+		snprintf(p->owner_driver, sizeof(p->owner_driver), "%s",
+			 la_device_get_driver(desc->owner));
+	}
+	p->desc.owner = NULL; /* not referenced: only its identity is kept */
+	res->n_paths++;
+	return 0;
+fail:
+	if (path && s->backend->iface->path_release)
+		s->backend->iface->path_release(s->backend->data, path);
+	return s->error;
+}
+
+int la_paths_find(const struct la_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->n_paths; i++)
+		if (strcmp(res->paths[i].name, name) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+int la_paths_list(struct la_result *res)
+{
+	struct la_context *ctx = res->ctx;
+	struct la_device *devices[LA_MAX_DEVICES];
+	void *data[LA_MAX_DEVICES];
+	int ret = la_loader_load_all(ctx);
+
+	if (ret < 0)
+		return ret;
+	for (size_t b = 0; b < ctx->n_backends; b++) {
+		struct la_backend *be = ctx->backends[b];
+		struct sink_ctx s = {res, be, 0};
+
+		if (!be->iface->list_paths)
+			continue;
+		for (size_t i = 0; i < res->n_parts; i++) {
+			struct la_device *d = res->parts[i].device;
+			devices[i] = d;
+			data[i] = d && d->backend == be ? d->data : NULL;
+		}
+		la_backend_lock(be);
+		ret = be->iface->list_paths(be->data, devices, data, res->n_parts, path_sink, &s);
+		la_backend_unlock(be);
+		if (s.error == -ENOMEM)
+			return -ENOMEM;
+		if (ret < 0)
+			la_dbg(ctx, "backend '%s' could not list its paths: %s", be->name,
+			       la_last_diagnosis());
+	}
+	res->path_order = calloc(res->n_paths ? res->n_paths : 1, sizeof(*res->path_order));
+	return res->path_order ? 0 : -ENOMEM;
+}
+
+void la_paths_free(struct la_result *res)
+{
+	for (size_t i = 0; i < res->n_paths; i++) {
+		struct la_path *p = &res->paths[i];
+		if (p->data && p->backend->iface->path_release) {
+			la_backend_lock(p->backend);
+			p->backend->iface->path_release(p->backend->data, p->data);
+			la_backend_unlock(p->backend);
+		}
+		free(p->name);
+		free(p->reason);
+	}
+	free(res->paths);
+	free(res->path_order);
+	res->paths = NULL;
+	res->path_order = NULL;
+	res->n_paths = 0;
+}
+
+void la_result_fill_request(const struct la_result *res, size_t cand,
+			    struct la_device **devices, struct la_alloc_request *req)
+{
+	const struct la_result_cand *rc = &res->cands[cand];
+
+	for (size_t i = 0; i < res->n_parts; i++)
+		devices[i] = res->parts[i].device;
+	*req = (struct la_alloc_request){
+		.format = rc->cand.format,
+		.modifier = rc->cand.modifier,
+		.width = res->width,
+		.height = res->height,
+		.buffer_count = res->buffer_count,
+		.usage = res->usage,
+		.constraints = &rc->cand.constraints,
+		.layout = rc->has_layout ? &rc->layout : NULL,
+		.devices = devices,
+		.n_devices = res->n_parts,
+	};
+}
+
+static bool is_owner(const struct la_path *p, const struct la_participant *part)
+{
+	return p->has_owner && p->owner_devnum == part->devnum;
+}
+
+/* Every participant's import rule against where the memory comes from. */
+static int check_import_rules(const struct la_result *res, const struct la_path *p, char *why,
+			      size_t len)
+{
+	for (size_t i = 0; i < res->n_parts; i++) {
+		const struct la_participant *part = &res->parts[i];
+		if (is_owner(p, part))
+			continue;
+		switch (part->import_rule) {
+		case LA_IMPORT_ANY:
+			break;
+		case LA_IMPORT_CONTIGUOUS:
+			if (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))
+				break;
+			snprintf(why, len, "%s imports only physically contiguous buffers%s%s%s",
+				 part->label, part->import_reason[0] ? " (" : "",
+				 part->import_reason, part->import_reason[0] ? ")" : "");
+			return -EINVAL;
+		case LA_IMPORT_OWN_ONLY:
+		case LA_IMPORT_NONE:
+			snprintf(why, len, "%s imports no buffer it did not allocate%s%s%s",
+				 part->label, part->import_reason[0] ? " (" : "",
+				 part->import_reason, part->import_reason[0] ? ")" : "");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_memory(const struct la_result *res, const struct la_result_cand *rc,
+			const struct la_path *p, char *why, size_t len)
+{
+	const struct la_constraints *c = &rc->cand.constraints;
+	uint32_t f = p->desc.flags;
+	bool adaptive = f & LA_PATH_ADAPTIVE;
+
+	if ((c->flags & LA_CONSTRAINT_CONTIGUOUS) && !(f & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))) {
+		snprintf(why, len, "memory is not physically contiguous, a device requires it");
+		return -EINVAL;
+	}
+	if (c->dma_addr_bits && c->dma_addr_bits < 64 && !adaptive &&
+	    (p->desc.dma_addr_bits == 0 || p->desc.dma_addr_bits > c->dma_addr_bits)) {
+		snprintf(why, len, "memory may lie above the %u-bit DMA limit", c->dma_addr_bits);
+		return -EINVAL;
+	}
+	if (c->caching && p->desc.caching && !(c->caching & p->desc.caching)) {
+		snprintf(why, len, "gives %s CPU mappings, the devices accept only mask 0x%x",
+			 p->desc.caching == LA_CACHING_CACHED ? "cached" : "uncached/write-combined",
+			 c->caching);
+		return -EINVAL;
+	}
+	if ((c->flags & LA_CONSTRAINT_PROTECTED_REQUIRED) && !(f & LA_PATH_PROTECTED)) {
+		snprintf(why, len, "protected content needs protected memory, this path has none");
+		return -EINVAL;
+	}
+	if (f & LA_PATH_PROTECTED) {
+		if (!(c->flags & LA_CONSTRAINT_PROTECTED_OK)) {
+			snprintf(why, len, "protected memory, not every device may access it");
+			return -EINVAL;
+		}
+		if (res->usage & (LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN)) {
+			snprintf(why, len, "protected memory refuses the CPU access that was asked");
+			return -EINVAL;
+		}
+	}
+	if ((f & LA_PATH_LINEAR_ONLY) && rc->cand.modifier != MOD_LINEAR) {
+		snprintf(why, len, "allocates linear buffers only");
+		return -EINVAL;
+	}
+	if (rc->cand.modifier == MOD_INVALID &&
+	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0)) {
+		snprintf(why, len, "an implicit-modifier buffer must come from the driver that "
+				   "defines its layout");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank, char *why,
+		  size_t len)
+{
+	const struct la_result_cand *rc = &res->cands[cand];
+	struct la_device *devices[LA_MAX_DEVICES];
+	struct la_alloc_request req;
+	int ret;
+
+	*rank = p->desc.rank;
+	ret = check_memory(res, rc, p, why, len);
+	if (ret == 0)
+		ret = check_import_rules(res, p, why, len);
+	if (ret < 0)
+		return ret;
+	if ((res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED)
+		*rank += RANK_CACHED_BONUS;
+	if (!p->backend->iface->path_allocate) {
+		snprintf(why, len, "backend cannot allocate");
+		return -ENOTSUP;
+	}
+	if (p->backend->iface->path_match) {
+		la_result_fill_request(res, cand, devices, &req);
+		la_diag_clear();
+		la_backend_lock(p->backend);
+		ret = p->backend->iface->path_match(p->backend->data, p->data, &req, rank);
+		la_backend_unlock(p->backend);
+		if (ret < 0) {
+			snprintf(why, len, "%s", la_last_diagnosis()[0] ? la_last_diagnosis()
+									: strerror(-ret));
+			return ret;
+		}
+	}
+	snprintf(why, len, "%s%s", p->has_owner ? "memory of a participating device" : "neutral allocator",
+		 (res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED
+			 ? ", cached for CPU reads"
+			 : "");
+	return 0;
+}
+
+static int eval_all(struct la_result *res, size_t cand, size_t *matched)
+{
+	char why[512];
+
+	*matched = 0;
+	for (size_t i = 0; i < res->n_paths; i++) {
+		struct la_path *p = &res->paths[i];
+		int rank;
+		int ret = la_paths_eval(res, cand, p, &rank, why, sizeof(why));
+		if (ret == -ENOMEM)
+			return ret;
+		free(p->reason);
+		p->reason = strdup(why);
+		if (!p->reason)
+			return -ENOMEM;
+		p->matched = ret == 0;
+		p->rank = rank;
+		*matched += p->matched;
+	}
+	return 0;
+}
+
+static const struct la_result *sort_res;
+static int cmp_path_order(const void *a, const void *b)
+{
+	const struct la_path *x = &sort_res->paths[*(const size_t *)a];
+	const struct la_path *y = &sort_res->paths[*(const size_t *)b];
+	if (x->matched != y->matched)
+		return x->matched ? -1 : 1;
+	if (x->matched && x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* qsort has no context argument in C11; a lock keeps the static pointer safe. */
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void order_paths(struct la_result *res)
+{
+	for (size_t i = 0; i < res->n_paths; i++)
+		res->path_order[i] = i;
+	pthread_mutex_lock(&sort_lock);
+	sort_res = res;
+	qsort(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order);
+	pthread_mutex_unlock(&sort_lock);
+}
+
+static int no_path_diagnosis(struct la_result *res)
+{
+	struct la_strbuf sb = {0};
+	char name[32];
+
+	la_format_name(res->cands[0].cand.format, name, sizeof(name));
+	la_strbuf_printf(&sb, "no allocation path can serve every device (%zu common format(s), "
+			      "first %s): ", res->n_cands, name);
+	if (res->n_paths == 0)
+		la_strbuf_printf(&sb, "no backend offers any path");
+	for (size_t i = 0; i < res->n_paths; i++) {
+		const struct la_path *p = &res->paths[res->path_order[i]];
+		la_strbuf_printf(&sb, "%s%s: %s", i ? "; " : "", p->name, p->reason);
+	}
+	free(res->diagnosis);
+	res->diagnosis = la_strbuf_steal(&sb);
+	return res->diagnosis ? -ENODEV : -ENOMEM;
+}
+
+int la_paths_choose(struct la_result *res)
+{
+	size_t matched = 0;
+	int ret;
+
+	for (size_t c = 0; c < res->n_cands; c++) {
+		ret = eval_all(res, c, &matched);
+		if (ret < 0)
+			return ret;
+		if (matched) {
+			res->chosen = (int)c;
+			order_paths(res);
+			return 0;
+		}
+	}
+	if (res->n_cands == 0) {
+		for (size_t i = 0; i < res->n_paths; i++)
+			res->paths[i].reason = strdup("not evaluated: no common format");
+		order_paths(res);
+		return -ENOENT;
+	}
+	ret = eval_all(res, 0, &matched);
+	if (ret < 0)
+		return ret;
+	order_paths(res);
+	return no_path_diagnosis(res);
+}
+
+LA_EXPORT size_t la_result_get_path_count(const struct la_result *res)
+{
+	return res ? res->n_paths : 0;
+}
+
+LA_EXPORT int la_result_get_path(const struct la_result *res, size_t index,
+				 struct la_path_info *out)
+{
+	const struct la_path *p;
+
+	if (!res || !out || index >= res->n_paths)
+		return -EINVAL;
+	p = &res->paths[res->path_order[index]];
+	*out = (struct la_path_info){
+		.name = p->name,
+		.backend = p->backend->name,
+		.rank = p->rank,
+		.matched = p->matched,
+		.reason = p->reason ? p->reason : "",
+		.caching = p->desc.caching,
+		.contiguous = (p->desc.flags & LA_PATH_CONTIGUOUS) != 0,
+		.is_device_memory = p->has_owner,
+	};
+	return 0;
+}

@@ -42,4 +42,96 @@ static inline bool la_align_u64(uint64_t v, uint64_t align, uint64_t *r)
 	return la_add_u64(v, align - rem, r);
 }
 
+/* ---- objects ---- */
+
+struct la_backend {
+	struct la_context *ctx;
+	char *name;
+	char *file;
+	void *dl;
+	const struct la_backend_interface *iface;
+	void *data;
+	struct la_backend_host host;
+	pthread_mutex_t lock; /* serialises every hook call (backend.h) */
+};
+
+struct la_context {
+	pthread_mutex_t lock; /* backends list, loading */
+	la_log_fn log_fn;
+	void *log_data;
+	enum la_log_level level;
+	bool backends_loaded;
+	struct la_backend **backends;
+	size_t n_backends;
+};
+
+struct la_device {
+	int refcount; /* atomic */
+	struct la_context *ctx;
+	struct la_backend *backend;
+	void *data;
+	int fd;
+	char *path;
+	char *label;
+	char driver[64];
+	dev_t devnum;
+	uint64_t usages;
+};
+
+struct la_capset {
+	char *label;
+	char *driver;
+	char *backend;
+	char *import_reason;
+	dev_t devnum;
+	uint64_t usage;
+	enum la_import_rule import_rule;
+	struct la_device *device; /* reference, or NULL when loaded from a file */
+	struct la_candidate *cands;
+	size_t n_cands;
+	size_t cap_cands;
+};
+
+/* ---- logging ---- */
+void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define la_err(ctx, ...) la_log(ctx, LA_LOG_ERROR, __VA_ARGS__)
+#define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
+bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
+
+/* ---- loader ---- */
+int la_loader_load_all(struct la_context *ctx);
+void la_loader_unload_all(struct la_context *ctx);
+/* Directories searched, ':'-separated; secure selects the setuid rules. */
+int la_loader_search_path(bool secure, char *buf, size_t len);
+int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out);
+void la_backend_unload(struct la_backend *be);
+void la_backend_lock(struct la_backend *be);
+void la_backend_unlock(struct la_backend *be);
+
+/* ---- constraints ---- */
+uint64_t la_gcd_u64(uint64_t a, uint64_t b);
+/* lcm with 0 meaning "none"; false on overflow. */
+bool la_lcm_u64(uint64_t a, uint64_t b, uint64_t *r);
+/*
+ * Merges in into acc. On conflict returns -EOVERFLOW/-EINVAL and sets
+ * *what to a static name of the field that failed.
+ */
+int la_constraints_merge(struct la_constraints *acc, const struct la_constraints *in,
+			 const char **what);
+
+/* ---- capsets ---- */
+int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out);
+
+/* ---- strings ---- */
+struct la_strbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+void la_strbuf_printf(struct la_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *la_strbuf_steal(struct la_strbuf *sb);
+void la_strbuf_free(struct la_strbuf *sb);
+
 #endif

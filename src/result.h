@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* The negotiation result shared by negotiate.c, paths.c and buffer.c. */
+#ifndef LA_RESULT_H
+#define LA_RESULT_H
+
+#include "private.h"
+
+struct la_participant {
+	struct la_device *device; /* reference, NULL for a set loaded from a file */
+	char *label;
+	char *driver;
+	dev_t devnum;
+	uint64_t usage;
+	enum la_import_rule import_rule;
+	char *import_reason;
+};
+
+struct la_result_cand {
+	struct la_candidate cand; /* merged */
+	struct la_layout layout;
+	bool has_layout;          /* linear modifiers only */
+	uint32_t format_rank;     /* position in the caller's preference */
+	uint64_t modifier_score;  /* sum of the devices' positions: lower is preferred */
+};
+
+struct la_path {
+	struct la_backend *backend;
+	void *data;
+	char *name;
+	struct la_path_desc desc;  /* desc.name points at name */
+	bool has_owner;
+	dev_t owner_devnum;
+	char owner_driver[64];
+	/* evaluation for the candidate reported by la_result_get_path() */
+	int rank;
+	bool matched;
+	char *reason;
+};
+
+struct la_result {
+	struct la_context *ctx;
+	uint32_t width, height, buffer_count;
+	uint64_t usage; /* union */
+	struct la_participant *parts;
+	size_t n_parts;
+	struct la_result_cand *cands;
+	size_t n_cands;
+	int chosen;               /* candidate index or -1 */
+	struct la_path *paths;
+	size_t n_paths;
+	size_t *path_order;       /* indexes into paths, best first */
+	char *diagnosis;
+};
+
+/* paths.c */
+int la_paths_list(struct la_result *res);
+/* Evaluates every path for every candidate in order until one matches. */
+int la_paths_choose(struct la_result *res);
+void la_paths_free(struct la_result *res);
+void la_result_fill_request(const struct la_result *res, size_t cand,
+			    struct la_device **devices, struct la_alloc_request *req);
+/* Index into res->paths of a path by name, or -ENOENT. */
+int la_paths_find(const struct la_result *res, const char *name);
+int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
+		  char *why, size_t len);
+
+#endif
