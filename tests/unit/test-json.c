@@ -147,8 +147,8 @@ static void test_roundtrip_empty(void **state)
 
 static void assert_contains(const char *hay, const char *needle)
 {
-	if (!strstr(hay, needle))
-		fail_msg("\"%s\" not in:\n%s", needle, hay);
+	if (!hay || !strstr(hay, needle))
+		fail_msg("\"%s\" not in:\n%s", needle, hay ? hay : "(null)");
 }
 
 /* Pins the schema's spelling: names, strings for modifiers, zeros omitted. */
@@ -176,6 +176,7 @@ static void test_output_shape(void **state)
 	assert_contains(json, "\"protected_required\": true");
 	/* The sparse candidate is last: nothing but its pitch_align array. */
 	const char *last = strrchr(json, '{');
+	assert_non_null(last);
 	assert_contains(last, "256");
 	assert_null(strstr(last, "size_align"));
 	assert_null(strstr(last, "contiguous"));
