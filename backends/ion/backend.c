@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liballoc-ion: dma-heaps, udmabuf and ION as neutral allocation paths.
+ *
+ * Heaps are found once, at the first negotiation or enumeration, and live
+ * until finish(): the paths handed to the core point at them, so
+ * path_release has nothing to free. A heap that appears later (a module
+ * loaded afterwards) needs a new context.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "heap.h"
+
+struct heap *heap_new(enum heap_kind kind, const char *prefix, const char *kname)
+{
+	struct heap *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->kind = kind;
+	h->fd = -1;
+	snprintf(h->kname, sizeof(h->kname), "%s", kname);
+	snprintf(h->name, sizeof(h->name), "%s%s", prefix, h->kname);
+	return h;
+}
+
+static void heap_free(struct heap *h)
+{
+	if (!h)
+		return;
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h);
+}
+
+int heap_add(struct ion_backend *be, struct heap *h)
+{
+	struct heap **v = realloc(be->heaps, (be->n_heaps + 1) * sizeof(*v));
+
+	if (!v) {
+		heap_free(h);
+		return -ENOMEM;
+	}
+	be->heaps = v;
+	be->heaps[be->n_heaps++] = h;
+	return 0;
+}
+
+/* The trace alloc-info and LIBALLOC_DEBUG=1 show: how each heap was read. */
+static void log_heap(struct ion_backend *be, const struct heap *h)
+{
+	char limit[32];
+
+	if (h->kind == HEAP_MISSING) {
+		ion_dbg(be, "%s: not available: %s", h->name, h->missing_why);
+		return;
+	}
+	if (h->open_err) {
+		ion_dbg(be, "%s: unusable: %s", h->name, strerror(h->open_err));
+		return;
+	}
+	ion_dbg(be, "%s: %s, %s%s%s, rank %d%s%s: %s", h->name,
+		(h->cls.flags & LA_PATH_CONTIGUOUS) ? "contiguous" : "scattered",
+		caching_name(h->cls.caching), h->cls.dma_addr_bits ? ", below 2^" : "",
+		h->cls.dma_addr_bits == 32 ? "32" : "", h->cls.rank,
+		h->size_limit ? ", at most " : "",
+		h->size_limit ? human_size(h->size_limit, limit, sizeof(limit)) : "", h->cls.why);
+}
+
+int backend_scan(struct ion_backend *be)
+{
+	int ret;
+
+	if (be->scanned)
+		return 0;
+	be->scanned = true;
+	ret = dma_heap_scan(be);
+	if (ret == 0)
+		ret = udmabuf_scan(be);
+	if (ret == 0)
+		ret = ion_scan(be);
+	for (size_t i = 0; i < be->n_heaps; i++)
+		log_heap(be, be->heaps[i]);
+	return ret;
+}
+
+static int backend_init(const struct la_backend_host *host, void **backend)
+{
+	struct ion_backend *be = calloc(1, sizeof(*be));
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!be)
+		return -ENOMEM;
+	be->host = host;
+	be->page_size = page > 0 ? (uint64_t)page : 4096;
+	be->ion_fd = -1;
+	be->udmabuf_fd = -1;
+	*backend = be;
+	return 0;
+}
+
+static void backend_finish(void *backend)
+{
+	struct ion_backend *be = backend;
+
+	for (size_t i = 0; i < be->n_heaps; i++)
+		heap_free(be->heaps[i]);
+	free(be->heaps);
+	if (be->ion_fd >= 0)
+		close(be->ion_fd);
+	if (be->udmabuf_fd >= 0)
+		close(be->udmabuf_fd);
+	free(be);
+}
+
+static int list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
+		      size_t n, la_path_sink_fn sink, void *sink_data)
+{
+	struct ion_backend *be = backend;
+	int ret = backend_scan(be);
+
+	(void)devices;
+	(void)device_data;
+	(void)n;
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < be->n_heaps; i++) {
+		const struct heap *h = be->heaps[i];
+		struct la_path_desc d = {
+			.name = h->name,
+			.rank = h->cls.rank,
+			.flags = h->cls.flags,
+			.caching = h->cls.caching,
+			.dma_addr_bits = h->cls.dma_addr_bits,
+			.owner = NULL,
+		};
+		ret = sink(sink_data, &d, be->heaps[i]);
+		if (ret == -ENOMEM)
+			return ret;
+	}
+	return 0;
+}
+
+static int diag_unusable(struct ion_backend *be, const struct heap *h)
+{
+	const char *node = h->kind == HEAP_DMA_HEAP ? "/dev/dma_heap/"
+			   : h->kind == HEAP_UDMABUF ? "/dev/udmabuf"
+						     : "/dev/ion";
+	const char *hint = "";
+
+	if (h->kind == HEAP_MISSING) {
+		ion_diag(be, "%s: %s", h->name, h->missing_why);
+		return -ENODEV;
+	}
+	if (h->open_err == EACCES || h->open_err == EPERM)
+		hint = h->kind == HEAP_UDMABUF ? " (usually group kvm: add the user to it)"
+					       : " (root only by default: a udev rule must grant access)";
+	ion_diag(be, "%s: cannot open %s%s: %s%s", h->name, node,
+		 h->kind == HEAP_DMA_HEAP ? h->kname : "", strerror(h->open_err), hint);
+	return -h->open_err;
+}
+
+/* Size checks shared by match and allocate; *len is the page-rounded size. */
+static int check_size(struct ion_backend *be, const struct heap *h,
+		      const struct la_alloc_request *req, uint64_t *len)
+{
+	uint32_t count = req->buffer_count ? req->buffer_count : 1;
+	char a[32], b[32], c[32];
+	uint64_t total, cma;
+
+	if (!req->layout) {
+		ion_diag(be, "%s: allocates linear layouts only, the candidate has none", h->name);
+		return -ENOTSUP;
+	}
+	if (!page_round(be, req->layout->size, len) ||
+	    __builtin_mul_overflow(*len, (uint64_t)count, &total)) {
+		ion_diag(be, "%s: %u buffer(s) of %llu bytes overflow 64 bits", h->name, count,
+			 (unsigned long long)req->layout->size);
+		return -EOVERFLOW;
+	}
+	if (h->size_limit && *len > h->size_limit) {
+		ion_diag(be, "%s: a buffer of %s exceeds the driver's limit of %s per buffer "
+			     "(/sys/module/udmabuf/parameters/size_limit_mb)",
+			 h->name, human_size(*len, a, sizeof(a)),
+			 human_size(h->size_limit, b, sizeof(b)));
+		return -E2BIG;
+	}
+	if (h->cls.is_cma && meminfo_read("CmaTotal", &cma) && total > cma) {
+		ion_diag(be, "%s: %u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
+			     "CmaTotal in /proc/meminfo; boot with a larger cma=)",
+			 h->name, count, human_size(*len, a, sizeof(a)),
+			 human_size(total, b, sizeof(b)), human_size(cma, c, sizeof(c)));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+{
+	struct ion_backend *be = backend;
+	struct heap *h = path;
+	uint64_t len;
+	int ret;
+
+	if (h->kind == HEAP_MISSING || h->open_err)
+		return diag_unusable(be, h);
+	ret = check_size(be, h, req, &len);
+	if (ret < 0)
+		return ret;
+	*rank = rank_for_usage(h, req->usage, *rank);
+	return 0;
+}
+
+static int path_allocate(void *backend, void *path, const struct la_alloc_request *req,
+			 struct la_descriptor *out)
+{
+	struct ion_backend *be = backend;
+	struct heap *h = path;
+	const struct la_layout *l = req->layout;
+	uint64_t len;
+	int fd = -1, ret;
+
+	if (h->kind == HEAP_MISSING || h->open_err)
+		return diag_unusable(be, h);
+	ret = check_size(be, h, req, &len);
+	if (ret < 0)
+		return ret;
+	if (l->plane_count == 0 || l->plane_count > LA_MAX_PLANES) {
+		ion_diag(be, "%s: layout with %u planes", h->name, l->plane_count);
+		return -EINVAL;
+	}
+	switch (h->kind) {
+	case HEAP_DMA_HEAP:
+		ret = dma_heap_alloc(be, h, len, &fd);
+		break;
+	case HEAP_UDMABUF:
+		ret = udmabuf_alloc(be, h, len, &fd);
+		break;
+	case HEAP_ION:
+		ret = ion_alloc(be, h, len, &fd);
+		break;
+	default:
+		ret = -ENODEV;
+		break;
+	}
+	if (ret < 0)
+		return ret;
+	*out = (struct la_descriptor){
+		.format = req->format,
+		.modifier = req->modifier,
+		.width = req->width,
+		.height = req->height,
+		.plane_count = l->plane_count,
+		.flags = (h->cls.caching == LA_CACHING_CACHED ? LA_BUFFER_CACHED : 0) |
+			 ((h->cls.flags & LA_PATH_CONTIGUOUS) ? LA_BUFFER_CONTIGUOUS : 0),
+	};
+	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
+		out->planes[p].fd = -1;
+	/* one dma-buf for every plane: the core closes a shared fd once */
+	for (uint32_t p = 0; p < l->plane_count; p++)
+		out->planes[p] = (struct la_plane){
+			.fd = fd, .offset = l->offset[p], .pitch = l->pitch[p], .size = l->plane_size[p]};
+	return 0;
+}
+
+static void path_release(void *backend, void *path)
+{
+	/* heaps belong to the backend until finish() */
+	(void)backend;
+	(void)path;
+}
+
+static const struct la_backend_interface ion_interface = {
+	.init = backend_init,
+	.finish = backend_finish,
+	.probe = ion_probe,
+	.device_close = ion_device_close,
+	.enumerate = ion_enumerate,
+	.list_paths = list_paths,
+	.path_match = path_match,
+	.path_allocate = path_allocate,
+	.path_release = path_release,
+};
+
+LA_BACKEND_DEFINE("ion", ion_interface);
