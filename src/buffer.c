@@ -49,8 +49,36 @@ LA_EXPORT void la_descriptor_close(struct la_descriptor *desc)
 		la_descriptor_close_fds(desc);
 }
 
+/* A plane must lie inside its memory: a foreign descriptor is hostile input. */
+static int check_plane_bounds(const struct la_descriptor *d, uint32_t p)
+{
+	const struct la_plane *pl = &d->planes[p];
+	uint64_t end;
+	int64_t fd_size;
+
+	if (!la_add_u64(pl->offset, pl->size, &end)) {
+		la_diag("descriptor: plane %u offset %llu + size %llu overflows", p,
+			(unsigned long long)pl->offset, (unsigned long long)pl->size);
+		return -EOVERFLOW;
+	}
+	fd_size = la_fd_size(pl->fd);
+	if (fd_size < 0) {
+		la_diag("descriptor: plane %u fd: %s", p, strerror((int)-fd_size));
+		return (int)fd_size;
+	}
+	/* Some exporters cannot tell their size (0); the importing device checks then. */
+	if (fd_size > 0 && end > (uint64_t)fd_size) {
+		la_diag("descriptor: plane %u ends at byte %llu, its memory has %lld", p,
+			(unsigned long long)end, (long long)fd_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_descriptor_shape(const struct la_descriptor *d)
 {
+	int ret;
+
 	if (d->plane_count == 0 || d->plane_count > LA_MAX_PLANES) {
 		la_diag("descriptor: plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
 		return -EINVAL;
@@ -60,6 +88,9 @@ static int check_descriptor_shape(const struct la_descriptor *d)
 			la_diag("descriptor: plane %u has no fd", p);
 			return -EINVAL;
 		}
+		ret = check_plane_bounds(d, p);
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
 }
@@ -253,11 +284,12 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		       struct la_buffer **out)
 {
 	struct la_device *devices[LA_MAX_DEVICES];
+	struct la_constraints constraints;
 	struct la_alloc_request req;
 	struct la_descriptor d;
 	int ret;
 
-	la_result_fill_request(res, cand, devices, &req);
+	la_result_fill_request(res, cand, p, devices, &constraints, &req);
 	memset(&d, 0, sizeof(d));
 	for (int i = 0; i < LA_MAX_PLANES; i++)
 		d.planes[i].fd = -1;
@@ -272,6 +304,11 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	}
 	d.plane_count = d.plane_count ? d.plane_count : 1;
 	ret = check_allocated(&req, &d);
+	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED)) {
+		/* la_buffer_map() refuses by this flag: a backend must not drop it */
+		la_diag("protected path returned a buffer not marked protected");
+		ret = -EPROTO;
+	}
 	if (ret < 0) {
 		la_diag_prefix("%s returned an unusable buffer", p->name);
 		la_descriptor_close_fds(&d);
@@ -283,7 +320,8 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 
 static int best_path(struct la_result *res, struct la_path **p)
 {
-	if (!res || res->chosen < 0 || res->n_paths == 0) {
+	if (!res || res->chosen < 0 || res->n_paths == 0 ||
+	    !res->paths[res->path_order[0]].matched) {
 		la_diag("%s", res && res->diagnosis && res->diagnosis[0]
 				      ? res->diagnosis
 				      : "no negotiated candidate with an allocation path");

@@ -94,7 +94,7 @@ LA_EXPORT int la_context_new(struct la_context **out)
 		return -ENOMEM;
 	}
 	ctx->log_fn = default_log;
-	ctx->level = env_debug() ? LA_LOG_DEBUG : LA_LOG_ERROR;
+	ctx->level = env_debug() ? LA_LOG_DEBUG : LA_LOG_WARN;
 	*out = ctx;
 	return 0;
 }

@@ -95,7 +95,8 @@ static int open_common(struct la_context *ctx, int fd, const char *path, struct 
 		la_diag("%s: fstat: %s", dev->path, strerror(-ret));
 		goto fail;
 	}
-	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : st.st_dev;
+	/* Only a character device has an identity another process can name. */
+	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : 0;
 	ret = la_loader_load_all(ctx);
 	if (ret < 0)
 		goto fail;
@@ -144,8 +145,12 @@ LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!ctx || fd < 0)
+	if (!ctx)
 		return -EINVAL;
+	if (fd < 0) {
+		la_diag("open_fd: %d is not a file descriptor", fd);
+		return -EBADF;
+	}
 	la_diag_clear();
 	dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (dup_fd < 0) {

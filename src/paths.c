@@ -57,6 +57,7 @@ static int path_sink(void *data, const struct la_path_desc *desc, void *path)
 	if (desc->owner) {
 		p->has_owner = true;
 		p->owner_devnum = la_device_get_devnum(desc->owner);
+		p->owner = desc->owner;
 		snprintf(p->owner_driver, sizeof(p->owner_driver), "%s",
 			 la_device_get_driver(desc->owner));
 	}
@@ -129,13 +130,33 @@ void la_paths_free(struct la_result *res)
 	res->n_paths = 0;
 }
 
-void la_result_fill_request(const struct la_result *res, size_t cand,
-			    struct la_device **devices, struct la_alloc_request *req)
+static bool is_owner(const struct la_path *p, const struct la_participant *part)
+{
+	if (!p->has_owner)
+		return false;
+	/* A node without a device number (a file) is known by its object only. */
+	if (p->owner_devnum == 0 || part->devnum == 0)
+		return part->device && p->owner == part->device;
+	return p->owner_devnum == part->devnum;
+}
+
+void la_result_fill_request(const struct la_result *res, size_t cand, const struct la_path *p,
+			    struct la_device **devices, struct la_constraints *constraints,
+			    struct la_alloc_request *req)
 {
 	const struct la_result_cand *rc = &res->cands[cand];
 
-	for (size_t i = 0; i < res->n_parts; i++)
+	*constraints = rc->cand.constraints;
+	for (size_t i = 0; i < res->n_parts; i++) {
 		devices[i] = res->parts[i].device;
+		/*
+		 * check_import_rules() lets an adaptive path serve a device that
+		 * imports only contiguous dma-bufs on the promise that the path
+		 * places the memory accordingly: the path must be told.
+		 */
+		if (res->parts[i].import_rule == LA_IMPORT_CONTIGUOUS && !is_owner(p, &res->parts[i]))
+			constraints->flags |= LA_CONSTRAINT_CONTIGUOUS;
+	}
 	*req = (struct la_alloc_request){
 		.format = rc->cand.format,
 		.modifier = rc->cand.modifier,
@@ -143,16 +164,11 @@ void la_result_fill_request(const struct la_result *res, size_t cand,
 		.height = res->height,
 		.buffer_count = res->buffer_count,
 		.usage = res->usage,
-		.constraints = &rc->cand.constraints,
+		.constraints = constraints,
 		.layout = rc->has_layout ? &rc->layout : NULL,
 		.devices = devices,
 		.n_devices = res->n_parts,
 	};
-}
-
-static bool is_owner(const struct la_path *p, const struct la_participant *part)
-{
-	return p->has_owner && p->owner_devnum == part->devnum;
 }
 
 /* Every participant's import rule against where the memory comes from. */
@@ -206,7 +222,10 @@ static int check_memory(const struct la_result *res, const struct la_result_cand
 			 c->caching);
 		return -EINVAL;
 	}
-	if ((c->flags & LA_CONSTRAINT_PROTECTED_REQUIRED) && !(f & LA_PATH_PROTECTED)) {
+	/* a protected usage never silently gets normal memory, even from a
+	 * capability set that forgot to say PROTECTED_REQUIRED */
+	if (((c->flags & LA_CONSTRAINT_PROTECTED_REQUIRED) || (res->usage & LA_USAGE_PROTECTED)) &&
+	    !(f & LA_PATH_PROTECTED)) {
 		snprintf(why, len, "protected content needs protected memory, this path has none");
 		return -EINVAL;
 	}
@@ -238,6 +257,7 @@ int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *ra
 {
 	const struct la_result_cand *rc = &res->cands[cand];
 	struct la_device *devices[LA_MAX_DEVICES];
+	struct la_constraints constraints;
 	struct la_alloc_request req;
 	int ret;
 
@@ -254,7 +274,7 @@ int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *ra
 		return -ENOTSUP;
 	}
 	if (p->backend->iface->path_match) {
-		la_result_fill_request(res, cand, devices, &req);
+		la_result_fill_request(res, cand, p, devices, &constraints, &req);
 		la_diag_clear();
 		la_backend_lock(p->backend);
 		ret = p->backend->iface->path_match(p->backend->data, p->data, &req, rank);
@@ -319,6 +339,14 @@ static void order_paths(struct la_result *res)
 	pthread_mutex_unlock(&sort_lock);
 }
 
+static bool offline(const struct la_result *res)
+{
+	for (size_t i = 0; i < res->n_parts; i++)
+		if (res->parts[i].device)
+			return false;
+	return true;
+}
+
 static int no_path_diagnosis(struct la_result *res)
 {
 	struct la_strbuf sb = {0};
@@ -363,7 +391,17 @@ int la_paths_choose(struct la_result *res)
 	if (ret < 0)
 		return ret;
 	order_paths(res);
-	return no_path_diagnosis(res);
+	ret = no_path_diagnosis(res);
+	/*
+	 * Capability sets loaded from files answer "which format": with no
+	 * live device there is nothing to allocate for, so no path is not a
+	 * failure of the negotiation (la_allocate still refuses, with why).
+	 */
+	if (ret == -ENODEV && offline(res)) {
+		res->chosen = 0;
+		return 0;
+	}
+	return ret;
 }
 
 LA_EXPORT size_t la_result_get_path_count(const struct la_result *res)

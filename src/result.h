@@ -30,6 +30,7 @@ struct la_path {
 	struct la_path_desc desc;  /* desc.name points at name */
 	bool has_owner;
 	dev_t owner_devnum;
+	const struct la_device *owner; /* identity only, never dereferenced */
 	char owner_driver[64];
 	/* evaluation for the candidate reported by la_result_get_path() */
 	int rank;
@@ -57,8 +58,10 @@ int la_paths_list(struct la_result *res);
 /* Evaluates every path for every candidate in order until one matches. */
 int la_paths_choose(struct la_result *res);
 void la_paths_free(struct la_result *res);
-void la_result_fill_request(const struct la_result *res, size_t cand,
-			    struct la_device **devices, struct la_alloc_request *req);
+/* The request path p sees for candidate cand; devices and constraints are its storage. */
+void la_result_fill_request(const struct la_result *res, size_t cand, const struct la_path *p,
+			    struct la_device **devices, struct la_constraints *constraints,
+			    struct la_alloc_request *req);
 /* Index into res->paths of a path by name, or -ENOENT. */
 int la_paths_find(const struct la_result *res, const char *name);
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,

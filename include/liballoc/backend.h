@@ -75,7 +75,9 @@ struct la_alloc_request {
 	uint32_t height;
 	uint32_t buffer_count;
 	uint64_t usage;                          /* union of every device's usage */
-	const struct la_constraints *constraints; /* merged */
+	/* merged, plus LA_CONSTRAINT_CONTIGUOUS if a participant that does not
+	 * own the path imports only contiguous dma-bufs (LA_IMPORT_CONTIGUOUS) */
+	const struct la_constraints *constraints;
 	/* Core's linear layout for these constraints; NULL if not linear. */
 	const struct la_layout *layout;
 	struct la_device *const *devices;        /* participants (NULL if offline) */

@@ -53,7 +53,8 @@ typedef void (*la_log_fn)(void *data, enum la_log_level level, const char *msg);
 
 /*
  * Creates a context. Backends are not loaded until a device is opened or
- * enumerated. The default log handler prints errors to stderr;
+ * enumerated. The default log handler prints errors and warnings (a
+ * backend that failed to load) to stderr;
  * LIBALLOC_DEBUG=1 raises the level to debug (negotiation traces).
  */
 int la_context_new(struct la_context **out);

@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Devices, path ranking, allocation, export, import and CPU maps through the
+ * core, driven by the TEST DOUBLE backend (backend-test/): its devices are
+ * JSON files and its memory memfds. What a real kernel decides is tested by
+ * the backends in the vm suite; this checks the core's own decisions.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <liballoc/liballoc.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testdev.h"
+
+#define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define XR24 FOURCC('X', 'R', '2', '4')
+#define NV12 FOURCC('N', 'V', '1', '2')
+#define YUYV FOURCC('Y', 'U', 'Y', 'V')
+
+static const char *CAMERA =
+	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","
+	" \"import_reason\": \"probe: -EINVAL\","
+	" \"candidates\": [{\"format\": \"YUYV\", \"modifiers\": [0], \"pitch_align\": 32},"
+	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}],"
+	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}";
+static const char *DISPLAY =
+	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","
+	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0], \"pitch_align\": 64},"
+	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}],"
+	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}";
+static const char *LONER =
+	"{\"driver\": \"fake_loner\", \"import_rule\": \"own-only\","
+	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0]}],"
+	" \"own_path\": {\"rank\": 200}}";
+static const char *LONER2 =
+	"{\"driver\": \"fake_loner2\", \"import_rule\": \"none\","
+	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0]}]}";
+
+static const char *HEAPS =
+	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
+	" {\"name\": \"heap:wc\", \"rank\": 520, \"caching\": \"wc\"},"
+	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"},"
+	" {\"name\": \"heap:never\", \"rank\": 900}]";
+
+static struct la_context *ctx;
+static struct la_device *cam, *disp, *loner, *loner2;
+
+static struct la_device *open_dev(const char *name, const char *json)
+{
+	struct la_device *d = NULL;
+	assert_int_equal(la_device_open(ctx, testdev_write(name, json), &d), 0);
+	return d;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+	if (la_context_new(&ctx) < 0)
+		return -1;
+	cam = open_dev("camera", CAMERA);
+	disp = open_dev("display", DISPLAY);
+	loner = open_dev("loner", LONER);
+	loner2 = open_dev("loner2", LONER2);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	la_device_unref(cam);
+	la_device_unref(disp);
+	la_device_unref(loner);
+	la_device_unref(loner2);
+	la_context_destroy(ctx);
+	testdev_cleanup();
+	return 0;
+}
+
+static int negotiate2(struct la_device *a, uint64_t ua, struct la_device *b, uint64_t ub,
+		      uint32_t format, struct la_result **res)
+{
+	struct la_request req[2] = {{a, ua}, {b, ub}};
+	struct la_assertion as = {.width = 100, .height = 50, .formats = &format, .n_formats = 1};
+	return la_negotiate(ctx, &as, req, b ? 2 : 1, res);
+}
+
+static const struct la_path_info *find_path(struct la_result *res, const char *name,
+					    struct la_path_info *pi)
+{
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		assert_int_equal(la_result_get_path(res, i, pi), 0);
+		if (!strcmp(pi->name, name))
+			return pi;
+	}
+	return NULL;
+}
+
+static void test_device_identity(void **state)
+{
+	struct la_device *d = NULL;
+	uint64_t bit = 0;
+
+	(void)state;
+	assert_string_equal(la_device_get_backend(cam), "test");
+	assert_string_equal(la_device_get_driver(cam), "fake_camera");
+	assert_non_null(strstr(la_device_get_label(cam), "fake_camera"));
+	assert_true(la_device_get_fd(cam) >= 0);
+	assert_true(fcntl(la_device_get_fd(cam), F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(la_device_usage_from_name(cam, "test.magic", &bit), 0);
+	assert_true(bit == UINT64_C(1) << 40);
+	assert_true(la_device_usage_from_name(cam, "test.nope", &bit) < 0);
+
+	/* A node no backend claims: refused with a reason, nothing leaks. */
+	int before = count_fds();
+	assert_int_equal(la_device_open(ctx, "/dev/null", &d), -ENODEV);
+	assert_null(d);
+	assert_non_null(strstr(la_last_diagnosis(), "/dev/null"));
+	assert_int_equal(la_device_open(ctx, "/nonexistent/x.testdev", &d), -ENOENT);
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_open_fd_duplicates(void **state)
+{
+	int fd = open(testdev_write("byfd", DISPLAY), O_RDONLY | O_CLOEXEC);
+	struct la_device *d = NULL;
+
+	(void)state;
+	assert_true(fd >= 0);
+	/* The core names the node from the fd; the device owns a duplicate. */
+	assert_int_equal(la_device_open_fd(ctx, fd, &d), 0);
+	assert_string_equal(la_device_get_driver(d), "fake_display");
+	assert_true(la_device_get_fd(d) != fd);
+	assert_true(fcntl(la_device_get_fd(d), F_GETFD) & FD_CLOEXEC);
+	/* The caller's fd stays the caller's: closing it does not hurt the device. */
+	close(fd);
+	struct la_capset *set = NULL;
+	uint32_t f = XR24;
+	struct la_assertion a = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_device_get_capabilities(d, LA_USAGE_SCANOUT, &a, &set), 0);
+	la_capset_destroy(set);
+	la_device_unref(d);
+	d = NULL;
+	assert_int_equal(la_device_open_fd(ctx, -1, &d), -EBADF);
+}
+
+static void test_enumerate(void **state)
+{
+	struct la_device **list = NULL;
+	size_t n = 0;
+	char env[1100];
+
+	(void)state;
+	snprintf(env, sizeof(env), "%s/camera.testdev:%s/display.testdev", testdev_tmpdir(),
+		 testdev_tmpdir());
+	setenv("LIBALLOC_TEST_DEVICES", env, 1);
+	assert_int_equal(la_context_enumerate(ctx, &list, &n), 0);
+	unsetenv("LIBALLOC_TEST_DEVICES");
+	assert_int_equal(n, 2);
+	assert_string_equal(la_device_get_driver(list[0]), "fake_camera");
+	assert_string_equal(la_device_get_driver(list[1]), "fake_display");
+	la_device_list_free(list, n);
+}
+
+static void test_capabilities(void **state)
+{
+	struct la_capset *set = NULL;
+	struct la_capset_info info;
+	struct la_candidate c;
+
+	(void)state;
+	struct la_assertion a = {.width = 64, .height = 64};
+	assert_int_equal(la_device_get_capabilities(cam, LA_USAGE_CAPTURE, NULL, &set), -EINVAL);
+	assert_null(set);
+	assert_int_equal(la_device_get_capabilities(cam, LA_USAGE_CAPTURE, &a, &set), 0);
+	la_capset_get_info(set, &info);
+	assert_int_equal(info.import_rule, LA_IMPORT_CONTIGUOUS);
+	assert_string_equal(info.import_reason, "probe: -EINVAL");
+	assert_string_equal(info.driver, "fake_camera");
+	assert_int_equal(la_capset_get_candidate_count(set), 2);
+	assert_int_equal(la_capset_get_candidate(set, 0, &c), 0);
+	assert_int_equal(c.format, YUYV);
+	assert_int_equal(c.constraints.pitch_align[0], 32);
+	assert_true(la_capset_get_device(set) == cam);
+	la_capset_destroy(set);
+}
+
+/* The camera imports only contiguous memory: the scattered heaps lose. */
+static void test_import_rule_contiguous(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_path_info pi;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	assert_non_null(find_path(res, "heap:system", &pi));
+	assert_false(pi.matched);
+	assert_non_null(strstr(pi.reason, "imports only physically contiguous"));
+	assert_non_null(strstr(pi.reason, "probe: -EINVAL"));
+	assert_non_null(find_path(res, "heap:never", &pi));
+	assert_false(pi.matched);
+	assert_non_null(find_path(res, "heap:contig", &pi));
+	assert_true(pi.matched);
+	/* The camera's own (contiguous) memory ranks 300 < the contiguous heap's 400. */
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "heap:contig");
+	struct la_descriptor d;
+	la_buffer_get_descriptor(buf, &d);
+	assert_int_equal(d.format, NV12);
+	assert_int_equal(d.plane_count, 2);
+	assert_int_equal(d.planes[0].pitch % 256, 0); /* lcm(32, 256) */
+	assert_true(d.planes[1].offset >= d.planes[0].pitch * 50);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
+static void test_own_only_and_none(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	/* loner imports nothing foreign: only its own memory works. */
+	assert_int_equal(negotiate2(loner, LA_USAGE_DECODE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "own:fake_loner");
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+
+	/* Two devices that each import only their own buffers cannot share one. */
+	res = NULL;
+	assert_int_equal(negotiate2(loner, LA_USAGE_DECODE, loner2, LA_USAGE_SCANOUT, NV12, &res),
+			 -ENODEV);
+	assert_non_null(res);
+	const char *d = la_result_get_diagnosis(res);
+	assert_non_null(strstr(d, "no allocation path"));
+	assert_non_null(strstr(d, "imports no buffer it did not allocate"));
+	assert_int_equal(la_allocate(res, &buf), -ENODEV);
+	assert_null(buf);
+	la_result_destroy(res);
+}
+
+static void test_cpu_read_often_prefers_cached(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	/* Without CPU reads the write-combined heap's higher rank wins... */
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT, NULL, 0, XR24, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "heap:wc");
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	/* ...with frequent CPU reads the cached one does. */
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT | LA_USAGE_CPU_READ_OFTEN, NULL, 0, XR24,
+				    &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "heap:system");
+	struct la_descriptor d;
+	la_buffer_get_descriptor(buf, &d);
+	assert_true(d.flags & LA_BUFFER_CACHED);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
+static void test_forced_path(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	assert_int_equal(la_allocate_with_path(res, "own:fake_camera", &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "own:fake_camera");
+	la_buffer_destroy(buf);
+	assert_int_equal(la_allocate_with_path(res, "heap:nonexistent", &buf), -ENOENT);
+	assert_null(buf);
+	assert_int_equal(la_allocate_with_path(res, "heap:system", &buf), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "heap:system"));
+	assert_non_null(strstr(la_last_diagnosis(), "contiguous"));
+	la_result_destroy(res);
+}
+
+static void test_allocate_set_all_or_nothing(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *bufs[4];
+	int before;
+
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:flaky\", \"rank\": 500, \"fail\": 3}]", 1);
+	struct la_context *c2 = NULL;
+	struct la_device *d = NULL;
+	assert_int_equal(la_context_new(&c2), 0);
+	assert_int_equal(la_device_open(c2, testdev_write("display2", DISPLAY), &d), 0);
+	struct la_request req = {d, LA_USAGE_SCANOUT};
+	uint32_t f = XR24;
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_negotiate(c2, &as, &req, 1, &res), 0);
+	before = count_fds();
+	assert_int_equal(la_allocate_set(res, bufs, 4), -ENOMEM);
+	for (int i = 0; i < 4; i++)
+		assert_null(bufs[i]);
+	assert_non_null(strstr(la_last_diagnosis(), "buffer 3 of 4"));
+	assert_non_null(strstr(la_last_diagnosis(), "injected ENOMEM"));
+	assert_int_equal(count_fds(), before);
+	/* The fault was one-shot: the next set succeeds. */
+	assert_int_equal(la_allocate_set(res, bufs, 4), 0);
+	for (int i = 0; i < 4; i++)
+		la_buffer_destroy(bufs[i]);
+	assert_int_equal(count_fds(), before);
+	la_result_destroy(res);
+	la_device_unref(d);
+	la_context_destroy(c2);
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+}
+
+static void test_export_and_descriptor(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL, *back = NULL;
+	struct la_descriptor d;
+	int before;
+
+	(void)state;
+	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	before = count_fds();
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_int_equal(la_buffer_export(buf, &d), 0);
+	assert_true(d.planes[0].fd >= 0);
+	assert_true(fcntl(d.planes[0].fd, F_GETFD) & FD_CLOEXEC);
+	/* The export is the caller's: a buffer made from it owns its own copies. */
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &back), 0);
+	la_descriptor_close(&d);
+	struct la_descriptor d2;
+	la_buffer_get_descriptor(back, &d2);
+	assert_int_equal(d2.plane_count, 2);
+	assert_int_equal(d2.format, NV12);
+	la_buffer_destroy(back);
+	la_buffer_destroy(buf);
+	assert_int_equal(count_fds(), before);
+
+	/* A descriptor whose plane lies outside its memory is refused. */
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_int_equal(la_buffer_export(buf, &d), 0);
+	d.planes[1].offset = UINT64_MAX - 10;
+	assert_true(la_buffer_from_descriptor(ctx, &d, &back) < 0);
+	assert_null(back);
+	d.planes[1].offset = 0;
+	la_descriptor_close(&d);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_map_roundtrip(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_descriptor d;
+	uint8_t *p = NULL;
+
+	(void)state;
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, NULL, 0, NV12, &res),
+			 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	la_buffer_get_descriptor(buf, &d);
+	assert_int_equal(la_buffer_map(buf, 1, LA_MAP_WRITE, (void **)&p), 0);
+	memset(p, 0x5a, d.planes[1].size);
+	assert_int_equal(la_buffer_unmap(buf, 1), 0);
+	assert_int_equal(la_buffer_map(buf, 1, LA_MAP_READ, (void **)&p), 0);
+	assert_int_equal(p[0], 0x5a);
+	assert_int_equal(p[d.planes[1].size - 1], 0x5a);
+	/* Maps nest: a second one shares the first, each needs its unmap. */
+	void *q;
+	assert_int_equal(la_buffer_map(buf, 1, LA_MAP_READ, &q), 0);
+	assert_ptr_equal(p, q);
+	/* More rights than the live mapping has: refused, not silently given. */
+	assert_int_equal(la_buffer_map(buf, 1, LA_MAP_WRITE, &q), -EBUSY);
+	assert_int_equal(la_buffer_unmap(buf, 1), 0);
+	assert_int_equal(la_buffer_unmap(buf, 1), 0);
+	assert_true(la_buffer_unmap(buf, 1) < 0);
+	assert_int_equal(la_buffer_map(buf, 7, LA_MAP_READ, &q), -EINVAL);
+	assert_int_equal(la_buffer_map(buf, 0, 0, &q), -EINVAL);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
+static void test_protected_is_never_downgraded(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	/* No heap offers protected memory: negotiation fails, says why. */
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT | LA_USAGE_PROTECTED, NULL, 0, XR24, &res),
+			 -ENODEV);
+	assert_non_null(strstr(la_result_get_diagnosis(res), "protected"));
+	la_result_destroy(res);
+
+	setenv("LIBALLOC_TEST_HEAPS",
+	       "[{\"name\": \"heap:secure\", \"rank\": 100, \"flags\": [\"protected\"]},"
+	       " {\"name\": \"heap:system\", \"rank\": 500}]", 1);
+	struct la_context *c2 = NULL;
+	struct la_device *d = NULL;
+	assert_int_equal(la_context_new(&c2), 0);
+	assert_int_equal(la_device_open(c2, testdev_write("display3",
+		"{\"driver\": \"sec\", \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0],"
+		" \"flags\": [\"protected-ok\"]}]}"), &d), 0);
+	struct la_request req = {d, LA_USAGE_SCANOUT | LA_USAGE_PROTECTED};
+	uint32_t f = XR24;
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_negotiate(c2, &as, &req, 1, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "heap:secure");
+	void *p;
+	assert_int_equal(la_buffer_map(buf, 0, LA_MAP_READ, &p), -EPERM);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	la_device_unref(d);
+	la_context_destroy(c2);
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+}
+
+static void test_import(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_import *imp = NULL;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_int_equal(la_device_import(disp, LA_USAGE_SCANOUT, buf, &imp), 0);
+	assert_int_equal(la_import_get_property(imp, "format", &v), 0);
+	assert_int_equal(v, NV12);
+	assert_int_equal(la_import_get_property(imp, "nope", &v), -ENOENT);
+	la_import_destroy(imp);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+
+	/* A format the device does not take: its refusal, with its reason. */
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT, NULL, 0, XR24, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	imp = NULL;
+	assert_int_equal(la_device_import(loner, LA_USAGE_DECODE, buf, &imp), -EINVAL);
+	assert_null(imp);
+	assert_non_null(strstr(la_last_diagnosis(), "fake_loner"));
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
+static void test_usage_refused(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_device *d = open_dev("nocursor",
+		"{\"driver\": \"nocursor\", \"refuse_usage\": 4,"
+		" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0]}]}");
+
+	(void)state;
+	assert_int_equal(negotiate2(d, LA_USAGE_CURSOR, disp, LA_USAGE_SCANOUT, XR24, &res), -ENOTSUP);
+	assert_null(res);
+	assert_non_null(strstr(la_last_diagnosis(), "nocursor"));
+	la_device_unref(d);
+}
+
+/* Many cycles: no fd or heap growth in the core's own bookkeeping. */
+static void test_cycles_do_not_leak_fds(void **state)
+{
+	int before = count_fds();
+
+	(void)state;
+	for (int i = 0; i < 500; i++) {
+		struct la_result *res = NULL;
+		struct la_buffer *buf = NULL;
+		struct la_descriptor d;
+		assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+		assert_int_equal(la_allocate(res, &buf), 0);
+		assert_int_equal(la_buffer_export(buf, &d), 0);
+		la_descriptor_close(&d);
+		la_buffer_destroy(buf);
+		la_result_destroy(res);
+	}
+	assert_int_equal(count_fds(), before);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_device_identity),
+		cmocka_unit_test(test_open_fd_duplicates),
+		cmocka_unit_test(test_enumerate),
+		cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_import_rule_contiguous),
+		cmocka_unit_test(test_own_only_and_none),
+		cmocka_unit_test(test_cpu_read_often_prefers_cached),
+		cmocka_unit_test(test_forced_path),
+		cmocka_unit_test(test_allocate_set_all_or_nothing),
+		cmocka_unit_test(test_export_and_descriptor),
+		cmocka_unit_test(test_map_roundtrip),
+		cmocka_unit_test(test_protected_is_never_downgraded),
+		cmocka_unit_test(test_import),
+		cmocka_unit_test(test_usage_refused),
+		cmocka_unit_test(test_cycles_do_not_leak_fds),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The plugin loader: broken backends refused with a reason and skipped,
+ * LIBALLOC_BACKEND_PATH ignored under setuid rules, folders and files
+ * writable by other users refused. Uses the core's internal search-path
+ * function (static test build) and real .so files built for the test.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <liballoc/liballoc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "private.h"
+#include "testdev.h"
+
+static char logbuf[8192];
+
+static void capture(void *data, enum la_log_level level, const char *msg)
+{
+	(void)data;
+	(void)level;
+	size_t len = strlen(logbuf);
+	snprintf(logbuf + len, sizeof(logbuf) - len, "%s\n", msg);
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v)
+		fail_msg("%s not set (run through meson test)", name);
+	return v;
+}
+
+/* Loads the backends of path; returns how many, log in logbuf. */
+static size_t load_with_path(const char *path, const char **first_name)
+{
+	struct la_context *ctx = NULL;
+	size_t n = 0;
+
+	logbuf[0] = '\0';
+	setenv("LIBALLOC_BACKEND_PATH", path, 1);
+	assert_int_equal(la_context_new(&ctx), 0);
+	la_context_set_log_handler(ctx, capture, NULL);
+	la_context_set_log_level(ctx, LA_LOG_WARN);
+	assert_int_equal(la_context_get_backend_count(ctx, &n), 0);
+	if (first_name)
+		*first_name = n ? strdup(la_context_get_backend_name(ctx, 0)) : NULL;
+	la_context_destroy(ctx);
+	unsetenv("LIBALLOC_BACKEND_PATH");
+	return n;
+}
+
+static void test_bad_backends_skipped(void **state)
+{
+	char path[4096];
+	const char *name = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s:%s:%s:%s", env("LA_TEST_BAD_ABI_DIR"),
+		 env("LA_TEST_BAD_NOSYM_DIR"), env("LA_TEST_BAD_NOHOOK_DIR"),
+		 env("LA_TEST_BACKEND_DIR"));
+	assert_int_equal(load_with_path(path, &name), 1);
+	assert_string_equal(name, "test");
+	free((void *)name);
+	assert_non_null(strstr(logbuf, "backend interface version"));
+	assert_non_null(strstr(logbuf, "no symbol la_backend_entry"));
+	assert_non_null(strstr(logbuf, "lacks a required hook"));
+}
+
+static void test_init_failure(void **state)
+{
+	(void)state;
+	setenv("LIBALLOC_TEST_INIT_FAIL", "1", 1);
+	assert_int_equal(load_with_path(env("LA_TEST_BACKEND_DIR"), NULL), 0);
+	unsetenv("LIBALLOC_TEST_INIT_FAIL");
+	assert_non_null(strstr(logbuf, "init failed"));
+}
+
+static void test_secure_ignores_env(void **state)
+{
+	char buf[4096];
+
+	(void)state;
+	setenv("LIBALLOC_BACKEND_PATH", "/tmp/evil", 1);
+	assert_int_equal(la_loader_search_path(false, buf, sizeof(buf)), 0);
+	assert_non_null(strstr(buf, "/tmp/evil"));
+	assert_int_equal(la_loader_search_path(true, buf, sizeof(buf)), 0);
+	assert_null(strstr(buf, "/tmp/evil"));
+	assert_non_null(strstr(buf, LA_PLUGINDIR));
+	unsetenv("LIBALLOC_BACKEND_PATH");
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_foreign_writable_refused(void **state)
+{
+	char dir[512], so[600];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/open", testdev_tmpdir());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(so, sizeof(so), "%s/liballoc-test.so", dir);
+	copy_file(env("LA_TEST_TEST_BACKEND"), so);
+	assert_int_equal(load_with_path(dir, NULL), 1); /* sane permissions: loads */
+
+	assert_int_equal(chmod(so, 0666), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "writable by other users"));
+
+	assert_int_equal(chmod(so, 0644), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "writable by other users"));
+	assert_int_equal(chmod(dir, 0755), 0);
+}
+
+static void test_missing_dir_is_quiet(void **state)
+{
+	(void)state;
+	assert_int_equal(load_with_path("/nonexistent-liballoc-dir", NULL), 0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	testdev_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_backends_skipped),
+		cmocka_unit_test(test_init_failure),
+		cmocka_unit_test(test_secure_ignores_env),
+		cmocka_unit_test(test_foreign_writable_refused),
+		cmocka_unit_test(test_missing_dir_is_quiet),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers for the unit tests that drive the core through the TEST DOUBLE
+ * backend (backend-test/): fake devices are JSON files written to a private
+ * temporary folder, and fds are counted to catch leaks.
+ */
+#ifndef LIBALLOC_TESTDEV_H
+#define LIBALLOC_TESTDEV_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char testdev_dir[256];
+
+static inline const char *testdev_tmpdir(void)
+{
+	if (!testdev_dir[0]) {
+		const char *t = getenv("TMPDIR");
+		snprintf(testdev_dir, sizeof(testdev_dir), "%s/liballoc-unit-XXXXXX", t ? t : "/tmp");
+		if (!mkdtemp(testdev_dir)) {
+			perror("mkdtemp");
+			exit(1);
+		}
+	}
+	return testdev_dir;
+}
+
+/* Writes NAME.testdev with the given JSON and returns its path (static buffer). */
+static inline const char *testdev_write(const char *name, const char *json)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.testdev", testdev_tmpdir(), name);
+	f = fopen(path, "w");
+	if (!f || fputs(json, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+	return path;
+}
+
+static inline int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the DIR's own fd */
+}
+
+static inline void testdev_cleanup(void)
+{
+	char cmd[320];
+
+	if (!testdev_dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", testdev_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", testdev_dir);
+}
+
+#endif
