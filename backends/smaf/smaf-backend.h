@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liballoc-smaf: allocation paths on our SMAF kernel module (/dev/smaf,
+ * kernel/smaf/). Private to this backend; see README.md for the rules.
+ */
+#ifndef LA_SMAF_BACKEND_H
+#define LA_SMAF_BACKEND_H
+
+#include <fcntl.h> /* before smaf.h: SMAF_RDWR and SMAF_CLOEXEC are O_RDWR, O_CLOEXEC */
+#include <liballoc/backend.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "smaf.h"
+
+#define SMAF_NODE "/dev/smaf"
+#define SMAF_CONTIG "smaf-contig"
+#define SMAF_MAX_ALLOCATORS 16
+
+struct smaf_backend {
+	const struct la_backend_host *host;
+};
+
+#define smaf_log(be, level, ...) (be)->host->log((be)->host->host_data, (level), __VA_ARGS__)
+#define smaf_dbg(be, ...) smaf_log(be, LA_LOG_DEBUG, __VA_ARGS__)
+#define smaf_diag(be, ...) (be)->host->diagnose((be)->host->host_data, __VA_ARGS__)
+
+struct smaf_allocator {
+	char name[MAX_NAME_LENGTH];
+	uint32_t ranking;
+};
+
+/*
+ * What one negotiation learnt from /dev/smaf: one open of the node shared
+ * by the paths it reported, closed when the last of them is released (so
+ * a program that is done negotiating does not pin smaf.ko).
+ */
+struct smaf_session {
+	int refs;
+	int fd;
+	struct smaf_allocator allocs[SMAF_MAX_ALLOCATORS];
+	size_t n_allocs;
+	int secure_err;            /* 0: a secure module is registered */
+	uint64_t contig_max;       /* largest smaf-contig block, bytes */
+	char contig_why[160];      /* where contig_max comes from */
+};
+
+/* smaf-session.c: the uapi */
+int smaf_session_open(struct smaf_backend *be, struct smaf_session **out);
+void smaf_session_unref(struct smaf_session *s);
+const struct smaf_allocator *smaf_session_find(const struct smaf_session *s, const char *name);
+/* "smaf-page (100), smaf-contig (50)" */
+void smaf_session_describe(const struct smaf_session *s, char *buf, size_t len);
+int smaf_create(int smaf, uint64_t length, const char *allocator, int *fd);
+int smaf_set_secure(int smaf, int buf_fd);
+int smaf_buffer_info(int smaf, int buf_fd, struct smaf_buffer_info *info);
+/* 0 if fd is /dev/smaf (char device named "smaf" by the kernel), else -ENODEV. */
+int smaf_is_node(int fd);
+
+/* smaf-limits.c */
+/* Largest physically contiguous block the kernel can hand smaf-contig. */
+uint64_t smaf_contig_limit(char *why, size_t len);
+
+/* smaf-paths.c */
+int smaf_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
+		    size_t n, la_path_sink_fn sink, void *sink_data);
+int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
+		       struct la_descriptor *out);
+void smaf_path_release(void *backend, void *path);
+
+/* smaf-import.c */
+int smaf_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
+		void **imp);
+int smaf_import_get_property(void *backend, void *imp, const char *name, uint64_t *value);
+void smaf_import_release(void *backend, void *imp);
+
+/* The claimed /dev/smaf (fd borrowed from the core). */
+struct smaf_device {
+	int fd;
+};
+
+#endif

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The SMAF uapi (kernel/smaf/uapi/smaf.h, installed as <liballoc/smaf.h>):
+ * opening /dev/smaf, listing its allocators, finding out whether a secure
+ * module is registered, creating buffers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "smaf-backend.h"
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+	return ret < 0 ? -errno : 0;
+}
+
+int smaf_is_node(int fd)
+{
+	char path[64], line[128];
+	struct stat st;
+	bool named = false;
+	FILE *f;
+
+	/*
+	 * Ask sysfs for the node's kernel name rather than sending SMAF's
+	 * ioctl to whatever node the core probes: 'S' is not our magic alone.
+	 */
+	if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/uevent", major(st.st_rdev),
+		 minor(st.st_rdev));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENODEV;
+	while (fgets(line, sizeof(line), f))
+		named |= strcmp(line, "DEVNAME=smaf\n") == 0;
+	fclose(f);
+	return named ? 0 : -ENODEV;
+}
+
+static int list_allocators(struct smaf_session *s)
+{
+	struct smaf_info info = {0};
+	int ret = xioctl(s->fd, SMAF_IOC_GET_INFO, &info);
+
+	if (ret < 0)
+		return ret;
+	for (uint32_t i = 0; i < info.count && i < SMAF_MAX_ALLOCATORS; i++) {
+		memset(&info, 0, sizeof(info));
+		info.index = i;
+		ret = xioctl(s->fd, SMAF_IOC_GET_INFO, &info);
+		if (ret < 0)
+			return ret;
+		memcpy(s->allocs[i].name, info.name, sizeof(s->allocs[i].name));
+		s->allocs[i].name[sizeof(s->allocs[i].name) - 1] = '\0';
+		s->allocs[i].ranking = info.ranking;
+		s->n_allocs = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * The uapi has no "is a secure module loaded" query; SET_SECURE_FLAG on a
+ * fresh buffer answers it (-EINVAL: none registered). Create allocates no
+ * memory, so the probe costs three syscalls.
+ */
+static int probe_secure(int smaf)
+{
+	int buf, ret = smaf_create(smaf, 1, "", &buf);
+
+	if (ret < 0)
+		return ret;
+	ret = smaf_set_secure(smaf, buf);
+	close(buf);
+	return ret;
+}
+
+int smaf_session_open(struct smaf_backend *be, struct smaf_session **out)
+{
+	struct smaf_session *s;
+	int ret;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->refs = 1;
+	s->fd = open(SMAF_NODE, O_RDWR | O_CLOEXEC);
+	if (s->fd < 0) {
+		ret = -errno;
+		if (ret == -ENOENT)
+			smaf_diag(be, SMAF_NODE ": absent (smaf.ko not loaded)");
+		else
+			smaf_diag(be, SMAF_NODE ": open: %s%s", strerror(-ret),
+				  ret == -EACCES ? " (node permissions)" : "");
+		goto fail;
+	}
+	ret = list_allocators(s);
+	if (ret < 0) {
+		smaf_diag(be, SMAF_NODE ": SMAF_IOC_GET_INFO: %s", strerror(-ret));
+		goto fail;
+	}
+	s->secure_err = probe_secure(s->fd);
+	s->contig_max = smaf_contig_limit(s->contig_why, sizeof(s->contig_why));
+	*out = s;
+	return 0;
+fail:
+	smaf_session_unref(s);
+	return ret;
+}
+
+void smaf_session_unref(struct smaf_session *s)
+{
+	if (!s || --s->refs > 0)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+const struct smaf_allocator *smaf_session_find(const struct smaf_session *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_allocs; i++)
+		if (strcmp(s->allocs[i].name, name) == 0)
+			return &s->allocs[i];
+	return NULL;
+}
+
+void smaf_session_describe(const struct smaf_session *s, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n_allocs && off < len; i++) {
+		int n = snprintf(buf + off, len - off, "%s%s (%u)", i ? ", " : "", s->allocs[i].name,
+				 s->allocs[i].ranking);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (s->n_allocs == 0)
+		snprintf(buf, len, "none");
+}
+
+int smaf_create(int smaf, uint64_t length, const char *allocator, int *fd)
+{
+	struct smaf_create_data c = {
+		.length = length,
+		.flags = SMAF_RDWR | SMAF_CLOEXEC,
+	};
+	int ret;
+
+	*fd = -1;
+	snprintf((char *)c.name, sizeof(c.name), "%s", allocator);
+	ret = xioctl(smaf, SMAF_IOC_CREATE, &c);
+	if (ret == 0)
+		*fd = c.fd;
+	return ret;
+}
+
+int smaf_set_secure(int smaf, int buf_fd)
+{
+	struct smaf_secure_flag f = {.fd = buf_fd, .secure = 1};
+
+	return xioctl(smaf, SMAF_IOC_SET_SECURE_FLAG, &f);
+}
+
+int smaf_buffer_info(int smaf, int buf_fd, struct smaf_buffer_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->fd = buf_fd;
+	int ret = xioctl(smaf, SMAF_IOC_GET_BUFFER_INFO, info);
+	info->allocator[sizeof(info->allocator) - 1] = '\0';
+	info->diag[sizeof(info->diag) - 1] = '\0';
+	return ret;
+}
