@@ -50,25 +50,23 @@ static int plan_secure(struct smaf_backend *be, const struct smaf_path *p,
 {
 	if (!p->secure) {
 		if (protected_asked(req)) {
-			smaf_diag(be, "%s: protected usage needs a secure buffer (path smaf-secure)",
-				  p->name);
+			smaf_diag(be, "protected usage needs a secure buffer (path smaf-secure)");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!protected_asked(req)) {
 		/* a secure buffer refuses the CPU and most devices: only on request */
-		smaf_diag(be, "%s: secure memory is only given for protected usage", p->name);
+		smaf_diag(be, "secure memory is only given for protected usage");
 		return -EINVAL;
 	}
 	if (p->session->secure_err == -EINVAL) {
-		smaf_diag(be, "%s: no secure module is registered with SMAF "
-			      "(SMAF_IOC_SET_SECURE_FLAG: EINVAL); load one, e.g. smaf_test_secure.ko",
-			  p->name);
+		smaf_diag(be, "no secure module is registered with SMAF "
+			      "(SMAF_IOC_SET_SECURE_FLAG: EINVAL); load one, e.g. smaf_test_secure.ko");
 		return -ENODEV;
 	}
 	if (p->session->secure_err < 0) {
-		smaf_diag(be, "%s: SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s", p->name,
+		smaf_diag(be, "SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s",
 			  strerror(-p->session->secure_err));
 		return p->session->secure_err;
 	}
@@ -94,20 +92,20 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 		return 0;
 	if (!smaf_session_find(s, SMAF_CONTIG)) {
 		smaf_session_describe(s, list, sizeof(list));
-		smaf_diag(be, "%s: %s, and SMAF has no %s allocator (it has: %s)", p->name,
+		smaf_diag(be, "%s, and SMAF has no %s allocator (it has: %s)",
 			  plan->why, SMAF_CONTIG, list);
 		return -ENODEV;
 	}
 	if (c->dma_addr_bits && c->dma_addr_bits < 32) {
-		smaf_diag(be, "%s: %s; %s memory lies below 4 GiB, not below 2^%u", p->name,
+		smaf_diag(be, "%s; %s memory lies below 4 GiB, not below 2^%u",
 			  plan->why, SMAF_CONTIG, c->dma_addr_bits);
 		return -ERANGE;
 	}
 	if (plan->size > s->contig_max) {
 		/* not -ENOMEM: the core treats that as a failure of the whole negotiation */
-		smaf_diag(be, "%s: %s; %" PRIu64 " bytes asked, %s gives at most %" PRIu64
+		smaf_diag(be, "%s; %" PRIu64 " bytes asked, %s gives at most %" PRIu64
 			      " bytes (%s)",
-			  p->name, plan->why, plan->size, SMAF_CONTIG, s->contig_max, s->contig_why);
+			  plan->why, plan->size, SMAF_CONTIG, s->contig_max, s->contig_why);
 		return -ENOSPC;
 	}
 	plan->allocator = SMAF_CONTIG;
@@ -122,13 +120,13 @@ static int make_plan(struct smaf_backend *be, const struct smaf_path *p,
 
 	*plan = (struct smaf_plan){.allocator = ""};
 	if (!req->layout || req->layout->size == 0) {
-		smaf_diag(be, "%s: allocates linear layouts only", p->name);
+		smaf_diag(be, "allocates linear layouts only");
 		return -ENOTSUP;
 	}
 	plan->size = req->layout->size;
 	if (req->constraints->base_align > (uint64_t)page) {
-		smaf_diag(be, "%s: base alignment %" PRIu64 " asked, SMAF guarantees %ld bytes",
-			  p->name, req->constraints->base_align, page);
+		smaf_diag(be, "base alignment %" PRIu64 " asked, SMAF guarantees %ld bytes",
+			  req->constraints->base_align, page);
 		return -EINVAL;
 	}
 	ret = plan_secure(be, p, req);
@@ -237,7 +235,7 @@ int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request 
 		return ret;
 	ret = smaf_create(p->session->fd, plan.size, plan.allocator, &fd);
 	if (ret < 0) {
-		smaf_diag(be, "%s: SMAF_IOC_CREATE of %" PRIu64 " bytes%s%s: %s", p->name,
+		smaf_diag(be, "SMAF_IOC_CREATE of %" PRIu64 " bytes%s%s: %s",
 			  plan.size, plan.allocator[0] ? " forcing " : "", plan.allocator,
 			  strerror(-ret));
 		return ret;
@@ -247,7 +245,7 @@ int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request 
 		 * buffer unprotected if this fails */
 		ret = smaf_set_secure(p->session->fd, fd);
 		if (ret < 0) {
-			smaf_diag(be, "%s: SMAF_IOC_SET_SECURE_FLAG: %s%s", p->name, strerror(-ret),
+			smaf_diag(be, "SMAF_IOC_SET_SECURE_FLAG: %s%s", strerror(-ret),
 				  ret == -EINVAL ? " (no secure module registered)" : "");
 			close(fd);
 			return ret;

@@ -64,6 +64,7 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	vm_check(ret == -EINVAL && !other, "forcing the normal smaf path refused: %s",
 		 la_last_diagnosis());
 	la_buffer_destroy(other);
+	other = NULL;
 
 	struct la_import *w = gu_watch(smaf, buf);
 	vm_check(gu_prop(w, "smaf.secure") == 1 && gu_prop(w, "smaf.allocated") == 0,
@@ -73,15 +74,30 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 		vm_check(gu_prop(w, "smaf.allocated") == 1, "allocated at vgem's import");
 		gu_vgem_close(vgem, handle);
 	}
+	la_import_destroy(w);
+
+	/*
+	 * vivid (not allowed) on a fresh secure buffer: once vgem's import
+	 * gave the first one smaf-page memory, vivid would be refused for the
+	 * memory (EXDEV) before the secure module is even asked.
+	 */
+	ret = la_allocate(res, &other);
+	if (!vm_check(ret == 0, "second secure buffer: %s", strerror(-ret)))
+		goto out;
+	la_buffer_get_descriptor(other, &d);
+	w = gu_watch(smaf, other);
 	gu_vivid_open(0, &v);
 	ret = gu_vivid_capture(&v, d.planes[0].fd, &step);
 	vm_check(ret < 0, "vivid (not allowed) refused: %s at %s", strerror(-ret), step);
 	ret = la_import_get_property(w, "smaf.last_error", &err);
 	vm_check(ret == 0 && err == EPERM && strstr(la_last_diagnosis(), "vivid"),
-		 "SMAF's reason: %s: %s", strerror((int)err), la_last_diagnosis());
+		 "the secure module's refusal through liballoc: %s: %s", strerror((int)err),
+		 la_last_diagnosis());
+	vm_check(gu_prop(w, "smaf.allocated") == 0, "and nothing was allocated");
 	gu_vivid_close(&v);
 	la_import_destroy(w);
 out:
+	la_buffer_destroy(other);
 	la_buffer_destroy(buf);
 	la_result_destroy(res);
 	la_capset_destroy(set);
