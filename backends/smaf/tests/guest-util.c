@@ -53,6 +53,15 @@ int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capse
 	return ret;
 }
 
+int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
+		       size_t n, struct la_result **res)
+{
+	uint32_t fmt = GU_XRGB8888;
+	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
+
+	return la_negotiate_capsets(ctx, &a, sets, n, res);
+}
+
 bool gu_no_path(int ret, const struct la_result *res)
 {
 	return ret == -ENODEV || (ret == 0 && !gu_best_path(res)[0]);

@@ -35,6 +35,9 @@ int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capse
  * live device (ours are built by hand), success with no matched path.
  */
 bool gu_no_path(int ret, const struct la_result *res);
+/* Same without printing (loops). */
+int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
+		       size_t n, struct la_result **res);
 /* Name of the best path, "" if none. */
 const char *gu_best_path(const struct la_result *res);
 /* The reason recorded for path name, "" if absent. */

@@ -5,11 +5,15 @@
  * (refused, with a reason); the buffer is created unallocated, vgem's
  * import makes the kernel choose smaf-page (scattered); a 32-bit device
  * makes the backend force smaf-contig before any import, a 31-bit one is
- * refused with a reason; non-linear layouts are refused. No fd leaks.
+ * refused with a reason; non-linear layouts are refused. 500 cycles of
+ * negotiate, allocate, vgem import and free leave no fd and no SMAF buffer
+ * behind (smaf.ko's debugfs counts them) and are timed.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest-util.h"
@@ -165,6 +169,70 @@ static void check_linear_only(struct la_context *ctx)
 	la_capset_destroy(set);
 }
 
+/* "live_buffers N" of smaf.ko's debugfs stats, -1 if unreadable. */
+static long long live_buffers(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/smaf/stats", "re");
+	char line[256];
+	long long v = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "live_buffers %lld", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void check_cycles(struct la_context *ctx, int vgem)
+{
+	enum { N = 500 };
+	struct la_capset *set = gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0);
+	long long live0 = live_buffers();
+	int fds0 = gu_count_fds(), failed = 0;
+	double t_neg = 0, t_alloc = 0, t0 = now();
+
+	for (int i = 0; i < N && !failed; i++) {
+		struct la_result *res = NULL;
+		struct la_buffer *buf = NULL;
+		struct la_descriptor d;
+		uint32_t handle;
+		double t = now();
+		/* odd sizes: the kernel rounds to pages */
+		int ret = gu_negotiate_quiet(ctx, 64 + (uint32_t)i % 61, 48 + (uint32_t)i % 7, &set,
+					     1, &res);
+		t_neg += now() - t;
+		t = now();
+		ret = ret ? ret : la_allocate(res, &buf);
+		t_alloc += now() - t;
+		if (ret == 0) {
+			la_buffer_get_descriptor(buf, &d);
+			ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+			if (ret == 0)
+				gu_vgem_close(vgem, handle);
+		}
+		if (ret < 0) {
+			vm_check(false, "cycle %d: %s (%s)", i, strerror(-ret), la_last_diagnosis());
+			failed = 1;
+		}
+		la_buffer_destroy(buf);
+		la_result_destroy(res);
+	}
+	vm_note("%d cycles in %.2f s: negotiation %.2f ms, la_allocate %.2f ms per cycle", N,
+		now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
+	vm_check(gu_count_fds() == fds0 && live_buffers() == live0,
+		 "cycles leave no fd (%d, %d before) and no SMAF buffer (%lld live, %lld before)",
+		 gu_count_fds(), fds0, live_buffers(), live0);
+	la_capset_destroy(set);
+}
+
 int main(void)
 {
 	struct la_context *ctx = NULL;
@@ -182,6 +250,7 @@ int main(void)
 	check_deferred_vgem(ctx, smaf, vgem);
 	check_low_memory(ctx, smaf, vgem);
 	check_linear_only(ctx);
+	check_cycles(ctx, vgem);
 	vm_check(gu_count_fds() == fds0, "no fd left behind (%d before, %d after)", fds0,
 		 gu_count_fds());
 	la_device_unref(smaf);
