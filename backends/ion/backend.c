@@ -153,48 +153,68 @@ static int diag_unusable(struct ion_backend *be, const struct heap *h)
 	const char *hint = "";
 
 	if (h->kind == HEAP_MISSING) {
-		ion_diag(be, "%s: %s", h->name, h->missing_why);
+		ion_diag(be, "%s", h->missing_why);
 		return -ENODEV;
 	}
 	if (h->open_err == EACCES || h->open_err == EPERM)
 		hint = h->kind == HEAP_UDMABUF ? " (usually group kvm: add the user to it)"
 					       : " (root only by default: a udev rule must grant access)";
-	ion_diag(be, "%s: cannot open %s%s: %s%s", h->name, node,
+	ion_diag(be, "cannot open %s%s: %s%s", node,
 		 h->kind == HEAP_DMA_HEAP ? h->kname : "", strerror(h->open_err), hint);
 	return -h->open_err;
 }
 
-/* Size checks shared by match and allocate; *len is the page-rounded size. */
+/*
+ * Diagnoses leave out the path's name: the core puts it in front of them.
+ *
+ * Size checks shared by match and allocate; *len is the page-rounded size.
+ * "Too big for this heap" is -ENOSPC: the core takes -ENOMEM from a hook for
+ * its own allocation failure and aborts the negotiation.
+ */
 static int check_size(struct ion_backend *be, const struct heap *h,
 		      const struct la_alloc_request *req, uint64_t *len)
 {
 	uint32_t count = req->buffer_count ? req->buffer_count : 1;
 	char a[32], b[32], c[32];
-	uint64_t total, cma;
+	uint64_t total, cma, avail;
 
 	if (!req->layout) {
-		ion_diag(be, "%s: allocates linear layouts only, the candidate has none", h->name);
+		ion_diag(be, "allocates linear layouts only, the candidate has none");
 		return -ENOTSUP;
 	}
 	if (!page_round(be, req->layout->size, len) ||
 	    __builtin_mul_overflow(*len, (uint64_t)count, &total)) {
-		ion_diag(be, "%s: %u buffer(s) of %llu bytes overflow 64 bits", h->name, count,
+		ion_diag(be, "%u buffer(s) of %llu bytes overflow 64 bits", count,
 			 (unsigned long long)req->layout->size);
 		return -EOVERFLOW;
 	}
 	if (h->size_limit && *len > h->size_limit) {
-		ion_diag(be, "%s: a buffer of %s exceeds the driver's limit of %s per buffer "
+		ion_diag(be, "a buffer of %s exceeds the driver's limit of %s per buffer "
 			     "(/sys/module/udmabuf/parameters/size_limit_mb)",
-			 h->name, human_size(*len, a, sizeof(a)),
+			 human_size(*len, a, sizeof(a)),
 			 human_size(h->size_limit, b, sizeof(b)));
 		return -E2BIG;
 	}
+	/*
+	 * The dma-heap system heap has no size check: on 6.12 a request larger
+	 * than RAM runs the OOM killer instead of failing. udmabuf pins shmem
+	 * pages the same way. (ION's system heap refused more than half the RAM.)
+	 */
+	if ((h->kind == HEAP_UDMABUF || (h->kind == HEAP_DMA_HEAP && !h->cls.is_cma)) &&
+	    meminfo_read("MemAvailable", &avail) && total > avail) {
+		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the available memory (%s, "
+			     "MemAvailable in /proc/meminfo); the kernel would not refuse but run "
+			     "the OOM killer",
+			 count, human_size(*len, a, sizeof(a)),
+			 human_size(total, b, sizeof(b)), human_size(avail, c, sizeof(c)));
+		return -ENOSPC;
+	}
 	if (h->cls.is_cma && meminfo_read("CmaTotal", &cma) && total > cma) {
-		ion_diag(be, "%s: %u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
+		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
 			     "CmaTotal in /proc/meminfo; boot with a larger cma=)",
-			 h->name, count, human_size(*len, a, sizeof(a)),
+			 count, human_size(*len, a, sizeof(a)),
 			 human_size(total, b, sizeof(b)), human_size(cma, c, sizeof(c)));
-		return -ENOMEM;
+		return -ENOSPC;
 	}
 	return 0;
 }
@@ -230,7 +250,7 @@ static int path_allocate(void *backend, void *path, const struct la_alloc_reques
 	if (ret < 0)
 		return ret;
 	if (l->plane_count == 0 || l->plane_count > LA_MAX_PLANES) {
-		ion_diag(be, "%s: layout with %u planes", h->name, l->plane_count);
+		ion_diag(be, "layout with %u planes", l->plane_count);
 		return -EINVAL;
 	}
 	switch (h->kind) {

@@ -150,7 +150,7 @@ int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd
 		int err = errno;
 		uint64_t ram = 0;
 		meminfo_read("MemTotal", &ram);
-		ion_diag(be, "%s: DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s", h->name,
+		ion_diag(be, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s",
 			 human_size(len, size, sizeof(size)), HEAP_DIR, h->kname, strerror(err),
 			 err != ENOMEM ? ""
 			 : h->cls.is_cma ? " (contiguous memory: the CMA area is exhausted or "

@@ -202,7 +202,7 @@ static void diag_alloc(struct ion_backend *be, struct heap *h, const char *call,
 {
 	char size[32];
 
-	ion_diag(be, "%s: %s of %s from heap id %u (%s ABI) failed: %s%s", h->name, call,
+	ion_diag(be, "%s of %s from heap id %u of /dev/ion (%s ABI) failed: %s%s", call,
 		 human_size(len, size, sizeof(size)), h->ion_id, ion_abi_name(be->ion_abi),
 		 strerror(err),
 		 err == ENOMEM && (h->cls.flags & LA_PATH_CONTIGUOUS)

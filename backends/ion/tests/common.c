@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+#include "common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/dma-buf.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+static char log_buf[1 << 16];
+static size_t log_len;
+
+static void keep_log(void *data, enum la_log_level level, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	(void)data;
+	(void)level;
+	if (log_len + n + 2 < sizeof(log_buf)) {
+		memcpy(log_buf + log_len, msg, n);
+		log_len += n;
+		log_buf[log_len++] = '\n';
+		log_buf[log_len] = '\0';
+	}
+}
+
+const char *test_log(void)
+{
+	return log_buf;
+}
+
+bool test_log_has(const char *needle)
+{
+	return strstr(log_buf, needle) != NULL;
+}
+
+struct la_context *test_context(void)
+{
+	struct la_context *ctx;
+	bool found = false;
+	size_t n = 0;
+
+	if (la_context_new(&ctx) < 0)
+		vm_fatal("la_context_new failed");
+	la_context_set_log_handler(ctx, keep_log, NULL);
+	la_context_set_log_level(ctx, LA_LOG_DEBUG);
+	la_context_get_backend_count(ctx, &n);
+	for (size_t i = 0; i < n; i++)
+		found |= strcmp(la_context_get_backend_name(ctx, i), "ion") == 0;
+	if (!found)
+		vm_fatal("backend 'ion' not loaded (LIBALLOC_BACKEND_PATH=%s): %s",
+			 getenv("LIBALLOC_BACKEND_PATH") ? getenv("LIBALLOC_BACKEND_PATH") : "",
+			 log_buf);
+	return ctx;
+}
+
+struct la_capset *test_set(const char *label, const char *driver, uint64_t usage,
+			   enum la_import_rule rule, const char *reason, const uint32_t *formats,
+			   size_t n_formats, const struct la_constraints *c)
+{
+	struct la_capset_info info = {
+		.label = label, .driver = driver, .backend = "test", .usage = usage,
+		.import_rule = rule, .import_reason = reason};
+	struct la_capset *set;
+
+	if (la_capset_new(&info, &set) < 0)
+		vm_fatal("la_capset_new %s: %s", label, la_last_diagnosis());
+	for (size_t i = 0; i < n_formats; i++) {
+		struct la_candidate cand = {.format = formats[i], .modifier = 0};
+		if (c)
+			cand.constraints = *c;
+		if (la_capset_add_candidate(set, &cand) < 0)
+			vm_fatal("la_capset_add_candidate: %s", la_last_diagnosis());
+	}
+	return set;
+}
+
+struct la_capset *test_vgem_set(uint64_t usage, uint32_t fmt, const struct la_constraints *c)
+{
+	return test_set("vgem", "vgem", usage, LA_IMPORT_ANY, NULL, &fmt, 1, c);
+}
+
+struct la_capset *test_cpu_set(uint64_t usage, uint32_t fmt)
+{
+	return test_set("cpu", "cpu", usage, LA_IMPORT_ANY, NULL, &fmt, 1, NULL);
+}
+
+int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
+		   struct la_capset **sets, size_t n, struct la_result **res)
+{
+	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
+	int ret = la_negotiate_capsets(ctx, &a, sets, n, res);
+
+	for (size_t i = 0; *res && i < la_result_get_path_count(*res); i++) {
+		struct la_path_info p;
+		la_result_get_path(*res, i, &p);
+		vm_note("  path %-28s %s rank %4d %-14s %s: %s", p.name,
+			p.matched ? "yes" : "no ", p.rank,
+			p.caching == LA_CACHING_CACHED ? "cached" : p.caching ? "write-comb." : "?",
+			p.contiguous ? "contig " : "scatter", p.reason);
+	}
+	return ret;
+}
+
+bool test_path(const struct la_result *res, const char *name, struct la_path_info *out)
+{
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		la_result_get_path(res, i, out);
+		if (strcmp(out->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool test_no_path(int ret, const struct la_result *res)
+{
+	return res && (ret == -ENODEV || (ret == 0 && !test_best_path(res)[0])) &&
+	       la_result_get_diagnosis(res)[0];
+}
+
+const char *test_best_path(const struct la_result *res)
+{
+	struct la_path_info p;
+
+	if (la_result_get_path_count(res) == 0 || la_result_get_path(res, 0, &p) < 0 || !p.matched)
+		return "";
+	return p.name;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+size_t dma_heap_names(char names[][64], size_t max)
+{
+	DIR *d = opendir("/dev/dma_heap");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < max)
+		if (e->d_name[0] != '.')
+			snprintf(names[n++], 64, "%.63s", e->d_name);
+	closedir(d);
+	qsort(names, n, 64, cmp_name);
+	return n;
+}
+
+bool have_node(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+int ion_heap_facts(struct ion_heap_fact *out, int max)
+{
+	FILE *f = fopen("/sys/kernel/debug/ion_test/heaps", "re");
+	char line[256];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	/* "id type name live_buffers live_bytes limit", one heap a line */
+	while (n < max && fgets(line, sizeof(line), f)) {
+		struct ion_heap_fact h;
+		if (sscanf(line, "%u %u %63s", &h.id, &h.type, h.name) == 3)
+			out[n++] = h;
+	}
+	fclose(f);
+	return n;
+}
+
+long ion_live_buffers(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/ion_test/heaps", "re");
+	char line[256];
+	long total = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned id, type;
+		long live;
+		char name[64];
+		if (sscanf(line, "%u %u %63s %ld", &id, &type, name, &live) == 4)
+			total += live;
+	}
+	fclose(f);
+	return total;
+}
+
+const char *ion_param_abi(void)
+{
+	static char abi[32];
+	FILE *f = fopen("/sys/module/ion_test/parameters/abi", "re");
+
+	abi[0] = '\0';
+	if (f) {
+		if (fscanf(f, "%31s", abi) != 1)
+			abi[0] = '\0';
+		fclose(f);
+	}
+	return abi;
+}
+
+int fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the DIR's own fd */
+}
+
+long dmabuf_count(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+	char line[512];
+	long total = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Total %ld objects", &total) == 1)
+			break;
+	fclose(f);
+	return total;
+}
+
+uint64_t page_round_up(uint64_t v)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	return (v + page - 1) / page * page;
+}
+
+double now_secs(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void fill_pattern(uint8_t *p, uint64_t size, uint8_t seed)
+{
+	for (uint64_t i = 0; i < size; i++)
+		p[i] = (uint8_t)(seed + i * 7 + (i >> 12));
+}
+
+bool check_pattern(const uint8_t *p, uint64_t size, uint8_t seed)
+{
+	for (uint64_t i = 0; i < size; i++)
+		if (p[i] != (uint8_t)(seed + i * 7 + (i >> 12)))
+			return false;
+	return true;
+}
+
+/*
+ * vgem imports (attach + map for its device) through PRIME. It refuses to
+ * map an imported object itself (drm_gem_dumb_map_offset: EINVAL), so the
+ * bytes are read through vgem's re-export, which must be the very same
+ * dma-buf (same inode) and stays valid after the caller's fd is closed.
+ */
+bool vgem_readback(int fd, uint64_t size, uint8_t seed, const char *what)
+{
+	struct stat a, b;
+	uint32_t handle;
+	bool ok = false;
+	int card = vm_open_drm("vgem", "card", NULL, 0), fd2 = -1;
+	void *p;
+
+	if (!vm_check(card >= 0, "%s: vgem card node", what))
+		return false;
+	if (!vm_check(drmPrimeFDToHandle(card, fd, &handle) == 0, "%s: vgem imports it (PRIME)",
+		      what))
+		goto out;
+	if (!vm_check(drmPrimeHandleToFD(card, handle, DRM_CLOEXEC | DRM_RDWR, &fd2) == 0 &&
+			      fstat(fd, &a) == 0 && fstat(fd2, &b) == 0 && a.st_ino == b.st_ino,
+		      "%s: vgem re-exports the same dma-buf", what))
+		goto out_close;
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd2, 0);
+	if (!vm_check(p != MAP_FAILED, "%s: mmap of vgem's export", what))
+		goto out_close;
+	struct dma_buf_sync s = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ};
+	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	ok = vm_check(check_pattern(p, size, seed), "%s: %llu bytes read back through vgem", what,
+		      (unsigned long long)size);
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	munmap(p, size);
+out_close:
+	if (fd2 >= 0)
+		close(fd2);
+	drmCloseBufferHandle(card, handle);
+out:
+	close(card);
+	return ok;
+}

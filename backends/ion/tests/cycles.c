@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * 1000 allocate/free cycles of 64 KiB on every usable scattered path:
+ * open fds, live dma-bufs (debugfs), live ION buffers and the system's
+ * available memory must not grow. Prints the time per cycle.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+#define CYCLES 1000
+
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[128];
+	unsigned long long kb = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb * 1024;
+}
+
+static void cycle_path(struct la_result *res, const char *path)
+{
+	int fds = fd_count();
+	long bufs = dmabuf_count(), live = ion_live_buffers();
+	uint64_t avail = mem_available();
+	double t = now_secs();
+	int failed = 0;
+
+	for (int i = 0; i < CYCLES && !failed; i++) {
+		struct la_buffer *buf;
+		if (la_allocate_with_path(res, path, &buf) != 0) {
+			vm_check(false, "%s: cycle %d: %s", path, i, la_last_diagnosis());
+			failed = 1;
+		}
+		la_buffer_destroy(buf);
+	}
+	t = now_secs() - t;
+	vm_note("%s: %d x 64 KiB allocate + free in %.3f s (%.1f us each)", path, CYCLES, t,
+		t * 1e6 / CYCLES);
+	vm_check(fd_count() == fds, "%s: open fds %d after, %d before", path, fd_count(), fds);
+	vm_check(dmabuf_count() == bufs, "%s: live dma-bufs %ld after, %ld before", path,
+		 dmabuf_count(), bufs);
+	vm_check(ion_live_buffers() == live, "%s: live ION buffers %ld after, %ld before", path,
+		 ion_live_buffers(), live);
+	/* 1000 x 64 KiB leaked would be 64 MiB; allow noise of the page cache */
+	int64_t lost = (int64_t)avail - (int64_t)mem_available();
+	vm_check(lost < (16 << 20), "%s: available memory changed by %lld KiB", path,
+		 (long long)(lost / 1024));
+}
+
+int main(void)
+{
+	struct la_context *ctx = test_context();
+	struct la_capset *sets[1] = {test_vgem_set(LA_USAGE_SAMPLE, FMT_XRGB, NULL)};
+	struct la_result *res = NULL;
+	size_t n = 0;
+
+	/* 128 x 128 XRGB8888 = 64 KiB */
+	if (test_negotiate(ctx, FMT_XRGB, 128, 128, sets, 1, &res) != 0)
+		vm_fatal("negotiation: %s", la_last_diagnosis());
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		struct la_path_info p;
+		char name[96];
+		la_result_get_path(res, i, &p);
+		if (!p.matched)
+			continue;
+		snprintf(name, sizeof(name), "%s", p.name);
+		cycle_path(res, name);
+		n++;
+	}
+	vm_check(n >= 2, "%zu paths cycled", n);
+	la_result_destroy(res);
+	la_capset_destroy(sets[0]);
+	la_context_destroy(ctx);
+	return vm_exit_status();
+}
