@@ -474,6 +474,64 @@ static void test_usage_refused(void **state)
 	la_device_unref(d);
 }
 
+static void test_validate_foreign_descriptor(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_capset *set = NULL;
+	struct la_descriptor d;
+	uint32_t f = NV12;
+	struct la_assertion a = {.width = 100, .height = 50, .formats = &f, .n_formats = 1};
+
+	(void)state;
+	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	la_buffer_get_descriptor(buf, &d);
+	assert_int_equal(la_device_get_capabilities(disp, LA_USAGE_SCANOUT, &a, &set), 0);
+	assert_int_equal(la_capset_validate(set, &d), 0);
+	d.planes[0].pitch += 64; /* no longer a multiple of the display's 256 */
+	assert_int_equal(la_capset_validate(set, &d), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "fake_display"));
+	d.planes[0].pitch -= 64;
+	d.format = YUYV; /* the display does not take YUYV */
+	assert_int_equal(la_capset_validate(set, &d), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "does not accept"));
+	la_capset_destroy(set);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
+static char debug_log[16384];
+static void capture_log(void *data, enum la_log_level level, const char *msg)
+{
+	(void)data;
+	size_t len = strlen(debug_log);
+	snprintf(debug_log + len, sizeof(debug_log) - len, "%d %s\n", (int)level, msg);
+}
+
+/* LIBALLOC_DEBUG=1 makes negotiations leave a trace on the log. */
+static void test_debug_traces(void **state)
+{
+	struct la_context *c2 = NULL;
+	struct la_device *d = NULL;
+	struct la_result *res = NULL;
+	uint32_t f = YUYV;
+	struct la_assertion a = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+
+	(void)state;
+	setenv("LIBALLOC_DEBUG", "1", 1);
+	assert_int_equal(la_context_new(&c2), 0);
+	unsetenv("LIBALLOC_DEBUG");
+	la_context_set_log_handler(c2, capture_log, NULL);
+	assert_int_equal(la_device_open(c2, testdev_write("display4", DISPLAY), &d), 0);
+	struct la_request req = {d, LA_USAGE_SCANOUT};
+	assert_int_equal(la_negotiate(c2, &a, &req, 1, &res), -ENOENT);
+	assert_non_null(strstr(debug_log, "negotiation failed"));
+	la_result_destroy(res);
+	la_device_unref(d);
+	la_context_destroy(c2);
+}
+
 /* Many cycles: no fd or heap growth in the core's own bookkeeping. */
 static void test_cycles_do_not_leak_fds(void **state)
 {
@@ -511,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_protected_is_never_downgraded),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_usage_refused),
+		cmocka_unit_test(test_validate_foreign_descriptor),
+		cmocka_unit_test(test_debug_traces),
 		cmocka_unit_test(test_cycles_do_not_leak_fds),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
