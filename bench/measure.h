@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Timing: CLOCK_MONOTONIC (wall time, not CPU time, because a negotiation
+ * that waits on a lock or a page fault costs its caller that wait too),
+ * warm-up calls that are not recorded, then one sample per call. Medians and
+ * p90 rather than means: the machine is shared, and a neighbour's burst
+ * should move the tail, not the centre.
+ */
+#ifndef BENCH_MEASURE_H
+#define BENCH_MEASURE_H
+
+#include <stddef.h>
+
+double bench_now_us(void);
+
+struct bench_plan {
+	unsigned warmup;      /* calls before recording */
+	unsigned samples;     /* recorded calls at most */
+	unsigned min_samples; /* recorded calls at least, whatever the budget */
+	double budget_us;     /* stop recording once this much time was spent */
+};
+
+struct bench_stats {
+	double median;
+	double p90;
+	double min;
+	size_t n;
+};
+
+/* One call of the thing measured; 0 or a negative errno (which stops the run). */
+typedef int (*bench_fn)(void *data);
+
+int bench_measure(bench_fn fn, void *data, const struct bench_plan *plan, struct bench_stats *out);
+
+/* Sorts samples in place. n may be 0 (all fields 0). */
+void bench_stats_compute(double *samples, size_t n, struct bench_stats *out);
+
+/*
+ * Least-squares slope of log(y) over log(x): the exponent k of y ~ x^k.
+ * NAN with fewer than two usable points.
+ */
+double bench_loglog_slope(const double *x, const double *y, size_t n);
+
+#endif

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/negotiate: microseconds per la_negotiate_capsets() on hand-built
+ * capability sets, next to a nested-loop intersection of the same lists
+ * (baseline.c), for the realistic display + camera + GPU case and for
+ * scaling curves over devices and candidates. Every point checks that both
+ * found the same (format, modifier) pairs and fails otherwise.
+ *
+ *   negotiate [--quick] [--iterations N] [--json FILE] [--backend-path DIRS]
+ *
+ * The core is measured with an empty backend directory so that no backend
+ * installed on the machine takes part; --backend-path adds one realistic
+ * point negotiated with those backends loaded (their path ranking included).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "measure.h"
+#include "report.h"
+
+#define MAX_DEV 8
+
+struct opts {
+	bool quick;
+	unsigned iterations;
+	const char *json;
+	const char *backend_path;
+};
+
+struct point {
+	struct la_context *ctx;
+	struct bench_device devs[MAX_DEV];
+	struct la_capset *sets[MAX_DEV];
+	size_t n;
+	struct la_assertion a;
+};
+
+/* Both a result with paths (0) and one without (-ENODEV) carry the candidates. */
+static int negotiate_once(void *data)
+{
+	struct point *p = data;
+	struct la_result *res = NULL;
+	int ret = la_negotiate_capsets(p->ctx, &p->a, p->sets, p->n, &res);
+
+	la_result_destroy(res);
+	return ret == -ENODEV ? 0 : ret;
+}
+
+static int baseline_once(void *data)
+{
+	struct point *p = data;
+	struct bench_pair *out;
+	size_t n;
+	int ret = bench_nested_intersect(p->devs, p->n, &out, &n);
+
+	if (ret == 0)
+		free(out);
+	return ret;
+}
+
+static int point_init(struct point *p, struct la_context *ctx)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < p->n && ret == 0; i++)
+		ret = bench_device_capset(&p->devs[i], &p->sets[i]);
+	p->ctx = ctx;
+	/* 1080p and no format preference: every common pair is kept and ranked */
+	p->a = (struct la_assertion){.width = 1920, .height = 1080};
+	return ret;
+}
+
+static void point_fini(struct point *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		la_capset_destroy(p->sets[i]);
+		bench_device_fini(&p->devs[i]);
+	}
+}
+
+struct check {
+	size_t common;
+	size_t paths;
+	int ret;
+};
+
+/* One negotiation whose candidates are compared with the baseline's pairs. */
+static int verify(struct point *p, struct check *c)
+{
+	struct la_result *res = NULL;
+	struct bench_pair *want = NULL, *got = NULL;
+	size_t n_want = 0;
+	int ret;
+
+	c->ret = la_negotiate_capsets(p->ctx, &p->a, p->sets, p->n, &res);
+	ret = bench_nested_intersect(p->devs, p->n, &want, &n_want);
+	c->common = la_result_get_candidate_count(res);
+	c->paths = la_result_get_path_count(res);
+	if (ret == 0 && c->ret != 0 && c->ret != -ENODEV && c->ret != -ENOENT) {
+		fprintf(stderr, "negotiate: la_negotiate_capsets failed: %s (%s)\n",
+			strerror(-c->ret), la_last_diagnosis());
+		ret = c->ret;
+	}
+	got = calloc(c->common ? c->common : 1, sizeof(*got));
+	if (ret == 0 && !got)
+		ret = -ENOMEM;
+	for (size_t i = 0; ret == 0 && i < c->common; i++) {
+		struct la_candidate cand;
+		ret = la_result_get_candidate(res, i, &cand);
+		got[i] = (struct bench_pair){cand.format, cand.modifier};
+	}
+	if (ret == 0 && !bench_pairs_equal(got, c->common, want, n_want)) {
+		fprintf(stderr, "negotiate: liballoc found %zu common pairs, the baseline %zu, "
+			"and they differ\n", c->common, n_want);
+		ret = -EPROTO;
+	}
+	free(got);
+	free(want);
+	la_result_destroy(res);
+	return ret;
+}
+
+static struct bench_plan plan_for(const struct opts *o)
+{
+	if (o->quick)
+		return (struct bench_plan){.warmup = 1, .samples = o->iterations, .min_samples = 3,
+					   .budget_us = 1e5};
+	return (struct bench_plan){.warmup = 5, .samples = o->iterations, .min_samples = 5,
+				   .budget_us = 1.5e6};
+}
+
+/* Measures p with liballoc and the baseline; adds one result row. */
+static int measure_point(struct bench_report *rep, const struct opts *o, const char *name,
+			 struct point *p, struct bench_result **out)
+{
+	struct bench_plan plan = plan_for(o);
+	struct bench_stats lib, base;
+	struct check c;
+	size_t total = 0;
+	int ret = verify(p, &c);
+
+	if (ret == 0)
+		ret = bench_measure(negotiate_once, p, &plan, &lib);
+	if (ret == 0)
+		ret = bench_measure(baseline_once, p, &plan, &base);
+	if (ret < 0) {
+		fprintf(stderr, "negotiate: %s: %s\n", name, strerror(-ret));
+		return ret;
+	}
+	struct bench_result *r = bench_report_add(rep, name, "us");
+	if (!r)
+		return -ENOMEM;
+	r->value = lib.median;
+	r->p90 = lib.p90;
+	r->baseline = base.median;
+	r->baseline_p90 = base.p90;
+	r->samples = lib.n;
+	r->verified = true;
+	for (size_t i = 0; i < p->n; i++)
+		total += p->devs[i].n;
+	bench_result_num(r, "devices", (double)p->n);
+	bench_result_num(r, "candidates_per_device", (double)p->devs[p->n - 1].n);
+	bench_result_num(r, "candidates_total", (double)total);
+	bench_result_num(r, "common", (double)c.common);
+	bench_result_num(r, "paths", (double)c.paths);
+	bench_result_num(r, "baseline_samples", (double)base.n);
+	bench_result_str(r, "status", c.ret == 0 ? "ok" : c.ret == -ENODEV ? "no-path" : "no-candidate");
+	if (out)
+		*out = r;
+	return 0;
+}
+
+static int realistic(struct bench_report *rep, const struct opts *o, struct la_context *ctx,
+		     const char *name, const enum bench_profile *profiles, size_t n)
+{
+	struct point p = {.n = n};
+	struct bench_result *r = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = bench_profile_device(profiles[i], &p.devs[i]);
+	if (ret == 0)
+		ret = point_init(&p, ctx);
+	if (ret == 0)
+		ret = measure_point(rep, o, name, &p, &r);
+	if (ret == 0 && n == 3) {
+		bench_result_num(r, "target_us", 20);
+		snprintf(r->note, sizeof(r->note), "display %zu + camera %zu + GPU %zu candidates; "
+			 "target < 20 us %s", p.devs[0].n, p.devs[1].n, p.devs[2].n,
+			 r->value < 20 ? "met" : "NOT met");
+	}
+	if (r)
+		bench_report_print_row(r);
+	point_fini(&p);
+	return ret;
+}
+
+static int synthetic(struct bench_report *rep, const struct opts *o, struct la_context *ctx,
+		     const char *name, size_t m, size_t n, double *lib_us, double *base_us)
+{
+	struct point p = {.n = n};
+	struct bench_result *r = NULL;
+	int ret = bench_synthetic_devices(m, n, p.devs);
+
+	if (ret < 0) {
+		fprintf(stderr, "negotiate: %s: cannot build %zu x %zu candidates: %s\n", name, n, m,
+			strerror(-ret));
+		return ret;
+	}
+	ret = point_init(&p, ctx);
+	if (ret == 0)
+		ret = measure_point(rep, o, name, &p, &r);
+	if (ret == 0) {
+		bench_report_print_row(r);
+		if (lib_us)
+			*lib_us = r->value;
+		if (base_us)
+			*base_us = r->baseline;
+	}
+	point_fini(&p);
+	return ret;
+}
+
+static int device_scaling(struct bench_report *rep, const struct opts *o, struct la_context *ctx)
+{
+	size_t m = o->quick ? 100 : 500;
+	int ret = 0;
+
+	for (size_t n = 1; n <= MAX_DEV && ret == 0; n++) {
+		char name[64];
+		snprintf(name, sizeof(name), "devices-%zu-x%zu", n, m);
+		ret = synthetic(rep, o, ctx, name, m, n, NULL, NULL);
+	}
+	return ret;
+}
+
+/*
+ * The exponent k of time ~ m^k over m >= 100 (below, fixed costs dominate),
+ * next to the exponent m log m itself has over the same range.
+ */
+static int candidate_scaling(struct bench_report *rep, const struct opts *o,
+			     struct la_context *ctx)
+{
+	static const size_t sizes[] = {10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
+	size_t n_sizes = o->quick ? 7 : sizeof(sizes) / sizeof(sizes[0]);
+	double x[16], lib[16], base[16], nlogn[16];
+	size_t k = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < n_sizes && ret == 0; i++) {
+		char name[64];
+		double l = 0, b = 0;
+		snprintf(name, sizeof(name), "candidates-3x%zu", sizes[i]);
+		ret = synthetic(rep, o, ctx, name, sizes[i], 3, &l, &b);
+		if (ret == 0 && sizes[i] >= 100) {
+			x[k] = (double)sizes[i];
+			lib[k] = l;
+			base[k] = b;
+			nlogn[k] = x[k] * log(x[k]);
+			k++;
+		}
+	}
+	if (ret < 0)
+		return ret;
+	struct bench_result *r = bench_report_add(rep, "candidates-growth-exponent", "exponent");
+	if (!r)
+		return -ENOMEM;
+	double ref = bench_loglog_slope(x, nlogn, k);
+	r->value = bench_loglog_slope(x, lib, k);
+	r->baseline = bench_loglog_slope(x, base, k);
+	r->samples = k;
+	r->verified = true;
+	bench_result_num(r, "nlogn_exponent", ref);
+	bench_result_num(r, "from_candidates", x[0]);
+	bench_result_num(r, "to_candidates", x[k - 1]);
+	snprintf(r->note, sizeof(r->note), "log-log slope, 3 devices, %g..%g candidates; n log n "
+		 "has %.2f here: %s", x[0], x[k - 1], ref,
+		 r->value <= ref + 0.1 ? "no worse than n log n" : "WORSE than n log n");
+	bench_report_print_row(r);
+	return 0;
+}
+
+/* A context whose backends come from path (loaded now, while the variable says so). */
+static int context_with(const char *path, struct la_context **ctx, size_t *n_backends)
+{
+	int ret;
+
+	if (setenv("LIBALLOC_BACKEND_PATH", path, 1) != 0)
+		return -errno;
+	ret = la_context_new(ctx);
+	if (ret == 0)
+		ret = la_context_get_backend_count(*ctx, n_backends);
+	unsetenv("LIBALLOC_BACKEND_PATH");
+	return ret;
+}
+
+static const enum bench_profile three[] = {BENCH_DISPLAY, BENCH_CAMERA, BENCH_GPU};
+static const enum bench_profile two[] = {BENCH_DISPLAY, BENCH_GPU};
+
+static int with_backends(struct bench_report *rep, const struct opts *o)
+{
+	struct la_context *ctx = NULL;
+	size_t nb = 0;
+	int ret = context_with(o->backend_path, &ctx, &nb);
+	size_t first = rep->n;
+
+	if (ret == 0)
+		ret = realistic(rep, o, ctx, "realistic-3dev-with-backends", three, 3);
+	if (ret == 0) {
+		bench_result_num(&rep->results[first], "backends", (double)nb);
+		bench_result_str(&rep->results[first], "backend_path", o->backend_path);
+	}
+	la_context_destroy(ctx);
+	return ret;
+}
+
+static int run(struct bench_report *rep, const struct opts *o)
+{
+	char empty[] = "/tmp/liballoc-bench-XXXXXX";
+	struct la_context *ctx = NULL;
+	size_t nb = 0;
+	int ret;
+
+	if (!mkdtemp(empty))
+		return -errno;
+	ret = context_with(empty, &ctx, &nb);
+	if (ret == 0)
+		ret = realistic(rep, o, ctx, "realistic-3dev", three, 3);
+	if (ret == 0)
+		ret = realistic(rep, o, ctx, "realistic-2dev-display-gpu", two, 2);
+	if (ret == 0 && o->backend_path)
+		ret = with_backends(rep, o);
+	if (ret == 0)
+		ret = device_scaling(rep, o, ctx);
+	if (ret == 0)
+		ret = candidate_scaling(rep, o, ctx);
+	la_context_destroy(ctx);
+	rmdir(empty);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: negotiate [--quick] [--iterations N] [--json FILE] [--backend-path DIRS]\n",
+	      f);
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"quick", no_argument, NULL, 'q'},
+		{"iterations", required_argument, NULL, 'i'},
+		{"json", required_argument, NULL, 'j'},
+		{"backend-path", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qi:j:b:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q': o->quick = true; break;
+		case 'i': o->iterations = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'j': o->json = optarg; break;
+		case 'b': o->backend_path = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -EINVAL;
+		}
+	}
+	if (optind != argc)
+		return -EINVAL;
+	if (!o->iterations)
+		o->iterations = o->quick ? 10 : 200;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct bench_report rep;
+	int ret;
+
+	if (parse(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	bench_report_init(&rep, "negotiate");
+	rep.quick = o.quick;
+	rep.iterations = o.iterations;
+	ret = run(&rep, &o);
+	if (ret == 0)
+		ret = bench_report_write(&rep, o.json);
+	if (ret < 0)
+		fprintf(stderr, "negotiate: failed: %s\n", strerror(-ret));
+	bench_report_fini(&rep);
+	return ret < 0 ? 1 : 0;
+}
