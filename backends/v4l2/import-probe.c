@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Does a queue import any dma-buf, or only physically contiguous ones?
+ *
+ * No uapi says which videobuf2 allocator a queue uses. What differs is the
+ * import: videobuf2-dma-contig maps an imported dma-buf and refuses it with
+ * EFAULT when its DMA addresses are not one contiguous range
+ * (vb2_dc_map_dmabuf(): "contiguous chunk is too small"), while
+ * videobuf2-vmalloc and -dma-sg take any. So once per device and queue we
+ * import a buffer that is scattered for certain and watch the answer:
+ * a udmabuf whose two halves are the same memfd pages (UDMABUF_CREATE_LIST
+ * with two items at offset 0), so page N of the second half can never
+ * follow the last page of the first. The buffer is prepared, not queued for
+ * capture (VIDIOC_PREPARE_BUF maps it; VIDIOC_QBUF without streaming if the
+ * driver has no PREPARE_BUF), then the queue is freed again.
+ *
+ * The probe only runs on an idle queue (no buffers): on a busy one it would
+ * disturb whoever streams, so the answer is then the cautious
+ * "contiguous only" with the reason, and not cached.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/udmabuf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "v4l2.h"
+
+#define PAGE 4096u
+
+int v4l2_scattered_dmabuf(uint64_t size, int *out, char *why, size_t len)
+{
+	struct {
+		struct udmabuf_create_list head;
+		struct udmabuf_create_item items[2];
+	} req;
+	uint64_t half = ((size + 1) / 2 + PAGE - 1) / PAGE * PAGE;
+	int memfd = -1, dev = -1, fd, ret;
+
+	*out = -1;
+	if (half == 0)
+		half = PAGE;
+	memfd = memfd_create("liballoc-v4l2-probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, (off_t)half) < 0 ||
+	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
+		ret = -errno;
+		snprintf(why, len, "memfd for the probe buffer: %s", strerror(errno));
+		goto out;
+	}
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		ret = -errno;
+		snprintf(why, len, "/dev/udmabuf: %s", strerror(errno));
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.head.flags = UDMABUF_FLAGS_CLOEXEC;
+	req.head.count = 2;
+	for (int i = 0; i < 2; i++) {
+		req.items[i].memfd = (uint32_t)memfd;
+		req.items[i].offset = 0;
+		req.items[i].size = half;
+	}
+	fd = ioctl(dev, UDMABUF_CREATE_LIST, &req);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, len, "UDMABUF_CREATE_LIST (%llu bytes): %s",
+			 (unsigned long long)(2 * half), strerror(errno));
+		goto out;
+	}
+	*out = fd;
+	ret = 0;
+out:
+	if (dev >= 0)
+		close(dev);
+	if (memfd >= 0)
+		close(memfd);
+	return ret;
+}
+
+static void set_rule(struct v4l2_probe *p, enum la_import_rule rule, bool cache, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+static void set_rule(struct v4l2_probe *p, enum la_import_rule rule, bool cache, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	p->rule = rule;
+	p->done = cache;
+	va_start(ap, fmt);
+	vsnprintf(p->reason, sizeof(p->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Imports fd into buffer 0 of type; 0 or the kernel's -errno, *call names the ioctl. */
+static int try_import(struct v4l2_dev *dev, uint32_t type, int fd, uint32_t length,
+		      uint32_t n_planes, const char **call)
+{
+	struct v4l2_plane planes[VIDEO_MAX_PLANES];
+	struct v4l2_buffer b;
+	int ret;
+
+	memset(&b, 0, sizeof(b));
+	memset(planes, 0, sizeof(planes));
+	b.index = 0;
+	b.type = type;
+	b.memory = V4L2_MEMORY_DMABUF;
+	b.field = V4L2_FIELD_NONE;
+	if (v4l2_type_is_mplane(type)) {
+		for (uint32_t p = 0; p < n_planes; p++) {
+			planes[p].m.fd = fd;
+			planes[p].length = length;
+		}
+		b.m.planes = planes;
+		b.length = n_planes;
+	} else {
+		b.m.fd = fd;
+		b.length = length;
+	}
+	*call = "VIDIOC_PREPARE_BUF";
+	ret = v4l2_ioctl(dev->fd, VIDIOC_PREPARE_BUF, &b);
+	if (ret == -ENOTTY) {
+		*call = "VIDIOC_QBUF";
+		ret = v4l2_ioctl(dev->fd, VIDIOC_QBUF, &b);
+	}
+	return ret;
+}
+
+void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps)
+{
+	struct v4l2_probe *p = &dev->probe[q];
+	uint32_t type = dev->type[q];
+	struct v4l2_queue_state st;
+	struct v4l2_format f = {.type = type};
+	uint32_t w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES], need = 0;
+	struct v4l2_requestbuffers rb = {.count = 1, .type = type, .memory = V4L2_MEMORY_DMABUF};
+	const char *call = "";
+	char why[160];
+	int fd = -1, ret;
+
+	if (p->done)
+		return;
+	if (!(mem_caps & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
+		set_rule(p, LA_IMPORT_NONE, true, "queue lacks V4L2_BUF_CAP_SUPPORTS_DMABUF "
+			 "(capabilities 0x%x): it can only use its own MMAP buffers", mem_caps);
+		return;
+	}
+	ret = v4l2_queue_state(dev, type, &st);
+	if (ret == 0 && st.exact && st.n_buffers) {
+		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: the queue holds %u buffers; "
+			 "assuming contiguous-only", st.n_buffers);
+		return;
+	}
+	ret = v4l2_ioctl(dev->fd, VIDIOC_G_FMT, &f);
+	if (ret < 0) {
+		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: VIDIOC_G_FMT: %s; assuming "
+			 "contiguous-only", strerror(-ret));
+		return;
+	}
+	v4l2_read_format(&f, &w, &h, &n, bpl, size);
+	for (uint32_t i = 0; i < n; i++)
+		need = size[i] > need ? size[i] : need;
+	ret = v4l2_scattered_dmabuf(need, &fd, why, sizeof(why));
+	if (ret < 0) {
+		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: no scattered test buffer (%s); "
+			 "assuming contiguous-only", why);
+		return;
+	}
+	ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	if (ret < 0) {
+		set_rule(p, LA_IMPORT_CONTIGUOUS, ret != -EBUSY, "not probed: VIDIOC_REQBUFS(DMABUF): %s; "
+			 "assuming contiguous-only", strerror(-ret));
+		close(fd);
+		return;
+	}
+	ret = try_import(dev, type, fd, (uint32_t)v4l2_fd_size(fd), n, &call);
+	rb.count = 0;
+	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	close(fd);
+	if (ret == 0)
+		set_rule(p, LA_IMPORT_ANY, true, "%s took a scattered dma-buf (udmabuf, 2 pieces)",
+			 call);
+	else if (ret == -EFAULT)
+		set_rule(p, LA_IMPORT_CONTIGUOUS, true, "%s refused a scattered dma-buf with EFAULT: "
+			 "the queue needs one contiguous DMA range (videobuf2-dma-contig)", call);
+	else
+		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "%s refused a scattered dma-buf: %s; "
+			 "assuming contiguous-only", call, strerror(-ret));
+	v4l2_dbg(dev->be, "%s: import probe: %s: %s", dev->label, la_import_rule_name(p->rule),
+		 p->reason);
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device's own memory: MMAP buffers exported as dma-bufs with
+ * VIDIOC_EXPBUF. Offered for every participating V4L2 device whose queue
+ * supports MMAP, at the rank of device memory (300, below neutral heaps at
+ * about 500), so it is chosen only when no neutral allocator satisfies
+ * every device, e.g. a contiguous-only queue and no CMA heap.
+ *
+ * One allocation: S_FMT with liballoc's layout (so the driver sizes the
+ * buffer for the negotiated pitch), VIDIOC_CREATE_BUFS(count 1, MMAP),
+ * EXPBUF of each memory plane, then REQBUFS(0). An exported dma-buf keeps
+ * its memory after the queue lets the buffer go (vb2 takes a reference per
+ * export), so the queue is left empty, ready for the program to import the
+ * buffers as DMABUF, and each buffer lives as long as its fds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "v4l2.h"
+
+#define RANK_DEVICE_MEMORY 300
+
+struct v4l2_path {
+	struct v4l2_dev *dev;
+};
+
+int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
+		    size_t n, la_path_sink_fn sink, void *sink_data)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct v4l2_dev *dev = device_data[i];
+		struct la_path_desc desc;
+		struct v4l2_path *path;
+		char name[96];
+		bool mmap = false, contiguous = false;
+
+		if (!dev)
+			continue;
+		for (int q = 0; q < 2; q++) {
+			struct v4l2_queue_state st;
+			if (!dev->type[q] || v4l2_queue_state(dev, dev->type[q], &st) < 0)
+				continue;
+			mmap |= (st.mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP) != 0;
+			contiguous |= dev->probe[q].done && dev->probe[q].rule == LA_IMPORT_CONTIGUOUS;
+		}
+		if (!mmap)
+			continue;
+		path = calloc(1, sizeof(*path));
+		if (!path)
+			return -ENOMEM;
+		path->dev = dev;
+		snprintf(name, sizeof(name), "v4l2-mmap:%s", dev->name);
+		desc = (struct la_path_desc){
+			.name = name,
+			.rank = RANK_DEVICE_MEMORY,
+			/* a queue that imports only contiguous memory allocates contiguous memory */
+			.flags = (contiguous ? LA_PATH_CONTIGUOUS : 0) | LA_PATH_LINEAR_ONLY,
+			/*
+			 * V4L2 does not say; vmalloc/sg queues hand out ordinary cached
+			 * pages, dma-contig ones coherent DMA memory, which is
+			 * write-combined on non-coherent architectures.
+			 */
+			.caching = contiguous ? LA_CACHING_WRITECOMBINE : LA_CACHING_CACHED,
+			.owner = devices[i],
+		};
+		int ret = sink(sink_data, &desc, path);
+		if (ret == -ENOMEM)
+			return ret;
+	}
+	return 0;
+}
+
+/* V4L2 code and queue for a request on this device, or -errno + diagnosis. */
+static int resolve(struct v4l2_dev *dev, const struct la_alloc_request *req, enum v4l2_queue *q,
+		   uint32_t *type, uint32_t *pixfmt, uint32_t *mem_planes)
+{
+	struct v4l2_queue_state st;
+	char name[32];
+	int ret = v4l2_queue_for_usage(dev, req->usage, q);
+
+	if (ret < 0)
+		return ret;
+	*type = dev->type[*q];
+	ret = v4l2_queue_state(dev, *type, &st);
+	if (ret < 0)
+		return ret;
+	if (!(st.mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP)) {
+		v4l2_diag(dev->be, "%s: queue has no MMAP buffers (capabilities 0x%x)", dev->label,
+			  st.mem_caps);
+		return -ENOTSUP;
+	}
+	*pixfmt = v4l2_pick_format(dev, *type, req->format, mem_planes);
+	if (!*pixfmt) {
+		v4l2_diag(dev->be, "%s: does not list %s on this queue", dev->label,
+			  la_format_name(req->format, name, sizeof(name)));
+		return -ENOTSUP;
+	}
+	if (req->modifier != 0) {
+		v4l2_diag(dev->be, "%s: V4L2 buffers are linear; modifier 0x%llx asked", dev->label,
+			  (unsigned long long)req->modifier);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+{
+	struct v4l2_path *p = path;
+	uint32_t type, pixfmt, mp;
+	enum v4l2_queue q;
+
+	(void)backend;
+	(void)rank;
+	return resolve(p->dev, req, &q, &type, &pixfmt, &mp);
+}
+
+static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint32_t mp,
+		      const struct la_alloc_request *req, struct v4l2_format *f)
+{
+	uint32_t bpl[VIDEO_MAX_PLANES] = {0}, w, h, n, got[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
+	char s[8];
+	int ret;
+
+	for (uint32_t p = 0; req->layout && p < mp; p++)
+		bpl[p] = (uint32_t)req->layout->pitch[p];
+	v4l2_fill_format(f, type, pixfmt, req->width, req->height, mp, bpl);
+	ret = v4l2_ioctl(dev->fd, VIDIOC_S_FMT, f);
+	if (ret < 0) {
+		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT %s %ux%u: %s", dev->label,
+			  v4l2_fourcc_str(pixfmt, s), req->width, req->height, strerror(-ret));
+		return ret;
+	}
+	v4l2_read_format(f, &w, &h, &n, got, size);
+	if (w != req->width || h != req->height || n != mp ||
+	    (req->layout && memcmp(got, bpl, mp * sizeof(bpl[0])) != 0)) {
+		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT changed %s %ux%u pitch %u into %ux%u pitch %u",
+			  dev->label, v4l2_fourcc_str(pixfmt, s), req->width, req->height, bpl[0], w,
+			  h, got[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void free_queue(struct v4l2_dev *dev, uint32_t type)
+{
+	struct v4l2_requestbuffers rb = {.count = 0, .type = type, .memory = V4L2_MEMORY_MMAP};
+
+	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+}
+
+/* One MMAP buffer in the empty queue: its index. */
+static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_t min_size,
+		      uint32_t *index)
+{
+	struct v4l2_create_buffers cb = {.count = 1, .memory = V4L2_MEMORY_MMAP};
+	int ret;
+
+	cb.format = *f;
+	/* single memory plane: the buffer must hold liballoc's whole layout */
+	if (!v4l2_type_is_mplane(f->type) && min_size > cb.format.fmt.pix.sizeimage)
+		cb.format.fmt.pix.sizeimage = (uint32_t)min_size;
+	else if (v4l2_type_is_mplane(f->type) && cb.format.fmt.pix_mp.num_planes == 1 &&
+		 min_size > cb.format.fmt.pix_mp.plane_fmt[0].sizeimage)
+		cb.format.fmt.pix_mp.plane_fmt[0].sizeimage = (uint32_t)min_size;
+	ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	if (ret == 0 && cb.count >= 1) {
+		*index = cb.index;
+		return 0;
+	}
+	if (ret != -ENOTTY) {
+		v4l2_diag(dev->be, "%s: VIDIOC_CREATE_BUFS(1, MMAP): %s", dev->label,
+			  ret ? strerror(-ret) : "no buffer created");
+		return ret ? ret : -ENOMEM;
+	}
+	struct v4l2_requestbuffers rb = {.count = 1, .type = f->type, .memory = V4L2_MEMORY_MMAP};
+	ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	if (ret < 0 || rb.count < 1) {
+		v4l2_diag(dev->be, "%s: VIDIOC_REQBUFS(1, MMAP): %s", dev->label,
+			  ret ? strerror(-ret) : "no buffer");
+		return ret ? ret : -ENOMEM;
+	}
+	*index = 0;
+	return 0;
+}
+
+int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
+		       struct la_descriptor *out)
+{
+	struct v4l2_dev *dev = ((struct v4l2_path *)path)->dev;
+	struct v4l2_queue_state st;
+	struct v4l2_format f;
+	uint32_t type, pixfmt, mp, index = 0, w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
+	int fds[VIDEO_MAX_PLANES] = {-1, -1, -1, -1, -1, -1, -1, -1};
+	struct la_format_info fi;
+	enum v4l2_queue q;
+	int ret;
+
+	(void)backend;
+	ret = resolve(dev, req, &q, &type, &pixfmt, &mp);
+	if (ret < 0)
+		return ret;
+	if (la_format_get_info(req->format, &fi) < 0 || (mp == 1 && !req->layout))
+		return -EINVAL;
+	ret = v4l2_queue_state(dev, type, &st);
+	if (ret < 0)
+		return ret;
+	if (st.n_buffers) {
+		v4l2_diag(dev->be, "%s: queue busy: it holds %u buffers; MMAP allocation needs an "
+				   "idle queue", dev->label, st.n_buffers);
+		return -EBUSY;
+	}
+	ret = set_format(dev, type, pixfmt, mp, req, &f);
+	if (ret < 0)
+		return ret;
+	ret = create_one(dev, &f, req->layout ? req->layout->size : 0, &index);
+	if (ret < 0)
+		return ret;
+	v4l2_read_format(&f, &w, &h, &n, bpl, size);
+	for (uint32_t p = 0; p < mp; p++) {
+		struct v4l2_exportbuffer eb = {.type = type, .index = index, .plane = p,
+					       .flags = O_RDWR | O_CLOEXEC};
+		ret = v4l2_ioctl(dev->fd, VIDIOC_EXPBUF, &eb);
+		if (ret < 0) {
+			v4l2_diag(dev->be, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
+				  index, p, strerror(-ret));
+			goto fail;
+		}
+		fds[p] = eb.fd;
+	}
+	free_queue(dev, type);
+
+	memset(out, 0, sizeof(*out));
+	out->format = req->format;
+	out->modifier = req->modifier;
+	out->width = req->width;
+	out->height = req->height;
+	out->plane_count = fi.plane_count;
+	out->flags = dev->probe[q].rule == LA_IMPORT_CONTIGUOUS
+			     ? LA_BUFFER_CONTIGUOUS
+			     : LA_BUFFER_CACHED;
+	for (uint32_t p = 0; p < fi.plane_count; p++) {
+		if (mp == 1) {
+			out->planes[p] = (struct la_plane){fds[0], req->layout->offset[p],
+							   req->layout->pitch[p],
+							   req->layout->plane_size[p]};
+		} else {
+			/* *M formats: plane p is memory plane p, at offset 0 of its own dma-buf */
+			out->planes[p] = (struct la_plane){fds[p], 0, bpl[p], size[p]};
+		}
+	}
+	return 0;
+fail:
+	for (uint32_t p = 0; p < mp; p++)
+		if (fds[p] >= 0)
+			close(fds[p]);
+	free_queue(dev, type);
+	return ret;
+}
+
+void v4l2_path_release(void *backend, void *path)
+{
+	(void)backend;
+	free(path);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* State and helpers shared by the files of the V4L2 backend. */
+#ifndef LA_V4L2_BACKEND_H
+#define LA_V4L2_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/videodev2.h>
+
+#include <liballoc/backend.h>
+
+#include "fourcc.h"
+
+#define V4L2_LABEL_MAX 160
+#define V4L2_REASON_MAX 240
+
+struct v4l2_backend {
+	const struct la_backend_host *host;
+};
+
+/* What the import probe learnt about one queue of a device. */
+struct v4l2_probe {
+	bool done;
+	enum la_import_rule rule;
+	char reason[V4L2_REASON_MAX];
+};
+
+enum v4l2_queue { V4L2_Q_CAPTURE = 0, V4L2_Q_OUTPUT = 1 };
+
+struct v4l2_dev {
+	struct v4l2_backend *be;
+	int fd;                 /* borrowed from the core */
+	char label[V4L2_LABEL_MAX]; /* "vivid (/dev/video0)", as the core names it */
+	char name[64];          /* "vivid:video0", for path names */
+	uint32_t caps;          /* device_caps */
+	uint32_t type[2];       /* buffer type of the capture / output queue, 0 = none */
+	struct v4l2_probe probe[2];
+};
+
+/* Queue state as VIDIOC_CREATE_BUFS(count = 0) reports it, without side effects. */
+struct v4l2_queue_state {
+	uint32_t mem_caps;      /* V4L2_BUF_CAP_* */
+	uint32_t n_buffers;     /* buffers currently allocated */
+	bool exact;             /* false: the driver has no CREATE_BUFS; REQBUFS was used */
+};
+
+#define v4l2_log(be, lvl, ...) (be)->host->log((be)->host->host_data, (lvl), __VA_ARGS__)
+#define v4l2_dbg(be, ...) v4l2_log((be), LA_LOG_DEBUG, __VA_ARGS__)
+#define v4l2_diag(be, ...) (be)->host->diagnose((be)->host->host_data, __VA_ARGS__)
+
+/* backend.c */
+int v4l2_ioctl(int fd, unsigned long req, void *arg); /* 0 or -errno, EINTR retried */
+/* Size of a dma-buf (lseek SEEK_END), or -errno. */
+int64_t v4l2_fd_size(int fd);
+const char *v4l2_fourcc_str(uint32_t code, char buf[8]);
+bool v4l2_type_is_mplane(uint32_t type);
+/* Queue serving usage (capture for CAPTURE/DECODE, output for ENCODE); -ENOTSUP + diag. */
+int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q);
+int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st);
+/* Is pixfmt among VIDIOC_ENUM_FMT of type? */
+bool v4l2_lists_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt);
+/* V4L2 code for a DRM format on the queue: single-buffer variant first, then *M. */
+uint32_t v4l2_pick_format(struct v4l2_dev *dev, uint32_t type, uint32_t drm, uint32_t *mem_planes);
+/* Fills a v4l2_format for TRY/S_FMT; bpl may be NULL. */
+void v4l2_fill_format(struct v4l2_format *f, uint32_t type, uint32_t pixfmt, uint32_t w,
+		      uint32_t h, uint32_t mem_planes, const uint32_t *bpl);
+/* Reads back width/height/bpl/sizeimage of a (TRY/S/G)_FMT answer. */
+void v4l2_read_format(const struct v4l2_format *f, uint32_t *w, uint32_t *h, uint32_t *n_planes,
+		      uint32_t bpl[VIDEO_MAX_PLANES], uint32_t size[VIDEO_MAX_PLANES]);
+
+/* caps.c */
+int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
+			  const struct la_assertion *assertion, struct la_capset *set);
+
+/* import-probe.c: runs the probe once per queue; result in dev->probe[q]. */
+void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps);
+/* A dma-buf of at least size bytes made of two pieces of the same pages. */
+int v4l2_scattered_dmabuf(uint64_t size, int *fd, char *why, size_t len);
+
+/* mmap-path.c */
+int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
+		    size_t n, la_path_sink_fn sink, void *sink_data);
+int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
+		       struct la_descriptor *out);
+void v4l2_path_release(void *backend, void *path);
+
+/* import.c */
+int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
+		void **imp);
+int v4l2_import_get_property(void *backend, void *imp, const char *name, uint64_t *value);
+void v4l2_import_release(void *backend, void *imp);
+
+#endif
