@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Allocation paths of the participating DRM devices: "drm-dumb:<driver>"
+ * (linear, the negotiated layout) and "drm-gbm:<driver>" (GBM bo, implicit
+ * or explicit modifiers). Both are device memory: owned by the device, so
+ * a display that imports nothing (virtio_gpu) still gets buffers.
+ *
+ * Ranks (device memory sits around 300, neutral heaps around 500, so a
+ * heap wins whenever every participant can import it):
+ *   render/sample among the usages: gbm 320, dumb 280 (dumb buffers are
+ *     "not for GPU acceleration", drm_mode.h);
+ *   otherwise (scanout, cursor, CPU): dumb 310, gbm 300 (dumb buffers are
+ *     exactly the negotiated linear layout).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <drm_fourcc.h>
+
+#include "drm-backend.h"
+
+#define RANK_BASE 300
+#define GPU_USAGES (LA_USAGE_RENDER | LA_USAGE_SAMPLE)
+
+enum path_kind { PATH_DUMB, PATH_GBM };
+
+struct drm_path {
+	struct drm_dev *dev;
+	enum path_kind kind;
+};
+
+static bool driver_twice(void *const *data, size_t n, const struct drm_dev *dev)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct drm_dev *o = data[i];
+		if (o && o != dev && strcmp(o->driver, dev->driver) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int report(struct drm_dev *dev, struct la_device *owner, enum path_kind kind,
+		  bool qualify, la_path_sink_fn sink, void *sink_data)
+{
+	struct drm_path *p = calloc(1, sizeof(*p));
+	char name[128];
+	struct la_path_desc desc = {
+		.name = name,
+		.rank = RANK_BASE,
+		.flags = kind == PATH_DUMB ? LA_PATH_LINEAR_ONLY : 0,
+		/* dumb and shmem-backed GBM maps are write-combined on most
+		 * drivers; claiming "cached" could skip needed syncs */
+		.caching = LA_CACHING_WRITECOMBINE,
+		.owner = owner,
+	};
+
+	if (!p)
+		return -ENOMEM;
+	p->dev = dev;
+	p->kind = kind;
+	snprintf(name, sizeof(name), "drm-%s:%s%s%s", kind == PATH_DUMB ? "dumb" : "gbm",
+		 dev->driver, qualify ? ":" : "", qualify ? dev->node : "");
+	return sink(sink_data, &desc, p); /* owns p from here, even on failure */
+}
+
+int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
+		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data)
+{
+	(void)be;
+	for (size_t i = 0; i < n; i++) {
+		struct drm_dev *dev = device_data[i];
+		bool seen = false, qualify;
+		int ret;
+
+		if (!dev)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= device_data[j] == dev; /* one device, several usages */
+		if (seen)
+			continue;
+		qualify = driver_twice(device_data, n, dev);
+		ret = report(dev, devices[i], PATH_DUMB, qualify, sink, sink_data);
+		if (ret == 0)
+			ret = report(dev, devices[i], PATH_GBM, qualify, sink, sink_data);
+		if (ret == -ENOMEM)
+			return ret;
+	}
+	return 0;
+}
+
+static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, int *rank)
+{
+	if (!drm_dev_can_dumb(dev)) {
+		drm_diag(dev, "%s", dev->dumb_reason);
+		return -ENOTSUP;
+	}
+	if (!req->layout) {
+		drm_diag(dev, "dumb buffers need a linear layout liballoc can compute");
+		return -EINVAL;
+	}
+	*rank += req->usage & GPU_USAGES ? -20 : 10;
+	return 0;
+}
+
+static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, int *rank)
+{
+	uint32_t flags = drm_gbm_flags(req->usage);
+	char name[32];
+
+	if (!drm_gbm_usable(dev)) {
+		drm_diag(dev, "%s", dev->gbm_reason);
+		return -ENOTSUP;
+	}
+	if (!drm_gbm_format_supported(dev, req->format, flags)) {
+		drm_diag(dev, "GBM does not support %s with use flags 0x%x "
+			 "(gbm_device_is_format_supported)",
+			 drm_fourcc_name(req->format, name, sizeof(name)), flags);
+		return -ENOTSUP;
+	}
+	if (req->modifier != DRM_FORMAT_MOD_INVALID && req->modifier != DRM_FORMAT_MOD_LINEAR &&
+	    !dev->gbm_modifiers) {
+		drm_diag(dev, "modifier 0x%llx needs explicit modifiers, %s",
+			 (unsigned long long)req->modifier, dev->gbm_reason);
+		return -ENOTSUP;
+	}
+	*rank += req->usage & GPU_USAGES ? 20 : 0;
+	return 0;
+}
+
+int drm_path_match(void *path, const struct la_alloc_request *req, int *rank)
+{
+	struct drm_path *p = path;
+	return p->kind == PATH_DUMB ? match_dumb(p->dev, req, rank) : match_gbm(p->dev, req, rank);
+}
+
+int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out)
+{
+	struct drm_path *p = path;
+	return p->kind == PATH_DUMB ? drm_dumb_allocate(p->dev, req, out)
+				    : drm_gbm_allocate(p->dev, req, out);
+}
+
+void drm_path_release(void *path)
+{
+	free(path);
+}

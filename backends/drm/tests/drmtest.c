@@ -1,0 +1,88 @@
+#include "drmtest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-heap.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+struct la_context *dt_context(void)
+{
+	struct la_context *ctx;
+	int ret = la_context_new(&ctx);
+
+	if (ret < 0)
+		vm_fatal("la_context_new: %s", strerror(-ret));
+	return ctx;
+}
+
+struct la_device *dt_open(struct la_context *ctx, const char *driver, const char *kind)
+{
+	struct la_device *dev;
+	char path[256];
+	int fd = vm_open_drm(driver, kind, path, sizeof(path));
+	int ret;
+
+	if (fd < 0)
+		vm_fatal("no %s node of %s", kind, driver);
+	close(fd);
+	ret = la_device_open(ctx, path, &dev);
+	if (ret < 0)
+		vm_fatal("la_device_open %s: %s (%s)", path, strerror(-ret), la_last_diagnosis());
+	return dev;
+}
+
+void dt_print_result(const struct la_result *res)
+{
+	char name[32];
+
+	vm_note("diagnosis: %s", la_result_get_diagnosis(res));
+	for (size_t i = 0; i < la_result_get_candidate_count(res); i++) {
+		struct la_candidate c;
+		la_result_get_candidate(res, i, &c);
+		vm_note("candidate %zu: %s modifier 0x%llx pitch_align %llu%s", i,
+			la_format_name(c.format, name, sizeof(name)), (unsigned long long)c.modifier,
+			(unsigned long long)c.constraints.pitch_align[0],
+			(int)i == la_result_get_chosen_candidate(res) ? " (chosen)" : "");
+	}
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		struct la_path_info p;
+		la_result_get_path(res, i, &p);
+		vm_note("path %s: %s rank %d: %s", p.name, p.matched ? "matched" : "refused",
+			p.rank, p.reason);
+	}
+}
+
+int dt_heap_buffer(size_t size)
+{
+	struct dma_heap_allocation_data a = {.len = size, .fd_flags = O_RDWR | O_CLOEXEC};
+	int heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
+
+	if (heap < 0)
+		vm_fatal("/dev/dma_heap/system: %s", strerror(errno));
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a) != 0)
+		vm_fatal("DMA_HEAP_IOCTL_ALLOC %zu: %s", size, strerror(errno));
+	close(heap);
+	return (int)a.fd;
+}
+
+int dt_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+uint64_t dt_lowbit(uint64_t v)
+{
+	return v & (~v + 1);
+}

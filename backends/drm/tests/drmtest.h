@@ -1,0 +1,26 @@
+/* Helpers of the DRM backend's guest programs (public liballoc API only). */
+#ifndef LA_DRMTEST_H
+#define LA_DRMTEST_H
+
+#include <liballoc/liballoc.h>
+#include <stddef.h>
+
+#include "vmtest.h"
+
+#define MOD_LINEAR UINT64_C(0)
+#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
+
+struct la_context *dt_context(void);
+/* The la_device of the first node of kind ("card"/"renderD") whose
+ * driver is `driver`, found by driver name; fatal if absent. */
+struct la_device *dt_open(struct la_context *ctx, const char *driver, const char *kind);
+/* Candidates and paths of a negotiation, as the readable trace. */
+void dt_print_result(const struct la_result *res);
+/* A page-multiple dma-buf from the system dma-heap, made without liballoc. */
+int dt_heap_buffer(size_t size);
+/* Open fds of this process. */
+int dt_count_fds(void);
+/* Lowest set bit. */
+uint64_t dt_lowbit(uint64_t v);
+
+#endif

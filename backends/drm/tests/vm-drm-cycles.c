@@ -1,0 +1,90 @@
+/* 1000 negotiate-free cycles of allocate, export, import into vgem and
+ * virtio_gpu (framebuffer), release: no fd, memory or GEM handle growth.
+ * Counts are taken after 20 warm-up cycles (Mesa and libc caches). */
+#include "drmtest.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <drm_fourcc.h>
+
+static long rss_pages(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, rss = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss;
+}
+
+static void cycle(struct la_result *res, struct la_device *virtio, struct la_device *vgem,
+		  int *failures)
+{
+	struct la_buffer *buf;
+	struct la_import *a, *b;
+	struct la_descriptor d;
+
+	if (la_allocate(res, &buf) < 0) {
+		++*failures;
+		return;
+	}
+	if (la_buffer_export(buf, &d) == 0)
+		la_descriptor_close(&d);
+	else
+		++*failures;
+	if (la_device_import(vgem, LA_USAGE_RENDER, buf, &a) == 0)
+		la_import_destroy(a);
+	else
+		++*failures;
+	if (la_device_import(virtio, LA_USAGE_SCANOUT, buf, &b) == 0)
+		la_import_destroy(b);
+	else
+		++*failures;
+	la_buffer_destroy(buf);
+}
+
+int main(void)
+{
+	struct la_context *ctx = dt_context();
+	struct la_device *virtio = dt_open(ctx, "virtio_gpu", "card");
+	struct la_device *vgem = dt_open(ctx, "vgem", "renderD");
+	uint32_t fmt = DRM_FORMAT_XRGB8888;
+	struct la_assertion as = {.width = 256, .height = 128, .formats = &fmt, .n_formats = 1};
+	struct la_request rq[2] = {{virtio, LA_USAGE_SCANOUT}, {vgem, LA_USAGE_RENDER}};
+	struct la_result *res;
+	int failures = 0, fds0, fds1;
+	long rss0, rss1;
+
+	if (la_negotiate(ctx, &as, rq, 2, &res) < 0)
+		vm_fatal("negotiate: %s", la_last_diagnosis());
+	for (int i = 0; i < 20; i++)
+		cycle(res, virtio, vgem, &failures);
+	fds0 = dt_count_fds();
+	rss0 = rss_pages();
+	for (int i = 0; i < 1000; i++)
+		cycle(res, virtio, vgem, &failures);
+	fds1 = dt_count_fds();
+	rss1 = rss_pages();
+	vm_check(failures == 0, "1020 cycles, %d failed calls", failures);
+	vm_check(fds1 == fds0, "open fds %d before, %d after 1000 cycles", fds0, fds1);
+	/* 64 pages of slack: the allocator may keep a few freed chunks */
+	vm_check(rss1 - rss0 <= 64, "resident pages %ld before, %ld after", rss0, rss1);
+	/* a second result and its paths also come and go cleanly */
+	for (int i = 0; i < 200; i++) {
+		struct la_result *r2;
+		if (la_negotiate(ctx, &as, rq, 2, &r2) == 0)
+			la_result_destroy(r2);
+		else
+			failures++;
+	}
+	vm_check(dt_count_fds() == fds0 && failures == 0, "200 negotiations: fds %d, failures %d",
+		 dt_count_fds(), failures);
+	la_result_destroy(res);
+	la_device_unref(vgem);
+	la_device_unref(virtio);
+	la_context_destroy(ctx);
+	return vm_exit_status();
+}
