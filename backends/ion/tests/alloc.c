@@ -138,8 +138,11 @@ static void alloc_refused(struct la_context *ctx, const char *path)
 	if (!vm_check(res != NULL, "about 4 GiB: negotiation result (%d)", ret))
 		goto out;
 	/* only ION lets it through to the kernel */
-	vm_check(ion || test_no_path(ret, res), "about 4 GiB: no dma-heap or udmabuf path matches: %s",
-		 la_result_get_diagnosis(res));
+	struct la_path_info info;
+	if (!ion)
+		vm_check(test_path(res, path, &info) && !info.matched &&
+				 strstr(info.reason, "MemAvailable"),
+			 "about 4 GiB: %s does not match: %s", path, info.reason);
 	ret = la_allocate_with_path(res, path, &buf);
 	if (ion)
 		vm_check(ret == -ENOMEM && buf == NULL && strstr(la_last_diagnosis(), path) &&
