@@ -273,6 +273,7 @@ int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *ra
 		snprintf(why, len, "backend cannot allocate");
 		return -ENOTSUP;
 	}
+	char note[256] = "";
 	if (p->backend->iface->path_match) {
 		la_result_fill_request(res, cand, p, devices, &constraints, &req);
 		la_diag_clear();
@@ -284,11 +285,14 @@ int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *ra
 									: strerror(-ret));
 			return ret;
 		}
+		/* a match may say why it ranked the path so (backend.h) */
+		snprintf(note, sizeof(note), "%s", la_last_diagnosis());
+		la_diag_clear();
 	}
-	snprintf(why, len, "%s%s", p->has_owner ? "memory of a participating device" : "neutral allocator",
+	snprintf(why, len, "%s%s%s%s", p->has_owner ? "memory of a participating device" : "neutral allocator",
 		 (res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED
 			 ? ", cached for CPU reads"
-			 : "");
+			 : "", note[0] ? "; " : "", note);
 	return 0;
 }
 

@@ -123,6 +123,8 @@ struct la_backend_interface {
 	 * Backend-specific checks beyond the core's generic ones (which already
 	 * applied contiguity, address limit, caching, protection and import
 	 * rules). 0 = usable, *rank may be adjusted; negative + diagnose = why not.
+	 * On success, diagnose may say why the rank was adjusted: the text is
+	 * added to the path's reason (la_path_info.reason).
 	 */
 	int (*path_match)(void *backend, void *path, const struct la_alloc_request *req, int *rank);
 	/*
