@@ -231,7 +231,10 @@ static int path_match(void *backend, void *path, const struct la_alloc_request *
 	ret = check_size(be, h, req, &len);
 	if (ret < 0)
 		return ret;
-	*rank = rank_for_usage(h, req->usage, *rank);
+	char note[200];
+	*rank = rank_for_usage(h, req->usage, *rank, note, sizeof(note));
+	/* on success the core adds this to the path's reason (backend.h) */
+	ion_diag(be, "%s", note);
 	return 0;
 }
 

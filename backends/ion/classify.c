@@ -20,6 +20,7 @@
  * of magnitude slower) and gain 15 when no CPU touches the buffer (no cache
  * maintenance at every device map on non-coherent SoCs).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "heap.h"
@@ -124,22 +125,31 @@ void classify_udmabuf(struct heap_class *c)
 	};
 }
 
-int rank_for_usage(const struct heap *h, uint64_t usage, int rank)
+int rank_for_usage(const struct heap *h, uint64_t usage, int rank, char *note, size_t len)
 {
+	const char *adj = "";
+	int delta = 0;
+
 	if (h->cls.caching & (LA_CACHING_WRITECOMBINE | LA_CACHING_UNCACHED)) {
-		if (usage & CPU_READS)
-			rank -= 100;
-		else if (!(usage & CPU_ANY))
-			rank += 15;
+		if (usage & CPU_READS) {
+			delta -= 100;
+			adj = ", -100: the CPU reads write-combined memory";
+		} else if (!(usage & CPU_ANY)) {
+			delta += 15;
+			adj = ", +15: no CPU access, no cache maintenance";
+		}
 	}
 	/*
 	 * udmabuf memory is ordinary page cache: the cheapest memory for a CPU
 	 * producer. When a device writes, the system heap (no size limit, no
 	 * shmem accounting) stays first.
 	 */
-	if (h->kind == HEAP_UDMABUF && (usage & LA_USAGE_CPU_WRITE) && !(usage & DEVICE_WRITES))
-		rank += 40;
-	return rank;
+	if (h->kind == HEAP_UDMABUF && (usage & LA_USAGE_CPU_WRITE) && !(usage & DEVICE_WRITES)) {
+		delta += 40;
+		adj = ", +40: the CPU writes and no device does";
+	}
+	snprintf(note, len, "%s (base rank %d%s)", h->cls.why, h->cls.rank, adj);
+	return rank + delta;
 }
 
 const char *caching_name(uint32_t caching)

@@ -8,6 +8,7 @@
 
 #include <liballoc/backend.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HEAP_NAME_MAX 96
@@ -74,8 +75,8 @@ struct heap *heap_new(enum heap_kind kind, const char *prefix, const char *kname
 void classify_dma_heap(const char *name, struct heap_class *out);
 void classify_ion(uint32_t type, bool cached, struct heap_class *out);
 void classify_udmabuf(struct heap_class *out);
-/* Rank adjustment for the usages of one negotiation. */
-int rank_for_usage(const struct heap *h, uint64_t usage, int rank);
+/* Rank adjusted for the usages of one negotiation; note says why. */
+int rank_for_usage(const struct heap *h, uint64_t usage, int rank, char *note, size_t len);
 const char *caching_name(uint32_t caching);
 
 /* sysinfo.c: /proc/meminfo fields in bytes (0 if absent), sysfs numbers. */
