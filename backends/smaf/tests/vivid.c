@@ -55,9 +55,14 @@ static void negotiated_contiguous(struct la_context *ctx, struct la_device *smaf
 {
 	struct la_capset *sets[2] = {
 		gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0),
-		/* what the V4L2 backend reports for a vb2-dma-contig queue */
+		/*
+		 * what the V4L2 backend reports for a vb2-dma-contig queue: the
+		 * import rule only (no DMA limit, no contiguous constraint), so
+		 * that the rule alone must reach the path (the core folds it
+		 * into the request's constraints)
+		 */
 		gu_capset("vivid (instance 0)", "vivid", LA_USAGE_CAPTURE, LA_IMPORT_CONTIGUOUS, 0,
-			  32),
+			  0),
 	};
 	struct la_result *res = NULL;
 	struct la_buffer *buf = NULL;
