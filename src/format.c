@@ -175,6 +175,16 @@ static bool is_fourcc_char(char ch)
 	return isalnum((unsigned char)ch) || ch == ' ';
 }
 
+/* True if la_format_parse() would read text as a table format. */
+static bool names_table_format(const char *text)
+{
+	for (size_t i = 0; i < LA_ARRAY_SIZE(formats); i++) {
+		if (strcasecmp(formats[i].name, text) == 0)
+			return true;
+	}
+	return false;
+}
+
 LA_EXPORT const char *la_format_name(uint32_t format, char *buf, size_t len)
 {
 	const struct la_format_info *fi = la_format_lookup(format);
@@ -183,11 +193,20 @@ LA_EXPORT const char *la_format_name(uint32_t format, char *buf, size_t len)
 
 	if (!buf || len == 0)
 		return "";
+	char letters[5] = { c[0], c[1], c[2], c[3], '\0' };
+
 	if (fi)
 		snprintf(buf, len, "%s", fi->name);
+	/*
+	 * Names are matched without case, so "nV12" would parse back as NV12:
+	 * a code whose letters spell a table name in another case is printed
+	 * in hex, so that every printed name parses back to its own code. So
+	 * is one that starts with "0x", which the parser reads as hex.
+	 */
 	else if (is_fourcc_char(c[0]) && is_fourcc_char(c[1]) && is_fourcc_char(c[2]) &&
-		 is_fourcc_char(c[3]))
-		snprintf(buf, len, "%.4s", c);
+		 is_fourcc_char(c[3]) && !names_table_format(letters) &&
+		 strncasecmp(letters, "0x", 2) != 0)
+		snprintf(buf, len, "%s", letters);
 	else
 		snprintf(buf, len, "0x%08x", (unsigned int)format);
 	return buf;

@@ -196,6 +196,18 @@ static void test_parse_codes(void **state)
 	/* what la_format_name() prints parses back */
 	assert_int_equal(la_format_parse(la_format_name(0xdeadbeef, buf, sizeof(buf)), &f), 0);
 	assert_int_equal(f, 0xdeadbeef);
+	/*
+	 * ...also for codes whose letters the parser would read otherwise
+	 * (found by fuzz/fuzz-capset-bin): a table name in another case, and
+	 * a "0x" prefix.
+	 */
+	static const char *const tricky[] = {"nV12", "yuyv", "p010", "0x12", "0X1F"};
+	for (size_t i = 0; i < sizeof(tricky) / sizeof(tricky[0]); i++) {
+		f = 0;
+		assert_int_equal(la_format_parse(la_format_name(CODE(tricky[i]), buf, sizeof(buf)), &f),
+				 0);
+		assert_int_equal(f, CODE(tricky[i]));
+	}
 }
 
 static void check_bad(const char *word)
