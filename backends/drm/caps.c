@@ -129,12 +129,14 @@ static int gpu_pairs(struct drm_dev *dev, const struct la_assertion *a, struct d
 
 /* Implicit layouts (DRM_FORMAT_MOD_INVALID) only where this device can
  * allocate them itself through GBM: the core never hands an implicit
- * buffer to another driver (users: "the implicit modifier"). */
-static int add_implicit(struct drm_dev *dev, struct drm_pairs *p)
+ * buffer to another driver (users: "the implicit modifier"). Display
+ * usages keep what the kernel said (IN_FORMATS, or linear plane formats):
+ * an implicit layout is a GBM matter, not something KMS reports. */
+static int add_implicit(struct drm_dev *dev, uint64_t usage, struct drm_pairs *p)
 {
 	size_t n = p->n;
 
-	if (!drm_gbm_usable(dev))
+	if ((usage & KMS_USAGES) || !drm_gbm_usable(dev))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (drm_pairs_add(p, p->v[i].format, DRM_FORMAT_MOD_INVALID) < 0)
@@ -241,7 +243,7 @@ int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_as
 		}
 	}
 	if (ret == 0)
-		ret = add_implicit(dev, &pairs);
+		ret = add_implicit(dev, usage, &pairs);
 	if (ret == 0)
 		ret = fill_set(dev, usage, a, &pairs, set);
 	drm_pairs_free(&pairs);

@@ -6,10 +6,12 @@
  * scanout or import user never needs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gbm.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <xf86drm.h>
 #include <drm_fourcc.h>
 
 #include "drm-backend.h"
@@ -151,11 +153,16 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 		for (int q = 0; q < p && same < 0; q++)
 			if (gbm_bo_get_handle_for_plane(bo, q).u32 == h)
 				same = q;
-		out->planes[p].fd = same >= 0 ? out->planes[same].fd : gbm_bo_get_fd_for_plane(bo, p);
-		if (out->planes[p].fd < 0) {
-			int err = errno ? errno : EIO;
-			drm_diag(dev, "gbm_bo_get_fd_for_plane %d failed (PRIME export): %s", p,
-				 strerror(err));
+		if (same >= 0) {
+			out->planes[p].fd = out->planes[same].fd;
+		} else if (drmPrimeHandleToFD(dev->fd, h, DRM_CLOEXEC | DRM_RDWR,
+					      &out->planes[p].fd) != 0) {
+			/* exported here, not with gbm_bo_get_fd_for_plane: Mesa
+			 * exports read-only fds, and CPU users map for writing */
+			int err = errno;
+			out->planes[p].fd = -1;
+			drm_diag(dev, "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of GBM plane %d "
+				 "failed: %s", p, strerror(err));
 			return -err;
 		}
 		out->planes[p].offset = gbm_bo_get_offset(bo, p);

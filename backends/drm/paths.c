@@ -7,10 +7,11 @@
  *
  * Ranks (device memory sits around 300, neutral heaps around 500, so a
  * heap wins whenever every participant can import it):
- *   render/sample among the usages: gbm 320, dumb 280 (dumb buffers are
- *     "not for GPU acceleration", drm_mode.h);
- *   otherwise (scanout, cursor, CPU): dumb 310, gbm 300 (dumb buffers are
- *     exactly the negotiated linear layout).
+ *   LINEAR: dumb 310, gbm 300. The dumb buffer has exactly the negotiated
+ *     layout (the core's pitch, every participant's rule); GBM picks its
+ *     own pitch (Mesa's kms_swrast aligns rows to 64 pixels).
+ *   implicit or explicit modifiers: gbm only (dumb is LINEAR_ONLY), 320 when
+ *     a GPU renders or samples, where the driver's own layout pays off.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -99,7 +100,7 @@ static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, i
 		drm_diag(dev, "dumb buffers need a linear layout liballoc can compute");
 		return -EINVAL;
 	}
-	*rank += req->usage & GPU_USAGES ? -20 : 10;
+	*rank += 10;
 	return 0;
 }
 
@@ -124,7 +125,8 @@ static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, in
 			 (unsigned long long)req->modifier, dev->gbm_reason);
 		return -ENOTSUP;
 	}
-	*rank += req->usage & GPU_USAGES ? 20 : 0;
+	if (req->modifier != DRM_FORMAT_MOD_LINEAR && (req->usage & GPU_USAGES))
+		*rank += 20;
 	return 0;
 }
 
