@@ -289,6 +289,14 @@ static int merge_candidate(struct la_capset *const *sets, const struct sorted_se
 			return ret;
 		}
 	}
+	/*
+	 * Requiring protected memory implies being able to use it. Merging
+	 * (merge_flags()) records that for two or more devices; a device
+	 * negotiating alone must get the same, or paths.c would find that
+	 * "not every device may access" the protected memory it requires.
+	 */
+	if (m.constraints.flags & LA_CONSTRAINT_PROTECTED_REQUIRED)
+		m.constraints.flags |= LA_CONSTRAINT_PROTECTED_OK;
 	out->cand = m;
 	out->modifier_score = score;
 	return 0;

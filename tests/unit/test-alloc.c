@@ -431,6 +431,35 @@ static void test_protected_is_never_downgraded(void **state)
 	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
 }
 
+/* Requiring protected memory implies accepting it, also for a device alone. */
+static void test_protected_required_alone(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_context *c2 = NULL;
+	struct la_device *d = NULL;
+
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS",
+	       "[{\"name\": \"heap:secure\", \"rank\": 100, \"flags\": [\"protected\"]},"
+	       " {\"name\": \"heap:system\", \"rank\": 500}]", 1);
+	assert_int_equal(la_context_new(&c2), 0);
+	assert_int_equal(la_device_open(c2, testdev_write("display4",
+		"{\"driver\": \"sec\", \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0],"
+		" \"flags\": [\"protected-required\"]}]}"), &d), 0);
+	struct la_request req = {d, LA_USAGE_SCANOUT};
+	uint32_t f = XR24;
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_negotiate(c2, &as, &req, 1, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	assert_string_equal(la_buffer_get_path(buf), "heap:secure");
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	la_device_unref(d);
+	la_context_destroy(c2);
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+}
+
 static void test_import(void **state)
 {
 	struct la_result *res = NULL;
@@ -567,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_export_and_descriptor),
 		cmocka_unit_test(test_map_roundtrip),
 		cmocka_unit_test(test_protected_is_never_downgraded),
+		cmocka_unit_test(test_protected_required_alone),
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_usage_refused),
 		cmocka_unit_test(test_validate_foreign_descriptor),
