@@ -138,10 +138,10 @@ static void alloc_refused(struct la_context *ctx, const char *path)
 	if (!vm_check(res != NULL, "about 4 GiB: negotiation result (%d)", ret))
 		goto out;
 	/* only ION lets it through to the kernel */
-	struct la_path_info info;
+	struct la_path_info info = {.reason = ""};
+	bool found = test_path(res, path, &info);
 	if (!ion)
-		vm_check(test_path(res, path, &info) && !info.matched &&
-				 strstr(info.reason, "MemAvailable"),
+		vm_check(found && !info.matched && strstr(info.reason, "MemAvailable"),
 			 "about 4 GiB: %s does not match: %s", path, info.reason);
 	ret = la_allocate_with_path(res, path, &buf);
 	if (ion)

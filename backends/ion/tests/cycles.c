@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -49,10 +50,22 @@ static void cycle_path(struct la_result *res, const char *path)
 		 dmabuf_count(), bufs);
 	vm_check(ion_live_buffers() == live, "%s: live ION buffers %ld after, %ld before", path,
 		 ion_live_buffers(), live);
-	/* 1000 x 64 KiB leaked would be 64 MiB; allow noise of the page cache */
+	/*
+	 * 1000 x 64 KiB leaked would be 64 MiB; allow noise of the page cache.
+	 * Memory some heaps give back late (ion_test's write-combined
+	 * contiguous pages) gets 5 s to come back; a leak stays lost.
+	 */
 	int64_t lost = (int64_t)avail - (int64_t)mem_available();
-	vm_check(lost < (16 << 20), "%s: available memory changed by %lld KiB", path,
-		 (long long)(lost / 1024));
+	double waited = now_secs();
+	for (int i = 0; i < 50 && lost >= (16 << 20); i++) {
+		usleep(100000);
+		lost = (int64_t)avail - (int64_t)mem_available();
+	}
+	waited = now_secs() - waited;
+	vm_check(lost < (16 << 20), "%s: available memory changed by %lld KiB%s", path,
+		 (long long)(lost / 1024), waited > 0.05 ? " (after waiting for late frees)" : "");
+	if (waited > 0.05)
+		vm_note("%s: memory came back %.2f s after the last free", path, waited);
 }
 
 int main(void)
