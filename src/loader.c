@@ -55,6 +55,7 @@ static int check_not_foreign_writable(const char *path)
 	return 0;
 }
 
+__attribute__((format(printf, 3, 4)))
 static void host_log(void *host_data, enum la_log_level level, const char *fmt, ...)
 {
 	struct la_backend *be = host_data;
@@ -69,6 +70,7 @@ static void host_log(void *host_data, enum la_log_level level, const char *fmt, 
 	la_log(be->ctx, level, "[%s] %s", be->name, msg);
 }
 
+__attribute__((format(printf, 2, 3)))
 static void host_diagnose(void *host_data, const char *fmt, ...)
 {
 	char msg[1000];
