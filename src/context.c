@@ -37,6 +37,10 @@ void la_diag_prefix(const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, diag_buf, sizeof(old));
 	size_t pl = strlen(prefix), ol = strlen(old), sep = ol ? 2 : 0;
+	/* Backends name the device in their diagnosis, as they must; the
+	 * core prefixing the same label again would only repeat it. */
+	if (ol > pl + 1 && strncmp(old, prefix, pl) == 0 && old[pl] == ':' && old[pl + 1] == ' ')
+		return;
 	if (pl + sep >= sizeof(diag_buf))
 		pl = sizeof(diag_buf) - 1 - sep;
 	if (pl + sep + ol >= sizeof(diag_buf))
