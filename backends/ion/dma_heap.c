@@ -121,7 +121,8 @@ int dma_heap_scan(struct ion_backend *be)
 		h->fd = open(node, O_RDONLY | O_CLOEXEC);
 		if (h->fd < 0)
 			h->open_err = errno;
-		have_cma |= h->cls.is_cma && !h->open_err;
+		/* an unopenable CMA heap explains itself; no stand-in then */
+		have_cma |= h->cls.is_cma;
 		ret = heap_add(be, h);
 	}
 	for (size_t i = 0; i < n; i++)
