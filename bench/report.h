@@ -29,7 +29,7 @@ struct bench_result {
 	double baseline_p90;
 	size_t samples;
 	bool verified;      /* the result was checked (e.g. against the baseline) */
-	char note[200];
+	char note[320];
 	struct bench_extra extra[BENCH_MAX_EXTRA];
 	size_t n_extra;
 };
