@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "private.h"
@@ -139,6 +141,17 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 		ret = -ENOMEM;
 		goto fail;
 	}
+	/*
+	 * dlopen() reports every failure as text; open the file first so that
+	 * a lack of fds or memory is told apart from a broken module.
+	 */
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		la_diag("%s: %s", file, strerror(-ret));
+		goto fail;
+	}
+	close(fd);
 	be->dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (!be->dl) {
 		la_diag("%s: %s", file, dlerror());
@@ -185,6 +198,20 @@ static bool have_backend(struct la_context *ctx, const char *name)
 		if (strcmp(ctx->backends[i]->name, name) == 0)
 			return true;
 	return false;
+}
+
+static bool have_file(struct la_context *ctx, const char *file)
+{
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		if (strcmp(ctx->backends[i]->file, file) == 0)
+			return true;
+	return false;
+}
+
+/* Failures that pass: loading again later may work, so they must not stick. */
+static bool is_transient(int err)
+{
+	return err == -ENOMEM || err == -EMFILE || err == -ENFILE;
 }
 
 static int add_backend(struct la_context *ctx, struct la_backend *be)
@@ -247,35 +274,57 @@ static int list_modules(const char *dir, char ***names, size_t *count)
 	return 0;
 }
 
-static void load_dir(struct la_context *ctx, const char *dir)
+/*
+ * Loads the modules of dir that are not loaded yet. A broken module is
+ * skipped with a warning; a lack of memory or fds is returned (after the
+ * rest of the folder was tried) so that the caller can retry later.
+ */
+static int load_dir(struct la_context *ctx, const char *dir)
 {
 	char **names;
 	size_t n;
+	int ret, err = 0;
 
 	if (check_not_foreign_writable(dir) < 0) {
 		la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
-		return;
+		return 0;
 	}
-	if (list_modules(dir, &names, &n) < 0)
-		return;
+	ret = list_modules(dir, &names, &n);
+	if (ret < 0) {
+		if (!is_transient(ret))
+			return 0; /* a folder that does not exist is no error */
+		la_diag("%s: cannot list backends: %s", dir, strerror(-ret));
+		return ret;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char file[PATH_MAX];
 		struct la_backend *be;
 
-		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file))
+		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file) ||
+		    have_file(ctx, file))
 			goto next;
 		if (check_not_foreign_writable(file) < 0) {
 			la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
 			goto next;
 		}
-		if (la_backend_load_file(ctx, file, &be) < 0) {
-			la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+		ret = la_backend_load_file(ctx, file, &be);
+		if (ret < 0) {
+			if (is_transient(ret))
+				err = ret;
+			else
+				la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
 			goto next;
 		}
-		if (have_backend(ctx, be->name) || add_backend(ctx, be) < 0) {
+		if (have_backend(ctx, be->name)) {
 			la_dbg(ctx, "%s: backend '%s' already loaded from an earlier directory",
 			       file, be->name);
 			la_backend_unload(be);
+			goto next;
+		}
+		ret = add_backend(ctx, be);
+		if (ret < 0) {
+			la_backend_unload(be);
+			err = ret;
 			goto next;
 		}
 		la_dbg(ctx, "loaded backend '%s' from %s", be->name, file);
@@ -283,6 +332,9 @@ next:
 		free(names[i]);
 	}
 	free(names);
+	if (err < 0)
+		la_diag("%s: cannot load every backend: %s", dir, strerror(-err));
+	return err;
 }
 
 int la_loader_load_all(struct la_context *ctx)
@@ -298,9 +350,13 @@ int la_loader_load_all(struct la_context *ctx)
 	ret = la_loader_search_path(process_is_secure(), path, sizeof(path));
 	if (ret == 0) {
 		char *save = NULL;
-		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
-			load_dir(ctx, dir);
-		ctx->backends_loaded = true;
+		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+			int err = load_dir(ctx, dir);
+			if (err < 0 && ret == 0)
+				ret = err;
+		}
+		/* after a lack of memory or fds, the next call tries again */
+		ctx->backends_loaded = ret == 0;
 	}
 	pthread_mutex_unlock(&ctx->lock);
 	return ret;
