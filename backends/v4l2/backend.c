@@ -85,6 +85,11 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 	memset(st, 0, sizeof(*st));
 	cb.format.type = type;
 	ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	if (ret == -EINVAL) {
+		/* EINVAL may only mean "no MMAP": ask again for DMABUF */
+		cb.memory = V4L2_MEMORY_DMABUF;
+		ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	}
 	if (ret == 0) {
 		st->mem_caps = cb.capabilities;
 		st->n_buffers = cb.index;

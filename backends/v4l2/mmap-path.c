@@ -217,8 +217,10 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 	if (ret < 0)
 		return ret;
 	ret = create_one(dev, &f, req->layout ? req->layout->size : 0, &index);
-	if (ret < 0)
+	if (ret < 0) {
+		free_queue(dev, type); /* a REQBUFS fallback may have left buffers */
 		return ret;
+	}
 	v4l2_read_format(&f, &w, &h, &n, bpl, size);
 	for (uint32_t p = 0; p < mp; p++) {
 		struct v4l2_exportbuffer eb = {.type = type, .index = index, .plane = p,
