@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * camera-to-display: shared state of the example's files.
+ *   main.c     options, the frame loop, clean exit
+ *   setup.c    negotiation, the zero-copy set or the two copy sets, report
+ *   capture.c  V4L2 DMABUF streaming
+ *   convert.c  the copy path's CPU conversion
+ */
+#ifndef C2D_H
+#define C2D_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <liballoc/liballoc.h>
+
+#include "../common/kms.h"
+#include "../common/scanout.h"
+#include "capture.h"
+
+#define CAM_BUFFERS 4   /* the ring the camera fills */
+#define DISP_BUFFERS 3  /* copy path: shown, flip pending, being filled */
+#define MAX_FORMATS 16
+
+struct options {
+	const char *camera, *display;   /* NULL: found by capability */
+	uint32_t width, height;
+	uint32_t formats[MAX_FORMATS];  /* DRM fourccs, preferred first */
+	size_t n_formats;
+	uint64_t frames;                /* 0: until SIGINT */
+	const char *shot_cmd;           /* run after shot_after frames are shown */
+	uint64_t shot_after;
+	const char *save_frame;         /* PPM of the shown frame, same moment */
+	bool force_copy;
+};
+
+struct app {
+	struct options opt;
+	struct la_context *ctx;
+	struct la_device *camera, *display;
+	bool zero_copy;
+	/* zero copy: res_cam is the joint negotiation and disp[] are cam[] */
+	struct la_result *res_cam, *res_disp;
+	struct la_buffer *cam[CAM_BUFFERS], *disp[DISP_BUFFERS];
+	size_t n_cam, n_disp;
+	struct scanout_fb fbs[CAM_BUFFERS];
+	size_t n_fbs;
+	struct capture cap;
+	struct kms_output *kms;
+};
+
+/* Tries the shared buffer set; 0, or <0 with why it cannot be (app clean). */
+int setup_zero_copy(struct app *a, char *why, size_t len);
+/* Two buffer sets and a CPU copy; 0 or <0 with the reason. */
+int setup_copy(struct app *a, char *err, size_t len);
+/* Undoes setup_*(); the KMS output must be closed first. */
+void teardown(struct app *a);
+
+/* The descriptor (borrowed fds) of what display buffer i shows. */
+struct la_buffer *display_buffer(struct app *a, size_t i);
+
+#endif

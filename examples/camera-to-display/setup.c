@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which buffers the frames travel in. First the zero-copy plan: one
+ * negotiation of camera capture + display scanout, one ring of buffers
+ * both use. When liballoc says no such buffer can exist (no common
+ * format, or every allocation path breaks some device's import rule), or
+ * a device refuses the buffers anyway, the copy plan: the camera's own
+ * ring, a display ring, and a CPU conversion between them -- and the user
+ * is told why, in liballoc's words.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <drm_fourcc.h>
+
+#include "c2d.h"
+#include "convert.h"
+
+static const char *mod_name(uint64_t m, char *buf, size_t len)
+{
+	if (m == DRM_FORMAT_MOD_LINEAR)
+		return "linear";
+	if (m == DRM_FORMAT_MOD_INVALID)
+		return "implicit";
+	snprintf(buf, len, "0x%016llx", (unsigned long long)m);
+	return buf;
+}
+
+static void print_set(const char *title, const struct la_result *res, struct la_buffer **bufs,
+		      size_t n)
+{
+	struct la_descriptor d;
+	char f[32], m[32];
+
+	la_buffer_get_descriptor(bufs[0], &d);
+	printf("%s: %s, modifier %s, %ux%u, %zu buffers\n", title,
+	       la_format_name(d.format, f, sizeof(f)), mod_name(d.modifier, m, sizeof(m)),
+	       d.width, d.height, n);
+	for (uint32_t p = 0; p < d.plane_count; p++)
+		printf("  plane %u: pitch %llu, offset %llu, %llu bytes\n", p,
+		       (unsigned long long)d.planes[p].pitch, (unsigned long long)d.planes[p].offset,
+		       (unsigned long long)d.planes[p].size);
+	printf("  allocation path: %s%s\n", la_buffer_get_path(bufs[0]),
+	       d.flags & LA_BUFFER_CONTIGUOUS ? " (contiguous)" : "");
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		struct la_path_info p;
+		if (la_result_get_path(res, i, &p) == 0)
+			printf("    %-24s %s %s\n", p.name, p.matched ? "matched: " : "refused: ",
+			       p.reason ? p.reason : "");
+	}
+}
+
+static int make_fbs(struct app *a, struct la_buffer **bufs, size_t n, char *err, size_t len)
+{
+	const char *how = "";
+
+	for (size_t i = 0; i < n; i++) {
+		int ret = scanout_fb_create(a->display, bufs[i], &a->fbs[i], &how, err, len);
+		if (ret < 0)
+			return ret;
+		a->n_fbs = i + 1;
+	}
+	printf("  framebuffers: %s\n", how);
+	return 0;
+}
+
+static int start_capture(struct app *a, char *err, size_t len)
+{
+	struct la_descriptor d;
+	int ret;
+
+	la_buffer_get_descriptor(a->cam[0], &d);
+	ret = capture_open(&a->cap, la_device_get_fd(a->camera), &d, (uint32_t)a->n_cam, err, len);
+	for (size_t i = 0; ret == 0 && i < a->n_cam; i++) {
+		la_buffer_get_descriptor(a->cam[i], &d);
+		ret = capture_queue(&a->cap, (uint32_t)i, &d, err, len);
+	}
+	return ret;
+}
+
+static int open_kms(struct app *a, uint32_t format, char *err, size_t len)
+{
+	return kms_output_open(la_device_get_fd(a->display), format, &a->kms, err, len);
+}
+
+int setup_zero_copy(struct app *a, char *why, size_t len)
+{
+	struct la_assertion as = {.width = a->opt.width, .height = a->opt.height,
+				  .formats = a->opt.formats, .n_formats = a->opt.n_formats,
+				  .buffer_count = CAM_BUFFERS};
+	struct la_request req[] = {{a->camera, LA_USAGE_CAPTURE}, {a->display, LA_USAGE_SCANOUT}};
+	struct la_descriptor d;
+	int ret = la_negotiate(a->ctx, &as, req, 2, &a->res_cam);
+
+	if (ret < 0) {
+		snprintf(why, len, "%s", a->res_cam ? la_result_get_diagnosis(a->res_cam)
+						    : la_last_diagnosis());
+		goto fail;
+	}
+	ret = la_allocate_set(a->res_cam, a->cam, CAM_BUFFERS);
+	if (ret < 0) {
+		snprintf(why, len, "allocation failed: %s", la_last_diagnosis());
+		goto fail;
+	}
+	a->n_cam = CAM_BUFFERS;
+	a->zero_copy = true;
+	print_set("shared buffers (camera capture + display scanout)", a->res_cam, a->cam,
+		  a->n_cam);
+	la_buffer_get_descriptor(a->cam[0], &d);
+	if ((ret = make_fbs(a, a->cam, a->n_cam, why, len)) < 0 ||
+	    (ret = open_kms(a, d.format, why, len)) < 0 ||
+	    (ret = start_capture(a, why, len)) < 0)
+		goto fail;
+	return 0;
+fail:
+	kms_output_close(a->kms);
+	a->kms = NULL;
+	teardown(a);
+	return ret;
+}
+
+/* The user's formats the camera may deliver in the copy path. */
+static size_t copy_formats(const struct options *o, uint32_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_formats; i++)
+		if (convert_supported(o->formats[i]) && capture_v4l2_format(o->formats[i]))
+			out[n++] = o->formats[i];
+	return n;
+}
+
+static int negotiate_one(struct app *a, struct la_device *dev, uint64_t usage,
+			 const uint32_t *formats, size_t n_formats, uint32_t count,
+			 struct la_result **res, struct la_buffer **bufs, char *err, size_t len)
+{
+	struct la_assertion as = {.width = a->opt.width, .height = a->opt.height,
+				  .formats = formats, .n_formats = n_formats,
+				  .buffer_count = count};
+	struct la_request req = {dev, usage};
+	int ret = la_negotiate(a->ctx, &as, &req, 1, res);
+
+	if (ret < 0) {
+		snprintf(err, len, "%s: %s", la_device_get_label(dev),
+			 *res ? la_result_get_diagnosis(*res) : la_last_diagnosis());
+		return ret;
+	}
+	ret = la_allocate_set(*res, bufs, count);
+	if (ret < 0)
+		snprintf(err, len, "%s: allocation failed: %s", la_device_get_label(dev),
+			 la_last_diagnosis());
+	return ret;
+}
+
+int setup_copy(struct app *a, char *err, size_t len)
+{
+	static const uint32_t xrgb = DRM_FORMAT_XRGB8888;
+	uint32_t formats[MAX_FORMATS];
+	size_t n = copy_formats(&a->opt, formats);
+	int ret = -ENOENT;
+
+	a->zero_copy = false;
+	if (n == 0) {
+		snprintf(err, len, "none of the requested formats can be converted on the CPU "
+			 "(XRGB8888, ARGB8888, YUYV, UYVY, NV12)");
+		return ret;
+	}
+	ret = negotiate_one(a, a->camera, LA_USAGE_CAPTURE | LA_USAGE_CPU_READ, formats, n,
+			    CAM_BUFFERS, &a->res_cam, a->cam, err, len);
+	if (ret < 0)
+		goto fail;
+	a->n_cam = CAM_BUFFERS;
+	ret = negotiate_one(a, a->display, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, &xrgb, 1,
+			    DISP_BUFFERS, &a->res_disp, a->disp, err, len);
+	if (ret < 0)
+		goto fail;
+	a->n_disp = DISP_BUFFERS;
+	print_set("camera buffers (capture, CPU read)", a->res_cam, a->cam, a->n_cam);
+	print_set("display buffers (scanout, CPU write)", a->res_disp, a->disp, a->n_disp);
+	if ((ret = make_fbs(a, a->disp, a->n_disp, err, len)) < 0 ||
+	    (ret = open_kms(a, xrgb, err, len)) < 0 ||
+	    (ret = start_capture(a, err, len)) < 0)
+		goto fail;
+	return 0;
+fail:
+	kms_output_close(a->kms);
+	a->kms = NULL;
+	teardown(a);
+	return ret;
+}
+
+void teardown(struct app *a)
+{
+	capture_close(&a->cap);
+	for (size_t i = 0; i < a->n_fbs; i++)
+		scanout_fb_destroy(&a->fbs[i]);
+	a->n_fbs = 0;
+	for (size_t i = 0; i < a->n_cam; i++)
+		la_buffer_destroy(a->cam[i]);
+	for (size_t i = 0; i < a->n_disp; i++)
+		la_buffer_destroy(a->disp[i]);
+	a->n_cam = a->n_disp = 0;
+	la_result_destroy(a->res_cam);
+	la_result_destroy(a->res_disp);
+	a->res_cam = a->res_disp = NULL;
+}
+
+struct la_buffer *display_buffer(struct app *a, size_t i)
+{
+	return a->zero_copy ? a->cam[i] : a->disp[i];
+}
