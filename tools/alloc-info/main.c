@@ -193,12 +193,12 @@ int main(int argc, char **argv)
 			o.json = true;
 		} else {
 			ai_error(&o, "unknown option '%s' (see --help)", argv[i]);
-			return AI_EXIT_USAGE;
+			return finish(&o, NULL, AI_EXIT_USAGE);
 		}
 	}
 	if (i >= argc) {
 		ai_error(&o, "no command given: list, caps or negotiate (see --help)");
-		return AI_EXIT_USAGE;
+		return finish(&o, NULL, AI_EXIT_USAGE);
 	}
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
 		if (strcmp(argv[i], commands[c].name) != 0)
@@ -212,5 +212,5 @@ int main(int argc, char **argv)
 		return AI_EXIT_OK;
 	}
 	ai_error(&o, "unknown command '%s': list, caps or negotiate (see --help)", argv[i]);
-	return AI_EXIT_USAGE;
+	return finish(&o, NULL, AI_EXIT_USAGE);
 }

@@ -70,6 +70,15 @@ static void print_candidates(const struct ai_negotiation *ng, int chosen)
 	}
 }
 
+static size_t n_files(const struct ai_negotiation *ng)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ng->n; i++)
+		n += !ng->src[i].device;
+	return n;
+}
+
 int ai_negotiate_text(const struct ai_opts *o, const struct ai_negotiation *ng)
 {
 	const char *diag = la_result_get_diagnosis(ng->res);
@@ -103,6 +112,9 @@ int ai_negotiate_text(const struct ai_opts *o, const struct ai_negotiation *ng)
 		ai_print_paths(stdout, "  ", ng->res);
 	if (diag && diag[0])
 		printf("%s: %s\n", ng->neg_err ? "diagnosis" : "note", diag);
+	if (n_files(ng))
+		printf("note: %zu device(s) are saved sets: their own memory is not listed as a "
+		       "path, since only the device can allocate it\n", n_files(ng));
 	if (ng->n_bufs)
 		printf("allocated %zu buffer(s):\n", ng->n_bufs);
 	for (size_t i = 0; i < ng->n_bufs; i++)
