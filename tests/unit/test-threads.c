@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Several threads on one context and on separate contexts, through the
+ * TEST DOUBLE backend: the first device opens race to load the backends;
+ * then every thread negotiates, allocates (from its own result and from
+ * one shared result), exports, wraps, maps, imports and frees in a loop,
+ * while devices are referenced and released from all of them. Checks the
+ * promise of liballoc.h ("one context and the objects made from it may be
+ * used from several threads at once") with every call succeeding and no
+ * fd left; ThreadSanitizer (build-tsan in scripts/test) checks the races.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <liballoc/liballoc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "testdev.h"
+
+#define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define NV12 FOURCC('N', 'V', '1', '2')
+#define SHARED_THREADS 4
+#define OWN_THREADS 2
+#define ITERATIONS 150
+
+static const char *CAMERA =
+	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","
+	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}],"
+	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}";
+static const char *DISPLAY =
+	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","
+	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}],"
+	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}";
+static const char *HEAPS =
+	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
+	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"}]";
+
+static char cam_path[512], disp_path[512];
+
+struct shared {
+	struct la_context *ctx;
+	struct la_device *cam, *disp;
+	struct la_result *res;  /* negotiated once, allocated from by all */
+	pthread_barrier_t start;
+	atomic_int failures;
+};
+
+/* Records the first failure of a thread; cmocka's asserts are not thread-safe. */
+#define CHECK(expr)                                                                   \
+	do {                                                                          \
+		int ret_ = (expr);                                                    \
+		if (ret_ != 0) {                                                      \
+			fprintf(stderr, "thread: %s = %d (%s)\n", #expr, ret_,        \
+				la_last_diagnosis());                                 \
+			return -1;                                                    \
+		}                                                                     \
+	} while (0)
+
+static int use_buffer(struct la_context *ctx, struct la_device *disp, struct la_buffer *buf)
+{
+	struct la_buffer *back = NULL;
+	struct la_import *imp = NULL;
+	struct la_descriptor d;
+	uint8_t *p = NULL;
+
+	CHECK(la_buffer_export(buf, &d));
+	int ret = la_buffer_from_descriptor(ctx, &d, &back);
+	la_descriptor_close(&d);
+	CHECK(ret);
+	ret = la_buffer_map(back, 1, LA_MAP_WRITE, (void **)&p);
+	if (ret == 0) {
+		p[0] = 0x42;
+		ret = la_buffer_unmap(back, 1);
+	}
+	if (ret == 0)
+		ret = la_device_import(disp, LA_USAGE_SCANOUT, back, &imp);
+	la_import_destroy(imp);
+	la_buffer_destroy(back);
+	CHECK(ret);
+	return 0;
+}
+
+/* One round on ctx with its devices; res (may be NULL) is a shared result. */
+static int round_on(struct la_context *ctx, struct la_device *cam, struct la_device *disp,
+		    struct la_result *shared_res)
+{
+	uint32_t f = NV12;
+	struct la_assertion as = {.width = 128, .height = 96, .formats = &f, .n_formats = 1};
+	struct la_request req[2] = {{la_device_ref(cam), LA_USAGE_CAPTURE},
+				    {la_device_ref(disp), LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE}};
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL, *other = NULL;
+	int ret = la_negotiate(ctx, &as, req, 2, &res);
+
+	if (ret == 0)
+		ret = la_allocate(res, &buf);
+	if (ret == 0)
+		ret = use_buffer(ctx, disp, buf);
+	if (ret == 0 && shared_res)
+		ret = la_allocate_with_path(shared_res, "heap:contig", &other);
+	if (ret == 0 && shared_res)
+		ret = use_buffer(ctx, disp, other);
+	if (ret != 0)
+		fprintf(stderr, "thread: round failed: %d (%s)\n", ret, la_last_diagnosis());
+	la_buffer_destroy(other);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	la_device_unref(req[0].device);
+	la_device_unref(req[1].device);
+	return ret;
+}
+
+static void *shared_thread(void *data)
+{
+	struct shared *s = data;
+
+	pthread_barrier_wait(&s->start);
+	for (int i = 0; i < ITERATIONS; i++) {
+		if (round_on(s->ctx, s->cam, s->disp, s->res) != 0) {
+			atomic_fetch_add(&s->failures, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *own_thread(void *data)
+{
+	struct shared *s = data;
+	struct la_context *ctx = NULL;
+	struct la_device *cam = NULL, *disp = NULL;
+	int ret;
+
+	pthread_barrier_wait(&s->start);
+	ret = la_context_new(&ctx);
+	if (ret == 0)
+		ret = la_device_open(ctx, cam_path, &cam);
+	if (ret == 0)
+		ret = la_device_open(ctx, disp_path, &disp);
+	for (int i = 0; ret == 0 && i < ITERATIONS; i++)
+		ret = round_on(ctx, cam, disp, NULL);
+	if (ret != 0)
+		atomic_fetch_add(&s->failures, 1);
+	la_device_unref(cam);
+	la_device_unref(disp);
+	la_context_destroy(ctx);
+	return NULL;
+}
+
+/* First use of a context from several threads at once: the loader races. */
+static void *open_thread(void *data)
+{
+	struct shared *s = data;
+	struct la_device *d = NULL;
+
+	pthread_barrier_wait(&s->start);
+	if (la_device_open(s->ctx, cam_path, &d) != 0)
+		atomic_fetch_add(&s->failures, 1);
+	la_device_unref(d);
+	return NULL;
+}
+
+static void run_threads(struct shared *s, void *(*fn)(void *), size_t n)
+{
+	pthread_t t[8];
+
+	assert_true(n <= 8);
+	assert_int_equal(pthread_barrier_init(&s->start, NULL, (unsigned)n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, fn, s), 0);
+	for (size_t i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&s->start);
+}
+
+static void test_first_use_races(void **state)
+{
+	struct shared s = {0};
+	int fds = count_fds();
+
+	(void)state;
+	assert_int_equal(la_context_new(&s.ctx), 0);
+	run_threads(&s, open_thread, 8);
+	size_t n = 0;
+	assert_int_equal(la_context_get_backend_count(s.ctx, &n), 0);
+	assert_int_equal(n, 1); /* loaded once, not once per thread */
+	la_context_destroy(s.ctx);
+	assert_int_equal(atomic_load(&s.failures), 0);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_shared_and_own_contexts(void **state)
+{
+	struct shared s = {0};
+	pthread_t t[SHARED_THREADS + OWN_THREADS];
+	uint32_t f = NV12;
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	int fds = count_fds();
+
+	(void)state;
+	assert_int_equal(la_context_new(&s.ctx), 0);
+	assert_int_equal(la_device_open(s.ctx, cam_path, &s.cam), 0);
+	assert_int_equal(la_device_open(s.ctx, disp_path, &s.disp), 0);
+	struct la_request req[2] = {{s.cam, LA_USAGE_CAPTURE}, {s.disp, LA_USAGE_SCANOUT}};
+	assert_int_equal(la_negotiate(s.ctx, &as, req, 2, &s.res), 0);
+	assert_int_equal(pthread_barrier_init(&s.start, NULL, SHARED_THREADS + OWN_THREADS), 0);
+	for (size_t i = 0; i < SHARED_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, shared_thread, &s), 0);
+	for (size_t i = SHARED_THREADS; i < SHARED_THREADS + OWN_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, own_thread, &s), 0);
+	for (size_t i = 0; i < SHARED_THREADS + OWN_THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&s.start);
+	la_result_destroy(s.res);
+	la_device_unref(s.cam);
+	la_device_unref(s.disp);
+	la_context_destroy(s.ctx);
+	assert_int_equal(atomic_load(&s.failures), 0);
+	assert_int_equal(count_fds(), fds);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+	snprintf(cam_path, sizeof(cam_path), "%s", testdev_write("camera", CAMERA));
+	snprintf(disp_path, sizeof(disp_path), "%s", testdev_write("display", DISPLAY));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	testdev_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_use_races),
+		cmocka_unit_test(test_shared_and_own_contexts),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
