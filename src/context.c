@@ -76,10 +76,15 @@ void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ..
 	ctx->log_fn(ctx->log_data, level, msg);
 }
 
-static bool env_debug(void)
+bool la_debug_from_env(bool secure)
 {
-	/* Debug traces are harmless to print, but follow the setuid rule anyway. */
-	const char *v = secure_getenv("LIBALLOC_DEBUG");
+	/*
+	 * Debug traces name devices, paths and the caller's formats: a setuid
+	 * program must not let its user turn them on (the setuid rule of the
+	 * loader). secure_getenv() alone would do, but the explicit flag is
+	 * what the unit test can drive.
+	 */
+	const char *v = secure ? NULL : secure_getenv("LIBALLOC_DEBUG");
 	return v && v[0] && strcmp(v, "0") != 0;
 }
 
@@ -98,7 +103,7 @@ LA_EXPORT int la_context_new(struct la_context **out)
 		return -ENOMEM;
 	}
 	ctx->log_fn = default_log;
-	ctx->level = env_debug() ? LA_LOG_DEBUG : LA_LOG_WARN;
+	ctx->level = la_debug_from_env(la_process_is_secure()) ? LA_LOG_DEBUG : LA_LOG_WARN;
 	*out = ctx;
 	return 0;
 }

@@ -38,7 +38,7 @@ int la_loader_search_path(bool secure, char *buf, size_t len)
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
-static bool process_is_secure(void)
+bool la_process_is_secure(void)
 {
 	return getauxval(AT_SECURE) != 0;
 }
@@ -347,7 +347,7 @@ int la_loader_load_all(struct la_context *ctx)
 		pthread_mutex_unlock(&ctx->lock);
 		return 0;
 	}
-	ret = la_loader_search_path(process_is_secure(), path, sizeof(path));
+	ret = la_loader_search_path(la_process_is_secure(), path, sizeof(path));
 	if (ret == 0) {
 		char *save = NULL;
 		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {

@@ -99,6 +99,11 @@ void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ..
 #define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
 bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
 
+/* AT_SECURE: setuid/setgid or raised capabilities; environment is the user's. */
+bool la_process_is_secure(void);
+/* LIBALLOC_DEBUG asks for debug traces; always false when secure. */
+bool la_debug_from_env(bool secure);
+
 /* ---- loader ---- */
 int la_loader_load_all(struct la_context *ctx);
 void la_loader_unload_all(struct la_context *ctx);

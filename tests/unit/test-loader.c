@@ -99,6 +99,20 @@ static void test_secure_ignores_env(void **state)
 	unsetenv("LIBALLOC_BACKEND_PATH");
 }
 
+static void test_secure_ignores_debug(void **state)
+{
+	(void)state;
+	setenv("LIBALLOC_DEBUG", "1", 1);
+	assert_true(la_debug_from_env(false));
+	assert_false(la_debug_from_env(true));
+	setenv("LIBALLOC_DEBUG", "0", 1);
+	assert_false(la_debug_from_env(false));
+	unsetenv("LIBALLOC_DEBUG");
+	assert_false(la_debug_from_env(false));
+	/* the test runs without setuid: the real flag must say so */
+	assert_false(la_process_is_secure());
+}
+
 static void copy_file(const char *from, const char *to)
 {
 	char cmd[2048];
@@ -147,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_bad_backends_skipped),
 		cmocka_unit_test(test_init_failure),
 		cmocka_unit_test(test_secure_ignores_env),
+		cmocka_unit_test(test_secure_ignores_debug),
 		cmocka_unit_test(test_foreign_writable_refused),
 		cmocka_unit_test(test_missing_dir_is_quiet),
 	};
