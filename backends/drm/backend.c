@@ -43,6 +43,8 @@ static int drm_enumerate(void *backend, la_enumerate_fn add, void *ctx)
 	(void)backend;
 	if (n < 0)
 		return n;
+	if (n > MAX_DRM_DEVICES) /* the count of all devices, not of those stored */
+		n = MAX_DRM_DEVICES;
 	for (int i = 0; i < n && ret == 0; i++) {
 		static const int kinds[] = {DRM_NODE_PRIMARY, DRM_NODE_RENDER};
 		for (size_t k = 0; k < 2 && ret == 0; k++)
