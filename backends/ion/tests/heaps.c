@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
@@ -126,8 +127,27 @@ static void check_ion(const struct la_result *res)
 	}
 }
 
+/* alloc-info.sh: a vgem set for sampling and CPU writes, as alloc-info saves one. */
+static int save_vgem(const char *file)
+{
+	struct la_capset *set = test_vgem_set(LA_USAGE_SAMPLE | LA_USAGE_CPU_WRITE, FMT_XRGB, NULL);
+	char *json = NULL;
+	FILE *f = fopen(file, "we");
+	bool ok = f && la_capset_to_json(set, &json) == 0 && fputs(json, f) >= 0;
+
+	if (f && fclose(f) != 0)
+		ok = false;
+	free(json);
+	la_capset_destroy(set);
+	if (!ok)
+		vm_fatal("cannot save the vgem set to %s", file);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "--save-vgem") == 0)
+		return save_vgem(argv[2]);
 	bool want_ion = argc > 1 && strcmp(argv[1], "--ion") == 0;
 	struct la_context *ctx = test_context();
 	struct la_capset *sets[1] = {test_vgem_set(LA_USAGE_RENDER, FMT_XRGB, NULL)};
