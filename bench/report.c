@@ -51,9 +51,14 @@ static void read_cpu_model(char *buf, size_t len)
 
 int bench_report_init(struct bench_report *rep, const char *benchmark)
 {
+	time_t now = time(NULL);
+	struct tm tm;
+
 	memset(rep, 0, sizeof(*rep));
 	rep->benchmark = benchmark;
 	read_loadavg(rep->loadavg_start, sizeof(rep->loadavg_start));
+	gmtime_r(&now, &tm);
+	strftime(rep->date, sizeof(rep->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return 0;
 }
 
@@ -106,6 +111,14 @@ void bench_result_str(struct bench_result *r, const char *key, const char *v)
 		return;
 	e->is_str = true;
 	snprintf(e->str, sizeof(e->str), "%s", v);
+}
+
+double bench_result_get(const struct bench_result *r, const char *key)
+{
+	for (size_t i = 0; i < r->n_extra; i++)
+		if (!r->extra[i].is_str && strcmp(r->extra[i].key, key) == 0)
+			return r->extra[i].num;
+	return NAN;
 }
 
 static double ratio_of(const struct bench_result *r)
@@ -174,15 +187,11 @@ static void put_kv_num(FILE *f, const char *indent, const char *k, double v, boo
 static void write_machine(FILE *f, const struct bench_report *rep)
 {
 	const char *in = "    ";
-	char cpu[128], load_end[64], date[32], kernel[200];
+	char cpu[128], load_end[64], kernel[200];
 	struct utsname u;
-	time_t now = time(NULL);
-	struct tm tm;
 
 	read_cpu_model(cpu, sizeof(cpu));
 	read_loadavg(load_end, sizeof(load_end));
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (uname(&u) == 0)
 		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.machine);
 	else
@@ -198,7 +207,7 @@ static void write_machine(FILE *f, const struct bench_report *rep)
 	put_kv_str(f, in, "loadavg_end", load_end, true);
 	put_kv_str(f, in, "mode", rep->quick ? "quick" : "full", true);
 	put_kv_num(f, in, "iterations", rep->iterations, true);
-	put_kv_str(f, in, "date", date, false);
+	put_kv_str(f, in, "date", rep->date, false);
 	fputs("  },\n", f);
 }
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define BENCH_MAX_EXTRA 10
+#define BENCH_MAX_EXTRA 16
 
 struct bench_extra {
 	const char *key;    /* static string */
@@ -39,6 +39,7 @@ struct bench_report {
 	struct bench_result *results;
 	size_t n, cap;
 	char loadavg_start[64];
+	char date[32];      /* UTC, when the run started */
 	bool quick;
 	unsigned iterations;
 };
@@ -49,6 +50,8 @@ void bench_report_fini(struct bench_report *rep);
 struct bench_result *bench_report_add(struct bench_report *rep, const char *name, const char *unit);
 void bench_result_num(struct bench_result *r, const char *key, double v);
 void bench_result_str(struct bench_result *r, const char *key, const char *v);
+/* The numeric extra named key; NAN if absent. */
+double bench_result_get(const struct bench_result *r, const char *key);
 /* Prints r as one line of the stderr table (the header comes first). */
 void bench_report_print_row(const struct bench_result *r);
 
