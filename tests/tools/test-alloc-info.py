@@ -452,7 +452,7 @@ def group_help(e, t, man):
                                      % schema.VERSION])
 
 
-def group_schema(e, t):
+def group_schema(e, t, man):
     """The validator must reject what the documentation does not allow,
     or the vm test validating real devices proves nothing."""
     r = e.run("--json", "negotiate", e.dev["camera"] + ":capture", e.dev["display"] + ":scanout",
@@ -483,6 +483,28 @@ def group_schema(e, t):
     mutate("buffer count mismatch", lambda d: d["buffers"].append(d["buffers"][0]))
     mutate("matched path after an unmatched one", lambda d: d["paths"].reverse())
     mutate("unknown buffer flag", lambda d: d["buffers"][0].update(flags=["fast"]))
+    # Every key the tool writes is documented in USAGE.md.
+    usage_md = os.path.join(os.path.dirname(os.path.abspath(man)), "..", "USAGE.md")
+    with open(usage_md) as f:
+        text = f.read()
+    docs = text[text.index("## JSON schema of capability sets"):text.index("## Environment")]
+    keys = set()
+
+    def walk(v):
+        if isinstance(v, dict):
+            keys.update(v)
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+    for args in (["list"], ["caps", e.dev["camera"], "-u", "capture", "-s", "8x8"], ["bogus"]):
+        walk(json.loads(e.run("--json", *args,
+                              env=enumerate_env(e, "camera", "mute")).out))
+    walk(good)
+    undocumented = sorted(k for k in keys if "`%s`" % k not in docs)
+    t.check(len(keys) > 40 and not undocumented, "USAGE.md documents every key the tool writes",
+            undocumented)
     p = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                      "alloc-info-schema.py"), "-"],
                        input=r.out, capture_output=True, text=True)
@@ -504,7 +526,8 @@ def main(argv):
         e = Env(os.path.abspath(tool), t, tmp)
         groups = {"list": group_list, "caps": group_caps, "negotiate": group_negotiate,
                   "offline": group_offline, "errors": group_errors,
-                  "help": lambda e, t: group_help(e, t, man), "schema": group_schema}
+                  "help": lambda e, t: group_help(e, t, man),
+                  "schema": lambda e, t: group_schema(e, t, man)}
         if group not in groups:
             print("unknown group %s" % group, file=sys.stderr)
             return 2
