@@ -224,6 +224,10 @@ def group_caps(e, t):
     e.expect("caps: no device", e.run("caps", "/nonexistent/video9", "-u", "capture", "-s",
                                       "64x64"), 4,
              err=[r"cannot open device /nonexistent/video9: .*No such file"])
+    doc = e.valid("caps --json: no device", e.run("--json", "caps", "/nonexistent/video9", "-u",
+                                                  "capture", "-s", "64x64"))
+    t.check(doc["error"]["errno"] == "ENOENT" and doc["error"]["kind"] == "device",
+            "caps --json: the errno of a failed open", json.dumps(doc))
     e.expect("caps: a node no backend claims", e.run("caps", "/dev/null", "-u", "capture",
                                                      "-s", "64x64"), 4,
              err=[r"no backend recognises this device"])

@@ -60,6 +60,7 @@ struct ai_source {
 	const char *arg;          /* as given, borrowed from argv */
 	struct la_device *device; /* NULL for a file */
 	char *json;               /* the saved set's text, NULL for a device */
+	int err;                  /* why opening failed (negative errno) */
 };
 
 /* main.c */

@@ -126,6 +126,7 @@ int ai_cmd_caps(int argc, char **argv, struct ai_opts *o)
 	}
 	ret = ai_source_open(o, ctx, argv[first], &src);
 	if (ret < 0) {
+		o->err = src.err;
 		status = ret == -EINVAL ? AI_EXIT_USAGE : AI_EXIT_DEVICE;
 		goto out;
 	}

@@ -53,7 +53,7 @@ static int open_all(struct ai_opts *o, struct ai_negotiation *ng, int argc, char
 		ng->src[ng->n].arg = argv[i]; /* dev is a local copy */
 		ng->n++;
 		if (ret < 0) {
-			o->err = ret == -EINVAL ? 0 : ret;
+			o->err = ng->src[ng->n - 1].err;
 			return ret == -EINVAL ? AI_EXIT_USAGE : AI_EXIT_DEVICE;
 		}
 		status = ai_source_capset(o, &ng->src[ng->n - 1], usage, &ng->a,

@@ -144,7 +144,8 @@ static json_object *request_obj(const struct ai_opts *o, const struct la_asserti
 	ret = ret ? ret : ai_json_add(r, "height", json_object_new_int64(a->height));
 	ret = ret ? ret : ai_json_add(r, "formats", json_object_get(f));
 	ret = ret ? ret : ai_json_add(r, "modifiers", json_object_get(m));
-	ret = ret ? ret : ai_json_add(r, "buffer_count", json_object_new_int(o->count ? (int)o->count : 1));
+	ret = ret ? ret : ai_json_add(r, "buffer_count",
+				      json_object_new_int(o->count ? (int)o->count : 1));
 	ret = ret ? ret : ai_json_add(r, "allocate", json_object_new_boolean(o->allocate));
 	ret = ret ? ret : o->path ? ai_json_add(r, "path", ai_json_str(o->path))
 				  : ai_json_add_null(r, "path");

@@ -70,6 +70,7 @@ static int open_file(const struct ai_opts *o, const char *arg, struct ai_source 
 
 	if (ret < 0) {
 		ai_error(o, "cannot read %s: %s", arg, strerror(-ret));
+		src->err = ret;
 		return -EINVAL;
 	}
 	if (!looks_like_capset(text)) {
@@ -80,6 +81,7 @@ static int open_file(const struct ai_opts *o, const char *arg, struct ai_source 
 	if (ret < 0) {
 		ai_error(o, "%s is not a valid saved capability set: %s", arg,
 			 la_last_diagnosis());
+		src->err = ret;
 		free(text);
 		return -EINVAL;
 	}
@@ -104,6 +106,7 @@ int ai_source_open(const struct ai_opts *o, struct la_context *ctx, const char *
 	if (ret < 0) {
 		ai_error(o, "cannot open device %s: %s", arg,
 			 la_last_diagnosis()[0] ? la_last_diagnosis() : strerror(-ret));
+		src->err = ret;
 		return -ENXIO;
 	}
 	return 0;
