@@ -32,6 +32,7 @@ struct options {
 	uint64_t shot_after;
 	const char *save_frame;         /* PPM of the shown frame, same moment */
 	bool force_copy;
+	bool check_leaks;               /* exit status 4 if an fd is left open */
 };
 
 struct app {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <drm_fourcc.h>
 
+#include "../common/fdcount.h"
 #include "../common/find.h"
 #include "c2d.h"
 #include "convert.h"
@@ -332,6 +333,7 @@ static void usage(FILE *f)
 		"  --screenshot-after N the frame for the hooks (default 30)\n"
 		"  --save-frame FILE    write that frame, as shown, to FILE (binary PPM)\n"
 		"  --copy               skip the zero-copy plan (to compare)\n"
+		"  --check-leaks        exit status 4 if an fd is still open at the end\n"
 		"Exit status: 0 done, 1 setup or streaming failed, 2 usage, 3 a hook failed.\n");
 }
 
@@ -372,6 +374,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"frames", required_argument, NULL, 'n'}, {"screenshot", required_argument, NULL, 'S'},
 		{"screenshot-after", required_argument, NULL, 'A'},
 		{"save-frame", required_argument, NULL, 'P'}, {"copy", no_argument, NULL, 'C'},
+		{"check-leaks", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	static const uint32_t defaults[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_YUYV, DRM_FORMAT_UYVY,
@@ -401,6 +404,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->shot_cmd = optarg; break;
 		case 'P': o->save_frame = optarg; break;
 		case 'C': o->force_copy = true; break;
+		case 'L': o->check_leaks = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -453,7 +457,7 @@ int main(int argc, char **argv)
 	struct loop l = {.shown = -1, .pending = -1, .ready = -1};
 	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: poll() returns */
 	char why[4096], err[4096];
-	int ret;
+	int ret, fds0 = fd_count();
 
 	if (parse_options(argc, argv, &a.opt) < 0) {
 		usage(stderr);
@@ -506,5 +510,11 @@ out:
 	la_device_unref(a.camera);
 	la_device_unref(a.display);
 	la_context_destroy(a.ctx);
+	if (a.opt.check_leaks && fd_count() != fds0) {
+		fprintf(stderr, "leak: %d fds open at the start, %d at the end\n", fds0, fd_count());
+		return 4;
+	}
+	if (a.opt.check_leaks)
+		printf("no fd left open (%d at start and end)\n", fds0);
 	return ret < 0 ? 1 : l.status;
 }

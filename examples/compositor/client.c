@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <drm_fourcc.h>
 
+#include "../common/fdcount.h"
 #include "../common/find.h"
 #include "protocol.h"
 
@@ -346,7 +347,7 @@ static int connect_to(const char *path)
 int main(int argc, char **argv)
 {
 	struct client c = {.sock = -1};
-	int ret = -1;
+	int ret = -1, fds0 = fd_count();
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 3 && strcmp(argv[1], "--fd") == 0)
@@ -372,6 +373,12 @@ int main(int argc, char **argv)
 		la_capset_destroy(c.sets[i]);
 	la_device_unref(c.local);
 	la_context_destroy(c.ctx);
+	/* Every buffer, device and fd released: only the socket is left. */
+	if (fd_count() != fds0 + (strcmp(argv[1], "--socket") == 0)) {
+		fprintf(stderr, "client: leak: %d fds at the start, %d before closing the socket\n",
+			fds0, fd_count());
+		ret = -1;
+	}
 	close(c.sock);
 	return ret < 0 ? 1 : 0;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <drm_fourcc.h>
 
+#include "../common/fdcount.h"
 #include "../common/find.h"
 #include "../common/kms.h"
 #include "../common/scanout.h"
@@ -41,6 +42,8 @@ static void on_signal(int sig)
 struct options {
 	const char *display, *render, *socket_path, *client, *shot_cmd;
 	uint32_t width, height, frames, shot_after;
+	bool check_leaks;
+	int fds0; /* open at the start */
 };
 
 struct client_buffer {
@@ -384,6 +387,7 @@ static void usage(FILE *f)
 		   "                       this program)\n"
 		   "  --screenshot CMD     run CMD once frame --screenshot-after is on screen\n"
 		   "  --screenshot-after N (default: the last frame)\n"
+		   "  --check-leaks        exit status 4 if an fd is still open at the end\n"
 		   "Exit status: 0 done, 1 failed, 2 usage, 3 the hook failed.\n");
 }
 
@@ -395,6 +399,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{"socket", required_argument, NULL, 'S'},  {"client", required_argument, NULL, 'c'},
 		{"screenshot", required_argument, NULL, 'x'},
 		{"screenshot-after", required_argument, NULL, 'a'},
+		{"check-leaks", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -407,6 +412,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case 'S': o->socket_path = optarg; break;
 		case 'c': o->client = optarg; break;
 		case 'x': o->shot_cmd = optarg; break;
+		case 'L': o->check_leaks = true; break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &o->width, &o->height) != 2 || !o->width ||
 			    !o->height || o->width > 16384 || o->height > 16384)
@@ -453,6 +459,13 @@ static int cleanup(struct server *s, int ret)
 	la_device_unref(s->render);
 	la_device_unref(s->display);
 	la_context_destroy(s->ctx);
+	if (s->opt.check_leaks && fd_count() != s->opt.fds0) {
+		fprintf(stderr, "server: leak: %d fds open at the start, %d at the end\n",
+			s->opt.fds0, fd_count());
+		return 4;
+	}
+	if (s->opt.check_leaks)
+		printf("server: no fd left open\n");
 	return ret < 0 ? 1 : s->status;
 }
 
@@ -469,6 +482,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	s.opt.fds0 = fd_count();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
