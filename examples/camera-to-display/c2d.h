@@ -28,6 +28,7 @@ struct options {
 	uint32_t formats[MAX_FORMATS];  /* DRM fourccs, preferred first */
 	size_t n_formats;
 	uint64_t frames;                /* 0: until SIGINT */
+	uint32_t fps;                   /* asked of the camera */
 	const char *shot_cmd;           /* run after shot_after frames are shown */
 	uint64_t shot_after;
 	const char *save_frame;         /* PPM of the shown frame, same moment */

@@ -98,8 +98,24 @@ static int set_format(struct capture *c, const struct la_descriptor *d, char *er
 	return 0;
 }
 
+/* Before REQBUFS: some drivers refuse a new rate once buffers exist. */
+static void set_rate(struct capture *c, uint32_t fps)
+{
+	struct v4l2_streamparm p = {.type = c->type};
+
+	if (xioctl(c->fd, VIDIOC_G_PARM, &p) < 0 ||
+	    !(p.parm.capture.capability & V4L2_CAP_TIMEPERFRAME))
+		return;
+	p.parm.capture.timeperframe.numerator = 1;
+	p.parm.capture.timeperframe.denominator = fps;
+	if (xioctl(c->fd, VIDIOC_S_PARM, &p) < 0)
+		return;
+	c->rate_num = p.parm.capture.timeperframe.numerator;
+	c->rate_den = p.parm.capture.timeperframe.denominator;
+}
+
 int capture_open(struct capture *c, int fd, const struct la_descriptor *d, uint32_t count,
-		 char *err, size_t len)
+		 uint32_t fps, char *err, size_t len)
 {
 	struct v4l2_capability cap = {0};
 	struct v4l2_requestbuffers rb = {0};
@@ -124,6 +140,7 @@ int capture_open(struct capture *c, int fd, const struct la_descriptor *d, uint3
 	ret = set_format(c, d, err, len);
 	if (ret < 0)
 		return ret;
+	set_rate(c, fps);
 	rb.count = count;
 	rb.type = c->type;
 	rb.memory = V4L2_MEMORY_DMABUF;

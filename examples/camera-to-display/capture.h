@@ -20,6 +20,7 @@ struct capture {
 	uint32_t type;   /* V4L2_BUF_TYPE_VIDEO_CAPTURE(_MPLANE) */
 	uint32_t count;  /* buffers the driver granted */
 	uint32_t pixelformat, bytesperline, sizeimage;
+	uint32_t rate_num, rate_den; /* frame interval set, 0/0 if no control */
 	bool have_bufs, streaming;
 };
 
@@ -27,13 +28,14 @@ struct capture {
 uint32_t capture_v4l2_format(uint32_t drm_format);
 
 /*
- * S_FMT (format, size, bytesperline = the negotiated pitch) and
- * REQBUFS(DMABUF, count). -EINVAL with the reason in err if the driver
+ * S_FMT (format, size, bytesperline = the negotiated pitch), S_PARM for
+ * fps frames per second (the driver picks the nearest interval it has;
+ * rate_num/rate_den say which) and REQBUFS(DMABUF, count). -EINVAL with the reason in err if the driver
  * changes the size or the pitch: then the negotiated layout is not what
  * the camera writes, and sharing the buffers would corrupt the frame.
  */
 int capture_open(struct capture *c, int fd, const struct la_descriptor *d, uint32_t count,
-		 char *err, size_t len);
+		 uint32_t fps, char *err, size_t len);
 /* QBUF of buffer index with d's dma-buf (borrowed; the kernel holds a ref). */
 int capture_queue(struct capture *c, uint32_t index, const struct la_descriptor *d,
 		  char *err, size_t len);

@@ -328,6 +328,7 @@ static void usage(FILE *f)
 		"  --format F[,F...]    DRM formats in preference order\n"
 		"                       (default XRGB8888,YUYV,UYVY,NV12)\n"
 		"  --frames N           stop after N frames shown (default: until Ctrl-C)\n"
+		"  --fps N              frame rate asked of the camera (default 30)\n"
 		"  --screenshot CMD     run CMD (/bin/sh -c) once frame --screenshot-after is on\n"
 		"                       the screen; the loop waits for it; exit status 3 if it fails\n"
 		"  --screenshot-after N the frame for the hooks (default 30)\n"
@@ -371,7 +372,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option opts[] = {
 		{"camera", required_argument, NULL, 'c'}, {"display", required_argument, NULL, 'd'},
 		{"size", required_argument, NULL, 's'},   {"format", required_argument, NULL, 'f'},
-		{"frames", required_argument, NULL, 'n'}, {"screenshot", required_argument, NULL, 'S'},
+		{"frames", required_argument, NULL, 'n'},
+		{"fps", required_argument, NULL, 'r'}, {"screenshot", required_argument, NULL, 'S'},
 		{"screenshot-after", required_argument, NULL, 'A'},
 		{"save-frame", required_argument, NULL, 'P'}, {"copy", no_argument, NULL, 'C'},
 		{"check-leaks", no_argument, NULL, 'L'},
@@ -381,7 +383,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 					    DRM_FORMAT_NV12};
 	int c;
 
-	*o = (struct options){.width = 640, .height = 480, .shot_after = 30,
+	*o = (struct options){.width = 640, .height = 480, .shot_after = 30, .fps = 30,
 			      .n_formats = sizeof(defaults) / sizeof(defaults[0])};
 	memcpy(o->formats, defaults, sizeof(defaults));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -400,6 +402,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			break;
 		case 'n': o->frames = strtoull(optarg, &end, 10); break;
+		case 'r': o->fps = (uint32_t)strtoul(optarg, &end, 10); break;
 		case 'A': o->shot_after = strtoull(optarg, &end, 10); break;
 		case 'S': o->shot_cmd = optarg; break;
 		case 'P': o->save_frame = optarg; break;
@@ -421,6 +424,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		o->shot_after = o->frames;
 	if (o->shot_after == 0)
 		o->shot_after = 1;
+	if (o->fps == 0 || o->fps > 1000) {
+		fprintf(stderr, "--fps: 1..1000\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -496,6 +503,9 @@ int main(int argc, char **argv)
 		printf("frame path: COPY (two buffer sets, %s -> XRGB8888 on the CPU each frame)\n",
 		       la_format_name(d.format, f, sizeof(f)));
 	}
+	if (a.cap.rate_num)
+		printf("camera frame interval: %u/%u s (%.1f fps; asked %u)\n", a.cap.rate_num,
+		       a.cap.rate_den, (double)a.cap.rate_den / a.cap.rate_num, a.opt.fps);
 	ret = capture_start(&a.cap, err, sizeof(err));
 	if (ret < 0)
 		fprintf(stderr, "%s\n", err);

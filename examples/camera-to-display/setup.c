@@ -70,7 +70,8 @@ static int start_capture(struct app *a, char *err, size_t len)
 	int ret;
 
 	la_buffer_get_descriptor(a->cam[0], &d);
-	ret = capture_open(&a->cap, la_device_get_fd(a->camera), &d, (uint32_t)a->n_cam, err, len);
+	ret = capture_open(&a->cap, la_device_get_fd(a->camera), &d, (uint32_t)a->n_cam,
+			   a->opt.fps, err, len);
 	for (size_t i = 0; ret == 0 && i < a->n_cam; i++) {
 		la_buffer_get_descriptor(a->cam[i], &d);
 		ret = capture_queue(&a->cap, (uint32_t)i, &d, err, len);

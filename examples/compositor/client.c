@@ -125,11 +125,16 @@ static int negotiate_offline(struct client *c)
 		la_result_destroy(res);
 		return ret;
 	}
+	size_t matched = 0;
+	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
+		struct la_path_info p;
+		matched += la_result_get_path(res, i, &p) == 0 && p.matched;
+	}
 	la_result_get_candidate(res, (size_t)la_result_get_chosen_candidate(res), &cand);
-	printf("client: offline negotiation: %s, modifier 0x%llx; %zu allocation paths (no "
-	       "live device: the client must allocate somewhere itself)\n",
-	       la_format_name(cand.format, f, sizeof(f)), (unsigned long long)cand.modifier,
-	       la_result_get_path_count(res));
+	printf("client: offline negotiation: %s, modifier 0x%llx; %zu of %zu allocation paths "
+	       "match (the server's devices are not live here: the client must allocate "
+	       "somewhere itself)\n", la_format_name(cand.format, f, sizeof(f)),
+	       (unsigned long long)cand.modifier, matched, la_result_get_path_count(res));
 	la_result_destroy(res);
 	return 0;
 }
