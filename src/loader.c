@@ -48,8 +48,11 @@ static int check_not_foreign_writable(const char *path)
 {
 	struct stat st;
 
-	if (stat(path, &st) != 0)
-		return -errno;
+	if (stat(path, &st) != 0) {
+		int err = errno;
+		la_diag("%s: %s", path, strerror(err));
+		return -err;
+	}
 	if (st.st_mode & S_IWOTH) {
 		la_diag("%s is writable by other users: refusing to load backends from it", path);
 		return -EPERM;
@@ -285,7 +288,10 @@ static int load_dir(struct la_context *ctx, const char *dir)
 	size_t n;
 	int ret, err = 0;
 
-	if (check_not_foreign_writable(dir) < 0) {
+	ret = check_not_foreign_writable(dir);
+	if (ret == -ENOENT || ret == -ENOTDIR)
+		return 0; /* a folder that does not exist is no error */
+	if (ret < 0) {
 		la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
 		return 0;
 	}
