@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/alloc: what an allocation through liballoc costs next to the raw
+ * ioctls that do the same work, per allocation path, in the test VM
+ * (tests/vm: real vgem, virtio_gpu, vivid, dma-heap, udmabuf and smaf.ko).
+ *
+ *   alloc [--quick] [--iterations N] [--json FILE] [--only LABEL]...
+ *
+ * For each path whose device exists and each size (XRGB8888, 4 KiB to
+ * 32 MiB), one negotiation is made and reused: a sample is
+ * la_allocate_with_path + la_buffer_export + la_descriptor_close +
+ * la_buffer_destroy, against the path's ioctls (alloc-raw.c). The two
+ * sides alternate sample by sample, so load on the shared host moves both.
+ * "first-*" results time, in a fresh process each, everything up to the
+ * first buffer: context, backend loading, device open, capabilities,
+ * negotiation, allocation, export, free — against opening the node and
+ * doing the raw cycle once. "renegotiate-*" is the cost of a cycle when
+ * the negotiation is not reused.
+ *
+ * Without --json the JSON goes to stdout; in the VM, bench/run passes a file
+ * under $LIBALLOC_VM_RESULTS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <drm.h>
+#include <drm_fourcc.h>
+#include <linux/videodev2.h>
+
+#include <liballoc/liballoc.h>
+
+#include "alloc-raw.h"
+#include "child.h"
+#include "measure.h"
+#include "report.h"
+
+enum dev_kind { DEV_VGEM, DEV_VIRTIO_GPU, DEV_VIVID, DEV_COUNT };
+
+/*
+ * The device each path is negotiated for. Neutral paths (heaps, udmabuf,
+ * SMAF) need a participant that imports any dma-buf: vgem with CPU access.
+ */
+struct path_spec {
+	const char *label;   /* result names; also the path name's prefix */
+	enum raw_kind raw;
+	enum dev_kind dev;
+	uint64_t usage;
+	const char *node;    /* the node the path needs (NULL: the device's) */
+};
+
+static const struct path_spec paths[] = {
+	{"dma-heap:system", RAW_DMA_HEAP, DEV_VGEM, LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE,
+	 "/dev/dma_heap/system"},
+	{"udmabuf", RAW_UDMABUF, DEV_VGEM, LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE, "/dev/udmabuf"},
+	{"drm-dumb:virtio_gpu", RAW_DRM_DUMB, DEV_VIRTIO_GPU, LA_USAGE_SCANOUT, NULL},
+	{"drm-dumb:vgem", RAW_DRM_DUMB, DEV_VGEM, LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE, NULL},
+	{"smaf", RAW_SMAF, DEV_VGEM, LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE, "/dev/smaf"},
+	{"v4l2-mmap:vivid", RAW_V4L2_MMAP, DEV_VIVID, LA_USAGE_CAPTURE, NULL},
+};
+
+struct size_point {
+	const char *name;
+	uint32_t width, height; /* XRGB8888: width * 4 * height bytes */
+};
+
+static const struct size_point sizes_full[] = {
+	{"4KiB", 32, 32}, {"64KiB", 128, 128}, {"1MiB", 512, 512},
+	{"4MiB", 1024, 1024}, {"32MiB", 4096, 2048},
+};
+static const struct size_point sizes_quick[] = {{"4KiB", 32, 32}, {"1MiB", 512, 512}};
+static const struct size_point renegotiate_size = {"1MiB", 512, 512};
+
+struct opts {
+	bool quick;
+	unsigned iterations;
+	const char *json;
+	const char *only[8];
+	size_t n_only;
+	/* child mode (--first-child): one first allocation in this process */
+	const char *child_side, *child_path, *child_node;
+	uint32_t child_w, child_h;
+};
+
+struct env {
+	char dev_node[DEV_COUNT][64];   /* "" when absent */
+	char self[4096];                /* this program, for the child runs */
+};
+
+/* ---- devices ---- */
+
+static bool drm_driver_is(int fd, const char *driver)
+{
+	char name[64] = "";
+	struct drm_version v = {.name = name, .name_len = sizeof(name) - 1};
+
+	return ioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && strcmp(name, driver) == 0;
+}
+
+/* The card node of a DRM driver, found by name: numbering follows load order. */
+static void find_drm_card(const char *driver, char *out, size_t len)
+{
+	for (int i = 0; i < 16; i++) {
+		char node[32];
+		snprintf(node, sizeof(node), "/dev/dri/card%d", i);
+		int fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		bool ok = drm_driver_is(fd, driver);
+		close(fd);
+		if (ok) {
+			snprintf(out, len, "%s", node);
+			return;
+		}
+	}
+}
+
+/* vivid's input 0 (webcam) snaps to its frame sizes: select one that scales. */
+static int select_scaling_input(int fd)
+{
+	for (int i = 0; i < 16; i++) {
+		struct v4l2_input in = {.index = (uint32_t)i};
+		if (ioctl(fd, VIDIOC_ENUMINPUT, &in) < 0)
+			break;
+		if (strncmp((char *)in.name, "S-Video", 7) == 0 ||
+		    strncmp((char *)in.name, "HDMI", 4) == 0)
+			return ioctl(fd, VIDIOC_S_INPUT, &i) == 0 ? 0 : -errno;
+	}
+	return -ENOENT;
+}
+
+/* The first single-planar vivid capture node, set to an input that scales. */
+static void find_vivid(char *out, size_t len)
+{
+	for (int i = 0; i < 64; i++) {
+		struct v4l2_capability cap = {0};
+		char node[32];
+		snprintf(node, sizeof(node), "/dev/video%d", i);
+		int fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		bool ok = ioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 &&
+			  strcmp((char *)cap.driver, "vivid") == 0 &&
+			  (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
+			  select_scaling_input(fd) == 0;
+		close(fd);
+		if (ok) {
+			snprintf(out, len, "%s", node);
+			return;
+		}
+	}
+}
+
+static void find_devices(struct env *e)
+{
+	find_drm_card("vgem", e->dev_node[DEV_VGEM], sizeof(e->dev_node[0]));
+	find_drm_card("virtio_gpu", e->dev_node[DEV_VIRTIO_GPU], sizeof(e->dev_node[0]));
+	find_vivid(e->dev_node[DEV_VIVID], sizeof(e->dev_node[0]));
+}
+
+/* NULL when the path cannot run here (the reason is printed). */
+static const char *raw_node_of(const struct path_spec *p, const struct env *e)
+{
+	const char *dev = e->dev_node[p->dev];
+
+	if (!dev[0]) {
+		fprintf(stderr, "alloc: %s skipped: no %s device\n", p->label,
+			p->dev == DEV_VGEM ? "vgem" : p->dev == DEV_VIRTIO_GPU ? "virtio_gpu" : "vivid");
+		return NULL;
+	}
+	if (p->node && access(p->node, F_OK) != 0) {
+		fprintf(stderr, "alloc: %s skipped: no %s\n", p->label, p->node);
+		return NULL;
+	}
+	return p->node ? p->node : dev;
+}
+
+/* ---- liballoc side ---- */
+
+struct lib_point {
+	struct la_context *ctx;
+	struct la_device *dev;
+	uint64_t usage;
+	struct la_assertion assertion;
+	uint32_t format;
+	const char *label;
+	struct la_result *res;
+	char path[96];        /* the full path name, e.g. "v4l2-mmap:vivid:video0" */
+};
+
+/* The path of res whose name starts with label (a name may get ":<node>"). */
+static int find_path(struct lib_point *p)
+{
+	size_t n = la_result_get_path_count(p->res), len = strlen(p->label);
+
+	for (size_t i = 0; i < n; i++) {
+		struct la_path_info info;
+		if (la_result_get_path(p->res, i, &info) < 0)
+			continue;
+		if (strncmp(info.name, p->label, len) == 0 &&
+		    (info.name[len] == '\0' || info.name[len] == ':')) {
+			if (!info.matched) {
+				fprintf(stderr, "alloc: %s does not match: %s\n", info.name,
+					info.reason ? info.reason : "");
+				return -EINVAL;
+			}
+			snprintf(p->path, sizeof(p->path), "%s", info.name);
+			return 0;
+		}
+	}
+	fprintf(stderr, "alloc: no path %s in the negotiation (%zu paths)\n", p->label, n);
+	return -ENOENT;
+}
+
+static int lib_negotiate(struct lib_point *p, uint32_t width, uint32_t height)
+{
+	struct la_request req = {.device = p->dev, .usage = p->usage};
+	int ret;
+
+	p->format = DRM_FORMAT_XRGB8888;
+	p->assertion = (struct la_assertion){.width = width, .height = height,
+					     .formats = &p->format, .n_formats = 1};
+	la_result_destroy(p->res);
+	p->res = NULL;
+	ret = la_negotiate(p->ctx, &p->assertion, &req, 1, &p->res);
+	if (ret < 0 && ret != -ENODEV) {
+		fprintf(stderr, "alloc: %s %ux%u: negotiation failed: %s (%s)\n", p->label, width,
+			height, strerror(-ret),
+			p->res ? la_result_get_diagnosis(p->res) : la_last_diagnosis());
+		return ret;
+	}
+	return find_path(p);
+}
+
+/* One allocate + export + free through liballoc, with the reused result. */
+static int lib_cycle(struct lib_point *p, uint64_t *dmabuf_size, bool check_path)
+{
+	struct la_buffer *buf;
+	struct la_descriptor d;
+	int ret = la_allocate_with_path(p->res, p->path, &buf);
+
+	if (ret < 0) {
+		fprintf(stderr, "alloc: %s: %s\n", p->path, la_last_diagnosis());
+		return ret;
+	}
+	if (check_path && strcmp(la_buffer_get_path(buf), p->path) != 0) {
+		fprintf(stderr, "alloc: asked %s, got %s\n", p->path, la_buffer_get_path(buf));
+		ret = -EPROTO;
+	}
+	if (ret == 0)
+		ret = la_buffer_export(buf, &d);
+	if (ret == 0) {
+		if (dmabuf_size) {
+			off_t end = lseek(d.planes[0].fd, 0, SEEK_END);
+			*dmabuf_size = end < 0 ? 0 : (uint64_t)end;
+		}
+		la_descriptor_close(&d);
+	}
+	la_buffer_destroy(buf);
+	return ret;
+}
+
+/* ---- measuring both sides, alternating ---- */
+
+struct pair_stats {
+	struct bench_stats lib, lib_cpu, raw, raw_cpu;
+};
+
+struct sampler {
+	double *w, *c;
+	size_t n;
+	double spent;
+};
+
+static int sample(struct sampler *s, int (*fn)(void *), void *data)
+{
+	double c0 = bench_cpu_us(), t0 = bench_now_us();
+	int ret = fn(data);
+
+	s->w[s->n] = bench_now_us() - t0;
+	s->c[s->n] = bench_cpu_us() - c0;
+	s->spent += s->w[s->n++];
+	return ret;
+}
+
+/*
+ * Sample by sample, alternating which side goes first, so a burst of load
+ * on the shared host lands on both; stops after plan->samples each or once
+ * either side has used plan->budget_us (after plan->min_samples).
+ */
+static int measure_pair(int (*lib)(void *), int (*raw)(void *), void *data,
+			const struct bench_plan *plan, struct pair_stats *out)
+{
+	size_t cap = plan->samples ? plan->samples : 1;
+	struct sampler a = {calloc(cap, sizeof(double)), calloc(cap, sizeof(double)), 0, 0};
+	struct sampler b = {calloc(cap, sizeof(double)), calloc(cap, sizeof(double)), 0, 0};
+	int ret = a.w && a.c && b.w && b.c ? 0 : -ENOMEM;
+
+	for (unsigned i = 0; i < plan->warmup && ret == 0; i++) {
+		ret = lib(data);
+		if (ret == 0)
+			ret = raw(data);
+	}
+	while (ret == 0 && a.n < cap) {
+		if (a.n >= plan->min_samples && (a.spent >= plan->budget_us || b.spent >= plan->budget_us))
+			break;
+		if (a.n % 2 == 0) {
+			ret = sample(&a, lib, data);
+			if (ret == 0)
+				ret = sample(&b, raw, data);
+		} else {
+			ret = sample(&b, raw, data);
+			if (ret == 0)
+				ret = sample(&a, lib, data);
+		}
+	}
+	if (ret == 0) {
+		bench_stats_compute(a.w, a.n, &out->lib);
+		bench_stats_compute(a.c, a.n, &out->lib_cpu);
+		bench_stats_compute(b.w, b.n, &out->raw);
+		bench_stats_compute(b.c, b.n, &out->raw_cpu);
+	}
+	free(a.w);
+	free(a.c);
+	free(b.w);
+	free(b.c);
+	return ret;
+}
+
+struct point {
+	struct lib_point *lib;
+	struct raw_alloc *raw;
+};
+
+static int point_lib(void *data)
+{
+	return lib_cycle(((struct point *)data)->lib, NULL, false);
+}
+
+static int point_raw(void *data)
+{
+	return raw_cycle(((struct point *)data)->raw, NULL);
+}
+
+static int point_renegotiate(void *data)
+{
+	struct lib_point *p = ((struct point *)data)->lib;
+	int ret = lib_negotiate(p, p->assertion.width, p->assertion.height);
+
+	return ret < 0 ? ret : lib_cycle(p, NULL, false);
+}
+
+static void fill_pair(struct bench_result *r, const struct pair_stats *s)
+{
+	r->value = s->lib.median;
+	r->p90 = s->lib.p90;
+	r->baseline = s->raw.median;
+	r->baseline_p90 = s->raw.p90;
+	r->samples = s->lib.n;
+	bench_result_num(r, "cpu_us", s->lib_cpu.median);
+	bench_result_num(r, "baseline_cpu_us", s->raw_cpu.median);
+	bench_result_num(r, "min_us", s->lib.min);
+	bench_result_num(r, "baseline_min_us", s->raw.min);
+}
+
+static struct bench_plan plan_for(const struct opts *o)
+{
+	return (struct bench_plan){
+		.warmup = o->quick ? 1 : 3,
+		.samples = o->iterations,
+		.min_samples = o->quick ? 2 : 9,
+		.budget_us = o->quick ? 0.2e6 : 2.0e6,
+	};
+}
+
+/*
+ * One size: verify that both sides give a dma-buf of the same size from the
+ * asked path, then time them.
+ */
+static int run_size(struct bench_report *rep, const struct opts *o, const struct path_spec *ps,
+		    struct lib_point *lp, struct raw_alloc *raw, const struct size_point *sz)
+{
+	struct point pt = {lp, raw};
+	struct bench_plan plan = plan_for(o);
+	struct pair_stats st;
+	uint64_t lib_size = 0, raw_size = 0;
+	char name[64];
+	int ret = lib_negotiate(lp, sz->width, sz->height);
+
+	if (ret == 0)
+		ret = raw_set_size(raw, sz->width, sz->height);
+	if (ret == 0)
+		ret = lib_cycle(lp, &lib_size, true);
+	if (ret == 0)
+		ret = raw_cycle(raw, &raw_size);
+	if (ret == 0)
+		ret = measure_pair(point_lib, point_raw, &pt, &plan, &st);
+	if (ret < 0) {
+		fprintf(stderr, "alloc: %s %s failed: %s\n", ps->label, sz->name, strerror(-ret));
+		return ret;
+	}
+	snprintf(name, sizeof(name), "%s-%s", ps->label, sz->name);
+	struct bench_result *r = bench_report_add(rep, name, "us");
+	if (!r)
+		return -ENOMEM;
+	fill_pair(r, &st);
+	r->verified = lib_size == raw_size && lib_size >= raw->size;
+	bench_result_str(r, "path", lp->path);
+	bench_result_num(r, "bytes", (double)lib_size);
+	snprintf(r->note, sizeof(r->note), "%s, dma-buf %llu bytes%s; target ratio <= 1.05 %s",
+		 lp->path, (unsigned long long)lib_size,
+		 r->verified ? "" : " (NOT the raw buffer's size)",
+		 r->value <= 1.05 * r->baseline ? "met" : "NOT met");
+	if (!r->verified)
+		fprintf(stderr, "alloc: %s: liballoc's dma-buf has %llu bytes, the raw one %llu\n",
+			name, (unsigned long long)lib_size, (unsigned long long)raw_size);
+	bench_report_print_row(r);
+	return 0;
+}
+
+/* Cost of a cycle when every allocation negotiates again. */
+static int run_renegotiate(struct bench_report *rep, const struct opts *o,
+			   const struct path_spec *ps, struct lib_point *lp, struct raw_alloc *raw)
+{
+	struct point pt = {lp, raw};
+	struct bench_plan plan = plan_for(o);
+	struct pair_stats st;
+	char name[64];
+	int ret = lib_negotiate(lp, renegotiate_size.width, renegotiate_size.height);
+
+	if (ret == 0)
+		ret = raw_set_size(raw, renegotiate_size.width, renegotiate_size.height);
+	if (ret == 0)
+		ret = measure_pair(point_renegotiate, point_raw, &pt, &plan, &st);
+	if (ret < 0)
+		return ret;
+	snprintf(name, sizeof(name), "renegotiate-%s-%s", ps->label, renegotiate_size.name);
+	struct bench_result *r = bench_report_add(rep, name, "us");
+	if (!r)
+		return -ENOMEM;
+	fill_pair(r, &st);
+	r->verified = true;
+	bench_result_str(r, "path", lp->path);
+	snprintf(r->note, sizeof(r->note), "la_negotiate + the cycle, no reuse; baseline: raw cycle");
+	bench_report_print_row(r);
+	return 0;
+}
+
+/* ---- first allocation, each in a fresh process ---- */
+
+static const struct path_spec *spec_by_label(const char *label)
+{
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcmp(paths[i].label, label) == 0)
+			return &paths[i];
+	return NULL;
+}
+
+/* Child mode: prints "first_us T" (and "negotiate_us T" for liballoc). */
+static int child_main(const struct opts *o)
+{
+	const struct path_spec *ps = spec_by_label(o->child_path);
+	double t0, t_neg = NAN, t1;
+	int ret;
+
+	if (!ps)
+		return -EINVAL;
+	if (strcmp(o->child_side, "raw") == 0) {
+		struct raw_alloc raw;
+		t0 = bench_now_us();
+		ret = raw_open(&raw, ps->raw, ps->node ? ps->node : o->child_node);
+		if (ret == 0)
+			ret = raw_set_size(&raw, o->child_w, o->child_h);
+		if (ret == 0)
+			ret = raw_cycle(&raw, NULL);
+		raw_close(&raw);
+		t1 = bench_now_us();
+	} else {
+		struct lib_point lp = {.usage = ps->usage, .label = ps->label};
+		t0 = bench_now_us();
+		ret = la_context_new(&lp.ctx);
+		if (ret == 0)
+			ret = la_device_open(lp.ctx, o->child_node, &lp.dev);
+		if (ret == 0) {
+			double n0 = bench_now_us();
+			ret = lib_negotiate(&lp, o->child_w, o->child_h);
+			t_neg = bench_now_us() - n0;
+		}
+		if (ret == 0)
+			ret = lib_cycle(&lp, NULL, false);
+		la_result_destroy(lp.res);
+		la_device_unref(lp.dev);
+		la_context_destroy(lp.ctx);
+		t1 = bench_now_us();
+	}
+	if (ret < 0)
+		return ret;
+	printf("first_us %.3f\n", t1 - t0);
+	if (!isnan(t_neg))
+		printf("negotiate_us %.3f\n", t_neg);
+	return 0;
+}
+
+static int spawn_first(const struct env *e, const char *side, const struct path_spec *ps,
+		       double *first_us, double *negotiate_us)
+{
+	char size[32];
+	struct bench_child c;
+	const struct size_point *sz = &renegotiate_size;
+	char *argv[] = {(char *)e->self, "--first-child", (char *)side, "--path",
+			(char *)ps->label, "--node", (char *)e->dev_node[ps->dev], "--size", size,
+			NULL};
+	int ret;
+
+	snprintf(size, sizeof(size), "%ux%u", sz->width, sz->height);
+	ret = bench_spawn(e->self, argv, getenv("LIBALLOC_BACKEND_PATH"), &c);
+	if (ret < 0)
+		return ret;
+	if (c.exit_status != 0) {
+		fprintf(stderr, "alloc: first allocation (%s, %s) exited with %d\n", side, ps->label,
+			c.exit_status);
+		return -EIO;
+	}
+	*first_us = bench_child_value(&c, "first_us");
+	if (negotiate_us)
+		*negotiate_us = bench_child_value(&c, "negotiate_us");
+	return isnan(*first_us) ? -EPROTO : 0;
+}
+
+static int run_first(struct bench_report *rep, const struct opts *o, const struct env *e,
+		     const struct path_spec *ps)
+{
+	unsigned n = o->quick ? 1 : 5;
+	double lib[8], neg[8], raw[8];
+	struct bench_stats sl, sn, sr;
+	char name[64];
+	int ret = 0;
+
+	for (unsigned i = 0; i < n && ret == 0; i++) {
+		ret = spawn_first(e, "liballoc", ps, &lib[i], &neg[i]);
+		if (ret == 0)
+			ret = spawn_first(e, "raw", ps, &raw[i], NULL);
+	}
+	if (ret < 0)
+		return ret;
+	bench_stats_compute(lib, n, &sl);
+	bench_stats_compute(neg, n, &sn);
+	bench_stats_compute(raw, n, &sr);
+	snprintf(name, sizeof(name), "first-%s-%s", ps->label, renegotiate_size.name);
+	struct bench_result *r = bench_report_add(rep, name, "us");
+	if (!r)
+		return -ENOMEM;
+	r->value = sl.median;
+	r->p90 = sl.p90;
+	r->baseline = sr.median;
+	r->baseline_p90 = sr.p90;
+	r->samples = n;
+	r->verified = true;
+	bench_result_num(r, "negotiate_us", sn.median);
+	snprintf(r->note, sizeof(r->note),
+		 "fresh process: context, backends, device open, negotiation (%.0f us), one cycle; "
+		 "baseline: open the node, one raw cycle", sn.median);
+	bench_report_print_row(r);
+	return 0;
+}
+
+/* ---- one path ---- */
+
+static int run_path(struct bench_report *rep, const struct opts *o, const struct env *e,
+		    struct la_context *ctx, const struct path_spec *ps)
+{
+	const char *node = raw_node_of(ps, e);
+	const struct size_point *sizes = o->quick ? sizes_quick : sizes_full;
+	size_t n_sizes = o->quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0])
+				  : sizeof(sizes_full) / sizeof(sizes_full[0]);
+	struct lib_point lp = {.ctx = ctx, .usage = ps->usage, .label = ps->label};
+	struct raw_alloc raw = {.fd = -1};
+	int ret;
+
+	if (!node)
+		return 0;
+	ret = la_device_open(ctx, e->dev_node[ps->dev], &lp.dev);
+	if (ret < 0) {
+		fprintf(stderr, "alloc: la_device_open %s: %s\n", e->dev_node[ps->dev],
+			la_last_diagnosis());
+		return ret;
+	}
+	ret = raw_open(&raw, ps->raw, node);
+	for (size_t i = 0; i < n_sizes && ret == 0; i++)
+		ret = run_size(rep, o, ps, &lp, &raw, &sizes[i]);
+	if (ret == 0)
+		ret = run_renegotiate(rep, o, ps, &lp, &raw);
+	raw_close(&raw);
+	la_result_destroy(lp.res);
+	la_device_unref(lp.dev);
+	if (ret == 0)
+		ret = run_first(rep, o, e, ps);
+	return ret;
+}
+
+static bool selected(const struct opts *o, const char *label)
+{
+	if (!o->n_only)
+		return true;
+	for (size_t i = 0; i < o->n_only; i++)
+		if (strcmp(o->only[i], label) == 0)
+			return true;
+	return false;
+}
+
+static int run(struct bench_report *rep, const struct opts *o)
+{
+	struct env e = {0};
+	struct la_context *ctx;
+	ssize_t n = readlink("/proc/self/exe", e.self, sizeof(e.self) - 1);
+	int ret;
+
+	if (n <= 0)
+		return -errno;
+	find_devices(&e);
+	fprintf(stderr, "alloc: vgem %s, virtio_gpu %s, vivid %s\n",
+		e.dev_node[DEV_VGEM][0] ? e.dev_node[DEV_VGEM] : "absent",
+		e.dev_node[DEV_VIRTIO_GPU][0] ? e.dev_node[DEV_VIRTIO_GPU] : "absent",
+		e.dev_node[DEV_VIVID][0] ? e.dev_node[DEV_VIVID] : "absent");
+	ret = la_context_new(&ctx);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && ret == 0; i++)
+		if (selected(o, paths[i].label))
+			ret = run_path(rep, o, &e, ctx, &paths[i]);
+	la_context_destroy(ctx);
+	if (ret == 0 && rep->n == 0) {
+		fprintf(stderr, "alloc: no allocation path could run here (not in the test VM?)\n");
+		ret = -ENODEV;
+	}
+	return ret;
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: alloc [--quick] [--iterations N] [--json FILE] [--only LABEL]...\n"
+	      "labels: dma-heap:system udmabuf drm-dumb:virtio_gpu drm-dumb:vgem smaf "
+	      "v4l2-mmap:vivid\n", f);
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"quick", no_argument, NULL, 'q'},
+		{"iterations", required_argument, NULL, 'i'},
+		{"json", required_argument, NULL, 'j'},
+		{"only", required_argument, NULL, 'o'},
+		{"first-child", required_argument, NULL, 'F'},
+		{"path", required_argument, NULL, 'P'},
+		{"node", required_argument, NULL, 'N'},
+		{"size", required_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qi:j:o:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'q': o->quick = true; break;
+		case 'i': o->iterations = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'j': o->json = optarg; break;
+		case 'o':
+			if (o->n_only == sizeof(o->only) / sizeof(o->only[0]))
+				return -EINVAL;
+			o->only[o->n_only++] = optarg;
+			break;
+		case 'F': o->child_side = optarg; break;
+		case 'P': o->child_path = optarg; break;
+		case 'N': o->child_node = optarg; break;
+		case 'S':
+			if (sscanf(optarg, "%ux%u", &o->child_w, &o->child_h) != 2)
+				return -EINVAL;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: return -EINVAL;
+		}
+	}
+	if (optind != argc)
+		return -EINVAL;
+	if (o->child_side && (!o->child_path || !o->child_node || !o->child_w))
+		return -EINVAL;
+	if (!o->iterations)
+		o->iterations = o->quick ? 5 : 50;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct bench_report rep;
+	int ret;
+
+	if (parse(argc, argv, &o) < 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (o.child_side)
+		return child_main(&o) < 0 ? 1 : 0;
+	bench_report_init(&rep, "alloc");
+	rep.quick = o.quick;
+	rep.iterations = o.iterations;
+	ret = run(&rep, &o);
+	if (ret == 0)
+		ret = bench_report_write(&rep, o.json);
+	if (ret < 0)
+		fprintf(stderr, "alloc: failed: %s\n", strerror(-ret));
+	bench_report_fini(&rep);
+	return ret < 0 ? 1 : 0;
+}
