@@ -2,14 +2,18 @@
 """bench-smoke: run one benchmark and check what it printed.
 
     check-json.py -- BENCHMARK [ARGS...]
+    check-json.py --file F.json [--file G.json ...] -- COMMAND [ARGS...]
 
-Passes when the benchmark exits 0 and its stdout is one JSON document in the
-schema of bench/README.md whose every result was verified and has a finite
-value. Timings are never compared with targets here: the CI machine is
+Passes when the benchmark exits 0 and its stdout (or, with --file, each
+file, which is removed before COMMAND runs so that an old one cannot pass:
+the VM benchmarks write theirs into vm-run's results folder) is one JSON
+document in the schema of bench/README.md whose every result was verified
+and has a finite value. Timings are never compared with targets here: the CI machine is
 shared and a smoke test must not fail because a neighbour was busy.
 """
 import json
 import math
+import os
 import subprocess
 import sys
 
@@ -21,15 +25,33 @@ def fail(msg):
 
 def main(argv):
     if "--" not in argv:
-        fail("usage: check-json.py -- BENCHMARK [ARGS...]")
+        fail("usage: check-json.py [--file F.json]... -- BENCHMARK [ARGS...]")
+    opts = argv[1:argv.index("--")]
     cmd = argv[argv.index("--") + 1:]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, check=False)
+    files = [opts[i + 1] for i in range(0, len(opts) - 1) if opts[i] == "--file"]
+    if len(files) * 2 != len(opts):
+        fail("usage: check-json.py [--file F.json]... -- BENCHMARK [ARGS...]")
+    for f in files:
+        if os.path.exists(f):
+            os.unlink(f)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE if not files else None, check=False)
     if proc.returncode != 0:
         fail("%s exited with %d" % (cmd[0], proc.returncode))
+    if not files:
+        check(proc.stdout, "stdout")
+    for f in files:
+        try:
+            with open(f, "rb") as fh:
+                check(fh.read(), f)
+        except OSError as e:
+            fail("%s: %s" % (f, e))
+
+
+def check(text, where):
     try:
-        doc = json.loads(proc.stdout)
+        doc = json.loads(text)
     except ValueError as e:
-        fail("stdout is not JSON: %s" % e)
+        fail("%s is not JSON: %s" % (where, e))
     for key, kind in (("benchmark", str), ("machine", dict), ("results", list)):
         if not isinstance(doc.get(key), kind):
             fail("missing or mistyped %r" % key)
