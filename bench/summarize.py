@@ -43,6 +43,11 @@ def machine_line(m):
     parts.append("%s run, %s iterations" % (m.get("mode", "?"), m.get("iterations", "?")))
     if m.get("date"):
         parts.append(m["date"])
+    h = m.get("host")
+    if h:
+        parts.append("in QEMU (%s, %s) on the host: %s, %s CPUs, host load %s → %s" % (
+            h.get("qemu", "?"), h.get("accel", "?"), h.get("cpu", "?"), h.get("cpus_online", "?"),
+            h.get("loadavg_start", "?"), h.get("loadavg_end", "?")))
     return "; ".join(str(p) for p in parts)
 
 
@@ -61,6 +66,64 @@ def render(doc):
     return "\n".join(out)
 
 
+def alloc_table(doc):
+    """Path x size: liballoc and raw medians and their ratio, then the first allocation."""
+    cells, sizes, order, first, reneg = {}, [], [], {}, {}
+    for r in doc["results"]:
+        name = r["name"]
+        if name.startswith("first-"):
+            first[name[len("first-"):].rsplit("-", 1)[0]] = r
+            continue
+        if name.startswith("renegotiate-"):
+            reneg[name[len("renegotiate-"):].rsplit("-", 1)[0]] = r
+            continue
+        path, size = name.rsplit("-", 1)
+        if path not in order:
+            order.append(path)
+        if size not in sizes:
+            sizes.append(size)
+        cells[(path, size)] = r
+    if not cells:
+        return ""
+
+    def cell(r):
+        if r is None:
+            return "–"
+        return "%s / %s (**%s**)" % (num(r.get("value")), num(r.get("baseline")), num(r.get("ratio")))
+    out = ["liballoc / raw ioctls, median µs per allocate + export + free with the negotiation "
+           "reused (**ratio**, target ≤ 1.05):", "",
+           "| path | " + " | ".join(sizes) + " | not reused (1MiB) | first, fresh process (1MiB) |",
+           "|---|" + "---:|" * (len(sizes) + 2)]
+    for p in order:
+        f = first.get(p)
+        first_cell = "–" if f is None else "%s / %s µs (negotiation %s µs)" % (
+            num(f.get("value")), num(f.get("baseline")), num(f.get("negotiate_us")))
+        out.append("| %s | %s | %s | %s |" % (
+            p, " | ".join(cell(cells.get((p, s))) for s in sizes), cell(reneg.get(p)), first_cell))
+    out.append("")
+    return "\n".join(out)
+
+
+def frame_path_table(doc):
+    """Pipeline x measure."""
+    by = {r["name"]: r for r in doc["results"]}
+    rows = []
+    for p in ("zero-copy", "copy", "gstreamer"):
+        cpu, fps = by.get("cpu-per-frame-" + p), by.get("fps-" + p)
+        rss, bufs = by.get("peak-rss-" + p), by.get("buffers-" + p)
+        if not cpu:
+            return ""
+        own = cpu.get("own_cpu_ms")
+        rows.append("| %s | %s | %s | %s | %s | %s |" % (
+            p, num(cpu["value"]), "–" if own is None else num(own), num(fps and fps["value"]),
+            num(rss and rss["value"]), num(bufs and bufs["value"])))
+    return "\n".join(["| pipeline | CPU ms/frame | CPU ms/frame (program's own) | fps | "
+                      "peak RSS KiB | buffers |", "|---|---:|---:|---:|---:|---:|"] + rows) + "\n"
+
+
+COMPACT = {"alloc": alloc_table, "frame-path": frame_path_table}
+
+
 def main(argv):
     files = argv[1:] or sorted(glob.glob(os.path.join(os.path.dirname(__file__), "results", "*.json")))
     if not files:
@@ -69,7 +132,11 @@ def main(argv):
     print("ratio = value / baseline (below 1: liballoc is faster or smaller).\n")
     for f in files:
         with open(f) as fh:
-            print(render(json.load(fh)))
+            doc = json.load(fh)
+        print(render(doc))
+        compact = COMPACT.get(doc["benchmark"])
+        if compact:
+            print(compact(doc))
     return 0
 
 
