@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buffer.h"
@@ -14,12 +15,26 @@
 
 #define MOD_LINEAR UINT64_C(0)
 
+/*
+ * A dma-buf's inode carries its size, as does a memfd's: one fstat, and the
+ * file position (shared with the caller's duplicate) is left alone. lseek
+ * is the fallback for exporters whose inode says 0.
+ */
 int64_t la_fd_size(int fd)
 {
-	off_t end = lseek(fd, 0, SEEK_END);
+	struct stat st;
+	off_t end, pos;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (st.st_size > 0)
+		return st.st_size;
+	pos = lseek(fd, 0, SEEK_CUR);
+	end = lseek(fd, 0, SEEK_END);
 	if (end < 0)
 		return -errno;
-	lseek(fd, 0, SEEK_SET);
+	if (pos >= 0)
+		lseek(fd, pos, SEEK_SET);
 	return end;
 }
 
@@ -50,9 +65,10 @@ LA_EXPORT void la_descriptor_close(struct la_descriptor *desc)
 }
 
 /* A plane must lie inside its memory: a foreign descriptor is hostile input. */
-static int check_plane_bounds(const struct la_descriptor *d, uint32_t p)
+static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t *sizes)
 {
 	const struct la_plane *pl = &d->planes[p];
+	uint32_t first = first_plane_of_fd(d, p);
 	uint64_t end;
 	int64_t fd_size;
 
@@ -61,11 +77,12 @@ static int check_plane_bounds(const struct la_descriptor *d, uint32_t p)
 			(unsigned long long)pl->offset, (unsigned long long)pl->size);
 		return -EOVERFLOW;
 	}
-	fd_size = la_fd_size(pl->fd);
+	fd_size = first == p ? la_fd_size(pl->fd) : sizes[first];
 	if (fd_size < 0) {
 		la_diag("descriptor: plane %u fd: %s", p, strerror((int)-fd_size));
 		return (int)fd_size;
 	}
+	sizes[p] = fd_size;
 	/* Some exporters cannot tell their size (0); the importing device checks then. */
 	if (fd_size > 0 && end > (uint64_t)fd_size) {
 		la_diag("descriptor: plane %u ends at byte %llu, its memory has %lld", p,
@@ -75,7 +92,8 @@ static int check_plane_bounds(const struct la_descriptor *d, uint32_t p)
 	return 0;
 }
 
-static int check_descriptor_shape(const struct la_descriptor *d)
+/* sizes[p]: bytes of plane p's memory (0 if its exporter cannot tell). */
+static int check_descriptor_shape(const struct la_descriptor *d, int64_t *sizes)
 {
 	int ret;
 
@@ -88,7 +106,7 @@ static int check_descriptor_shape(const struct la_descriptor *d)
 			la_diag("descriptor: plane %u has no fd", p);
 			return -EINVAL;
 		}
-		ret = check_plane_bounds(d, p);
+		ret = check_plane_bounds(d, p, sizes);
 		if (ret < 0)
 			return ret;
 	}
@@ -141,7 +159,8 @@ LA_EXPORT int la_buffer_from_descriptor(struct la_context *ctx, const struct la_
 	*out = NULL;
 	if (!ctx || !desc)
 		return -EINVAL;
-	ret = check_descriptor_shape(desc);
+	int64_t sizes[LA_MAX_PLANES];
+	ret = check_descriptor_shape(desc, sizes);
 	if (ret < 0)
 		return ret;
 	own = *desc;
@@ -214,18 +233,15 @@ static void layout_of(const struct la_descriptor *d, uint64_t fd_size, struct la
 static int validate_desc(const struct la_descriptor *d, const struct la_constraints *c)
 {
 	struct la_layout l;
-	int64_t size = 0;
-	int ret = check_descriptor_shape(d);
+	int64_t size = 0, sizes[LA_MAX_PLANES];
+	int ret = check_descriptor_shape(d, sizes);
 
 	if (ret < 0)
 		return ret;
+	/* Stricter than for foreign buffers: our own backends' memory has a known size. */
 	for (uint32_t p = 0; p < d->plane_count; p++) {
-		int64_t s = la_fd_size(d->planes[p].fd);
+		int64_t s = sizes[p];
 		uint64_t end;
-		if (s < 0) {
-			la_diag("plane %u: cannot read the dma-buf size: %s", p, strerror((int)-s));
-			return (int)s;
-		}
 		if (!la_add_u64(d->planes[p].offset, d->planes[p].size, &end) || end > (uint64_t)s) {
 			la_diag("plane %u (offset %llu, size %llu) ends past its dma-buf (%lld bytes)",
 				p, (unsigned long long)d->planes[p].offset,
