@@ -377,7 +377,15 @@ LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
 		la_diag("no allocation path named '%s' in this negotiation", path);
 		return -ENOENT;
 	}
-	/* The forced path serves the first candidate (in preference order) it can. */
+	/*
+	 * The forced path serves the first candidate (in preference order) it
+	 * can. For a path that matched the chosen candidate, that is the chosen
+	 * one (no path matched an earlier one): the match made while
+	 * negotiating stands, as for la_allocate(), and path_allocate still
+	 * checks what it allocates.
+	 */
+	if (res->paths[idx].serves_cand >= 0)
+		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out);
 	for (size_t c = 0; c < res->n_cands; c++) {
 		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, why, sizeof(why));
 		if (ret == -ENOMEM)

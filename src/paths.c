@@ -54,6 +54,7 @@ static int path_sink(void *data, const struct la_path_desc *desc, void *path)
 	p->data = path;
 	p->desc = *desc;
 	p->desc.name = p->name;
+	p->serves_cand = -1;
 	if (desc->owner) {
 		p->has_owner = true;
 		p->owner_devnum = la_device_get_devnum(desc->owner);
@@ -381,6 +382,8 @@ int la_paths_choose(struct la_result *res)
 			return ret;
 		if (matched) {
 			res->chosen = (int)c;
+			for (size_t i = 0; i < res->n_paths; i++)
+				res->paths[i].serves_cand = res->paths[i].matched ? (int)c : -1;
 			order_paths(res);
 			return 0;
 		}

@@ -36,6 +36,13 @@ struct la_path {
 	int rank;
 	bool matched;
 	char *reason;
+	/*
+	 * Candidate la_allocate_with_path() serves on this path without asking
+	 * the backend again: set when the path matched the chosen candidate at
+	 * negotiation (no path matched an earlier one), -1 otherwise. Written
+	 * only while negotiating, so allocations never write to the result.
+	 */
+	int serves_cand;
 };
 
 struct la_result {
