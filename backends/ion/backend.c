@@ -78,6 +78,8 @@ int backend_scan(struct ion_backend *be)
 	if (be->scanned)
 		return 0;
 	be->scanned = true;
+	meminfo_read("MemTotal", &be->mem_total); /* stays 0 if absent */
+	be->have_cma_total = meminfo_read("CmaTotal", &be->cma_total);
 	ret = dma_heap_scan(be);
 	if (ret == 0)
 		ret = udmabuf_scan(be);
@@ -165,6 +167,22 @@ static int diag_unusable(struct ion_backend *be, const struct heap *h)
 }
 
 /*
+ * Requests up to this fraction of MemTotal are not checked against
+ * MemAvailable: the check is there for the oversize request the kernel
+ * would not refuse (see check_size), and reading /proc/meminfo (open, read,
+ * close; the kernel sums every zone) cost more than a small allocation.
+ */
+#define MEM_CHECK_FRACTION 16
+
+/* Would total bytes run the kernel out of memory? Reads MemAvailable if large. */
+static bool exceeds_available(const struct ion_backend *be, uint64_t total, uint64_t *avail)
+{
+	if (be->mem_total && total <= be->mem_total / MEM_CHECK_FRACTION)
+		return false;
+	return meminfo_read("MemAvailable", avail) && total > *avail;
+}
+
+/*
  * Diagnoses leave out the path's name: the core puts it in front of them.
  *
  * Size checks shared by match and allocate; *len is the page-rounded size.
@@ -176,7 +194,7 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 {
 	uint32_t count = req->buffer_count ? req->buffer_count : 1;
 	char a[32], b[32], c[32];
-	uint64_t total, cma, avail;
+	uint64_t total, avail;
 
 	if (!req->layout) {
 		ion_diag(be, "allocates linear layouts only, the candidate has none");
@@ -199,9 +217,10 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 	 * The dma-heap system heap has no size check: on 6.12 a request larger
 	 * than RAM runs the OOM killer instead of failing. udmabuf pins shmem
 	 * pages the same way. (ION's system heap refused more than half the RAM.)
+	 * Only requests above MemTotal / MEM_CHECK_FRACTION are checked.
 	 */
 	if ((h->kind == HEAP_UDMABUF || (h->kind == HEAP_DMA_HEAP && !h->cls.is_cma)) &&
-	    meminfo_read("MemAvailable", &avail) && total > avail) {
+	    exceeds_available(be, total, &avail)) {
 		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the available memory (%s, "
 			     "MemAvailable in /proc/meminfo); the kernel would not refuse but run "
 			     "the OOM killer",
@@ -209,11 +228,11 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 			 human_size(total, b, sizeof(b)), human_size(avail, c, sizeof(c)));
 		return -ENOSPC;
 	}
-	if (h->cls.is_cma && meminfo_read("CmaTotal", &cma) && total > cma) {
+	if (h->cls.is_cma && be->have_cma_total && total > be->cma_total) {
 		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
 			     "CmaTotal in /proc/meminfo; boot with a larger cma=)",
 			 count, human_size(*len, a, sizeof(a)),
-			 human_size(total, b, sizeof(b)), human_size(cma, c, sizeof(c)));
+			 human_size(total, b, sizeof(b)), human_size(be->cma_total, c, sizeof(c)));
 		return -ENOSPC;
 	}
 	return 0;

@@ -68,7 +68,7 @@ nomem:
 static int add_missing_cma(struct ion_backend *be, bool have_dir)
 {
 	struct heap *h = heap_new(HEAP_MISSING, "dma-heap:", "cma");
-	uint64_t cma;
+	uint64_t cma = be->cma_total;
 
 	if (!h)
 		return -ENOMEM;
@@ -79,7 +79,7 @@ static int add_missing_cma(struct ion_backend *be, bool have_dir)
 		snprintf(h->missing_why, sizeof(h->missing_why),
 			 "no %s: this kernel has no dma-heaps (CONFIG_DMABUF_HEAPS, Linux >= 5.6)",
 			 HEAP_DIR);
-	else if (!meminfo_read("CmaTotal", &cma))
+	else if (!be->have_cma_total)
 		snprintf(h->missing_why, sizeof(h->missing_why),
 			 "no contiguous heap in %s: the kernel has no CMA (CONFIG_CMA off, no "
 			 "CmaTotal in /proc/meminfo)", HEAP_DIR);
@@ -149,8 +149,7 @@ int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd
 	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
 	if (ret < 0) {
 		int err = errno;
-		uint64_t ram = 0;
-		meminfo_read("MemTotal", &ram);
+		uint64_t ram = be->mem_total;
 		ion_diag(be, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s",
 			 human_size(len, size, sizeof(size)), HEAP_DIR, h->kname, strerror(err),
 			 err != ENOMEM ? ""

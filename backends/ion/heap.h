@@ -60,6 +60,14 @@ struct ion_backend {
 	int ion_fd;                /* /dev/ion (owned) or -1 */
 	enum ion_abi ion_abi;
 	int udmabuf_fd;            /* /dev/udmabuf (owned) or -1 */
+	/*
+	 * /proc/meminfo read once at scan: MemTotal (0 = unreadable) decides
+	 * when a request is large enough to be checked against MemAvailable;
+	 * CmaTotal is reserved at boot and does not change.
+	 */
+	uint64_t mem_total;
+	uint64_t cma_total;
+	bool have_cma_total;       /* false: no CmaTotal (kernel without CMA) */
 };
 
 #define ion_dbg(be, ...) (be)->host->log((be)->host->host_data, LA_LOG_DEBUG, __VA_ARGS__)
