@@ -118,15 +118,36 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 	return 0;
 }
 
-bool v4l2_lists_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt)
+void v4l2_forget_formats(struct v4l2_dev *dev)
 {
-	for (uint32_t i = 0; i < 1024; i++) {
+	dev->formats[V4L2_Q_CAPTURE].valid = false;
+	dev->formats[V4L2_Q_OUTPUT].valid = false;
+}
+
+static void enumerate_formats(struct v4l2_dev *dev, uint32_t type, struct v4l2_formats *fl)
+{
+	fl->n = 0;
+	for (uint32_t i = 0; fl->n < V4L2_FORMATS_MAX; i++) {
 		struct v4l2_fmtdesc d = {.index = i, .type = type};
 		if (v4l2_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
-			return false;
-		if (d.pixelformat == pixfmt)
-			return true;
+			break;
+		fl->codes[fl->n++] = d.pixelformat;
 	}
+	fl->valid = true;
+}
+
+bool v4l2_lists_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt)
+{
+	enum v4l2_queue q = type == dev->type[V4L2_Q_OUTPUT] ? V4L2_Q_OUTPUT : V4L2_Q_CAPTURE;
+	struct v4l2_formats *fl = &dev->formats[q];
+
+	if (!type || type != dev->type[q])
+		return false; /* not a queue of this device */
+	if (!fl->valid)
+		enumerate_formats(dev, type, fl);
+	for (uint32_t i = 0; i < fl->n; i++)
+		if (fl->codes[i] == pixfmt)
+			return true;
 	return false;
 }
 

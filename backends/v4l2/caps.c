@@ -224,6 +224,7 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 	int ret;
 
 	(void)backend;
+	v4l2_forget_formats(dev); /* a new negotiation reads the device afresh */
 	ret = v4l2_queue_for_usage(dev, usage, &q);
 	if (ret < 0)
 		return ret;

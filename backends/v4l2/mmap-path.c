@@ -40,6 +40,7 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 
 		if (!dev)
 			continue;
+		v4l2_forget_formats(dev); /* the formats are read once per negotiation */
 		for (int q = 0; q < 2; q++) {
 			struct v4l2_queue_state st;
 			if (!dev->type[q] || v4l2_queue_state(dev, dev->type[q], &st) < 0)
@@ -74,23 +75,23 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 	return 0;
 }
 
-/* V4L2 code and queue for a request on this device, or -errno + diagnosis. */
+/* V4L2 code, queue and its state for a request on this device, or -errno + diagnosis. */
 static int resolve(struct v4l2_dev *dev, const struct la_alloc_request *req, enum v4l2_queue *q,
-		   uint32_t *type, uint32_t *pixfmt, uint32_t *mem_planes)
+		   uint32_t *type, uint32_t *pixfmt, uint32_t *mem_planes,
+		   struct v4l2_queue_state *st)
 {
-	struct v4l2_queue_state st;
 	char name[32];
 	int ret = v4l2_queue_for_usage(dev, req->usage, q);
 
 	if (ret < 0)
 		return ret;
 	*type = dev->type[*q];
-	ret = v4l2_queue_state(dev, *type, &st);
+	ret = v4l2_queue_state(dev, *type, st);
 	if (ret < 0)
 		return ret;
-	if (!(st.mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP)) {
+	if (!(st->mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP)) {
 		v4l2_diag(dev->be, "%s: queue has no MMAP buffers (capabilities 0x%x)", dev->label,
-			  st.mem_caps);
+			  st->mem_caps);
 		return -ENOTSUP;
 	}
 	*pixfmt = v4l2_pick_format(dev, *type, req->format, mem_planes);
@@ -110,12 +111,13 @@ static int resolve(struct v4l2_dev *dev, const struct la_alloc_request *req, enu
 int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
 {
 	struct v4l2_path *p = path;
+	struct v4l2_queue_state st;
 	uint32_t type, pixfmt, mp;
 	enum v4l2_queue q;
 
 	(void)backend;
 	(void)rank;
-	return resolve(p->dev, req, &q, &type, &pixfmt, &mp);
+	return resolve(p->dev, req, &q, &type, &pixfmt, &mp, &st);
 }
 
 static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint32_t mp,
@@ -133,6 +135,18 @@ static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint
 		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT %s %ux%u: %s", dev->label,
 			  v4l2_fourcc_str(pixfmt, s), req->width, req->height, strerror(-ret));
 		return ret;
+	}
+	/* mem2mem: one queue's format decides what the other lists */
+	if (dev->type[V4L2_Q_CAPTURE] && dev->type[V4L2_Q_OUTPUT])
+		dev->formats[type == dev->type[V4L2_Q_OUTPUT] ? V4L2_Q_CAPTURE : V4L2_Q_OUTPUT].valid =
+			false;
+	/* the enumeration is cached (struct v4l2_formats): the driver has the last word */
+	if ((v4l2_type_is_mplane(type) ? f->fmt.pix_mp.pixelformat : f->fmt.pix.pixelformat) !=
+	    pixfmt) {
+		v4l2_forget_formats(dev);
+		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT does not take %s any more", dev->label,
+			  v4l2_fourcc_str(pixfmt, s));
+		return -EINVAL;
 	}
 	v4l2_read_format(f, &w, &h, &n, got, size);
 	if (w != req->width || h != req->height || n != mp ||
@@ -200,14 +214,11 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 	int ret;
 
 	(void)backend;
-	ret = resolve(dev, req, &q, &type, &pixfmt, &mp);
+	ret = resolve(dev, req, &q, &type, &pixfmt, &mp, &st);
 	if (ret < 0)
 		return ret;
 	if (la_format_get_info(req->format, &fi) < 0 || (mp == 1 && !req->layout))
 		return -EINVAL;
-	ret = v4l2_queue_state(dev, type, &st);
-	if (ret < 0)
-		return ret;
 	if (st.n_buffers) {
 		v4l2_diag(dev->be, "%s: queue busy: it holds %u buffers; MMAP allocation needs an "
 				   "idle queue", dev->label, st.n_buffers);

@@ -27,6 +27,21 @@ struct v4l2_probe {
 
 enum v4l2_queue { V4L2_Q_CAPTURE = 0, V4L2_Q_OUTPUT = 1 };
 
+#define V4L2_FORMATS_MAX 256
+
+/*
+ * VIDIOC_ENUM_FMT of one queue, read once per negotiation: a capture
+ * device's list is fixed, but a mem2mem device's capture list follows the
+ * output queue's format, which the program may set between negotiations.
+ * Emptied by every capability query and path listing (each negotiation),
+ * and when S_FMT answers with another pixel format than the list promised.
+ */
+struct v4l2_formats {
+	bool valid;
+	uint32_t n;
+	uint32_t codes[V4L2_FORMATS_MAX];
+};
+
 struct v4l2_dev {
 	struct v4l2_backend *be;
 	int fd;                 /* borrowed from the core */
@@ -35,6 +50,7 @@ struct v4l2_dev {
 	uint32_t caps;          /* device_caps */
 	uint32_t type[2];       /* buffer type of the capture / output queue, 0 = none */
 	struct v4l2_probe probe[2];
+	struct v4l2_formats formats[2]; /* per queue, see v4l2_lists_format */
 };
 
 /* Queue state as VIDIOC_CREATE_BUFS(count = 0) reports it, without side effects. */
@@ -57,8 +73,10 @@ bool v4l2_type_is_mplane(uint32_t type);
 /* Queue serving usage (capture for CAPTURE/DECODE, output for ENCODE); -ENOTSUP + diag. */
 int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q);
 int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st);
-/* Is pixfmt among VIDIOC_ENUM_FMT of type? */
+/* Is pixfmt among VIDIOC_ENUM_FMT of type? Enumerates once, see struct v4l2_formats. */
 bool v4l2_lists_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt);
+/* Forgets the enumerations: the next v4l2_lists_format asks the driver again. */
+void v4l2_forget_formats(struct v4l2_dev *dev);
 /* V4L2 code for a DRM format on the queue: single-buffer variant first, then *M. */
 uint32_t v4l2_pick_format(struct v4l2_dev *dev, uint32_t type, uint32_t drm, uint32_t *mem_planes);
 /* Fills a v4l2_format for TRY/S_FMT; bpl may be NULL. */
