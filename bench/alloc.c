@@ -238,7 +238,34 @@ static int lib_negotiate(struct lib_point *p, uint32_t width, uint32_t height)
 	return find_path(p);
 }
 
-/* One allocate + export + free through liballoc, with the reused result. */
+/*
+ * One allocate + export + free through liballoc, with the reused result.
+ * Without export, the descriptor is borrowed (la_buffer_get_descriptor):
+ * the dma-buf the backend made is the caller's, as the raw side's is.
+ */
+static int lib_cycle_as(struct lib_point *p, bool export)
+{
+	struct la_buffer *buf;
+	struct la_descriptor d;
+	int ret = la_allocate_with_path(p->res, p->path, &buf);
+
+	if (ret < 0) {
+		fprintf(stderr, "alloc: %s: %s\n", p->path, la_last_diagnosis());
+		return ret;
+	}
+	if (export) {
+		ret = la_buffer_export(buf, &d);
+		if (ret == 0)
+			la_descriptor_close(&d);
+	} else {
+		la_buffer_get_descriptor(buf, &d);
+		ret = d.planes[0].fd >= 0 ? 0 : -EBADF;
+	}
+	la_buffer_destroy(buf);
+	return ret;
+}
+
+/* The same, checked: the path that allocated and the dma-buf's size. */
 static int lib_cycle(struct lib_point *p, uint64_t *dmabuf_size, bool check_path)
 {
 	struct la_buffer *buf;
@@ -340,7 +367,12 @@ struct point {
 
 static int point_lib(void *data)
 {
-	return lib_cycle(((struct point *)data)->lib, NULL, false);
+	return lib_cycle_as(((struct point *)data)->lib, true);
+}
+
+static int point_lib_borrowed(void *data)
+{
+	return lib_cycle_as(((struct point *)data)->lib, false);
 }
 
 static int point_raw(void *data)
@@ -420,6 +452,37 @@ static int run_size(struct bench_report *rep, const struct opts *o, const struct
 	if (!r->verified)
 		fprintf(stderr, "alloc: %s: liballoc's dma-buf has %llu bytes, the raw one %llu\n",
 			name, (unsigned long long)lib_size, (unsigned long long)raw_size);
+	bench_report_print_row(r);
+	return 0;
+}
+
+/*
+ * The cycle without la_buffer_export: the raw side's export is the fd its
+ * allocation ioctl returns (dma-heap, udmabuf, SMAF) or its one PRIME /
+ * EXPBUF call, while liballoc's export duplicates the buffer's own fd on
+ * top of the backend's. Run on the negotiation run_size left.
+ */
+static int run_borrowed(struct bench_report *rep, const struct opts *o,
+			const struct path_spec *ps, struct lib_point *lp, struct raw_alloc *raw,
+			const struct size_point *sz)
+{
+	struct point pt = {lp, raw};
+	struct bench_plan plan = plan_for(o);
+	struct pair_stats st;
+	char name[64];
+	int ret = measure_pair(point_lib_borrowed, point_raw, &pt, &plan, &st);
+
+	if (ret < 0)
+		return ret;
+	snprintf(name, sizeof(name), "borrowed-%s-%s", ps->label, sz->name);
+	struct bench_result *r = bench_report_add(rep, name, "us");
+	if (!r)
+		return -ENOMEM;
+	fill_pair(r, &st);
+	r->verified = true; /* the same path and size as run_size checked */
+	bench_result_str(r, "path", lp->path);
+	snprintf(r->note, sizeof(r->note), "la_allocate_with_path + la_buffer_get_descriptor "
+		 "(borrowed fd) + la_buffer_destroy; baseline: raw cycle");
 	bench_report_print_row(r);
 	return 0;
 }
@@ -592,8 +655,12 @@ static int run_path(struct bench_report *rep, const struct opts *o, const struct
 		return ret;
 	}
 	ret = raw_open(&raw, ps->raw, node);
-	for (size_t i = 0; i < n_sizes && ret == 0; i++)
+	for (size_t i = 0; i < n_sizes && ret == 0; i++) {
 		ret = run_size(rep, o, ps, &lp, &raw, &sizes[i]);
+		/* where the export's dup weighs: the smallest size */
+		if (ret == 0 && i == 0)
+			ret = run_borrowed(rep, o, ps, &lp, &raw, &sizes[i]);
+	}
 	if (ret == 0)
 		ret = run_renegotiate(rep, o, ps, &lp, &raw);
 	raw_close(&raw);

@@ -68,9 +68,12 @@ def render(doc):
 
 def alloc_table(doc):
     """Path x size: liballoc and raw medians and their ratio, then the first allocation."""
-    cells, sizes, order, first, reneg = {}, [], [], {}, {}
+    cells, sizes, order, first, reneg, borrowed = {}, [], [], {}, {}, {}
     for r in doc["results"]:
         name = r["name"]
+        if name.startswith("borrowed-"):
+            borrowed[name[len("borrowed-"):].rsplit("-", 1)[0]] = r
+            continue
         if name.startswith("first-"):
             first[name[len("first-"):].rsplit("-", 1)[0]] = r
             continue
@@ -92,14 +95,16 @@ def alloc_table(doc):
         return "%s / %s (**%s**)" % (num(r.get("value")), num(r.get("baseline")), num(r.get("ratio")))
     out = ["liballoc / raw ioctls, median µs per allocate + export + free with the negotiation "
            "reused (**ratio**, target ≤ 1.05):", "",
-           "| path | " + " | ".join(sizes) + " | not reused (1MiB) | first, fresh process (1MiB) |",
-           "|---|" + "---:|" * (len(sizes) + 2)]
+           "| path | " + " | ".join(sizes) + " | borrowed, no export (%s) | not reused (1MiB) "
+           "| first, fresh process (1MiB) |" % (sizes[0] if sizes else "–"),
+           "|---|" + "---:|" * (len(sizes) + 3)]
     for p in order:
         f = first.get(p)
         first_cell = "–" if f is None else "%s / %s µs (negotiation %s µs)" % (
             num(f.get("value")), num(f.get("baseline")), num(f.get("negotiate_us")))
-        out.append("| %s | %s | %s | %s |" % (
-            p, " | ".join(cell(cells.get((p, s))) for s in sizes), cell(reneg.get(p)), first_cell))
+        out.append("| %s | %s | %s | %s | %s |" % (
+            p, " | ".join(cell(cells.get((p, s))) for s in sizes), cell(borrowed.get(p)),
+            cell(reneg.get(p)), first_cell))
     out.append("")
     return "\n".join(out)
 
