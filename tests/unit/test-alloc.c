@@ -324,6 +324,41 @@ static void test_allocate_set_all_or_nothing(void **state)
 	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
 }
 
+/*
+ * A forced path that matched the chosen candidate while negotiating is not
+ * matched again per allocation (as la_allocate's best path is not); one
+ * that did not match is still asked for every candidate.
+ */
+static void test_forced_path_matched_once(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:once\", \"rank\": 500, \"matches\": 1},"
+	       " {\"name\": \"heap:never\", \"rank\": 900}]", 1);
+	struct la_context *c2 = NULL;
+	struct la_device *d = NULL;
+	assert_int_equal(la_context_new(&c2), 0);
+	assert_int_equal(la_device_open(c2, testdev_write("display3", DISPLAY), &d), 0);
+	struct la_request req = {d, LA_USAGE_SCANOUT};
+	uint32_t f = XR24;
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_negotiate(c2, &as, &req, 1, &res), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(la_allocate_with_path(res, "heap:once", &buf), 0);
+		assert_string_equal(la_buffer_get_path(buf), "heap:once");
+		la_buffer_destroy(buf);
+	}
+	assert_int_equal(la_allocate_with_path(res, "heap:never", &buf), -EINVAL);
+	assert_null(buf);
+	assert_non_null(strstr(la_last_diagnosis(), "never matches"));
+	la_result_destroy(res);
+	la_device_unref(d);
+	la_context_destroy(c2);
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+}
+
 static void test_export_and_descriptor(void **state)
 {
 	struct la_result *res = NULL;
@@ -592,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_own_only_and_none),
 		cmocka_unit_test(test_cpu_read_often_prefers_cached),
 		cmocka_unit_test(test_forced_path),
+		cmocka_unit_test(test_forced_path_matched_once),
 		cmocka_unit_test(test_allocate_set_all_or_nothing),
 		cmocka_unit_test(test_export_and_descriptor),
 		cmocka_unit_test(test_map_roundtrip),

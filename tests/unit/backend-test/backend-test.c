@@ -13,7 +13,8 @@
  *    "own_path": {"rank": 300, "flags": ["contiguous"], "caching": "wc"}}
  * Neutral paths come from LIBALLOC_TEST_HEAPS (same "path" objects plus
  * "name"), devices to enumerate from LIBALLOC_TEST_DEVICES (':'-separated).
- * A path with "fail": N makes its N-th allocation fail with ENOMEM.
+ * A path with "fail": N makes its N-th allocation fail with ENOMEM, one
+ * with "matches": N refuses every path_match after the N-th.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -30,6 +31,8 @@ struct tpath {
 	struct la_path_desc desc;
 	int fail_at;
 	int allocs;
+	int match_limit;
+	int matches;
 };
 
 struct tdev {
@@ -97,6 +100,7 @@ static void parse_path(json_object *o, const char *name, struct tpath *p)
 			(has_flag(o, "protected") ? LA_PATH_PROTECTED : 0) |
 			(has_flag(o, "linear-only") ? LA_PATH_LINEAR_ONLY : 0);
 	p->fail_at = (int)int_of(o, "fail", 0);
+	p->match_limit = (int)int_of(o, "matches", 0);
 }
 
 static int tb_init(const struct la_backend_host *host, void **out)
@@ -294,6 +298,11 @@ static int tb_path_match(void *backend, void *path, const struct la_alloc_reques
 
 	if (strstr(p->name, "never")) {
 		b->host->diagnose(b->host->host_data, "this test path never matches");
+		return -EINVAL;
+	}
+	if (p->match_limit && ++p->matches > p->match_limit) {
+		b->host->diagnose(b->host->host_data, "%s: matched %d times already", p->name,
+				  p->match_limit);
 		return -EINVAL;
 	}
 	(void)req;
