@@ -79,9 +79,15 @@ int proto_recv(int sock, uint32_t *type, void *buf, size_t *size, int *fds, size
 			     .msg_controllen = sizeof(ctl.buf)};
 	ssize_t n;
 
+	/*
+	 * A peer that closes with our messages unread leaves ECONNRESET, which
+	 * a SEQPACKET recv reports before the packets it sent last (and
+	 * clears): read on, its DONE may still be queued.
+	 */
+	int resets = 0;
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)));
 	if (n < 0)
 		return -errno;
 	if (n == 0)

@@ -298,7 +298,9 @@ static int present(struct server *s, int i)
 		return 0;
 	}
 	ret = kms_output_flip(s->kms, s->bufs[i].fb.fb_id);
-	if (ret == 0)
+	if (ret < 0)
+		fprintf(stderr, "server: page flip to buffer %d: %s\n", i, strerror(-ret));
+	else
 		s->pending = i;
 	return ret;
 }
@@ -312,7 +314,8 @@ static int flip_done(struct server *s)
 	s->pending = -1;
 	s->flips++;
 	hooks(s);
-	if (s->ready >= 0) {
+	/* the last frame is on screen: a flip queued now would outlive the loop */
+	if (s->ready >= 0 && s->flips < s->opt.frames) {
 		int i = s->ready;
 		s->ready = -1;
 		ret = present(s, i);
@@ -325,7 +328,7 @@ static int on_message(struct server *s, bool *done)
 	static uint8_t msg[PROTO_MAX_PAYLOAD];
 	int fds[PROTO_MAX_FDS];
 	size_t size, n_fds = 0;
-	uint32_t type, index;
+	uint32_t type = 0, index;
 	int ret = proto_recv(s->sock, &type, msg, &size, fds, &n_fds);
 
 	if (ret == 0 && type == PROTO_BUFFER)
@@ -345,6 +348,8 @@ static int on_message(struct server *s, bool *done)
 		close(fds[i]); /* la_buffer_from_descriptor() took its own */
 	if (ret == -EPIPE)
 		fprintf(stderr, "server: the client went away\n");
+	else if (ret < 0 && ret != -ECANCELED)
+		fprintf(stderr, "server: client message %u: %s\n", type, strerror(-ret));
 	return ret;
 }
 
@@ -366,7 +371,10 @@ static int serve(struct server *s)
 		if ((p[1].revents & POLLIN) && kms_output_dispatch(s->kms) == 1 &&
 		    (ret = flip_done(s)) < 0)
 			return ret;
-		if ((p[0].revents & (POLLIN | POLLHUP)) && (ret = on_message(s, &done)) < 0)
+		/* after DONE the client may exit with our RELEASEs unread: a hangup
+		 * (or ECONNRESET) then is its normal end, not a message */
+		if (!done && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    (ret = on_message(s, &done)) < 0)
 			return ret;
 	}
 	return 0;
