@@ -34,20 +34,9 @@
 #define NV12 FOURCC('N', 'V', '1', '2')
 #define MAX_N 100000
 
-static const char *CAMERA =
-	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","
-	" \"import_reason\": \"probe: -EINVAL\","
-	" \"candidates\": [{\"format\": \"YUYV\", \"modifiers\": [0], \"pitch_align\": 32},"
-	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}],"
-	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}";
-static const char *DISPLAY =
-	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","
-	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0], \"pitch_align\": 64},"
-	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}],"
-	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}";
-static const char *HEAPS =
-	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
-	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"}]";
+static const char *CAMERA = TESTDEV_CAMERA;
+static const char *DISPLAY = TESTDEV_DISPLAY;
+static const char *HEAPS = TESTDEV_HEAPS;
 
 static char cam_path[512], disp_path[512];
 

@@ -42,17 +42,9 @@
 #define MAX_HEAP_GROWTH (64 * 1024)      /* bytes in use; one leaked block per cycle is 300+ KiB */
 #define MAX_RSS_GROWTH (1024 * 1024)
 
-static const char *CAMERA =
-	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","
-	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}],"
-	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}";
-static const char *DISPLAY =
-	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","
-	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}],"
-	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}";
-static const char *HEAPS =
-	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
-	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"}]";
+static const char *CAMERA = TESTDEV_CAMERA;
+static const char *DISPLAY = TESTDEV_DISPLAY;
+static const char *HEAPS = TESTDEV_HEAPS;
 
 static struct la_context *ctx;
 static struct la_device *cam, *disp;

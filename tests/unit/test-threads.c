@@ -27,17 +27,9 @@
 #define OWN_THREADS 2
 #define ITERATIONS 150
 
-static const char *CAMERA =
-	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","
-	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}],"
-	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}";
-static const char *DISPLAY =
-	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","
-	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}],"
-	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}";
-static const char *HEAPS =
-	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
-	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"}]";
+static const char *CAMERA = TESTDEV_CAMERA;
+static const char *DISPLAY = TESTDEV_DISPLAY;
+static const char *HEAPS = TESTDEV_HEAPS;
 
 static char cam_path[512], disp_path[512];
 

@@ -13,6 +13,26 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * The pipeline most tests drive: a camera that imports only contiguous
+ * memory (and has its own), a display that imports anything, and two
+ * neutral heaps (LIBALLOC_TEST_HEAPS), one of them contiguous.
+ */
+#define TESTDEV_CAMERA                                                                  \
+	"{\"driver\": \"fake_camera\", \"import_rule\": \"contiguous\","                   \
+	" \"import_reason\": \"probe: -EINVAL\","                                            \
+	" \"candidates\": [{\"format\": \"YUYV\", \"modifiers\": [0], \"pitch_align\": 32}," \
+	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 32}]," \
+	" \"own_path\": {\"rank\": 300, \"flags\": [\"contiguous\"], \"caching\": \"cached\"}}"
+#define TESTDEV_DISPLAY                                                                 \
+	"{\"driver\": \"fake_display\", \"import_rule\": \"any\","                         \
+	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0], \"pitch_align\": 64}," \
+	"                  {\"format\": \"NV12\", \"modifiers\": [0], \"pitch_align\": 256}]," \
+	" \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}"
+#define TESTDEV_HEAPS                                                                   \
+	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"            \
+	" {\"name\": \"heap:contig\", \"rank\": 400, \"flags\": [\"contiguous\"], \"caching\": \"wc\"}]"
+
 static char testdev_dir[256];
 
 static inline const char *testdev_tmpdir(void)
