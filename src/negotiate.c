@@ -23,7 +23,8 @@ struct entry {
 	uint64_t modifier;
 };
 
-struct sorted_set {
+/* Where one device lists each key: e[k].pos, or NO_POS. */
+struct located {
 	struct entry *e;
 	size_t n;
 };
@@ -185,7 +186,7 @@ static void keys_fini(struct keys *k)
 }
 
 /* Where set lists each key (its first entry); filters already applied to the keys. */
-static int locate(const struct keys *k, const struct la_capset *set, struct sorted_set *out)
+static int locate(const struct keys *k, const struct la_capset *set, struct located *out)
 {
 	out->n = k->n;
 	out->e = malloc((k->n ? k->n : 1) * sizeof(*out->e));
@@ -243,7 +244,7 @@ static void offered_formats(struct la_strbuf *sb, const struct la_capset *set)
 		la_strbuf_printf(sb, ", ...");
 }
 
-/* Failure path only: the raw list, since sorted sets hold only formats worth merging. */
+/* Failure path only: the raw list, since located keys hold only formats worth merging. */
 static bool set_has_format(const struct la_capset *set, uint32_t f)
 {
 	for (size_t i = 0; i < set->n_cands; i++)
@@ -271,8 +272,8 @@ static const char *usage_text(uint64_t usage, char *buf, size_t len)
 }
 
 /* Why format f did not survive: the first device that lacks it, or the recorded conflict. */
-static void explain_format(struct la_strbuf *sb, struct la_capset *const *sets,
-			   const struct sorted_set *sorted, size_t n, uint32_t f, const char *conflict)
+static void explain_format(struct la_strbuf *sb, struct la_capset *const *sets, size_t n,
+			   uint32_t f, const char *conflict)
 {
 	char name[32], usage[128];
 
@@ -298,16 +299,15 @@ struct conflict {
 	char *text;
 };
 
-static int merge_candidate(struct la_capset *const *sets, const struct sorted_set *sorted,
-			   const size_t *idx, size_t n, struct la_result_cand *out, char *why,
-			   size_t why_len)
+static int merge_candidate(struct la_capset *const *sets, const struct located *loc, size_t key,
+			   size_t n, struct la_result_cand *out, char *why, size_t why_len)
 {
-	const struct entry *e0 = &sorted[0].e[idx[0]];
+	const struct entry *e0 = &loc[0].e[key];
 	struct la_candidate m = sets[0]->cands[e0->pos];
 	uint64_t score = e0->pos;
 
 	for (size_t i = 1; i < n; i++) {
-		const struct entry *e = &sorted[i].e[idx[i]];
+		const struct entry *e = &loc[i].e[key];
 		const struct la_candidate *c = &sets[i]->cands[e->pos];
 		const char *what = NULL;
 		score += e->pos;
@@ -381,7 +381,7 @@ static int cmp_result_cand(const void *a, const void *b)
 struct walk {
 	struct la_result *res;
 	struct la_capset *const *sets;
-	struct sorted_set *sorted;
+	struct located *loc;
 	size_t n;
 	const struct filter *filter;
 	struct conflict *conflicts;
@@ -420,16 +420,16 @@ static int record_conflict(struct walk *w, uint32_t format, uint64_t mod, const 
 	return 0;
 }
 
-static int take_common(struct walk *w, const size_t *idx)
+static int take_common(struct walk *w, size_t key)
 {
 	struct la_result *res = w->res;
 	struct la_result_cand *rc = &res->cands[res->n_cands];
-	const struct entry *e0 = &w->sorted[0].e[idx[0]];
+	const struct entry *e0 = &w->loc[0].e[key];
 	char why[512];
 	int ret;
 
 	memset(rc, 0, sizeof(*rc));
-	ret = merge_candidate(w->sets, w->sorted, idx, w->n, rc, why, sizeof(why));
+	ret = merge_candidate(w->sets, w->loc, key, w->n, rc, why, sizeof(why));
 	if (ret == 0)
 		ret = add_layout(rc, res->width, res->height, why, sizeof(why));
 	if (ret == -ENOMEM)
@@ -444,18 +444,13 @@ static int take_common(struct walk *w, const size_t *idx)
 /* Keys every device lists, in the smallest device's order (sorted later). */
 static int intersect(struct walk *w)
 {
-	size_t idx[LA_MAX_DEVICES];
-	size_t nkeys = w->sorted[0].n;
-
-	for (size_t key = 0; key < nkeys; key++) {
+	for (size_t key = 0; key < w->loc[0].n; key++) {
 		bool all = true;
-		for (size_t i = 0; i < w->n && all; i++) {
-			all = w->sorted[i].e[key].pos != NO_POS;
-			idx[i] = key;
-		}
+		for (size_t i = 0; i < w->n && all; i++)
+			all = w->loc[i].e[key].pos != NO_POS;
 		if (!all)
 			continue;
-		int ret = take_common(w, idx);
+		int ret = take_common(w, key);
 		if (ret < 0)
 			return ret;
 	}
@@ -480,7 +475,7 @@ static int build_diagnosis(struct walk *w, const struct la_assertion *a)
 	if (a->n_formats) {
 		for (size_t i = 0; i < a->n_formats && shown < 8; i++, shown++) {
 			la_strbuf_printf(&sb, "%s", shown ? "; " : "");
-			explain_format(&sb, w->sets, w->sorted, w->n, a->formats[i],
+			explain_format(&sb, w->sets, w->n, a->formats[i],
 				       conflict_for(w, a->formats[i]));
 		}
 	} else {
@@ -574,8 +569,8 @@ static int check_inputs(const struct la_assertion *a, struct la_capset *const *s
 static int find_candidates(struct la_result *res, const struct la_assertion *a,
 			   struct la_capset *const *sets, size_t n)
 {
-	struct sorted_set sorted[LA_MAX_DEVICES] = {{0}};
-	struct walk w = {.res = res, .sets = sets, .sorted = sorted, .n = n};
+	struct located loc[LA_MAX_DEVICES] = {{0}};
+	struct walk w = {.res = res, .sets = sets, .loc = loc, .n = n};
 	struct filter f;
 	size_t cap = 0;
 	int ret = filter_init(&f, a);
@@ -590,7 +585,7 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 	struct keys keys = {0};
 	ret = keys_build(&keys, sets[smallest], &f);
 	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = locate(&keys, sets[i], &sorted[i]);
+		ret = locate(&keys, sets[i], &loc[i]);
 	cap = keys.n;
 	if (ret == 0) {
 		res->cands = calloc(cap ? cap : 1, sizeof(*res->cands));
@@ -604,7 +599,7 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 			ret = -ENOENT;
 	}
 	for (size_t i = 0; i < n; i++)
-		free(sorted[i].e);
+		free(loc[i].e);
 	for (size_t i = 0; i < w.n_conflicts; i++)
 		free(w.conflicts[i].text);
 	free(w.conflicts);
