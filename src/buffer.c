@@ -233,27 +233,24 @@ static void layout_of(const struct la_descriptor *d, uint64_t fd_size, struct la
 static int validate_desc(const struct la_descriptor *d, const struct la_constraints *c)
 {
 	struct la_layout l;
-	int64_t size = 0, sizes[LA_MAX_PLANES];
+	int64_t sizes[LA_MAX_PLANES];
 	int ret = check_descriptor_shape(d, sizes);
 
 	if (ret < 0)
 		return ret;
-	/* Stricter than for foreign buffers: our own backends' memory has a known size. */
+	/*
+	 * The shape check bounded every plane by a known size; our own
+	 * backends' memory must also have one (a foreign exporter may not).
+	 */
 	for (uint32_t p = 0; p < d->plane_count; p++) {
-		int64_t s = sizes[p];
-		uint64_t end;
-		if (!la_add_u64(d->planes[p].offset, d->planes[p].size, &end) || end > (uint64_t)s) {
-			la_diag("plane %u (offset %llu, size %llu) ends past its dma-buf (%lld bytes)",
-				p, (unsigned long long)d->planes[p].offset,
-				(unsigned long long)d->planes[p].size, (long long)s);
+		if (sizes[p] == 0) {
+			la_diag("plane %u: its dma-buf does not tell its size", p);
 			return -EINVAL;
 		}
-		if (p == 0)
-			size = s;
 	}
 	if (d->modifier != MOD_LINEAR || d->planes[0].fd != d->planes[d->plane_count - 1].fd)
 		return 0;
-	layout_of(d, (uint64_t)size, &l);
+	layout_of(d, (uint64_t)sizes[0], &l);
 	return la_layout_validate(d->format, d->width, d->height, c, &l);
 }
 
