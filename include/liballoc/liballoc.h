@@ -251,7 +251,12 @@ struct la_request {
 #define LA_MAX_DEVICES 32
 int la_negotiate(struct la_context *ctx, const struct la_assertion *assertion,
 		 const struct la_request *requests, size_t n, struct la_result **out);
-/* Same from capability sets (live or loaded); the sets are not consumed. */
+/*
+ * Same from capability sets (live or loaded); the sets are not consumed.
+ * When no set has a live device (all loaded from files), a missing path is
+ * not a failure: the result answers "which format" (0), its diagnosis says
+ * why no path matched, and la_allocate() refuses with -ENODEV.
+ */
 int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
 			 struct la_capset *const *sets, size_t n, struct la_result **out);
 void la_result_destroy(struct la_result *res);
