@@ -8,11 +8,11 @@
  *  - int functions return 0 (or the documented index) on success and a
  *    negative errno on failure. Nothing aborts on bad input, and a failed
  *    call leaves no partial state: an object it would have created is not
- *    created and *out is NULL.
+ *    created and *out is NULL (la_negotiate*() note their exception).
  *  - -EINVAL: a pointer argument is NULL. Every pointer argument is
  *    required unless its comment says it may be NULL.
  *  - -ENOMEM: memory ran out. Any call that allocates can return it; it is
- *    not repeated below. Calls that create fds can likewise return
+ *    not listed at every function. Calls that create fds can likewise return
  *    -EMFILE/-ENFILE.
  *  - Calls that load the backends (the first la_device_open*(),
  *    la_context_enumerate(), la_context_get_backend_count() or
