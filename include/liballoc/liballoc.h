@@ -366,8 +366,9 @@ int la_negotiate(struct la_context *ctx, const struct la_assertion *assertion,
 /*
  * Same from capability sets (live or loaded); the sets are not consumed
  * and may be destroyed once the call returns (the result copies what it
- * needs and references their live devices). Errnos as la_negotiate(), a
- * NULL set counting as -EINVAL. When no set has a live device (all loaded
+ * needs and references their live devices). Errnos as la_negotiate()
+ * but for those of la_device_get_capabilities(); -EINVAL also for sets
+ * NULL or a NULL set in it. When no set has a live device (all loaded
  * from files), a missing path is not a failure: the result answers "which
  * format" (0), its diagnosis says why no path matched, and la_allocate()
  * refuses with -ENODEV; -ENODEV is then never returned.
