@@ -229,8 +229,8 @@ LA_EXPORT int la_device_usage_from_name(struct la_device *dev, const char *name,
 /* ---- enumeration ---- */
 
 struct path_list {
-	char **v;
-	size_t n;
+	char **nodes;
+	size_t n_nodes;
 	bool failed;
 };
 
@@ -241,18 +241,18 @@ static int collect_path(void *data, const char *path)
 
 	if (!path)
 		return -EINVAL;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	v = realloc(l->nodes, (l->n_nodes + 1) * sizeof(*v));
 	if (!v) {
 		l->failed = true;
 		return -ENOMEM;
 	}
-	l->v = v;
-	l->v[l->n] = strdup(path);
-	if (!l->v[l->n]) {
+	l->nodes = v;
+	l->nodes[l->n_nodes] = strdup(path);
+	if (!l->nodes[l->n_nodes]) {
 		l->failed = true;
 		return -ENOMEM;
 	}
-	l->n++;
+	l->n_nodes++;
 	return 0;
 }
 
@@ -263,9 +263,9 @@ static int cmp_path(const void *a, const void *b)
 
 static void free_paths(struct path_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	for (size_t i = 0; i < l->n_nodes; i++)
+		free(l->nodes[i]);
+	free(l->nodes);
 }
 
 LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***devices, size_t *count)
@@ -296,24 +296,24 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 		free_paths(&paths);
 		return -ENOMEM;
 	}
-	if (paths.n)
-		qsort(paths.v, paths.n, sizeof(*paths.v), cmp_path);
-	out = calloc(paths.n ? paths.n : 1, sizeof(*out));
+	if (paths.n_nodes)
+		qsort(paths.nodes, paths.n_nodes, sizeof(*paths.nodes), cmp_path);
+	out = calloc(paths.n_nodes ? paths.n_nodes : 1, sizeof(*out));
 	if (!out) {
 		free_paths(&paths);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < paths.n; i++) {
-		if (i > 0 && strcmp(paths.v[i], paths.v[i - 1]) == 0)
+	for (size_t i = 0; i < paths.n_nodes; i++) {
+		if (i > 0 && strcmp(paths.nodes[i], paths.nodes[i - 1]) == 0)
 			continue;
-		ret = la_device_open(ctx, paths.v[i], &out[n]);
+		ret = la_device_open(ctx, paths.nodes[i], &out[n]);
 		if (ret == -ENOMEM) {
 			la_device_list_free(out, n);
 			free_paths(&paths);
 			return ret;
 		}
 		if (ret < 0) {
-			la_dbg(ctx, "enumerate: skipping %s: %s", paths.v[i], la_last_diagnosis());
+			la_dbg(ctx, "enumerate: skipping %s: %s", paths.nodes[i], la_last_diagnosis());
 			continue;
 		}
 		n++;

@@ -24,9 +24,6 @@
 #define MAX_CANDIDATES 65536 /* same bound as capset.c */
 #define MAX_STRING 255
 #define MAX_DEPTH 8          /* the schema nests 5 deep; refuse hostile nesting early */
-/* DRM_FORMAT_MOD_INVALID from drm_fourcc.h: the "implicit" modifier. */
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
-#define MOD_LINEAR UINT64_C(0)
 
 /* Scalar constraint fields, shared by writer and reader. */
 static const struct {
@@ -41,19 +38,19 @@ static const struct {
 #undef F
 };
 
-static const struct {
-	const char *name;
-	uint32_t bit;
-} flag_names[] = {
-	{"contiguous", LA_CONSTRAINT_CONTIGUOUS},
-	{"protected_required", LA_CONSTRAINT_PROTECTED_REQUIRED},
-	{"protected_ok", LA_CONSTRAINT_PROTECTED_OK},
-	{"no_cpu_access", LA_CONSTRAINT_NO_CPU_ACCESS},
-}, caching_names[] = {
-	{"cached", LA_CACHING_CACHED},
-	{"writecombine", LA_CACHING_WRITECOMBINE},
-	{"uncached", LA_CACHING_UNCACHED},
-};
+/* Flag and caching bits are named by la_constraint_flag_name()/la_caching_name(). */
+#define FLAG_BITS 32
+
+/* The bit named name, or 0. */
+static uint32_t bit_named(const char *(*name_of)(uint32_t), const char *name)
+{
+	for (int i = 0; i < FLAG_BITS; i++) {
+		const char *n = name_of(1u << i);
+		if (n && strcmp(n, name) == 0)
+			return 1u << i;
+	}
+	return 0;
+}
 
 static uint64_t *u64_field(struct la_constraints *k, size_t i)
 {
@@ -144,15 +141,17 @@ static struct json_object *constraints_to_json(struct la_constraints k, bool *ok
 	}
 	if (k.caching) {
 		struct json_object *arr = json_object_new_array();
-		for (size_t i = 0; arr && i < LA_ARRAY_SIZE(caching_names); i++) {
-			if (k.caching & caching_names[i].bit)
-				append(arr, json_object_new_string(caching_names[i].name), ok);
+		for (int i = 0; arr && i < FLAG_BITS; i++) {
+			const char *name = la_caching_name(1u << i);
+			if ((k.caching & (1u << i)) && name)
+				append(arr, json_object_new_string(name), ok);
 		}
 		add(obj, "caching", arr, ok);
 	}
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++) {
-		if (k.flags & flag_names[i].bit)
-			add(obj, flag_names[i].name, json_object_new_boolean(1), ok);
+	for (int i = 0; i < FLAG_BITS; i++) {
+		const char *name = la_constraint_flag_name(1u << i);
+		if ((k.flags & (1u << i)) && name)
+			add(obj, name, json_object_new_boolean(1), ok);
 	}
 	return obj;
 }
@@ -164,12 +163,7 @@ static struct json_object *candidate_to_json(const struct la_candidate *c, bool 
 
 	if (!obj)
 		return NULL;
-	if (c->modifier == MOD_LINEAR)
-		snprintf(mod, sizeof(mod), "linear");
-	else if (c->modifier == MOD_INVALID)
-		snprintf(mod, sizeof(mod), "implicit");
-	else
-		snprintf(mod, sizeof(mod), "0x%016" PRIx64, c->modifier);
+	la_modifier_name(c->modifier, mod, sizeof(mod));
 	add(obj, "format", json_object_new_string(la_format_name(c->format, fmt, sizeof(fmt))), ok);
 	add(obj, "modifier", json_object_new_string(mod), ok);
 	add(obj, "plane_count", json_object_new_int64(c->plane_count), ok);
@@ -434,24 +428,13 @@ static int parse_device(struct json_object *dev, struct la_capset_info *info)
 static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod)
 {
 	const char *text;
-	size_t digits;
 	int ret = get_string(o, path, &text);
 
 	if (ret < 0)
 		return ret;
-	if (strcmp(text, "linear") == 0) {
-		*mod = MOD_LINEAR;
-		return 0;
-	}
-	if (strcmp(text, "implicit") == 0) {
-		*mod = MOD_INVALID;
-		return 0;
-	}
-	digits = strncmp(text, "0x", 2) == 0 ? strspn(text + 2, "0123456789abcdefABCDEF") : 0;
-	if (digits == 0 || digits > 16 || text[2 + digits] != '\0')
+	if (la_modifier_parse(text, mod) < 0)
 		return bad(path, "expected \"linear\", \"implicit\" or 0x followed by 1..16 hex "
 				 "digits, got \"%s\"", text);
-	*mod = strtoull(text + 2, NULL, 16);
 	return 0;
 }
 
@@ -479,18 +462,15 @@ static int parse_caching(struct json_object *arr, const char *path, uint32_t *ca
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
 		const char *name;
-		size_t j;
+		uint32_t bit;
 		char p[160];
 		join_index(p, sizeof(p), path, i);
 		if (get_string(e, p, &name) < 0)
 			return -EINVAL;
-		for (j = 0; j < LA_ARRAY_SIZE(caching_names); j++) {
-			if (strcmp(caching_names[j].name, name) == 0)
-				break;
-		}
-		if (j == LA_ARRAY_SIZE(caching_names))
+		bit = bit_named(la_caching_name, name);
+		if (!bit)
 			return bad(p, "unknown caching \"%s\" (cached, writecombine, uncached)", name);
-		*caching |= caching_names[j].bit;
+		*caching |= bit;
 	}
 	return 0;
 }
@@ -514,10 +494,9 @@ static int parse_constraint(const char *key, struct json_object *v, const char *
 		return parse_align_array(v, path, k->offset_align);
 	if (strcmp(key, "caching") == 0)
 		return parse_caching(v, path, &k->caching);
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++) {
-		if (strcmp(key, flag_names[i].name) == 0)
-			return parse_flag(v, path, flag_names[i].bit, &k->flags);
-	}
+	uint32_t flag = bit_named(la_constraint_flag_name, key);
+	if (flag)
+		return parse_flag(v, path, flag, &k->flags);
 	for (size_t i = 0; i < LA_ARRAY_SIZE(scalars); i++) {
 		uint64_t x;
 		/* dma_addr_bits counts address bits: more than 64 is meaningless. */
@@ -538,7 +517,7 @@ static int parse_constraint(const char *key, struct json_object *v, const char *
 
 static int parse_constraints(struct json_object *obj, const char *path, struct la_constraints *k)
 {
-	const char *known[LA_ARRAY_SIZE(scalars) + LA_ARRAY_SIZE(flag_names) + 4];
+	const char *known[LA_ARRAY_SIZE(scalars) + FLAG_BITS + 4];
 	size_t n = 0;
 	int ret;
 
@@ -547,8 +526,9 @@ static int parse_constraints(struct json_object *obj, const char *path, struct l
 	known[n++] = "caching";
 	for (size_t i = 0; i < LA_ARRAY_SIZE(scalars); i++)
 		known[n++] = scalars[i].name;
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++)
-		known[n++] = flag_names[i].name;
+	for (int i = 0; i < FLAG_BITS; i++)
+		if (la_constraint_flag_name(1u << i))
+			known[n++] = la_constraint_flag_name(1u << i);
 	known[n] = NULL;
 	if ((ret = want_type(obj, json_type_object, path, "an object")) < 0 ||
 	    (ret = check_keys(obj, path, known)) < 0)

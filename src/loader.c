@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,11 +35,6 @@ int la_loader_search_path(bool secure, char *buf, size_t len)
 	else
 		n = snprintf(buf, len, "%s", LA_PLUGINDIR);
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
-}
-
-bool la_process_is_secure(void)
-{
-	return getauxval(AT_SECURE) != 0;
 }
 
 /* Writable by group/others and not root-owned-sticky: someone else could plant code. */

@@ -12,9 +12,6 @@
 
 #include "result.h"
 
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
-
 /* CPU-read-often users get cached memory when a path offers it. */
 #define RANK_CACHED_BONUS 50
 
@@ -145,9 +142,9 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_device **devices, struct la_constraints *constraints,
 			    struct la_alloc_request *req)
 {
-	const struct la_result_cand *rc = &res->cands[cand];
+	const struct la_merged_candidate *merged = &res->cands[cand];
 
-	*constraints = rc->cand.constraints;
+	*constraints = merged->cand.constraints;
 	for (size_t i = 0; i < res->n_parts; i++) {
 		devices[i] = res->parts[i].device;
 		/*
@@ -159,14 +156,14 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			constraints->flags |= LA_CONSTRAINT_CONTIGUOUS;
 	}
 	*req = (struct la_alloc_request){
-		.format = rc->cand.format,
-		.modifier = rc->cand.modifier,
+		.format = merged->cand.format,
+		.modifier = merged->cand.modifier,
 		.width = res->width,
 		.height = res->height,
 		.buffer_count = res->buffer_count,
 		.usage = res->usage,
 		.constraints = constraints,
-		.layout = rc->has_layout ? &rc->layout : NULL,
+		.layout = merged->has_layout ? &merged->layout : NULL,
 		.devices = devices,
 		.n_devices = res->n_parts,
 	};
@@ -201,10 +198,10 @@ static int check_import_rules(const struct la_result *res, const struct la_path 
 	return 0;
 }
 
-static int check_memory(const struct la_result *res, const struct la_result_cand *rc,
+static int check_memory(const struct la_result *res, const struct la_merged_candidate *merged,
 			const struct la_path *p, char *why, size_t len)
 {
-	const struct la_constraints *c = &rc->cand.constraints;
+	const struct la_constraints *c = &merged->cand.constraints;
 	uint32_t f = p->desc.flags;
 	bool adaptive = f & LA_PATH_ADAPTIVE;
 
@@ -240,11 +237,11 @@ static int check_memory(const struct la_result *res, const struct la_result_cand
 			return -EINVAL;
 		}
 	}
-	if ((f & LA_PATH_LINEAR_ONLY) && rc->cand.modifier != MOD_LINEAR) {
+	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR) {
 		snprintf(why, len, "allocates linear buffers only");
 		return -EINVAL;
 	}
-	if (rc->cand.modifier == MOD_INVALID &&
+	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT &&
 	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0)) {
 		snprintf(why, len, "an implicit-modifier buffer must come from the driver that "
 				   "defines its layout");
@@ -256,14 +253,14 @@ static int check_memory(const struct la_result *res, const struct la_result_cand
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank, char *why,
 		  size_t len)
 {
-	const struct la_result_cand *rc = &res->cands[cand];
+	const struct la_merged_candidate *merged = &res->cands[cand];
 	struct la_device *devices[LA_MAX_DEVICES];
 	struct la_constraints constraints;
 	struct la_alloc_request req;
 	int ret;
 
 	*rank = p->desc.rank;
-	ret = check_memory(res, rc, p, why, len);
+	ret = check_memory(res, merged, p, why, len);
 	if (ret == 0)
 		ret = check_import_rules(res, p, why, len);
 	if (ret < 0)
@@ -319,11 +316,11 @@ static int eval_all(struct la_result *res, size_t cand, size_t *matched)
 	return 0;
 }
 
-static const struct la_result *sort_res;
-static int cmp_path_order(const void *a, const void *b)
+static int cmp_path_order(const void *a, const void *b, void *data)
 {
-	const struct la_path *x = &sort_res->paths[*(const size_t *)a];
-	const struct la_path *y = &sort_res->paths[*(const size_t *)b];
+	const struct la_result *res = data;
+	const struct la_path *x = &res->paths[*(const size_t *)a];
+	const struct la_path *y = &res->paths[*(const size_t *)b];
 	if (x->matched != y->matched)
 		return x->matched ? -1 : 1;
 	if (x->matched && x->rank != y->rank)
@@ -331,17 +328,11 @@ static int cmp_path_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* qsort has no context argument in C11; a lock keeps the static pointer safe. */
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void order_paths(struct la_result *res)
 {
 	for (size_t i = 0; i < res->n_paths; i++)
 		res->path_order[i] = i;
-	pthread_mutex_lock(&sort_lock);
-	sort_res = res;
-	qsort(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order);
-	pthread_mutex_unlock(&sort_lock);
+	qsort_r(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order, res);
 }
 
 static bool offline(const struct la_result *res)
@@ -409,30 +400,4 @@ int la_paths_choose(struct la_result *res)
 		return 0;
 	}
 	return ret;
-}
-
-LA_EXPORT size_t la_result_get_path_count(const struct la_result *res)
-{
-	return res ? res->n_paths : 0;
-}
-
-LA_EXPORT int la_result_get_path(const struct la_result *res, size_t index,
-				 struct la_path_info *out)
-{
-	const struct la_path *p;
-
-	if (!res || !out || index >= res->n_paths)
-		return -EINVAL;
-	p = &res->paths[res->path_order[index]];
-	*out = (struct la_path_info){
-		.name = p->name,
-		.backend = p->backend->name,
-		.rank = p->rank,
-		.matched = p->matched,
-		.reason = p->reason ? p->reason : "",
-		.caching = p->desc.caching,
-		.contiguous = (p->desc.flags & LA_PATH_CONTIGUOUS) != 0,
-		.is_device_memory = p->has_owner,
-	};
-	return 0;
 }

@@ -98,6 +98,8 @@ void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ..
 #define la_err(ctx, ...) la_log(ctx, LA_LOG_ERROR, __VA_ARGS__)
 #define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
 bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
+/* The handler a context starts with (and gets back for NULL). */
+void la_log_to_stderr(void *data, enum la_log_level level, const char *msg);
 
 /* AT_SECURE: setuid/setgid or raised capabilities; environment is the user's. */
 bool la_process_is_secure(void);

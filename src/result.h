@@ -15,7 +15,7 @@ struct la_participant {
 	char *import_reason;
 };
 
-struct la_result_cand {
+struct la_merged_candidate {
 	struct la_candidate cand; /* merged */
 	struct la_layout layout;
 	bool has_layout;          /* linear modifiers only */
@@ -51,7 +51,7 @@ struct la_result {
 	uint64_t usage; /* union */
 	struct la_participant *parts;
 	size_t n_parts;
-	struct la_result_cand *cands;
+	struct la_merged_candidate *cands;
 	size_t n_cands;
 	int chosen;               /* candidate index or -1 */
 	struct la_path *paths;

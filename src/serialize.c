@@ -36,14 +36,14 @@
 /* ---- writer: the buffer is sized exactly beforehand ---- */
 
 struct wr {
-	uint8_t *p;
+	uint8_t *buf;
 	size_t off;
 };
 
 static void put_le(struct wr *w, uint64_t v, unsigned bytes)
 {
 	for (unsigned i = 0; i < bytes; i++)
-		w->p[w->off++] = (uint8_t)(v >> (8 * i));
+		w->buf[w->off++] = (uint8_t)(v >> (8 * i));
 }
 #define put_u8(w, v) put_le(w, v, 1)
 #define put_u16(w, v) put_le(w, v, 2)
@@ -53,13 +53,13 @@ static void put_le(struct wr *w, uint64_t v, unsigned bytes)
 static void put_str(struct wr *w, const char *s, size_t len)
 {
 	put_u8(w, len);
-	memcpy(w->p + w->off, s, len);
+	memcpy(w->buf + w->off, s, len);
 	w->off += len;
 }
 
 static void put_header(struct wr *w, const char *magic, size_t total)
 {
-	memcpy(w->p, magic, 4);
+	memcpy(w->buf, magic, 4);
 	w->off = 4;
 	put_u16(w, LA_SER_VERSION);
 	put_u16(w, 0); /* reserved: lets v1 readers refuse flags they don't know */
@@ -69,7 +69,7 @@ static void put_header(struct wr *w, const char *magic, size_t total)
 /* ---- reader: never reads past len; first failure sets the diagnosis ---- */
 
 struct rd {
-	const uint8_t *p;
+	const uint8_t *buf;
 	size_t len;
 	size_t off;
 	const char *what; /* "capset blob" / "descriptor blob" */
@@ -94,7 +94,7 @@ static int get_le(struct rd *r, uint64_t *v, unsigned bytes, const char *field)
 		return rd_fail(r, r->off, "truncated reading %s", field);
 	*v = 0;
 	for (unsigned i = 0; i < bytes; i++)
-		*v |= (uint64_t)r->p[r->off++] << (8 * i);
+		*v |= (uint64_t)r->buf[r->off++] << (8 * i);
 	return 0;
 }
 
@@ -123,7 +123,7 @@ static int get_str(struct rd *r, char *buf, const char *field)
 		return ret;
 	if (r->len - r->off < len)
 		return rd_fail(r, at, "%s length runs past the end of the blob", field);
-	memcpy(buf, r->p + r->off, len);
+	memcpy(buf, r->buf + r->off, len);
 	buf[len] = '\0';
 	if (strlen(buf) != len)
 		return rd_fail(r, at, "%s contains a NUL byte", field);
@@ -141,7 +141,7 @@ static int get_header(struct rd *r, const char *magic, size_t min_size)
 
 	if (r->len < HEADER_SIZE)
 		return rd_fail(r, r->len, "truncated header (%d bytes needed)", HEADER_SIZE);
-	if (memcmp(r->p, magic, 4) != 0)
+	if (memcmp(r->buf, magic, 4) != 0)
 		return rd_fail(r, 0, "bad magic (expected \"%.4s\")", magic);
 	r->off = 4;
 	get_le(r, &version, 2, "version");
@@ -219,8 +219,8 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 		return -E2BIG;
 	}
 	total += n * CANDIDATE_SIZE; /* at most ~9 MiB: no overflow */
-	w = (struct wr){.p = malloc(total)};
-	if (!w.p)
+	w = (struct wr){.buf = malloc(total)};
+	if (!w.buf)
 		return -ENOMEM;
 	put_header(&w, "LACS", total);
 	put_u32(&w, n);
@@ -235,7 +235,7 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 		la_capset_get_candidate(set, i, &c);
 		put_candidate(&w, &c);
 	}
-	*data = w.p;
+	*data = w.buf;
 	*size = total;
 	return 0;
 }
@@ -325,7 +325,7 @@ static int get_identity(struct rd *r, struct la_capset **out)
 
 LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_capset **out)
 {
-	struct rd r = {.p = data, .len = size, .what = "capset blob"};
+	struct rd r = {.buf = data, .len = size, .what = "capset blob"};
 	struct la_capset *set = NULL;
 	uint32_t n;
 	int ret;
@@ -403,8 +403,8 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 	for (uint32_t i = 0; i < desc->plane_count; i++)
 		idx[i] = fd_index(desc->planes[i].fd, fds, &n);
 	total = DESC_FIXED_SIZE + (size_t)desc->plane_count * PLANE_SIZE;
-	w = (struct wr){.p = malloc(total)};
-	if (!w.p)
+	w = (struct wr){.buf = malloc(total)};
+	if (!w.buf)
 		return -ENOMEM;
 	put_header(&w, "LADS", total);
 	put_u32(&w, desc->format);
@@ -420,7 +420,7 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 		put_u64(&w, desc->planes[i].pitch);
 		put_u64(&w, desc->planes[i].size);
 	}
-	*data = w.p;
+	*data = w.buf;
 	*size = total;
 	*n_fds = n;
 	return 0;
@@ -482,7 +482,7 @@ static int get_planes(struct rd *r, struct la_descriptor *d, uint32_t fd_count, 
 LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
 					struct la_descriptor *out)
 {
-	struct rd r = {.p = data, .len = size, .what = "descriptor blob"};
+	struct rd r = {.buf = data, .len = size, .what = "descriptor blob"};
 	struct la_descriptor d = {0};
 	uint32_t fd_count = 0;
 	int ret;

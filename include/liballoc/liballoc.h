@@ -320,6 +320,17 @@ const char *la_format_name(uint32_t format, char *buf, size_t len);
 /* Accepts table names ("XRGB8888") and 4-letter fourccs ("XR24"). */
 int la_format_parse(const char *name, uint32_t *format);
 
+/* DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (implicit), without drm_fourcc.h. */
+#define LA_MODIFIER_LINEAR   UINT64_C(0)
+#define LA_MODIFIER_IMPLICIT UINT64_C(0x00ffffffffffffff)
+/* "linear", "implicit" or "0x" and 16 hex digits; returns buf (NULL if len is 0). */
+const char *la_modifier_name(uint64_t modifier, char *buf, size_t len);
+/* Parses what la_modifier_name() writes (0x + 1..16 hex digits); -EINVAL otherwise. */
+int la_modifier_parse(const char *text, uint64_t *modifier);
+/* "contiguous", "cached"... for one LA_CONSTRAINT_* / LA_CACHING_* bit; NULL otherwise. */
+const char *la_constraint_flag_name(uint32_t bit);
+const char *la_caching_name(uint32_t bit);
+
 /* ------------------------------------------------------------------ */
 /* Buffers                                                             */
 

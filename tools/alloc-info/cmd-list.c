@@ -126,7 +126,7 @@ static void print_report(const struct ai_opts *o, const struct report *r)
 		if (chosen >= 0 && la_result_get_candidate(r->res, (size_t)chosen, &c) == 0) {
 			char f[32], m[32];
 			printf(" (%s %s)", la_format_name(c.format, f, sizeof(f)),
-			       ai_modifier_name(c.modifier, m, sizeof(m)));
+			       la_modifier_name(c.modifier, m, sizeof(m)));
 		}
 		printf(":\n");
 		ai_print_paths(stdout, "      ", r->res);
