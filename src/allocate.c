@@ -7,18 +7,18 @@
 #include "descriptor.h"
 #include "result.h"
 
-static int check_allocated(const struct la_alloc_request *req, const struct la_descriptor *d)
+static int check_allocated(const struct la_alloc_request *req, const struct la_descriptor *d,
+			   struct la_why *why)
 {
 	if (d->format != req->format || d->modifier != req->modifier || d->width != req->width ||
-	    d->height != req->height) {
-		la_diag("backend returned a buffer of another format, modifier or size");
-		return -EPROTO;
-	}
-	return la_descriptor_validate(d, req->constraints);
+	    d->height != req->height)
+		return la_why_set(why, -EPROTO,
+				  "backend returned a buffer of another format, modifier or size");
+	return la_descriptor_validate(d, req->constraints, why);
 }
 
 static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
-		       struct la_buffer **out)
+		       struct la_buffer **out, struct la_why *why)
 {
 	struct la_device *devices[LA_MAX_DEVICES];
 	struct la_constraints constraints;
@@ -30,24 +30,22 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	memset(&d, 0, sizeof(d));
 	for (int i = 0; i < LA_MAX_PLANES; i++)
 		d.planes[i].fd = -1;
-	la_diag_clear();
+	la_why_clear(why);
 	la_backend_lock(p->backend);
-	ret = p->backend->iface->path_allocate(p->backend->data, p->data, &req, &d);
+	ret = p->backend->iface->path_allocate(p->backend->data, p->data, &req, &d, why);
 	la_backend_unlock(p->backend);
 	if (ret < 0) {
-		la_diag_prefix("%s", p->name);
+		la_why_prefix(why, "%s", p->name);
 		la_descriptor_close_fds(&d);
 		return ret;
 	}
 	d.plane_count = d.plane_count ? d.plane_count : 1;
-	ret = check_allocated(&req, &d);
-	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED)) {
+	ret = check_allocated(&req, &d, why);
+	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
 		/* la_buffer_map() refuses by this flag: a backend must not drop it */
-		la_diag("protected path returned a buffer not marked protected");
-		ret = -EPROTO;
-	}
+		ret = la_why_set(why, -EPROTO, "protected path returned a buffer not marked protected");
 	if (ret < 0) {
-		la_diag_prefix("%s returned an unusable buffer", p->name);
+		la_why_prefix(why, "%s returned an unusable buffer", p->name);
 		la_descriptor_close_fds(&d);
 		return ret == -EINVAL ? -EPROTO : ret;
 	}
@@ -55,49 +53,42 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	return la_buffer_wrap(res->ctx, &d, p->name, out);
 }
 
-static int best_path(struct la_result *res, struct la_path **p)
+static int best_path(struct la_result *res, struct la_path **p, struct la_why *why)
 {
 	if (!res || res->chosen < 0 || res->n_paths == 0 ||
-	    !res->paths[res->path_order[0]].matched) {
-		la_diag("%s", res && res->diagnosis && res->diagnosis[0]
-				      ? res->diagnosis
-				      : "no negotiated candidate with an allocation path");
-		return -ENODEV;
-	}
+	    !res->paths[res->path_order[0]].matched)
+		return la_why_set(why, -ENODEV, "%s", res && res->diagnosis && res->diagnosis[0]
+						       ? res->diagnosis
+						       : "no negotiated candidate with an allocation path");
 	*p = &res->paths[res->path_order[0]];
 	return 0;
 }
 
 LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
 {
+	struct la_why why = {0};
 	struct la_path *p;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	ret = best_path(res, &p);
-	if (ret < 0)
-		return ret;
-	return allocate_on(res, (size_t)res->chosen, p, out);
+	ret = best_path(res, &p, &why);
+	if (ret == 0)
+		ret = allocate_on(res, (size_t)res->chosen, p, out, &why);
+	return la_publish(&why, ret);
 }
 
-LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
-				    struct la_buffer **out)
+static int allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out,
+			      struct la_why *why)
 {
-	char why[512] = "";
+	struct la_why reason = {0};
 	int idx, rank;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!res || !path)
-		return -EINVAL;
 	idx = la_paths_find(res, path);
-	if (idx < 0) {
-		la_diag("no allocation path named '%s' in this negotiation", path);
-		return -ENOENT;
-	}
+	if (idx < 0)
+		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation",
+				  path);
 	/*
 	 * The forced path serves the first candidate (in preference order) it
 	 * can. For a path that matched the chosen candidate, that is the chosen
@@ -106,43 +97,51 @@ LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
 	 * checks what it allocates.
 	 */
 	if (res->paths[idx].serves_cand >= 0)
-		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out);
+		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out,
+				   why);
 	for (size_t c = 0; c < res->n_cands; c++) {
-		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, why, sizeof(why));
+		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, &reason);
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret == 0)
-			return allocate_on(res, c, &res->paths[idx], out);
+			return allocate_on(res, c, &res->paths[idx], out, why);
 	}
-	la_diag("path '%s' cannot serve these devices: %s", path,
-		why[0] ? why : "no common format");
-	return -EINVAL;
+	return la_why_set(why, -EINVAL, "path '%s' cannot serve these devices: %s", path,
+			  reason.text[0] ? reason.text : "no common format");
 }
 
-LA_EXPORT int la_allocate_set(struct la_result *res, struct la_buffer **out, size_t count)
+LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
+				    struct la_buffer **out)
+{
+	struct la_why why = {0};
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!res || !path)
+		return -EINVAL;
+	return la_publish(&why, allocate_with_path(res, path, out, &why));
+}
+
+static int allocate_set(struct la_result *res, struct la_buffer **out, size_t count,
+			struct la_why *why)
 {
 	struct la_path *p;
 	uint64_t total = 0;
-	int ret;
+	int ret = best_path(res, &p, why);
 
-	if (!out || count == 0)
-		return -EINVAL;
-	memset(out, 0, count * sizeof(*out));
-	ret = best_path(res, &p);
 	if (ret < 0)
 		return ret;
 	/* Check the whole set before touching a heap: CMA fails late and vaguely. */
 	const struct la_merged_candidate *merged = &res->cands[res->chosen];
-	if (merged->has_layout && !la_mul_u64(merged->layout.size, count, &total)) {
-		la_diag("%zu buffers of %llu bytes overflow", count,
-			(unsigned long long)merged->layout.size);
-		return -EOVERFLOW;
-	}
+	if (merged->has_layout && !la_mul_u64(merged->layout.size, count, &total))
+		return la_why_set(why, -EOVERFLOW, "%zu buffers of %llu bytes overflow", count,
+				  (unsigned long long)merged->layout.size);
 	for (size_t i = 0; i < count; i++) {
-		ret = allocate_on(res, (size_t)res->chosen, p, &out[i]);
+		ret = allocate_on(res, (size_t)res->chosen, p, &out[i], why);
 		if (ret < 0) {
-			la_diag_prefix("buffer %zu of %zu (%llu bytes in all)", i + 1, count,
-				       merged->has_layout ? (unsigned long long)total : 0ULL);
+			la_why_prefix(why, "buffer %zu of %zu (%llu bytes in all)", i + 1, count,
+				      merged->has_layout ? (unsigned long long)total : 0ULL);
 			for (size_t j = 0; j < i; j++) {
 				la_buffer_destroy(out[j]);
 				out[j] = NULL;
@@ -151,4 +150,14 @@ LA_EXPORT int la_allocate_set(struct la_result *res, struct la_buffer **out, siz
 		}
 	}
 	return 0;
+}
+
+LA_EXPORT int la_allocate_set(struct la_result *res, struct la_buffer **out, size_t count)
+{
+	struct la_why why = {0};
+
+	if (!out || count == 0)
+		return -EINVAL;
+	memset(out, 0, count * sizeof(*out));
+	return la_publish(&why, allocate_set(res, out, count, &why));
 }

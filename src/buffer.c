@@ -57,9 +57,10 @@ LA_EXPORT int la_buffer_from_descriptor(struct la_context *ctx, const struct la_
 	if (!ctx || !desc)
 		return -EINVAL;
 	int64_t sizes[LA_MAX_PLANES];
-	ret = la_descriptor_check_shape(desc, sizes);
+	struct la_why why = {0};
+	ret = la_descriptor_check_shape(desc, sizes, &why);
 	if (ret < 0)
-		return ret;
+		return la_publish(&why, ret);
 	own = *desc;
 	for (uint32_t p = 0; p < own.plane_count; p++)
 		own.planes[p].fd = -1;

@@ -176,36 +176,31 @@ LA_EXPORT struct la_device *la_capset_get_device(const struct la_capset *set)
 	return set ? set->device : NULL;
 }
 
-LA_EXPORT int la_device_get_capabilities(struct la_device *dev, uint64_t usage,
-					 const struct la_assertion *assertion,
-					 struct la_capset **out)
+int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_assertion *assertion,
+		    struct la_capset **out, struct la_why *why)
 {
 	struct la_backend *be;
 	struct la_capset *set;
 	int ret;
 
-	if (!out)
-		return -EINVAL;
 	*out = NULL;
-	if (!dev || !assertion || !usage) {
-		la_diag("capabilities: device, usage and assertion are required");
-		return -EINVAL;
-	}
-	la_diag_clear();
+	if (!dev || !assertion || !usage)
+		return la_why_set(why, -EINVAL,
+				  "capabilities: device, usage and assertion are required");
 	be = dev->backend;
-	if (!be->iface->get_capabilities) {
-		la_diag("%s: backend '%s' reports no capabilities", dev->label, be->name);
-		return -ENOTSUP;
-	}
+	if (!be->iface->get_capabilities)
+		return la_why_set(why, -ENOTSUP, "%s: backend '%s' reports no capabilities",
+				  dev->label, be->name);
 	ret = la_capset_new_for_device(dev, usage, &set);
 	if (ret < 0)
 		return ret;
+	la_why_clear(why);
 	la_backend_lock(be);
-	ret = be->iface->get_capabilities(be->data, dev->data, usage, assertion, set);
+	ret = be->iface->get_capabilities(be->data, dev->data, usage, assertion, set, why);
 	la_backend_unlock(be);
 	if (ret < 0) {
-		if (!la_last_diagnosis()[0])
-			la_diag("%s: capabilities query failed", dev->label);
+		if (!why->text[0])
+			la_why_set(why, ret, "%s: capabilities query failed", dev->label);
 		la_capset_destroy(set);
 		return ret;
 	}
@@ -213,4 +208,17 @@ LA_EXPORT int la_device_get_capabilities(struct la_device *dev, uint64_t usage,
 	       set->n_cands, (unsigned long long)usage, la_import_rule_name(set->import_rule));
 	*out = set;
 	return 0;
+}
+
+LA_EXPORT int la_device_get_capabilities(struct la_device *dev, uint64_t usage,
+					 const struct la_assertion *assertion,
+					 struct la_capset **out)
+{
+	struct la_why why = {0};
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	la_diag_clear();
+	return la_publish(&why, la_capset_query(dev, usage, assertion, out, &why));
 }

@@ -61,7 +61,8 @@ LA_EXPORT void la_descriptor_close(struct la_descriptor *desc)
 }
 
 /* A plane must lie inside its memory: a foreign descriptor is hostile input. */
-static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t *sizes)
+static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t *sizes,
+			      struct la_why *why)
 {
 	const struct la_plane *pl = &d->planes[p];
 	uint32_t first = la_descriptor_first_plane_of_fd(d, p);
@@ -69,39 +70,34 @@ static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t
 	int64_t fd_size;
 
 	if (!la_add_u64(pl->offset, pl->size, &end)) {
-		la_diag("descriptor: plane %u offset %llu + size %llu overflows", p,
+		return la_why_set(why, -EOVERFLOW, "descriptor: plane %u offset %llu + size %llu overflows", p,
 			(unsigned long long)pl->offset, (unsigned long long)pl->size);
-		return -EOVERFLOW;
 	}
 	fd_size = first == p ? la_fd_size(pl->fd) : sizes[first];
 	if (fd_size < 0) {
-		la_diag("descriptor: plane %u fd: %s", p, strerror((int)-fd_size));
-		return (int)fd_size;
+		return la_why_set(why, (int)fd_size, "descriptor: plane %u fd: %s", p, strerror((int)-fd_size));
 	}
 	sizes[p] = fd_size;
 	/* Some exporters cannot tell their size (0); the importing device checks then. */
 	if (fd_size > 0 && end > (uint64_t)fd_size) {
-		la_diag("descriptor: plane %u ends at byte %llu, its memory has %lld", p,
+		return la_why_set(why, -EINVAL, "descriptor: plane %u ends at byte %llu, its memory has %lld", p,
 			(unsigned long long)end, (long long)fd_size);
-		return -EINVAL;
 	}
 	return 0;
 }
 
-int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes)
+int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes, struct la_why *why)
 {
 	int ret;
 
 	if (d->plane_count == 0 || d->plane_count > LA_MAX_PLANES) {
-		la_diag("descriptor: plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "descriptor: plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
 	}
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (d->planes[p].fd < 0) {
-			la_diag("descriptor: plane %u has no fd", p);
-			return -EINVAL;
+			return la_why_set(why, -EINVAL, "descriptor: plane %u has no fd", p);
 		}
-		ret = check_plane_bounds(d, p, sizes);
+		ret = check_plane_bounds(d, p, sizes, why);
 		if (ret < 0)
 			return ret;
 	}
@@ -120,11 +116,12 @@ static void layout_of(const struct la_descriptor *d, uint64_t fd_size, struct la
 	l->size = fd_size;
 }
 
-int la_descriptor_validate(const struct la_descriptor *d, const struct la_constraints *c)
+int la_descriptor_validate(const struct la_descriptor *d, const struct la_constraints *c,
+			   struct la_why *why)
 {
 	struct la_layout l;
 	int64_t sizes[LA_MAX_PLANES];
-	int ret = la_descriptor_check_shape(d, sizes);
+	int ret = la_descriptor_check_shape(d, sizes, why);
 
 	if (ret < 0)
 		return ret;
@@ -134,39 +131,44 @@ int la_descriptor_validate(const struct la_descriptor *d, const struct la_constr
 	 */
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (sizes[p] == 0) {
-			la_diag("plane %u: its dma-buf does not tell its size", p);
-			return -EINVAL;
+			return la_why_set(why, -EINVAL, "plane %u: its dma-buf does not tell its size", p);
 		}
 	}
 	if (d->modifier != LA_MODIFIER_LINEAR || d->planes[0].fd != d->planes[d->plane_count - 1].fd)
 		return 0;
 	layout_of(d, (uint64_t)sizes[0], &l);
-	return la_layout_validate(d->format, d->width, d->height, c, &l);
+	return la_layout_validate_why(d->format, d->width, d->height, c, &l, why);
 }
 
-LA_EXPORT int la_capset_validate(const struct la_capset *set, const struct la_descriptor *desc)
+static int capset_validate(const struct la_capset *set, const struct la_descriptor *desc,
+			   struct la_why *why)
 {
 	char name[32];
 
-	if (!set || !desc)
-		return -EINVAL;
-	la_diag_clear();
 	for (size_t i = 0; i < set->n_cands; i++) {
 		const struct la_candidate *c = &set->cands[i];
 		if (c->format != desc->format || c->modifier != desc->modifier)
 			continue;
 		if (c->plane_count && c->plane_count != desc->plane_count) {
-			la_diag("%s: wants %u planes, the buffer has %u", set->label,
+			return la_why_set(why, -EINVAL, "%s: wants %u planes, the buffer has %u", set->label,
 				c->plane_count, desc->plane_count);
-			return -EINVAL;
 		}
-		int ret = la_descriptor_validate(desc, &c->constraints);
+		int ret = la_descriptor_validate(desc, &c->constraints, why);
 		if (ret < 0)
-			la_diag_prefix("%s", set->label);
+			la_why_prefix(why, "%s", set->label);
 		return ret;
 	}
-	la_diag("%s: does not accept %s with modifier 0x%llx", set->label,
+	return la_why_set(why, -EINVAL, "%s: does not accept %s with modifier 0x%llx", set->label,
 		la_format_name(desc->format, name, sizeof(name)),
 		(unsigned long long)desc->modifier);
-	return -EINVAL;
+}
+
+LA_EXPORT int la_capset_validate(const struct la_capset *set, const struct la_descriptor *desc)
+{
+	struct la_why why = {0};
+
+	if (!set || !desc)
+		return -EINVAL;
+	la_diag_clear();
+	return la_publish(&why, capset_validate(set, desc, &why));
 }

@@ -15,8 +15,9 @@ uint32_t la_descriptor_first_plane_of_fd(const struct la_descriptor *d, uint32_t
  * Plane count, fds and every plane inside its memory. sizes[p]: bytes of
  * plane p's memory (0 if its exporter cannot tell).
  */
-int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes);
+int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes, struct la_why *why);
 /* The shape, a known size, and linear layouts against the constraints. */
-int la_descriptor_validate(const struct la_descriptor *d, const struct la_constraints *c);
+int la_descriptor_validate(const struct la_descriptor *d, const struct la_constraints *c,
+			   struct la_why *why);
 
 #endif

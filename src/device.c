@@ -38,7 +38,7 @@ static int set_label(struct la_device *dev)
 }
 
 /* Asks each backend in turn; the first that claims the node owns it. */
-static int probe_backends(struct la_device *dev)
+static int probe_backends(struct la_device *dev, struct la_why *why)
 {
 	struct la_context *ctx = dev->ctx;
 
@@ -49,12 +49,13 @@ static int probe_backends(struct la_device *dev)
 		int ret;
 
 		la_backend_lock(be);
-		ret = be->iface->probe(be->data, dev->fd, dev->path, &data, &info);
+		la_why_clear(why);
+		ret = be->iface->probe(be->data, dev->fd, dev->path, &data, &info, why);
 		la_backend_unlock(be);
 		if (ret == -ENODEV)
 			continue;
 		if (ret < 0) {
-			la_diag_prefix("%s: backend '%s' refused it", dev->path, be->name);
+			la_why_prefix(why, "%s: backend '%s' refused it", dev->path, be->name);
 			return ret;
 		}
 		dev->backend = be;
@@ -66,12 +67,12 @@ static int probe_backends(struct la_device *dev)
 			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
 		return 0;
 	}
-	la_diag("%s: no backend recognises this device (%zu backend(s) loaded)",
-		dev->path[0] ? dev->path : "fd", ctx->n_backends);
-	return -ENODEV;
+	return la_why_set(why, -ENODEV, "%s: no backend recognises this device (%zu backend(s) loaded)",
+			  dev->path[0] ? dev->path : "fd", ctx->n_backends);
 }
 
-static int open_common(struct la_context *ctx, int fd, const char *path, struct la_device **out)
+static int open_common(struct la_context *ctx, int fd, const char *path, struct la_device **out,
+		       struct la_why *why)
 {
 	struct la_device *dev;
 	struct stat st;
@@ -92,15 +93,15 @@ static int open_common(struct la_context *ctx, int fd, const char *path, struct 
 	}
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
-		la_diag("%s: fstat: %s", dev->path, strerror(-ret));
+		la_why_set(why, ret, "%s: fstat: %s", dev->path, strerror(-ret));
 		goto fail;
 	}
 	/* Only a character device has an identity another process can name. */
 	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : 0;
-	ret = la_loader_load_all(ctx);
+	ret = la_loader_load_all(ctx, why);
 	if (ret < 0)
 		goto fail;
-	ret = probe_backends(dev);
+	ret = probe_backends(dev, why);
 	if (ret < 0)
 		goto fail;
 	ret = set_label(dev);
@@ -114,9 +115,25 @@ fail:
 	return ret;
 }
 
+static int device_open(struct la_context *ctx, const char *path, struct la_device **out,
+		       struct la_why *why)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		return la_why_set(why, -err, "%s: %s%s", path, strerror(err),
+				  err == EACCES ? " (add the user to the device's group, e.g. video/render)"
+						: "");
+	}
+	return open_common(ctx, fd, path, out, why);
+}
+
 LA_EXPORT int la_device_open(struct la_context *ctx, const char *path, struct la_device **out)
 {
-	int fd;
+	struct la_why why = {0};
 
 	if (!out)
 		return -EINVAL;
@@ -124,16 +141,7 @@ LA_EXPORT int la_device_open(struct la_context *ctx, const char *path, struct la
 	if (!ctx || !path)
 		return -EINVAL;
 	la_diag_clear();
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-		la_diag("%s: %s%s", path, strerror(err),
-			err == EACCES ? " (add the user to the device's group, e.g. video/render)" : "");
-		return -err;
-	}
-	return open_common(ctx, fd, path, out);
+	return la_publish(&why, device_open(ctx, path, out, &why));
 }
 
 LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device **out)
@@ -161,7 +169,8 @@ LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dup_fd);
 	n = readlink(link, path, sizeof(path) - 1);
 	path[n > 0 ? n : 0] = '\0';
-	return open_common(ctx, dup_fd, path, out);
+	struct la_why why = {0};
+	return la_publish(&why, open_common(ctx, dup_fd, path, out, &why));
 }
 
 LA_EXPORT struct la_device *la_device_ref(struct la_device *dev)
@@ -216,14 +225,14 @@ LA_EXPORT int la_device_usage_from_name(struct la_device *dev, const char *name,
 		return -EINVAL;
 	if (!dev->backend->iface->usage_from_name)
 		return -ENOENT;
+	struct la_why why = {0};
 	la_backend_lock(dev->backend);
-	ret = dev->backend->iface->usage_from_name(dev->backend->data, name, bit);
+	ret = dev->backend->iface->usage_from_name(dev->backend->data, name, bit, &why);
 	la_backend_unlock(dev->backend);
-	if (ret == 0 && (*bit & ~LA_USAGE_BACKEND_MASK)) {
-		la_diag("backend '%s' returned a core usage bit for '%s'", dev->backend->name, name);
-		return -EPROTO;
-	}
-	return ret;
+	if (ret == 0 && (*bit & ~LA_USAGE_BACKEND_MASK))
+		ret = la_why_set(&why, -EPROTO, "backend '%s' returned a core usage bit for '%s'",
+				 dev->backend->name, name);
+	return la_publish(&why, ret);
 }
 
 /* ---- enumeration ---- */
@@ -281,16 +290,21 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 	*count = 0;
 	if (!ctx)
 		return -EINVAL;
-	ret = la_loader_load_all(ctx);
+	struct la_why why = {0};
+	ret = la_loader_load_all(ctx, &why);
 	if (ret < 0)
-		return ret;
+		return la_publish(&why, ret);
 	for (size_t i = 0; i < ctx->n_backends; i++) {
 		struct la_backend *be = ctx->backends[i];
 		if (!be->iface->enumerate)
 			continue;
+		la_why_clear(&why);
 		la_backend_lock(be);
-		be->iface->enumerate(be->data, collect_path, &paths);
+		ret = be->iface->enumerate(be->data, collect_path, &paths, &why);
 		la_backend_unlock(be);
+		if (ret < 0 && ret != -ENOMEM)
+			la_dbg(ctx, "backend '%s' could not enumerate: %s", be->name,
+			       la_why_text(&why, ret));
 	}
 	if (paths.failed) {
 		free_paths(&paths);
@@ -306,14 +320,15 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 	for (size_t i = 0; i < paths.n_nodes; i++) {
 		if (i > 0 && strcmp(paths.nodes[i], paths.nodes[i - 1]) == 0)
 			continue;
-		ret = la_device_open(ctx, paths.nodes[i], &out[n]);
+		la_why_clear(&why);
+		ret = device_open(ctx, paths.nodes[i], &out[n], &why);
 		if (ret == -ENOMEM) {
 			la_device_list_free(out, n);
 			free_paths(&paths);
 			return ret;
 		}
 		if (ret < 0) {
-			la_dbg(ctx, "enumerate: skipping %s: %s", paths.nodes[i], la_last_diagnosis());
+			la_dbg(ctx, "enumerate: skipping %s: %s", paths.nodes[i], la_why_text(&why, ret));
 			continue;
 		}
 		n++;

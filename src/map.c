@@ -36,24 +36,22 @@ static uint64_t sync_dir(uint32_t flags)
 	return d;
 }
 
-static int map_fd(struct la_buffer *buf, uint32_t first, uint32_t flags)
+static int map_fd(struct la_buffer *buf, uint32_t first, uint32_t flags, struct la_why *why)
 {
 	struct la_mapping *m = &buf->maps[first];
 	int fd = buf->desc.planes[first].fd;
 	int prot = ((flags & LA_MAP_READ) ? PROT_READ : 0) | ((flags & LA_MAP_WRITE) ? PROT_WRITE : 0);
 	int64_t size = la_fd_size(fd);
 
-	if (size <= 0) {
-		la_diag("map: cannot size the dma-buf of plane %u", first);
-		return size < 0 ? (int)size : -EINVAL;
-	}
+	if (size <= 0)
+		return la_why_set(why, size < 0 ? (int)size : -EINVAL,
+				  "map: cannot size the dma-buf of plane %u", first);
 	m->base = mmap(NULL, (size_t)size, prot, MAP_SHARED, fd, 0);
 	if (m->base == MAP_FAILED) {
 		int err = errno;
 		m->base = NULL;
-		la_diag("map: mmap of plane %u failed: %s%s", first, strerror(err),
-			err == EACCES ? " (dma-buf opened read-only?)" : "");
-		return -err;
+		return la_why_set(why, -err, "map: mmap of plane %u failed: %s%s", first, strerror(err),
+				  err == EACCES ? " (dma-buf opened read-only?)" : "");
 	}
 	m->size = (size_t)size;
 	m->flags = flags;
@@ -83,7 +81,8 @@ LA_EXPORT int la_buffer_map(struct la_buffer *buf, uint32_t plane, uint32_t flag
 		la_diag("map: plane %u is already mapped with fewer access rights", plane);
 		return -EBUSY;
 	}
-	ret = m->base ? 0 : map_fd(buf, first, flags);
+	struct la_why why = {0};
+	ret = m->base ? 0 : map_fd(buf, first, flags, &why);
 	if (ret == 0)
 		ret = dmabuf_sync(buf, buf->desc.planes[first].fd, DMA_BUF_SYNC_START | sync_dir(flags));
 	if (ret < 0) {
@@ -92,9 +91,9 @@ LA_EXPORT int la_buffer_map(struct la_buffer *buf, uint32_t plane, uint32_t flag
 			m->base = NULL;
 		}
 		pthread_mutex_unlock(&buf->lock);
-		if (!la_last_diagnosis()[0])
-			la_diag("map: DMA_BUF_IOCTL_SYNC start failed: %s", strerror(-ret));
-		return ret;
+		if (!why.text[0])
+			la_why_set(&why, ret, "map: DMA_BUF_IOCTL_SYNC start failed: %s", strerror(-ret));
+		return la_publish(&why, ret);
 	}
 	m->refs++;
 	buf->plane_maps[plane]++;

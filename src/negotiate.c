@@ -352,9 +352,11 @@ static int add_layout(struct la_merged_candidate *merged, uint32_t w, uint32_t h
 			merged->cand.plane_count = fi.plane_count;
 		return 0;
 	}
-	ret = la_layout_compute(merged->cand.format, w, h, &merged->cand.constraints, &merged->layout);
+	struct la_why layout_why = {0};
+	ret = la_layout_compute_why(merged->cand.format, w, h, &merged->cand.constraints,
+				    &merged->layout, &layout_why);
 	if (ret < 0) {
-		snprintf(why, len, "no valid layout: %s", la_last_diagnosis());
+		snprintf(why, len, "no valid layout: %.400s", layout_why.text);
 		return ret;
 	}
 	if (merged->cand.plane_count == 0)
@@ -518,29 +520,25 @@ static int add_participants(struct la_result *res, struct la_capset *const *sets
 	return 0;
 }
 
-static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n)
+static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n,
+			struct la_why *why)
 {
 	if (!a || !sets || n == 0) {
-		la_diag("negotiate: assertion and at least one device are required");
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "negotiate: assertion and at least one device are required");
 	}
 	if (n > LA_MAX_DEVICES) {
-		la_diag("negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
-		return -E2BIG;
+		return la_why_set(why, -E2BIG, "negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
 	}
 	if (a->width == 0 || a->height == 0) {
-		la_diag("negotiate: width and height must be non-zero (got %ux%u)", a->width,
+		return la_why_set(why, -EINVAL, "negotiate: width and height must be non-zero (got %ux%u)", a->width,
 			a->height);
-		return -EINVAL;
 	}
 	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers)) {
-		la_diag("negotiate: format or modifier count without an array");
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "negotiate: format or modifier count without an array");
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!sets[i]) {
-			la_diag("negotiate: capability set %zu is NULL", i);
-			return -EINVAL;
+			return la_why_set(why, -EINVAL, "negotiate: capability set %zu is NULL", i);
 		}
 	}
 	return 0;
@@ -588,19 +586,13 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 	return ret;
 }
 
-LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
-				   struct la_capset *const *sets, size_t n, struct la_result **out)
+static int negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
+			     struct la_capset *const *sets, size_t n, struct la_result **out,
+			     struct la_why *why)
 {
 	struct la_result *res;
-	int ret;
+	int ret = check_inputs(assertion, sets, n, why);
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!ctx)
-		return -EINVAL;
-	la_diag_clear();
-	ret = check_inputs(assertion, sets, n);
 	if (ret < 0)
 		return ret;
 	res = calloc(1, sizeof(*res));
@@ -615,12 +607,12 @@ LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_asser
 	if (ret == 0)
 		ret = find_candidates(res, assertion, sets, n);
 	if (ret == 0)
-		ret = la_paths_list(res);
+		ret = la_paths_list(res, why);
 	if (ret == 0)
 		ret = la_paths_choose(res);
 	if (ret == -ENOENT || ret == -ENODEV) {
-		la_diag("%s", res->diagnosis ? res->diagnosis : "negotiation failed");
-		la_dbg(ctx, "negotiation failed: %s", la_last_diagnosis());
+		la_why_set(why, ret, "%s", res->diagnosis ? res->diagnosis : "negotiation failed");
+		la_dbg(ctx, "negotiation failed: %s", why->text);
 		*out = res;
 		return ret;
 	}
@@ -636,10 +628,25 @@ LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_asser
 	return 0;
 }
 
+LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
+				   struct la_capset *const *sets, size_t n, struct la_result **out)
+{
+	struct la_why why = {0};
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	la_diag_clear();
+	return la_publish(&why, negotiate_capsets(ctx, assertion, sets, n, out, &why));
+}
+
 LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *assertion,
 			   const struct la_request *requests, size_t n, struct la_result **out)
 {
 	struct la_capset *sets[LA_MAX_DEVICES] = {0};
+	struct la_why why = {0};
 	int ret = 0;
 
 	if (!out)
@@ -651,14 +658,16 @@ LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *as
 		return n > LA_MAX_DEVICES ? -E2BIG : -EINVAL;
 	}
 	for (size_t i = 0; i < n && ret == 0; i++) {
-		ret = la_device_get_capabilities(requests[i].device, requests[i].usage, assertion,
-						 &sets[i]);
+		ret = la_capset_query(requests[i].device, requests[i].usage, assertion, &sets[i],
+				      &why);
 		if (ret < 0 && requests[i].device)
-			la_diag_prefix("%s", la_device_get_label(requests[i].device));
+			la_why_prefix(&why, "%s", la_device_get_label(requests[i].device));
 	}
-	if (ret == 0)
-		ret = la_negotiate_capsets(ctx, assertion, sets, n, out);
+	if (ret == 0) {
+		la_diag_clear();
+		ret = negotiate_capsets(ctx, assertion, sets, n, out, &why);
+	}
 	for (size_t i = 0; i < n; i++)
 		la_capset_destroy(sets[i]);
-	return ret;
+	return la_publish(&why, ret);
 }

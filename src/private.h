@@ -18,6 +18,27 @@ void la_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void la_diag_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void la_diag_clear(void);
 
+/*
+ * Explicit reasons (why.c). la_why_prefix() prepends context unless the text
+ * already starts with it; la_why_text() falls back on strerror(-err).
+ */
+void la_why_clear(struct la_why *why);
+void la_why_prefix(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *la_why_text(const struct la_why *why, int err);
+/*
+ * The public API boundary: an exported function that failed with ret hands
+ * why's text to la_last_diagnosis() (once, here) and returns ret; on
+ * success the diagnosis is left alone.
+ */
+int la_publish(const struct la_why *why, int ret);
+
+/* Layouts with an explicit reason (layout.c); the exported ones publish it. */
+int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,
+			  const struct la_constraints *c, struct la_layout *out, struct la_why *why);
+int la_layout_validate_why(uint32_t format, uint32_t width, uint32_t height,
+			   const struct la_constraints *c, const struct la_layout *layout,
+			   struct la_why *why);
+
 /* Overflow-checked arithmetic: return false on overflow. */
 static inline bool la_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
 {
@@ -107,11 +128,12 @@ bool la_process_is_secure(void);
 bool la_debug_from_env(bool secure);
 
 /* ---- loader ---- */
-int la_loader_load_all(struct la_context *ctx);
+int la_loader_load_all(struct la_context *ctx, struct la_why *why);
 void la_loader_unload_all(struct la_context *ctx);
 /* Directories searched, ':'-separated; secure selects the setuid rules. */
 int la_loader_search_path(bool secure, char *buf, size_t len);
-int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out);
+int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out,
+			 struct la_why *why);
 void la_backend_unload(struct la_backend *be);
 void la_backend_lock(struct la_backend *be);
 void la_backend_unlock(struct la_backend *be);
@@ -129,6 +151,9 @@ int la_constraints_merge(struct la_constraints *acc, const struct la_constraints
 
 /* ---- capsets ---- */
 int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out);
+/* la_device_get_capabilities() with an explicit reason. */
+int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_assertion *assertion,
+		    struct la_capset **out, struct la_why *why);
 
 /* ---- strings ---- */
 struct la_strbuf {

@@ -61,7 +61,7 @@ struct la_result {
 };
 
 /* paths.c */
-int la_paths_list(struct la_result *res);
+int la_paths_list(struct la_result *res, struct la_why *why);
 /* Evaluates every path for every candidate in order until one matches. */
 int la_paths_choose(struct la_result *res);
 void la_paths_free(struct la_result *res);
@@ -71,7 +71,8 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_alloc_request *req);
 /* Index into res->paths of a path by name, or -ENOENT. */
 int la_paths_find(const struct la_result *res, const char *name);
+/* why: the path's reason, whether it matched (0) or not (negative errno). */
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
-		  char *why, size_t len);
+		  struct la_why *why);
 
 #endif

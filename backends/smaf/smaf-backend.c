@@ -13,7 +13,7 @@
 
 #include "smaf-backend.h"
 
-static int smaf_init(const struct la_backend_host *host, void **backend)
+static int smaf_init(const struct la_backend_host *host, void **backend, struct la_why *why)
 {
 	struct smaf_backend *be = calloc(1, sizeof(*be));
 
@@ -30,7 +30,7 @@ static void smaf_finish(void *backend)
 }
 
 static int smaf_probe(void *backend, int fd, const char *path, void **device,
-		      struct la_backend_device_info *info)
+		      struct la_backend_device_info *info, struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	struct smaf_device *dev;
@@ -60,7 +60,7 @@ static void smaf_device_close(void *backend, void *device)
 	free(device);
 }
 
-static int smaf_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+static int smaf_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	(void)backend;
 	return access(SMAF_NODE, F_OK) == 0 ? add(ctx, SMAF_NODE) : 0;

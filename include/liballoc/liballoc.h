@@ -69,6 +69,19 @@ void la_context_set_log_level(struct la_context *ctx, enum la_log_level level);
  */
 const char *la_last_diagnosis(void);
 
+/*
+ * An explicit reason, for the calls that hand one back instead of setting
+ * la_last_diagnosis(): backend hooks (backend.h) and the V4L2 stream
+ * helpers (v4l2-stream.h). Zero-initialise it; text is "" until a failure.
+ */
+#define LA_WHY_TEXT_MAX 1024
+struct la_why {
+	int err;                     /* negative errno of the last la_why_set(), 0 if none */
+	char text[LA_WHY_TEXT_MAX];  /* names the device and the constraint or call */
+};
+/* Replaces why's text (why may be NULL) and returns err, for `return la_why_set(...)`. */
+int la_why_set(struct la_why *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Backends: names of the loadable backends found (loads them). */
 int la_context_get_backend_count(struct la_context *ctx, size_t *count);
 const char *la_context_get_backend_name(struct la_context *ctx, size_t index);
