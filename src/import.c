@@ -62,6 +62,9 @@ LA_EXPORT int la_import_get_property(const struct la_import *imp, const char *na
 	la_backend_lock(be);
 	ret = be->iface->import_get_property(be->data, imp->data, name, value, &why);
 	la_backend_unlock(be);
+	/* a property may carry a reason even when read (smaf.last_error): pass it on */
+	if (ret == 0 && why.text[0])
+		la_diag("%s", why.text);
 	return la_publish(&why, ret);
 }
 

@@ -145,6 +145,7 @@ struct la_backend_interface {
 	/* Imports desc into the device; *imp is the backend's import state. */
 	int (*import)(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
 		      void **imp, struct la_why *why);
+	/* A value that records a failure (smaf.last_error) may come with its reason in why. */
 	int (*import_get_property)(void *backend, void *imp, const char *name, uint64_t *value,
 				   struct la_why *why);
 	void (*import_release)(void *backend, void *imp);

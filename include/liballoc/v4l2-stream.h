@@ -9,9 +9,10 @@
  * API, and programs that never stream do not carry this code.
  *
  * Conventions as in liballoc.h: functions return 0 or a negative errno;
- * every fd created has O_CLOEXEC. A human-readable reason for the last
- * failure of a stream is available from la_v4l2_stream_error(); failures of
- * la_v4l2_stream_open() write it into the caller's err buffer.
+ * every fd created has O_CLOEXEC. This library is not liballoc.so and does
+ * not set la_last_diagnosis(): every function that can fail takes an
+ * explicit struct la_why (liballoc.h; NULL if the caller does not want the
+ * reason) and fills it, naming the ioctl and the errno, when it fails.
  */
 #ifndef LIBALLOC_V4L2_STREAM_H
 #define LIBALLOC_V4L2_STREAM_H
@@ -63,7 +64,7 @@ struct la_v4l2_stream_config {
  * -EINVAL (message in err) if V4L2 cannot describe the layout.
  */
 int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *desc,
-					  struct la_v4l2_stream_config *cfg, char *err, size_t len);
+					  struct la_v4l2_stream_config *cfg, struct la_why *why);
 
 /*
  * Sets the format (VIDIOC_S_FMT; -EINVAL if the driver changes the size or
@@ -74,7 +75,7 @@ int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *desc,
  * left allocated in the queue.
  */
 int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
-			struct la_v4l2_stream **out, char *err, size_t len);
+			struct la_v4l2_stream **out, struct la_why *why);
 /* Stops streaming, frees the queue's buffers (REQBUFS 0), closes the dup. NULL ok. */
 void la_v4l2_stream_close(struct la_v4l2_stream *s);
 
@@ -88,23 +89,21 @@ uint32_t la_v4l2_stream_get_sizeimage(const struct la_v4l2_stream *s, uint32_t p
  * borrowed; the kernel holds its own reference while the buffer is queued.
  */
 int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
-				const struct la_descriptor *desc);
+				const struct la_descriptor *desc, struct la_why *why);
 /* Queues MMAP buffer index. */
-int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index);
+int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index, struct la_why *why);
 /* Exports plane of MMAP buffer index as a dma-buf (VIDIOC_EXPBUF); *fd owned. */
-int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd);
-int la_v4l2_stream_start(struct la_v4l2_stream *s);
-int la_v4l2_stream_stop(struct la_v4l2_stream *s);
+int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd,
+			  struct la_why *why);
+int la_v4l2_stream_start(struct la_v4l2_stream *s, struct la_why *why);
+int la_v4l2_stream_stop(struct la_v4l2_stream *s, struct la_why *why);
 /*
  * Waits up to timeout_ms for a filled buffer and dequeues it. -ETIMEDOUT
  * if none came, -EIO if the driver flagged the buffer as erroneous (it is
  * still dequeued: *index is valid).
  */
 int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *index,
-			   uint32_t *bytesused);
-
-/* Reason of the stream's last failure ("" if none). Borrowed from s. */
-const char *la_v4l2_stream_error(const struct la_v4l2_stream *s);
+			   uint32_t *bytesused, struct la_why *why);
 
 #ifdef __cplusplus
 }
