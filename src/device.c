@@ -20,14 +20,14 @@ static void device_free(struct la_device *dev)
 	}
 	if (dev->fd >= 0)
 		close(dev->fd);
-	free(dev->path);
+	free(dev->node);
 	free(dev->label);
 	free(dev);
 }
 
 static int set_label(struct la_device *dev)
 {
-	int n = dev->path[0] ? asprintf(&dev->label, "%s (%s)", dev->driver, dev->path)
+	int n = dev->node[0] ? asprintf(&dev->label, "%s (%s)", dev->driver, dev->node)
 			     : asprintf(&dev->label, "%s (%u:%u)", dev->driver, major(dev->devnum),
 					minor(dev->devnum));
 	if (n < 0) {
@@ -50,12 +50,12 @@ static int probe_backends(struct la_device *dev, struct la_why *why)
 
 		la_backend_lock(be);
 		la_why_clear(why);
-		ret = be->iface->probe(be->data, dev->fd, dev->path, &data, &info, why);
+		ret = be->iface->probe(be->data, dev->fd, dev->node, &data, &info, why);
 		la_backend_unlock(be);
 		if (ret == -ENODEV)
 			continue;
 		if (ret < 0) {
-			la_why_prefix(why, "%s: backend '%s' refused it", dev->path, be->name);
+			la_why_prefix(why, "%s: backend '%s' refused it", dev->node, be->name);
 			return ret;
 		}
 		dev->backend = be;
@@ -68,10 +68,10 @@ static int probe_backends(struct la_device *dev, struct la_why *why)
 		return 0;
 	}
 	return la_why_set(why, -ENODEV, "%s: no backend recognises this device (%zu backend(s) loaded)",
-			  dev->path[0] ? dev->path : "fd", ctx->n_backends);
+			  dev->node[0] ? dev->node : "fd", ctx->n_backends);
 }
 
-static int open_common(struct la_context *ctx, int fd, const char *path, struct la_device **out,
+static int open_common(struct la_context *ctx, int fd, const char *node, struct la_device **out,
 		       struct la_why *why)
 {
 	struct la_device *dev;
@@ -86,14 +86,14 @@ static int open_common(struct la_context *ctx, int fd, const char *path, struct 
 	dev->refcount = 1;
 	dev->ctx = ctx;
 	dev->fd = fd;
-	dev->path = strdup(path ? path : "");
-	if (!dev->path) {
+	dev->node = strdup(node ? node : "");
+	if (!dev->node) {
 		ret = -ENOMEM;
 		goto fail;
 	}
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
-		la_why_set(why, ret, "%s: fstat: %s", dev->path, strerror(-ret));
+		la_why_set(why, ret, "%s: fstat: %s", dev->node, strerror(-ret));
 		goto fail;
 	}
 	/* Only a character device has an identity another process can name. */
@@ -115,38 +115,38 @@ fail:
 	return ret;
 }
 
-static int device_open(struct la_context *ctx, const char *path, struct la_device **out,
+static int device_open(struct la_context *ctx, const char *node, struct la_device **out,
 		       struct la_why *why)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = open(node, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(node, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int err = errno;
-		return la_why_set(why, -err, "%s: %s%s", path, strerror(err),
+		return la_why_set(why, -err, "%s: %s%s", node, strerror(err),
 				  err == EACCES ? " (add the user to the device's group, e.g. video/render)"
 						: "");
 	}
-	return open_common(ctx, fd, path, out, why);
+	return open_common(ctx, fd, node, out, why);
 }
 
-LA_EXPORT int la_device_open(struct la_context *ctx, const char *path, struct la_device **out)
+LA_EXPORT int la_device_open(struct la_context *ctx, const char *node, struct la_device **out)
 {
 	struct la_why why = {0};
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!ctx || !path)
+	if (!ctx || !node)
 		return -EINVAL;
 	la_diag_clear();
-	return la_publish(&why, device_open(ctx, path, out, &why));
+	return la_publish(&why, device_open(ctx, node, out, &why));
 }
 
 LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device **out)
 {
-	char link[64], path[PATH_MAX];
+	char link[64], node[PATH_MAX];
 	ssize_t n;
 	int dup_fd;
 
@@ -167,10 +167,10 @@ LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device
 		return -err;
 	}
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dup_fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n > 0 ? n : 0] = '\0';
+	n = readlink(link, node, sizeof(node) - 1);
+	node[n > 0 ? n : 0] = '\0';
 	struct la_why why = {0};
-	return la_publish(&why, open_common(ctx, dup_fd, path, out, &why));
+	return la_publish(&why, open_common(ctx, dup_fd, node, out, &why));
 }
 
 LA_EXPORT struct la_device *la_device_ref(struct la_device *dev)
@@ -197,9 +197,14 @@ LA_EXPORT const char *la_device_get_driver(const struct la_device *dev)
 	return dev ? dev->driver : NULL;
 }
 
+LA_EXPORT const char *la_device_get_node(const struct la_device *dev)
+{
+	return dev ? dev->node : NULL;
+}
+
 LA_EXPORT const char *la_device_get_path(const struct la_device *dev)
 {
-	return dev ? dev->path : NULL;
+	return la_device_get_node(dev);
 }
 
 LA_EXPORT const char *la_device_get_label(const struct la_device *dev)
@@ -237,18 +242,18 @@ LA_EXPORT int la_device_usage_from_name(struct la_device *dev, const char *name,
 
 /* ---- enumeration ---- */
 
-struct path_list {
+struct node_list {
 	char **nodes;
 	size_t n_nodes;
 	bool failed;
 };
 
-static int collect_path(void *data, const char *path)
+static int collect_node(void *data, const char *node)
 {
-	struct path_list *l = data;
+	struct node_list *l = data;
 	char **v;
 
-	if (!path)
+	if (!node)
 		return -EINVAL;
 	v = realloc(l->nodes, (l->n_nodes + 1) * sizeof(*v));
 	if (!v) {
@@ -256,7 +261,7 @@ static int collect_path(void *data, const char *path)
 		return -ENOMEM;
 	}
 	l->nodes = v;
-	l->nodes[l->n_nodes] = strdup(path);
+	l->nodes[l->n_nodes] = strdup(node);
 	if (!l->nodes[l->n_nodes]) {
 		l->failed = true;
 		return -ENOMEM;
@@ -265,12 +270,12 @@ static int collect_path(void *data, const char *path)
 	return 0;
 }
 
-static int cmp_path(const void *a, const void *b)
+static int cmp_node(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void free_paths(struct path_list *l)
+static void free_nodes(struct node_list *l)
 {
 	for (size_t i = 0; i < l->n_nodes; i++)
 		free(l->nodes[i]);
@@ -279,7 +284,7 @@ static void free_paths(struct path_list *l)
 
 LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***devices, size_t *count)
 {
-	struct path_list paths = {0};
+	struct node_list nodes = {0};
 	struct la_device **out;
 	size_t n = 0;
 	int ret;
@@ -300,40 +305,40 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 			continue;
 		la_why_clear(&why);
 		la_backend_lock(be);
-		ret = be->iface->enumerate(be->data, collect_path, &paths, &why);
+		ret = be->iface->enumerate(be->data, collect_node, &nodes, &why);
 		la_backend_unlock(be);
 		if (ret < 0 && ret != -ENOMEM)
 			la_dbg(ctx, "backend '%s' could not enumerate: %s", be->name,
 			       la_why_text(&why, ret));
 	}
-	if (paths.failed) {
-		free_paths(&paths);
+	if (nodes.failed) {
+		free_nodes(&nodes);
 		return -ENOMEM;
 	}
-	if (paths.n_nodes)
-		qsort(paths.nodes, paths.n_nodes, sizeof(*paths.nodes), cmp_path);
-	out = calloc(paths.n_nodes ? paths.n_nodes : 1, sizeof(*out));
+	if (nodes.n_nodes)
+		qsort(nodes.nodes, nodes.n_nodes, sizeof(*nodes.nodes), cmp_node);
+	out = calloc(nodes.n_nodes ? nodes.n_nodes : 1, sizeof(*out));
 	if (!out) {
-		free_paths(&paths);
+		free_nodes(&nodes);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < paths.n_nodes; i++) {
-		if (i > 0 && strcmp(paths.nodes[i], paths.nodes[i - 1]) == 0)
+	for (size_t i = 0; i < nodes.n_nodes; i++) {
+		if (i > 0 && strcmp(nodes.nodes[i], nodes.nodes[i - 1]) == 0)
 			continue;
 		la_why_clear(&why);
-		ret = device_open(ctx, paths.nodes[i], &out[n], &why);
+		ret = device_open(ctx, nodes.nodes[i], &out[n], &why);
 		if (ret == -ENOMEM) {
 			la_device_list_free(out, n);
-			free_paths(&paths);
+			free_nodes(&nodes);
 			return ret;
 		}
 		if (ret < 0) {
-			la_dbg(ctx, "enumerate: skipping %s: %s", paths.nodes[i], la_why_text(&why, ret));
+			la_dbg(ctx, "enumerate: skipping %s: %s", nodes.nodes[i], la_why_text(&why, ret));
 			continue;
 		}
 		n++;
 	}
-	free_paths(&paths);
+	free_nodes(&nodes);
 	la_diag_clear();
 	*devices = out;
 	*count = n;

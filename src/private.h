@@ -92,7 +92,7 @@ struct la_device {
 	struct la_backend *backend;
 	void *data;
 	int fd;
-	char *path;
+	char *node;  /* device node, "" if opened from an fd without one */
 	char *label;
 	char driver[64];
 	dev_t devnum;

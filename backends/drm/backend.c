@@ -55,11 +55,11 @@ static int drm_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct l
 	return ret;
 }
 
-static int drm_probe(void *backend, int fd, const char *path, void **device,
+static int drm_probe(void *backend, int fd, const char *node, void **device,
 		     struct la_backend_device_info *info, struct la_why *why)
 {
 	struct drm_dev *dev;
-	int ret = drm_dev_probe(backend, fd, path, &dev);
+	int ret = drm_dev_probe(backend, fd, node, &dev);
 
 	if (ret < 0)
 		return ret;

@@ -110,7 +110,7 @@ int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, str
 const char *ion_abi_name(enum ion_abi abi);
 
 /* device.c: the backend's device hooks (heap nodes listed as devices). */
-int ion_probe(void *backend, int fd, const char *path, void **device,
+int ion_probe(void *backend, int fd, const char *node, void **device,
 	      struct la_backend_device_info *info, struct la_why *why);
 void ion_device_close(void *backend, void *device);
 int ion_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why);

@@ -29,7 +29,7 @@ static void smaf_finish(void *backend)
 	free(backend);
 }
 
-static int smaf_probe(void *backend, int fd, const char *path, void **device,
+static int smaf_probe(void *backend, int fd, const char *node, void **device,
 		      struct la_backend_device_info *info, struct la_why *why)
 {
 	struct smaf_backend *be = backend;
@@ -40,7 +40,7 @@ static int smaf_probe(void *backend, int fd, const char *path, void **device,
 		return -ENODEV;
 	/* named smaf but not speaking our uapi: someone else's module */
 	if (ioctl(fd, SMAF_IOC_GET_INFO, &q) < 0) {
-		smaf_dbg(be, "%s is named smaf but SMAF_IOC_GET_INFO fails: %s", path,
+		smaf_dbg(be, "%s is named smaf but SMAF_IOC_GET_INFO fails: %s", node,
 			 strerror(errno));
 		return -ENODEV;
 	}

@@ -241,7 +241,7 @@ static void pick_queues(struct v4l2_dev *dev)
 		dev->type[V4L2_Q_OUTPUT] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 }
 
-static int v4l2_probe_device(void *backend, int fd, const char *path, void **device,
+static int v4l2_probe_device(void *backend, int fd, const char *node, void **device,
 			     struct la_backend_device_info *info, struct la_why *why)
 {
 	struct v4l2_backend *be = backend;
@@ -262,15 +262,15 @@ static int v4l2_probe_device(void *backend, int fd, const char *path, void **dev
 	pick_queues(dev);
 	if (!dev->type[V4L2_Q_CAPTURE] && !dev->type[V4L2_Q_OUTPUT]) {
 		v4l2_dbg(be, "%s: %.32s has no streaming video queue (caps 0x%08x): not ours",
-			 path ? path : "fd", (const char *)cap.driver, dev->caps);
+			 node ? node : "fd", (const char *)cap.driver, dev->caps);
 		free(dev);
 		return -ENODEV;
 	}
 	snprintf(info->driver, sizeof(info->driver), "%.32s", (const char *)cap.driver);
-	base = path && path[0] ? strrchr(path, '/') : NULL;
-	base = base ? base + 1 : (path && path[0] ? path : "fd");
+	base = node && node[0] ? strrchr(node, '/') : NULL;
+	base = base ? base + 1 : (node && node[0] ? node : "fd");
 	snprintf(dev->label, sizeof(dev->label), "%s (%s)", info->driver,
-		 path && path[0] ? path : "fd");
+		 node && node[0] ? node : "fd");
 	snprintf(dev->name, sizeof(dev->name), "%.31s:%.31s", info->driver, base);
 	info->usages = LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN;
 	if (dev->type[V4L2_Q_CAPTURE])

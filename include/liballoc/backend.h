@@ -90,7 +90,8 @@ struct la_alloc_request {
 
 /* Where list_paths() reports paths; path is the backend's own data. */
 typedef int (*la_path_sink_fn)(void *sink, const struct la_path_desc *desc, void *path);
-typedef int (*la_enumerate_fn)(void *ctx, const char *path);
+/* Where enumerate() reports device nodes ("/dev/video0"). */
+typedef int (*la_enumerate_fn)(void *ctx, const char *node);
 
 struct la_backend_interface {
 	/* Required. */
@@ -100,7 +101,7 @@ struct la_backend_interface {
 	 * Claims a device node (fd owned by the core, valid until
 	 * device_close). -ENODEV: not a node of this backend (silent).
 	 */
-	int (*probe)(void *backend, int fd, const char *path, void **device,
+	int (*probe)(void *backend, int fd, const char *node, void **device,
 		     struct la_backend_device_info *info, struct la_why *why);
 	void (*device_close)(void *backend, void *device);
 

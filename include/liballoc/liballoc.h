@@ -93,7 +93,7 @@ const char *la_context_get_backend_name(struct la_context *ctx, size_t index);
  * Opens a device node. The backend that recognises the node owns it;
  * -ENODEV (with a diagnosis) if no backend does.
  */
-int la_device_open(struct la_context *ctx, const char *path, struct la_device **out);
+int la_device_open(struct la_context *ctx, const char *node, struct la_device **out);
 /*
  * Same for an fd the caller already has. liballoc duplicates it with
  * F_DUPFD_CLOEXEC: the caller keeps ownership of fd and may close it at once.
@@ -105,7 +105,9 @@ struct la_device *la_device_unref(struct la_device *dev);
 
 const char *la_device_get_backend(const struct la_device *dev); /* "drm" */
 const char *la_device_get_driver(const struct la_device *dev);  /* "virtio_gpu" */
-const char *la_device_get_path(const struct la_device *dev);    /* may be "" */
+const char *la_device_get_node(const struct la_device *dev);    /* "/dev/video0"; may be "" */
+/* Deprecated alias of la_device_get_node(), kept for one release. */
+const char *la_device_get_path(const struct la_device *dev);
 /* "virtio_gpu (/dev/dri/card1)": the name used in every diagnosis. */
 const char *la_device_get_label(const struct la_device *dev);
 dev_t la_device_get_devnum(const struct la_device *dev);

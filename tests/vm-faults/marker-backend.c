@@ -18,10 +18,10 @@ static void marker_finish(void *backend)
 	(void)backend;
 }
 
-static int marker_probe(void *backend, int fd, const char *path, void **device,
+static int marker_probe(void *backend, int fd, const char *node, void **device,
 			struct la_backend_device_info *info, struct la_why *why)
 {
-	(void)backend, (void)fd, (void)path, (void)device, (void)info;
+	(void)backend, (void)fd, (void)node, (void)device, (void)info;
 	return -ENODEV;
 }
 

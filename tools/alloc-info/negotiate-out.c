@@ -170,7 +170,7 @@ static json_object *device_obj(const struct ai_negotiation *ng, size_t i)
 	ret = ai_json_add(d, "argument", ai_json_str(src->arg));
 	ret = ret ? ret : ai_json_add(d, "source", ai_json_str(src->device ? "device" : "file"));
 	ret = ret ? ret : src->device ? ai_json_add(d, "path",
-						    ai_json_str(la_device_get_path(src->device)))
+						    ai_json_str(la_device_get_node(src->device)))
 				      : ai_json_add_null(d, "path");
 	ret = ret ? ret : ai_json_add(d, "candidate_count",
 				      json_object_new_int64((int64_t)la_capset_get_candidate_count(ng->sets[i])));

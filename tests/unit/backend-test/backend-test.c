@@ -133,14 +133,14 @@ static void tb_finish(void *backend)
 	free(backend);
 }
 
-static int tb_probe(void *backend, int fd, const char *path, void **device,
+static int tb_probe(void *backend, int fd, const char *node, void **device,
 		    struct la_backend_device_info *info, struct la_why *why)
 {
 	struct tdev *d;
-	size_t len = path ? strlen(path) : 0;
+	size_t len = node ? strlen(node) : 0;
 
 	(void)backend;
-	if (len < 8 || strcmp(path + len - 8, ".testdev") != 0)
+	if (len < 8 || strcmp(node + len - 8, ".testdev") != 0)
 		return -ENODEV;
 	d = calloc(1, sizeof(*d));
 	if (!d)

@@ -19,10 +19,10 @@ static void bad_finish(void *backend)
 	(void)backend;
 }
 
-static int bad_probe(void *backend, int fd, const char *path, void **device,
+static int bad_probe(void *backend, int fd, const char *node, void **device,
 		     struct la_backend_device_info *info, struct la_why *why)
 {
-	(void)backend, (void)fd, (void)path, (void)device, (void)info;
+	(void)backend, (void)fd, (void)node, (void)device, (void)info;
 	return -ENODEV;
 }
 
