@@ -36,13 +36,13 @@ LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset 
 	set = calloc(1, sizeof(*set));
 	if (!set)
 		return -ENOMEM;
-	set->devnum = info->devnum;
-	set->usage = info->usage;
-	set->import_rule = info->import_rule;
-	if ((ret = dup_bounded(info->label, &set->label)) < 0 ||
-	    (ret = dup_bounded(info->driver, &set->driver)) < 0 ||
+	set->identity.devnum = info->devnum;
+	set->identity.usage = info->usage;
+	set->identity.import_rule = info->import_rule;
+	if ((ret = dup_bounded(info->label, &set->identity.label)) < 0 ||
+	    (ret = dup_bounded(info->driver, &set->identity.driver)) < 0 ||
 	    (ret = dup_bounded(info->backend, &set->backend)) < 0 ||
-	    (ret = dup_bounded(info->import_reason, &set->import_reason)) < 0) {
+	    (ret = dup_bounded(info->import_reason, &set->identity.import_reason)) < 0) {
 		la_capset_destroy(set);
 		return ret;
 	}
@@ -63,19 +63,39 @@ int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_ca
 	int ret = la_capset_new(&info, out);
 
 	if (ret == 0)
-		(*out)->device = la_device_ref(dev);
+		(*out)->identity.device = la_device_ref(dev);
 	return ret;
+}
+
+int la_identity_copy(struct la_identity *dst, const struct la_identity *src)
+{
+	*dst = (struct la_identity){
+		.device = la_device_ref(src->device),
+		.label = strdup(src->label),
+		.driver = strdup(src->driver),
+		.import_reason = strdup(src->import_reason ? src->import_reason : ""),
+		.devnum = src->devnum,
+		.usage = src->usage,
+		.import_rule = src->import_rule,
+	};
+	return dst->label && dst->driver && dst->import_reason ? 0 : -ENOMEM;
+}
+
+void la_identity_fini(struct la_identity *id)
+{
+	la_device_unref(id->device);
+	free(id->label);
+	free(id->driver);
+	free(id->import_reason);
+	*id = (struct la_identity){0};
 }
 
 LA_EXPORT void la_capset_destroy(struct la_capset *set)
 {
 	if (!set)
 		return;
-	la_device_unref(set->device);
-	free(set->label);
-	free(set->driver);
+	la_identity_fini(&set->identity);
 	free(set->backend);
-	free(set->import_reason);
 	free(set->cands);
 	free(set);
 }
@@ -112,7 +132,7 @@ LA_EXPORT int la_capset_add_candidate(struct la_capset *set, const struct la_can
 		size_t cap = set->cap_cands ? set->cap_cands * 2 : 16;
 		struct la_candidate *c;
 		if (set->n_cands >= MAX_CANDIDATES) {
-			la_diag("%s: more than %d candidates", set->label, MAX_CANDIDATES);
+			la_diag("%s: more than %d candidates", set->identity.label, MAX_CANDIDATES);
 			return -E2BIG;
 		}
 		c = realloc(set->cands, cap * sizeof(*c));
@@ -136,9 +156,9 @@ LA_EXPORT int la_capset_set_import_rule(struct la_capset *set, enum la_import_ru
 	ret = dup_bounded(reason, &r);
 	if (ret < 0)
 		return ret;
-	free(set->import_reason);
-	set->import_reason = r;
-	set->import_rule = rule;
+	free(set->identity.import_reason);
+	set->identity.import_reason = r;
+	set->identity.import_rule = rule;
 	return 0;
 }
 
@@ -161,19 +181,19 @@ LA_EXPORT void la_capset_get_info(const struct la_capset *set, struct la_capset_
 	if (!set || !info)
 		return;
 	*info = (struct la_capset_info){
-		.label = set->label,
-		.driver = set->driver,
+		.label = set->identity.label,
+		.driver = set->identity.driver,
 		.backend = set->backend,
-		.devnum = set->devnum,
-		.usage = set->usage,
-		.import_rule = set->import_rule,
-		.import_reason = set->import_reason,
+		.devnum = set->identity.devnum,
+		.usage = set->identity.usage,
+		.import_rule = set->identity.import_rule,
+		.import_reason = set->identity.import_reason,
 	};
 }
 
 LA_EXPORT struct la_device *la_capset_get_device(const struct la_capset *set)
 {
-	return set ? set->device : NULL;
+	return set ? set->identity.device : NULL;
 }
 
 int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_assertion *assertion,
@@ -205,7 +225,7 @@ int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_asser
 		return ret;
 	}
 	la_dbg(dev->ctx, "%s: %zu candidate(s) for usage 0x%llx, imports %s", dev->label,
-	       set->n_cands, (unsigned long long)usage, la_import_rule_name(set->import_rule));
+	       set->n_cands, (unsigned long long)usage, la_import_rule_name(set->identity.import_rule));
 	*out = set;
 	return 0;
 }

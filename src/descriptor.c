@@ -150,15 +150,15 @@ static int capset_validate(const struct la_capset *set, const struct la_descript
 		if (c->format != desc->format || c->modifier != desc->modifier)
 			continue;
 		if (c->plane_count && c->plane_count != desc->plane_count) {
-			return la_why_set(why, -EINVAL, "%s: wants %u planes, the buffer has %u", set->label,
+			return la_why_set(why, -EINVAL, "%s: wants %u planes, the buffer has %u", set->identity.label,
 				c->plane_count, desc->plane_count);
 		}
 		int ret = la_descriptor_validate(desc, &c->constraints, why);
 		if (ret < 0)
-			la_why_prefix(why, "%s", set->label);
+			la_why_prefix(why, "%s", set->identity.label);
 		return ret;
 	}
-	return la_why_set(why, -EINVAL, "%s: does not accept %s with modifier 0x%llx", set->label,
+	return la_why_set(why, -EINVAL, "%s: does not accept %s with modifier 0x%llx", set->identity.label,
 		la_format_name(desc->format, name, sizeof(name)),
 		(unsigned long long)desc->modifier);
 }

@@ -278,8 +278,8 @@ static void explain_format(struct la_strbuf *sb, struct la_capset *const *sets, 
 	for (size_t i = 0; i < n; i++) {
 		if (set_has_format(sets[i], f))
 			continue;
-		la_strbuf_printf(sb, "%s: %s %s offers ", name, sets[i]->label,
-				 usage_text(sets[i]->usage, usage, sizeof(usage)));
+		la_strbuf_printf(sb, "%s: %s %s offers ", name, sets[i]->identity.label,
+				 usage_text(sets[i]->identity.usage, usage, sizeof(usage)));
 		offered_formats(sb, sets[i]);
 		return;
 	}
@@ -308,22 +308,22 @@ static int merge_candidate(struct la_capset *const *sets, const struct located *
 		const struct la_candidate *c = &sets[i]->cands[e->pos];
 		const char *what = NULL;
 		score += e->pos;
-		if (e0->modifier == LA_MODIFIER_IMPLICIT && strcmp(sets[i]->driver, sets[0]->driver) != 0) {
+		if (e0->modifier == LA_MODIFIER_IMPLICIT && strcmp(sets[i]->identity.driver, sets[0]->identity.driver) != 0) {
 			snprintf(why, why_len,
 				 "implicit modifier cannot be shared between %s and %s "
-				 "(different drivers)", sets[0]->label, sets[i]->label);
+				 "(different drivers)", sets[0]->identity.label, sets[i]->identity.label);
 			return -EINVAL;
 		}
 		if (c->plane_count && m.plane_count && c->plane_count != m.plane_count) {
 			snprintf(why, why_len, "%s wants %u memory planes, %s wants %u",
-				 sets[0]->label, m.plane_count, sets[i]->label, c->plane_count);
+				 sets[0]->identity.label, m.plane_count, sets[i]->identity.label, c->plane_count);
 			return -EINVAL;
 		}
 		if (c->plane_count)
 			m.plane_count = c->plane_count;
 		int ret = la_constraints_merge(&m.constraints, &c->constraints, &what);
 		if (ret < 0) {
-			snprintf(why, why_len, "%s of %s %s", what, sets[i]->label,
+			snprintf(why, why_len, "%s of %s %s", what, sets[i]->identity.label,
 				 ret == -EOVERFLOW ? "overflows when merged with the others"
 						   : "conflicts with the others");
 			return ret;
@@ -480,8 +480,8 @@ static int build_diagnosis(struct walk *w, const struct la_assertion *a)
 	} else {
 		for (size_t i = 0; i < w->n_sets; i++) {
 			char usage[128];
-			la_strbuf_printf(&sb, "%s%s %s offers ", i ? "; " : "", w->sets[i]->label,
-					 usage_text(w->sets[i]->usage, usage, sizeof(usage)));
+			la_strbuf_printf(&sb, "%s%s %s offers ", i ? "; " : "", w->sets[i]->identity.label,
+					 usage_text(w->sets[i]->identity.usage, usage, sizeof(usage)));
 			offered_formats(&sb, w->sets[i]);
 		}
 		for (size_t i = 0; i < w->n_conflicts; i++) {
@@ -505,17 +505,9 @@ static int add_participants(struct la_result *res, struct la_capset *const *sets
 		return -ENOMEM;
 	res->n_parts = n;
 	for (size_t i = 0; i < n; i++) {
-		struct la_participant *p = &res->parts[i];
-		p->device = la_device_ref(sets[i]->device);
-		p->devnum = sets[i]->devnum;
-		p->usage = sets[i]->usage;
-		p->import_rule = sets[i]->import_rule;
-		p->label = strdup(sets[i]->label);
-		p->driver = strdup(sets[i]->driver);
-		p->import_reason = strdup(sets[i]->import_reason ? sets[i]->import_reason : "");
-		if (!p->label || !p->driver || !p->import_reason)
+		if (la_identity_copy(&res->parts[i], &sets[i]->identity) < 0)
 			return -ENOMEM;
-		res->usage |= sets[i]->usage & LA_USAGE_CORE_MASK;
+		res->usage |= sets[i]->identity.usage & LA_USAGE_CORE_MASK;
 	}
 	return 0;
 }

@@ -130,7 +130,7 @@ void la_paths_free(struct la_result *res)
 	res->n_paths = 0;
 }
 
-static bool is_owner(const struct la_path *p, const struct la_participant *part)
+static bool is_owner(const struct la_path *p, const struct la_identity *part)
 {
 	if (!p->has_owner)
 		return false;
@@ -176,7 +176,7 @@ static int check_import_rules(const struct la_result *res, const struct la_path 
 			      struct la_why *why)
 {
 	for (size_t i = 0; i < res->n_parts; i++) {
-		const struct la_participant *part = &res->parts[i];
+		const struct la_identity *part = &res->parts[i];
 		if (is_owner(p, part))
 			continue;
 		switch (part->import_rule) {

@@ -99,15 +99,26 @@ struct la_device {
 	uint64_t usages;
 };
 
-struct la_capset {
+/*
+ * Who a capability set speaks for. A negotiation result keeps a copy per
+ * participant (result.h), so that it outlives the sets.
+ */
+struct la_identity {
+	struct la_device *device; /* reference, or NULL when loaded from a file */
 	char *label;
 	char *driver;
-	char *backend;
-	char *import_reason;
+	char *import_reason;      /* never NULL once copied */
 	dev_t devnum;
 	uint64_t usage;
 	enum la_import_rule import_rule;
-	struct la_device *device; /* reference, or NULL when loaded from a file */
+};
+/* Deep copy (strings, device reference); -ENOMEM leaves dst for la_identity_fini(). */
+int la_identity_copy(struct la_identity *dst, const struct la_identity *src);
+void la_identity_fini(struct la_identity *id);
+
+struct la_capset {
+	struct la_identity identity;
+	char *backend;
 	struct la_candidate *cands;
 	size_t n_cands;
 	size_t cap_cands;

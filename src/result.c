@@ -10,12 +10,8 @@ LA_EXPORT void la_result_destroy(struct la_result *res)
 	if (!res)
 		return;
 	la_paths_free(res);
-	for (size_t i = 0; i < res->n_parts; i++) {
-		la_device_unref(res->parts[i].device);
-		free(res->parts[i].label);
-		free(res->parts[i].driver);
-		free(res->parts[i].import_reason);
-	}
+	for (size_t i = 0; i < res->n_parts; i++)
+		la_identity_fini(&res->parts[i]);
 	free(res->parts);
 	free(res->cands);
 	free(res->diagnosis);

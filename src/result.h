@@ -5,16 +5,6 @@
 
 #include "private.h"
 
-struct la_participant {
-	struct la_device *device; /* reference, NULL for a set loaded from a file */
-	char *label;
-	char *driver;
-	dev_t devnum;
-	uint64_t usage;
-	enum la_import_rule import_rule;
-	char *import_reason;
-};
-
 struct la_merged_candidate {
 	struct la_candidate cand; /* merged */
 	struct la_layout layout;
@@ -49,7 +39,7 @@ struct la_result {
 	struct la_context *ctx;
 	uint32_t width, height, buffer_count;
 	uint64_t usage; /* union */
-	struct la_participant *parts;
+	struct la_identity *parts; /* the capability sets' identities */
 	size_t n_parts;
 	struct la_merged_candidate *cands;
 	size_t n_cands;
