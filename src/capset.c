@@ -9,19 +9,18 @@
 #define MAX_CANDIDATES 65536
 #define MAX_STRING 255
 
-static int dup_bounded(const char *s, char **out)
+static int dup_bounded(const char *s, char **out, struct la_why *why)
 {
 	size_t len = s ? strnlen(s, MAX_STRING + 1) : 0;
 
 	if (len > MAX_STRING) {
-		la_diag("capability set string longer than %d bytes", MAX_STRING);
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "capability set string longer than %d bytes", MAX_STRING);
 	}
 	*out = strndup(s ? s : "", len);
 	return *out ? 0 : -ENOMEM;
 }
 
-LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset **out)
+int la_capset_new_why(const struct la_capset_info *info, struct la_capset **out, struct la_why *why)
 {
 	struct la_capset *set;
 	int ret;
@@ -30,8 +29,7 @@ LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset 
 		return -EINVAL;
 	*out = NULL;
 	if (!info || info->import_rule > LA_IMPORT_NONE) {
-		la_diag("capability set: invalid identity");
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "capability set: invalid identity");
 	}
 	set = calloc(1, sizeof(*set));
 	if (!set)
@@ -39,10 +37,10 @@ LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset 
 	set->identity.devnum = info->devnum;
 	set->identity.usage = info->usage;
 	set->identity.import_rule = info->import_rule;
-	if ((ret = dup_bounded(info->label, &set->identity.label)) < 0 ||
-	    (ret = dup_bounded(info->driver, &set->identity.driver)) < 0 ||
-	    (ret = dup_bounded(info->backend, &set->backend)) < 0 ||
-	    (ret = dup_bounded(info->import_reason, &set->identity.import_reason)) < 0) {
+	if ((ret = dup_bounded(info->label, &set->identity.label, why)) < 0 ||
+	    (ret = dup_bounded(info->driver, &set->identity.driver, why)) < 0 ||
+	    (ret = dup_bounded(info->backend, &set->backend, why)) < 0 ||
+	    (ret = dup_bounded(info->import_reason, &set->identity.import_reason, why)) < 0) {
 		la_capset_destroy(set);
 		return ret;
 	}
@@ -50,7 +48,15 @@ LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset 
 	return 0;
 }
 
-int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out)
+LA_EXPORT int la_capset_new(const struct la_capset_info *info, struct la_capset **out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, la_capset_new_why(info, out, &why));
+}
+
+int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out,
+			     struct la_why *why)
 {
 	struct la_capset_info info = {
 		.label = dev->label,
@@ -60,7 +66,7 @@ int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_ca
 		.usage = usage,
 		.import_rule = LA_IMPORT_ANY,
 	};
-	int ret = la_capset_new(&info, out);
+	int ret = la_capset_new_why(&info, out, why);
 
 	if (ret == 0)
 		(*out)->identity.device = la_device_ref(dev);
@@ -100,40 +106,36 @@ LA_EXPORT void la_capset_destroy(struct la_capset *set)
 	free(set);
 }
 
-static int check_candidate(const struct la_candidate *c)
+static int check_candidate(const struct la_candidate *c, struct la_why *why)
 {
 	const struct la_constraints *k = &c->constraints;
 
 	if (c->plane_count > LA_MAX_PLANES) {
-		la_diag("candidate plane_count %u > %d", c->plane_count, LA_MAX_PLANES);
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "candidate plane_count %u > %d", c->plane_count, LA_MAX_PLANES);
 	}
 	if (k->dma_addr_bits > 64) {
-		la_diag("candidate dma_addr_bits %u > 64", k->dma_addr_bits);
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "candidate dma_addr_bits %u > 64", k->dma_addr_bits);
 	}
 	if (k->caching & ~(uint32_t)LA_CACHING_ANY) {
-		la_diag("candidate caching mask 0x%x has unknown bits", k->caching);
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "candidate caching mask 0x%x has unknown bits", k->caching);
 	}
 	return 0;
 }
 
-LA_EXPORT int la_capset_add_candidate(struct la_capset *set, const struct la_candidate *cand)
+int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate *cand, struct la_why *why)
 {
 	int ret;
 
 	if (!set || !cand)
 		return -EINVAL;
-	ret = check_candidate(cand);
+	ret = check_candidate(cand, why);
 	if (ret < 0)
 		return ret;
 	if (set->n_cands == set->cap_cands) {
 		size_t cap = set->cap_cands ? set->cap_cands * 2 : 16;
 		struct la_candidate *c;
 		if (set->n_cands >= MAX_CANDIDATES) {
-			la_diag("%s: more than %d candidates", set->identity.label, MAX_CANDIDATES);
-			return -E2BIG;
+			return la_why_set(why, -E2BIG, "%s: more than %d candidates", set->identity.label, MAX_CANDIDATES);
 		}
 		c = realloc(set->cands, cap * sizeof(*c));
 		if (!c)
@@ -145,6 +147,13 @@ LA_EXPORT int la_capset_add_candidate(struct la_capset *set, const struct la_can
 	return 0;
 }
 
+LA_EXPORT int la_capset_add_candidate(struct la_capset *set, const struct la_candidate *cand)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, la_capset_add_candidate_why(set, cand, &why));
+}
+
 LA_EXPORT int la_capset_set_import_rule(struct la_capset *set, enum la_import_rule rule,
 					const char *reason)
 {
@@ -153,9 +162,10 @@ LA_EXPORT int la_capset_set_import_rule(struct la_capset *set, enum la_import_ru
 
 	if (!set || rule > LA_IMPORT_NONE)
 		return -EINVAL;
-	ret = dup_bounded(reason, &r);
+	struct la_why why = {0};
+	ret = dup_bounded(reason, &r, &why);
 	if (ret < 0)
-		return ret;
+		return la_publish(&why, ret);
 	free(set->identity.import_reason);
 	set->identity.import_reason = r;
 	set->identity.import_rule = rule;
@@ -211,7 +221,7 @@ int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_asser
 	if (!be->iface->get_capabilities)
 		return la_why_set(why, -ENOTSUP, "%s: backend '%s' reports no capabilities",
 				  dev->label, be->name);
-	ret = la_capset_new_for_device(dev, usage, &set);
+	ret = la_capset_new_for_device(dev, usage, &set, why);
 	if (ret < 0)
 		return ret;
 	la_why_clear(why);

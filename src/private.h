@@ -11,11 +11,12 @@
 #define LA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Thread-local reason of the last failure (la_last_diagnosis()).
- * la_diag() replaces it; la_diag_prefix() prepends context to it.
+ * Thread-local reason of the last failure (la_last_diagnosis()). Written
+ * only by exported functions, directly or through la_publish(), and never
+ * read back inside the library: internal calls hand reasons back in an
+ * explicit struct la_why.
  */
 void la_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void la_diag_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void la_diag_clear(void);
 
 /*
@@ -161,7 +162,15 @@ int la_constraints_merge(struct la_constraints *acc, const struct la_constraints
 			 const char **what);
 
 /* ---- capsets ---- */
-int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out);
+int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out,
+			     struct la_why *why);
+/* The exported functions of the same name, with an explicit reason. */
+int la_capset_new_why(const struct la_capset_info *info, struct la_capset **out,
+		      struct la_why *why);
+int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate *cand,
+				struct la_why *why);
+int la_usage_parse_why(const char *text, uint64_t *usage, struct la_why *why);
+int la_format_parse_why(const char *name, uint32_t *format, struct la_why *why);
 /* la_device_get_capabilities() with an explicit reason. */
 int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_assertion *assertion,
 		    struct la_capset **out, struct la_why *why);

@@ -73,6 +73,7 @@ struct rd {
 	size_t len;
 	size_t off;
 	const char *what; /* "capset blob" / "descriptor blob" */
+	struct la_why *why;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -84,8 +85,7 @@ static int rd_fail(const struct rd *r, size_t at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	la_diag("%s: byte %zu: %s", r->what, at, msg);
-	return -EINVAL;
+	return la_why_set(r->why, -EINVAL, "%s: byte %zu: %s", r->what, at, msg);
 }
 
 static int get_le(struct rd *r, uint64_t *v, unsigned bytes, const char *field)
@@ -280,9 +280,9 @@ static int get_candidate(struct rd *r, struct la_capset *set, size_t index)
 		return rd_fail(r, at + 136, "candidate %zu: unknown constraint flags 0x%x", index,
 			       c.constraints.flags);
 	/* capset.c's own checks (caching, dma_addr_bits) still apply here. */
-	ret = la_capset_add_candidate(set, &c);
+	ret = la_capset_add_candidate_why(set, &c, r->why);
 	if (ret < 0) {
-		la_diag_prefix("%s: byte %zu: candidate %zu", r->what, at, index);
+		la_why_prefix(r->why, "%s: byte %zu: candidate %zu", r->what, at, index);
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
 	return 0;
@@ -308,7 +308,7 @@ static int get_identity(struct rd *r, struct la_capset **out)
 		if ((ret = get_str(r, strs[i], names[i])) < 0)
 			return ret;
 	}
-	ret = la_capset_new(&(struct la_capset_info){
+	ret = la_capset_new_why(&(struct la_capset_info){
 				    .label = strs[0],
 				    .driver = strs[1],
 				    .backend = strs[2],
@@ -317,15 +317,15 @@ static int get_identity(struct rd *r, struct la_capset **out)
 				    .usage = usage,
 				    .import_rule = (enum la_import_rule)rule,
 			    },
-			    out);
+			    out, r->why);
 	if (ret < 0 && ret != -ENOMEM)
 		return -EINVAL;
 	return ret;
 }
 
-LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_capset **out)
+static int capset_deserialize(const void *data, size_t size, struct la_capset **out, struct la_why *why)
 {
-	struct rd r = {.buf = data, .len = size, .what = "capset blob"};
+	struct rd r = {.buf = data, .len = size, .what = "capset blob", .why = why};
 	struct la_capset *set = NULL;
 	uint32_t n;
 	int ret;
@@ -334,8 +334,7 @@ LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_cap
 		return -EINVAL;
 	*out = NULL;
 	if (!data && size) {
-		la_diag("capset blob: NULL data");
-		return -EINVAL;
+		return la_why_set(why, -EINVAL, "capset blob: NULL data");
 	}
 	if ((ret = get_header(&r, "LACS", CAPSET_FIXED_SIZE)) < 0 ||
 	    (ret = get_u32(&r, &n, "candidate count")) < 0)
@@ -359,6 +358,13 @@ LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_cap
 	return 0;
 }
 
+LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_capset **out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, capset_deserialize(data, size, out, &why));
+}
+
 /* ---- descriptors ---- */
 
 /* Index of fd in fds[0..*n), appended if new. */
@@ -372,19 +378,14 @@ static uint32_t fd_index(int fd, int *fds, size_t *n)
 	return (uint32_t)(*n)++;
 }
 
-static int check_desc(const struct la_descriptor *desc)
+static int check_desc(const struct la_descriptor *desc, struct la_why *why)
 {
-	if (desc->plane_count == 0 || desc->plane_count > LA_MAX_PLANES) {
-		la_diag("descriptor serialize: plane_count %u not in 1..%d", desc->plane_count,
-			LA_MAX_PLANES);
-		return -EINVAL;
-	}
-	for (uint32_t i = 0; i < desc->plane_count; i++) {
-		if (desc->planes[i].fd < 0) {
-			la_diag("descriptor serialize: plane %u has no fd", i);
-			return -EINVAL;
-		}
-	}
+	if (desc->plane_count == 0 || desc->plane_count > LA_MAX_PLANES)
+		return la_why_set(why, -EINVAL, "descriptor serialize: plane_count %u not in 1..%d",
+				  desc->plane_count, LA_MAX_PLANES);
+	for (uint32_t i = 0; i < desc->plane_count; i++)
+		if (desc->planes[i].fd < 0)
+			return la_why_set(why, -EINVAL, "descriptor serialize: plane %u has no fd", i);
 	return 0;
 }
 
@@ -398,8 +399,9 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 
 	if (!desc || !data || !size || !fds || !n_fds)
 		return -EINVAL;
-	if ((ret = check_desc(desc)) < 0)
-		return ret;
+	struct la_why why = {0};
+	if ((ret = check_desc(desc, &why)) < 0)
+		return la_publish(&why, ret);
 	for (uint32_t i = 0; i < desc->plane_count; i++)
 		idx[i] = fd_index(desc->planes[i].fd, fds, &n);
 	total = DESC_FIXED_SIZE + (size_t)desc->plane_count * PLANE_SIZE;
@@ -479,10 +481,10 @@ static int get_planes(struct rd *r, struct la_descriptor *d, uint32_t fd_count, 
 	return 0;
 }
 
-LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
-					struct la_descriptor *out)
+static int descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
+					struct la_descriptor *out, struct la_why *why)
 {
-	struct rd r = {.buf = data, .len = size, .what = "descriptor blob"};
+	struct rd r = {.buf = data, .len = size, .what = "descriptor blob", .why = why};
 	struct la_descriptor d = {0};
 	uint32_t fd_count = 0;
 	int ret;
@@ -497,8 +499,8 @@ LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int
 		return rd_fail(&r, 40, "%u fds expected, %zu received", fd_count, n_fds);
 	for (size_t i = 0; i < n_fds; i++) {
 		if (fds[i] < 0) {
-			la_diag("descriptor blob: received fd %zu is invalid (%d)", i, fds[i]);
-			return -EINVAL;
+			return la_why_set(why, -EINVAL, "descriptor blob: received fd %zu is invalid (%d)",
+					  i, fds[i]);
 		}
 	}
 	if ((ret = get_planes(&r, &d, fd_count, fds)) < 0)
@@ -509,4 +511,12 @@ LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int
 		d.planes[i].fd = -1;
 	*out = d;
 	return 0;
+}
+
+LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
+					struct la_descriptor *out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, descriptor_deserialize(data, size, fds, n_fds, out, &why));
 }
