@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 
 #define MODULE_PREFIX "liballoc-"
 #define MODULE_SUFFIX ".so"
+/* The interface of LA_BACKEND_ABI_VERSION's first revision: everything before the appended hooks. */
+#define LA_BACKEND_IFACE_MIN_SIZE offsetof(struct la_backend_interface, usage_from_name)
 
 int la_loader_search_path(bool secure, char *buf, size_t len)
 {
@@ -79,6 +82,11 @@ static int check_interface(const char *file, const struct la_backend_entry *entr
 	if (!entry->name || !entry->name[0] || !i) {
 		return la_why_set(why, -EINVAL, "%s: backend entry has no name or no interface", file);
 	}
+	if (entry->iface_size < LA_BACKEND_IFACE_MIN_SIZE)
+		return la_why_set(why, -EPROTO, "%s: backend interface of %zu bytes, version %u has "
+				  "at least %zu", file, entry->iface_size, LA_BACKEND_ABI_VERSION,
+				  (size_t)LA_BACKEND_IFACE_MIN_SIZE);
+	/* only the hooks of the first revision of this version: they lie within any module's size */
 	if (!i->init || !i->finish || !i->probe || !i->device_close) {
 		return la_why_set(why, -EINVAL, "%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
 			file, entry->name);
@@ -147,7 +155,15 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	ret = check_interface(file, entry, why);
 	if (ret < 0)
 		goto fail;
-	be->iface = entry->iface;
+	/*
+	 * The one place that decides which hooks a module has: a module built
+	 * against an older header has a shorter interface, and what lies
+	 * beyond it is absent (NULL), never read.
+	 */
+	memcpy(&be->iface_copy, entry->iface,
+	       entry->iface_size < sizeof(be->iface_copy) ? entry->iface_size
+							 : sizeof(be->iface_copy));
+	be->iface = &be->iface_copy;
 	be->name = strdup(entry->name);
 	if (!be->name) {
 		ret = -ENOMEM;

@@ -71,7 +71,9 @@ struct la_backend {
 	char *name;
 	char *file;
 	void *dl;
+	/* points at iface_copy: hooks beyond the module's iface_size are NULL */
 	const struct la_backend_interface *iface;
+	struct la_backend_interface iface_copy;
 	void *data;
 	struct la_backend_host host;
 	pthread_mutex_t lock; /* serialises every hook call (backend.h) */

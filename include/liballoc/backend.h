@@ -27,6 +27,12 @@ extern "C" {
 /*
  * Bump on any incompatible change of the structs below. 2: every hook that
  * can fail gets an explicit struct la_why; the host lost diagnose().
+ *
+ * Growth without a bump: new optional hooks are only ever appended to
+ * struct la_backend_interface. A module records the size of the interface
+ * it was built with (la_backend_entry.iface_size, set by LA_BACKEND_DEFINE);
+ * the core treats every hook beyond that size as absent (-ENOTSUP), so a
+ * module built against an older header keeps loading.
  */
 #define LA_BACKEND_ABI_VERSION 2
 #define LA_BACKEND_ENTRY_SYMBOL "la_backend_entry"
@@ -117,7 +123,6 @@ struct la_backend_interface {
 	int (*get_capabilities)(void *backend, void *device, uint64_t usage,
 				const struct la_assertion *assertion, struct la_capset *set,
 				struct la_why *why);
-	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit, struct la_why *why);
 	/*
 	 * Reports the allocation paths this backend offers to a negotiation:
 	 * neutral ones (heaps) and those of participating devices it owns
@@ -150,12 +155,17 @@ struct la_backend_interface {
 	int (*import_get_property)(void *backend, void *imp, const char *name, uint64_t *value,
 				   struct la_why *why);
 	void (*import_release)(void *backend, void *imp);
+
+	/* Appended hooks (see LA_BACKEND_ABI_VERSION); all optional. */
+	/* The LA_USAGE_BACKEND_MASK bit of a full name ("test.magic"); -ENOENT if unknown. */
+	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit, struct la_why *why);
 };
 
 struct la_backend_entry {
 	uint32_t abi_version;  /* LA_BACKEND_ABI_VERSION the module was built with */
 	const char *name;      /* "drm", "v4l2", ... */
 	const struct la_backend_interface *iface;
+	size_t iface_size;     /* sizeof(struct la_backend_interface) the module was built with */
 };
 
 #define LA_BACKEND_DEFINE(backend_name, interface)                                  \
@@ -164,6 +174,7 @@ struct la_backend_entry {
 			.abi_version = LA_BACKEND_ABI_VERSION,                       \
 			.name = (backend_name),                                      \
 			.iface = &(interface),                                       \
+			.iface_size = sizeof(interface),                             \
 		}
 
 /* Set by get_capabilities(); reason (copied) says how the rule was found. */
