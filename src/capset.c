@@ -217,6 +217,9 @@ int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_asser
 	if (!dev || !assertion || !usage)
 		return la_why_set(why, -EINVAL,
 				  "capabilities: device, usage and assertion are required");
+	if (assertion->version != 0)
+		return la_why_set(why, -EINVAL, "capabilities: assertion version %u unknown (this "
+				  "liballoc knows 0)", assertion->version);
 	be = dev->backend;
 	if (!be->iface->get_capabilities)
 		return la_why_set(why, -ENOTSUP, "%s: backend '%s' reports no capabilities",

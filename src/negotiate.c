@@ -521,6 +521,9 @@ static int check_inputs(const struct la_assertion *a, struct la_capset *const *s
 	if (n > LA_MAX_DEVICES) {
 		return la_why_set(why, -E2BIG, "negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
 	}
+	if (a->version != 0)
+		return la_why_set(why, -EINVAL, "negotiate: assertion version %u unknown (this "
+				  "liballoc knows 0)", a->version);
 	if (a->width == 0 || a->height == 0) {
 		return la_why_set(why, -EINVAL, "negotiate: width and height must be non-zero (got %ux%u)", a->width,
 			a->height);

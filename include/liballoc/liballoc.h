@@ -163,6 +163,12 @@ struct la_assertion {
 	const uint64_t *modifiers; /* optional: acceptable modifiers; NULL = any */
 	size_t n_modifiers;
 	uint32_t buffer_count;     /* 0 means 1 */
+	/*
+	 * Layout version: 0 (what zero-initialising gives) is this one. A later
+	 * liballoc appends fields and a number for them; it reads fields only
+	 * up to the version given, and refuses one it does not know (-EINVAL).
+	 */
+	uint32_t version;
 };
 
 /* ------------------------------------------------------------------ */
