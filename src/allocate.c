@@ -43,7 +43,8 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	ret = check_allocated(&req, &d, why);
 	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
 		/* la_buffer_map() refuses by this flag: a backend must not drop it */
-		ret = la_why_set(why, -EPROTO, "protected path returned a buffer not marked protected");
+		ret = la_why_set(why, -EPROTO,
+				 "protected path returned a buffer not marked protected");
 	if (ret < 0) {
 		la_why_prefix(why, "%s returned an unusable buffer", p->name);
 		la_descriptor_close_fds(&d);

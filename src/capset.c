@@ -13,9 +13,9 @@ static int dup_bounded(const char *s, char **out, struct la_why *why)
 {
 	size_t len = s ? strnlen(s, MAX_STRING + 1) : 0;
 
-	if (len > MAX_STRING) {
-		return la_why_set(why, -EINVAL, "capability set string longer than %d bytes", MAX_STRING);
-	}
+	if (len > MAX_STRING)
+		return la_why_set(why, -EINVAL,
+				  "capability set string longer than %d bytes", MAX_STRING);
 	*out = strndup(s ? s : "", len);
 	return *out ? 0 : -ENOMEM;
 }
@@ -28,9 +28,8 @@ int la_capset_new_why(const struct la_capset_info *info, struct la_capset **out,
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!info || info->import_rule > LA_IMPORT_NONE) {
+	if (!info || info->import_rule > LA_IMPORT_NONE)
 		return la_why_set(why, -EINVAL, "capability set: invalid identity");
-	}
 	set = calloc(1, sizeof(*set));
 	if (!set)
 		return -ENOMEM;
@@ -110,19 +109,20 @@ static int check_candidate(const struct la_candidate *c, struct la_why *why)
 {
 	const struct la_constraints *k = &c->constraints;
 
-	if (c->plane_count > LA_MAX_PLANES) {
-		return la_why_set(why, -EINVAL, "candidate plane_count %u > %d", c->plane_count, LA_MAX_PLANES);
-	}
-	if (k->dma_addr_bits > 64) {
-		return la_why_set(why, -EINVAL, "candidate dma_addr_bits %u > 64", k->dma_addr_bits);
-	}
-	if (k->caching & ~(uint32_t)LA_CACHING_ANY) {
-		return la_why_set(why, -EINVAL, "candidate caching mask 0x%x has unknown bits", k->caching);
-	}
+	if (c->plane_count > LA_MAX_PLANES)
+		return la_why_set(why, -EINVAL,
+				  "candidate plane_count %u > %d", c->plane_count, LA_MAX_PLANES);
+	if (k->dma_addr_bits > 64)
+		return la_why_set(why, -EINVAL,
+				  "candidate dma_addr_bits %u > 64", k->dma_addr_bits);
+	if (k->caching & ~(uint32_t)LA_CACHING_ANY)
+		return la_why_set(why, -EINVAL,
+				  "candidate caching mask 0x%x has unknown bits", k->caching);
 	return 0;
 }
 
-int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate *cand, struct la_why *why)
+int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate *cand,
+				struct la_why *why)
 {
 	int ret;
 
@@ -134,9 +134,9 @@ int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate
 	if (set->n_cands == set->cap_cands) {
 		size_t cap = set->cap_cands ? set->cap_cands * 2 : 16;
 		struct la_candidate *c;
-		if (set->n_cands >= MAX_CANDIDATES) {
-			return la_why_set(why, -E2BIG, "%s: more than %d candidates", set->identity.label, MAX_CANDIDATES);
-		}
+		if (set->n_cands >= MAX_CANDIDATES)
+			return la_why_set(why, -E2BIG,
+					  "%s: more than %d candidates", set->identity.label, MAX_CANDIDATES);
 		c = realloc(set->cands, cap * sizeof(*c));
 		if (!c)
 			return -ENOMEM;

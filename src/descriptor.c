@@ -69,20 +69,19 @@ static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t
 	uint64_t end;
 	int64_t fd_size;
 
-	if (!la_add_u64(pl->offset, pl->size, &end)) {
-		return la_why_set(why, -EOVERFLOW, "descriptor: plane %u offset %llu + size %llu overflows", p,
+	if (!la_add_u64(pl->offset, pl->size, &end))
+		return la_why_set(why, -EOVERFLOW,
+				  "descriptor: plane %u offset %llu + size %llu overflows", p,
 			(unsigned long long)pl->offset, (unsigned long long)pl->size);
-	}
 	fd_size = first == p ? la_fd_size(pl->fd) : sizes[first];
-	if (fd_size < 0) {
+	if (fd_size < 0)
 		return la_why_set(why, (int)fd_size, "descriptor: plane %u fd: %s", p, strerror((int)-fd_size));
-	}
 	sizes[p] = fd_size;
 	/* Some exporters cannot tell their size (0); the importing device checks then. */
-	if (fd_size > 0 && end > (uint64_t)fd_size) {
-		return la_why_set(why, -EINVAL, "descriptor: plane %u ends at byte %llu, its memory has %lld", p,
+	if (fd_size > 0 && end > (uint64_t)fd_size)
+		return la_why_set(why, -EINVAL,
+				  "descriptor: plane %u ends at byte %llu, its memory has %lld", p,
 			(unsigned long long)end, (long long)fd_size);
-	}
 	return 0;
 }
 
@@ -90,13 +89,12 @@ int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes, str
 {
 	int ret;
 
-	if (d->plane_count == 0 || d->plane_count > LA_MAX_PLANES) {
-		return la_why_set(why, -EINVAL, "descriptor: plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
-	}
+	if (d->plane_count == 0 || d->plane_count > LA_MAX_PLANES)
+		return la_why_set(why, -EINVAL,
+				  "descriptor: plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
 	for (uint32_t p = 0; p < d->plane_count; p++) {
-		if (d->planes[p].fd < 0) {
+		if (d->planes[p].fd < 0)
 			return la_why_set(why, -EINVAL, "descriptor: plane %u has no fd", p);
-		}
 		ret = check_plane_bounds(d, p, sizes, why);
 		if (ret < 0)
 			return ret;
@@ -130,9 +128,9 @@ int la_descriptor_validate(const struct la_descriptor *d, const struct la_constr
 	 * backends' memory must also have one (a foreign exporter may not).
 	 */
 	for (uint32_t p = 0; p < d->plane_count; p++) {
-		if (sizes[p] == 0) {
-			return la_why_set(why, -EINVAL, "plane %u: its dma-buf does not tell its size", p);
-		}
+		if (sizes[p] == 0)
+			return la_why_set(why, -EINVAL,
+					  "plane %u: its dma-buf does not tell its size", p);
 	}
 	if (d->modifier != LA_MODIFIER_LINEAR || d->planes[0].fd != d->planes[d->plane_count - 1].fd)
 		return 0;
@@ -149,16 +147,17 @@ static int capset_validate(const struct la_capset *set, const struct la_descript
 		const struct la_candidate *c = &set->cands[i];
 		if (c->format != desc->format || c->modifier != desc->modifier)
 			continue;
-		if (c->plane_count && c->plane_count != desc->plane_count) {
-			return la_why_set(why, -EINVAL, "%s: wants %u planes, the buffer has %u", set->identity.label,
+		if (c->plane_count && c->plane_count != desc->plane_count)
+			return la_why_set(why, -EINVAL,
+					  "%s: wants %u planes, the buffer has %u", set->identity.label,
 				c->plane_count, desc->plane_count);
-		}
 		int ret = la_descriptor_validate(desc, &c->constraints, why);
 		if (ret < 0)
 			la_why_prefix(why, "%s", set->identity.label);
 		return ret;
 	}
-	return la_why_set(why, -EINVAL, "%s: does not accept %s with modifier 0x%llx", set->identity.label,
+	return la_why_set(why, -EINVAL,
+			  "%s: does not accept %s with modifier 0x%llx", set->identity.label,
 		la_format_name(desc->format, name, sizeof(name)),
 		(unsigned long long)desc->modifier);
 }

@@ -67,7 +67,8 @@ static int probe_backends(struct la_device *dev, struct la_why *why)
 			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
 		return 0;
 	}
-	return la_why_set(why, -ENODEV, "%s: no backend recognises this device (%zu backend(s) loaded)",
+	return la_why_set(why, -ENODEV,
+			  "%s: no backend recognises this device (%zu backend(s) loaded)",
 			  dev->node[0] ? dev->node : "fd", ctx->n_backends);
 }
 

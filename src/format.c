@@ -246,9 +246,8 @@ static bool parse_code(const char *name, uint32_t *format)
 
 int la_format_parse_why(const char *name, uint32_t *format, struct la_why *why)
 {
-	if (!name || !format) {
+	if (!name || !format)
 		return la_why_set(why, -EINVAL, "la_format_parse: NULL argument");
-	}
 	for (size_t i = 0; i < LA_ARRAY_SIZE(formats); i++) {
 		if (strcasecmp(formats[i].name, name) == 0) {
 			*format = formats[i].format;

@@ -247,14 +247,16 @@ static void join_index(char *out, size_t len, const char *parent, size_t i)
 		out[len - 1] = '\0';
 }
 
-static int want_type(struct json_object *o, enum json_type type, const char *path, const char *what, struct la_why *why)
+static int want_type(struct json_object *o, enum json_type type, const char *path, const char *what,
+		     struct la_why *why)
 {
 	if (!json_object_is_type(o, type))
 		return bad(why, path, "expected %s, got %s", what, json_type_to_name(json_object_get_type(o)));
 	return 0;
 }
 
-static int get_uint(struct json_object *o, const char *path, uint64_t max, uint64_t *out, struct la_why *why)
+static int get_uint(struct json_object *o, const char *path, uint64_t max, uint64_t *out,
+		    struct la_why *why)
 {
 	int ret = want_type(o, json_type_int, path, "a non-negative integer", why);
 
@@ -286,7 +288,8 @@ static int get_string(struct json_object *o, const char *path, const char **out,
 }
 
 /* Refuses keys outside known[] (NULL-terminated). */
-static int check_keys(struct json_object *obj, const char *path, const char *const *known, struct la_why *why)
+static int check_keys(struct json_object *obj, const char *path, const char *const *known,
+		      struct la_why *why)
 {
 	json_object_object_foreach(obj, key, val) {
 		size_t i;
@@ -338,7 +341,8 @@ fail:
 	return bad(why, path, "expected \"major:minor\" (decimal, each < 2^32), got \"%s\"", text);
 }
 
-static int parse_usage(struct json_object *arr, const char *path, uint64_t *usage, struct la_why *why)
+static int parse_usage(struct json_object *arr, const char *path, uint64_t *usage,
+		       struct la_why *why)
 {
 	size_t n;
 	int ret;
@@ -374,7 +378,8 @@ static int parse_usage(struct json_object *arr, const char *path, uint64_t *usag
 	return 0;
 }
 
-static int parse_import_rule(struct json_object *o, const char *path, enum la_import_rule *rule, struct la_why *why)
+static int parse_import_rule(struct json_object *o, const char *path, enum la_import_rule *rule,
+			     struct la_why *why)
 {
 	const char *name;
 	int ret = get_string(o, path, &name, why);
@@ -425,7 +430,8 @@ static int parse_device(struct json_object *dev, struct la_capset_info *info, st
 	return 0;
 }
 
-static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod, struct la_why *why)
+static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod,
+			  struct la_why *why)
 {
 	const char *text;
 	int ret = get_string(o, path, &text, why);
@@ -438,7 +444,8 @@ static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod
 	return 0;
 }
 
-static int parse_align_array(struct json_object *arr, const char *path, uint64_t *out, struct la_why *why)
+static int parse_align_array(struct json_object *arr, const char *path, uint64_t *out,
+			     struct la_why *why)
 {
 	if (!json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) != LA_MAX_PLANES)
@@ -452,7 +459,8 @@ static int parse_align_array(struct json_object *arr, const char *path, uint64_t
 	return 0;
 }
 
-static int parse_caching(struct json_object *arr, const char *path, uint32_t *caching, struct la_why *why)
+static int parse_caching(struct json_object *arr, const char *path, uint32_t *caching,
+			 struct la_why *why)
 {
 	size_t n;
 
@@ -475,7 +483,8 @@ static int parse_caching(struct json_object *arr, const char *path, uint32_t *ca
 	return 0;
 }
 
-static int parse_flag(struct json_object *o, const char *path, uint32_t bit, uint32_t *flags, struct la_why *why)
+static int parse_flag(struct json_object *o, const char *path, uint32_t bit, uint32_t *flags,
+		      struct la_why *why)
 {
 	if (want_type(o, json_type_boolean, path, "a boolean", why) < 0)
 		return -EINVAL;
@@ -515,7 +524,8 @@ static int parse_constraint(const char *key, struct json_object *v, const char *
 	return -EINVAL; /* unreachable: keys were checked */
 }
 
-static int parse_constraints(struct json_object *obj, const char *path, struct la_constraints *k, struct la_why *why)
+static int parse_constraints(struct json_object *obj, const char *path, struct la_constraints *k,
+			     struct la_why *why)
 {
 	const char *known[LA_ARRAY_SIZE(scalars) + FLAG_BITS + 4];
 	size_t n = 0;
@@ -542,7 +552,8 @@ static int parse_constraints(struct json_object *obj, const char *path, struct l
 	return 0;
 }
 
-static int parse_candidate(struct json_object *obj, const char *path, struct la_candidate *c, struct la_why *why)
+static int parse_candidate(struct json_object *obj, const char *path, struct la_candidate *c,
+			   struct la_why *why)
 {
 	static const char *const keys[] = {"format", "modifier", "plane_count", "constraints", NULL};
 	struct json_object *o;
@@ -674,13 +685,11 @@ static int capset_from_json(const char *json, struct la_capset **out, struct la_
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!json) {
+	if (!json)
 		return la_why_set(why, -EINVAL, "JSON: NULL input");
-	}
 	/* json-c takes the length as int. */
-	if (strlen(json) > INT32_MAX) {
+	if (strlen(json) > INT32_MAX)
 		return la_why_set(why, -EINVAL, "JSON: input larger than 2 GiB");
-	}
 	if ((ret = parse_text(json, &root, why)) < 0)
 		return ret;
 	ret = parse_root(root, out, why);

@@ -55,15 +55,14 @@ static const struct la_constraints no_constraints;
 static int check_size_limits(uint32_t width, uint32_t height, const struct la_constraints *c,
 			     struct la_why *why)
 {
-	if (width == 0 || height == 0) {
+	if (width == 0 || height == 0)
 		return la_why_set(why, -EINVAL, "zero width or height");
-	}
-	if (c->max_width && width > c->max_width) {
-		return la_why_set(why, -EINVAL, "width %" PRIu32 " exceeds max_width %" PRIu32, width, c->max_width);
-	}
-	if (c->max_height && height > c->max_height) {
-		return la_why_set(why, -EINVAL, "height %" PRIu32 " exceeds max_height %" PRIu32, height, c->max_height);
-	}
+	if (c->max_width && width > c->max_width)
+		return la_why_set(why, -EINVAL,
+				  "width %" PRIu32 " exceeds max_width %" PRIu32, width, c->max_width);
+	if (c->max_height && height > c->max_height)
+		return la_why_set(why, -EINVAL,
+				  "height %" PRIu32 " exceeds max_height %" PRIu32, height, c->max_height);
 	return 0;
 }
 
@@ -74,9 +73,8 @@ static int geom_init(struct geom *g, uint32_t format, uint32_t width, uint32_t h
 	int ret;
 
 	g->fi = la_format_lookup(format);
-	if (!g->fi) {
+	if (!g->fi)
 		return la_why_set(why, -EINVAL, "unknown format: no linear layout rule");
-	}
 	ret = check_size_limits(width, height, c, why);
 	if (ret)
 		return ret;
@@ -120,14 +118,14 @@ static int luma_pitch(const struct geom *g, const struct la_constraints *c, uint
 		uint64_t need_p = (g->row_bytes[p] * den + num - 1) / num;
 		if (need_p > need)
 			need = need_p;
-		if (!la_mul_u64(a, den, &m) || !la_lcm_u64(step, m / la_gcd_u64(num, m), &step)) {
-			return la_why_set(why, -EOVERFLOW, "plane %" PRIu32 ": pitch_align %" PRIu64 " overflows 64 bits", p,
+		if (!la_mul_u64(a, den, &m) || !la_lcm_u64(step, m / la_gcd_u64(num, m), &step))
+			return la_why_set(why, -EOVERFLOW,
+					  "plane %" PRIu32 ": pitch_align %" PRIu64 " overflows 64 bits", p,
 				c->pitch_align[p]);
-		}
 	}
-	if (!la_align_u64(need, step, out)) {
-		return la_why_set(why, -EOVERFLOW, "pitch %" PRIu64 " aligned to %" PRIu64 " overflows 64 bits", need, step);
-	}
+	if (!la_align_u64(need, step, out))
+		return la_why_set(why, -EOVERFLOW,
+				  "pitch %" PRIu64 " aligned to %" PRIu64 " overflows 64 bits", need, step);
 	return 0;
 }
 
@@ -146,14 +144,14 @@ static int place_planes(const struct geom *g, const struct la_constraints *c, ui
 		if (!la_mul_u64(luma / den, num, &out->pitch[p]) ||
 		    !la_mul_u64(out->pitch[p], g->rows[p], &out->plane_size[p]) ||
 		    !la_align_u64(end, c->offset_align[p], &out->offset[p]) ||
-		    !la_add_u64(out->offset[p], out->plane_size[p], &end)) {
-			return la_why_set(why, -EOVERFLOW, "plane %" PRIu32 " does not fit 64 bits", p);
-		}
+		    !la_add_u64(out->offset[p], out->plane_size[p], &end))
+			return la_why_set(why, -EOVERFLOW,
+					  "plane %" PRIu32 " does not fit 64 bits", p);
 	}
-	if (!la_align_u64(end, c->size_align, &out->size)) {
-		return la_why_set(why, -EOVERFLOW, "size %" PRIu64 " aligned to size_align %" PRIu64 " overflows 64 bits", end,
+	if (!la_align_u64(end, c->size_align, &out->size))
+		return la_why_set(why, -EOVERFLOW,
+				  "size %" PRIu64 " aligned to size_align %" PRIu64 " overflows 64 bits", end,
 			c->size_align);
-	}
 	return 0;
 }
 
@@ -162,18 +160,18 @@ static int check_layout_limits(const struct la_constraints *c, const struct la_l
 			       struct la_why *why)
 {
 	for (uint32_t p = 0; p < l->plane_count; p++) {
-		if (c->max_pitch && l->pitch[p] > c->max_pitch) {
-			return la_why_set(why, -EINVAL, "plane %" PRIu32 ": pitch %" PRIu64 " exceeds max_pitch %" PRIu64, p,
+		if (c->max_pitch && l->pitch[p] > c->max_pitch)
+			return la_why_set(why, -EINVAL,
+					  "plane %" PRIu32 ": pitch %" PRIu64 " exceeds max_pitch %" PRIu64, p,
 				l->pitch[p], c->max_pitch);
-		}
 	}
-	if (c->max_size && l->size > c->max_size) {
-		return la_why_set(why, -EINVAL, "size %" PRIu64 " exceeds max_size %" PRIu64, l->size, c->max_size);
-	}
-	if (l->size > LAYOUT_MAX_BYTES) {
-		return la_why_set(why, -EOVERFLOW, "size %" PRIu64 " exceeds 4 GiB - 1: DRM AddFB2 offsets/pitches and "
+	if (c->max_size && l->size > c->max_size)
+		return la_why_set(why, -EINVAL,
+				  "size %" PRIu64 " exceeds max_size %" PRIu64, l->size, c->max_size);
+	if (l->size > LAYOUT_MAX_BYTES)
+		return la_why_set(why, -EOVERFLOW,
+				  "size %" PRIu64 " exceeds 4 GiB - 1: DRM AddFB2 offsets/pitches and "
 			"V4L2 sizeimage are 32-bit", l->size);
-	}
 	return 0;
 }
 
@@ -193,9 +191,8 @@ int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,
 	uint64_t luma = 0;
 	int ret;
 
-	if (!out) {
+	if (!out)
 		return la_why_set(why, -EINVAL, "la_layout_compute: NULL layout");
-	}
 	if (!c)
 		c = &no_constraints;
 	ret = geom_init(&g, format, width, height, c, why);
@@ -234,26 +231,26 @@ static int check_plane(const struct geom *g, const struct la_constraints *c,
 {
 	uint64_t min_size, end;
 
-	if (l->pitch[p] < g->row_bytes[p]) {
-		return la_why_set(why, -EINVAL, "plane %" PRIu32 ": pitch %" PRIu64 " < %" PRIu64 " bytes a row needs", p,
+	if (l->pitch[p] < g->row_bytes[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": pitch %" PRIu64 " < %" PRIu64 " bytes a row needs", p,
 			l->pitch[p], g->row_bytes[p]);
-	}
-	if (c->pitch_align[p] && l->pitch[p] % c->pitch_align[p]) {
-		return la_why_set(why, -EINVAL, "plane %" PRIu32 ": pitch %" PRIu64 " is not a multiple of pitch_align %" PRIu64,
+	if (c->pitch_align[p] && l->pitch[p] % c->pitch_align[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": pitch %" PRIu64 " is not a multiple of pitch_align %" PRIu64,
 			p, l->pitch[p], c->pitch_align[p]);
-	}
-	if (c->offset_align[p] && l->offset[p] % c->offset_align[p]) {
-		return la_why_set(why, -EINVAL, "plane %" PRIu32 ": offset %" PRIu64 " is not a multiple of offset_align %" PRIu64,
+	if (c->offset_align[p] && l->offset[p] % c->offset_align[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": offset %" PRIu64 " is not a multiple of offset_align %" PRIu64,
 			p, l->offset[p], c->offset_align[p]);
-	}
-	if (!la_mul_u64(l->pitch[p], g->rows[p], &min_size) || l->plane_size[p] < min_size) {
-		return la_why_set(why, -EINVAL, "plane %" PRIu32 ": size %" PRIu64 " < pitch %" PRIu64 " x %" PRIu64 " rows", p,
+	if (!la_mul_u64(l->pitch[p], g->rows[p], &min_size) || l->plane_size[p] < min_size)
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": size %" PRIu64 " < pitch %" PRIu64 " x %" PRIu64 " rows", p,
 			l->plane_size[p], l->pitch[p], g->rows[p]);
-	}
-	if (!la_add_u64(l->offset[p], l->plane_size[p], &end) || end > l->size) {
-		return la_why_set(why, -EINVAL, "plane %" PRIu32 ": offset %" PRIu64 " + size %" PRIu64
+	if (!la_add_u64(l->offset[p], l->plane_size[p], &end) || end > l->size)
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": offset %" PRIu64 " + size %" PRIu64
 			" ends beyond the buffer size %" PRIu64, p, l->offset[p], l->plane_size[p], l->size);
-	}
 	return 0;
 }
 
@@ -263,12 +260,12 @@ static int check_overlap(const struct la_layout *l, struct la_why *why)
 	for (uint32_t i = 0; i < l->plane_count; i++) {
 		for (uint32_t j = i + 1; j < l->plane_count; j++) {
 			if (l->offset[i] < l->offset[j] + l->plane_size[j] &&
-			    l->offset[j] < l->offset[i] + l->plane_size[i]) {
-				return la_why_set(why, -EINVAL, "planes %" PRIu32 " and %" PRIu32 " overlap ([%" PRIu64 ", %" PRIu64
+			    l->offset[j] < l->offset[i] + l->plane_size[i])
+				return la_why_set(why, -EINVAL,
+						  "planes %" PRIu32 " and %" PRIu32 " overlap ([%" PRIu64 ", %" PRIu64
 					") and [%" PRIu64 ", %" PRIu64 "))", i, j, l->offset[i],
 					l->offset[i] + l->plane_size[i], l->offset[j],
 					l->offset[j] + l->plane_size[j]);
-			}
 		}
 	}
 	return 0;
@@ -279,10 +276,10 @@ static int validate(const struct geom *g, const struct la_constraints *c,
 {
 	int ret;
 
-	if (l->plane_count != g->fi->plane_count) {
-		return la_why_set(why, -EINVAL, "%" PRIu32 " planes, the format has %" PRIu32, l->plane_count,
+	if (l->plane_count != g->fi->plane_count)
+		return la_why_set(why, -EINVAL,
+				  "%" PRIu32 " planes, the format has %" PRIu32, l->plane_count,
 			g->fi->plane_count);
-	}
 	for (uint32_t p = 0; p < l->plane_count; p++) {
 		ret = check_plane(g, c, l, p, why);
 		if (ret)
@@ -291,10 +288,10 @@ static int validate(const struct geom *g, const struct la_constraints *c,
 	ret = check_overlap(l, why);
 	if (ret)
 		return ret;
-	if (c->size_align && l->size % c->size_align) {
-		return la_why_set(why, -EINVAL, "size %" PRIu64 " is not a multiple of size_align %" PRIu64, l->size,
+	if (c->size_align && l->size % c->size_align)
+		return la_why_set(why, -EINVAL,
+				  "size %" PRIu64 " is not a multiple of size_align %" PRIu64, l->size,
 			c->size_align);
-	}
 	return check_layout_limits(c, l, why) ? -EINVAL : 0;
 }
 
@@ -305,9 +302,8 @@ int la_layout_validate_why(uint32_t format, uint32_t width, uint32_t height,
 	struct geom g;
 	int ret;
 
-	if (!layout) {
+	if (!layout)
 		return la_why_set(why, -EINVAL, "la_layout_validate: NULL layout");
-	}
 	if (!c)
 		c = &no_constraints;
 	ret = geom_init(&g, format, width, height, c, why);

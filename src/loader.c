@@ -49,9 +49,9 @@ static int check_not_foreign_writable(const char *path, struct la_why *why)
 		int err = errno;
 		return la_why_set(why, -err, "%s: %s", path, strerror(err));
 	}
-	if (st.st_mode & S_IWOTH) {
-		return la_why_set(why, -EPERM, "%s is writable by other users: refusing to load backends from it", path);
-	}
+	if (st.st_mode & S_IWOTH)
+		return la_why_set(why, -EPERM,
+				  "%s is writable by other users: refusing to load backends from it", path);
 	return 0;
 }
 
@@ -75,25 +75,26 @@ static int check_interface(const char *file, const struct la_backend_entry *entr
 {
 	const struct la_backend_interface *i = entry->iface;
 
-	if (entry->abi_version != LA_BACKEND_ABI_VERSION) {
-		return la_why_set(why, -EPROTO, "%s: backend interface version %u, liballoc needs %u", file,
+	if (entry->abi_version != LA_BACKEND_ABI_VERSION)
+		return la_why_set(why, -EPROTO,
+				  "%s: backend interface version %u, liballoc needs %u", file,
 			entry->abi_version, LA_BACKEND_ABI_VERSION);
-	}
-	if (!entry->name || !entry->name[0] || !i) {
-		return la_why_set(why, -EINVAL, "%s: backend entry has no name or no interface", file);
-	}
+	if (!entry->name || !entry->name[0] || !i)
+		return la_why_set(why, -EINVAL,
+				  "%s: backend entry has no name or no interface", file);
 	if (entry->iface_size < LA_BACKEND_IFACE_MIN_SIZE)
-		return la_why_set(why, -EPROTO, "%s: backend interface of %zu bytes, version %u has "
+		return la_why_set(why, -EPROTO,
+				  "%s: backend interface of %zu bytes, version %u has "
 				  "at least %zu", file, entry->iface_size, LA_BACKEND_ABI_VERSION,
 				  (size_t)LA_BACKEND_IFACE_MIN_SIZE);
 	/* only the hooks of the first revision of this version: they lie within any module's size */
-	if (!i->init || !i->finish || !i->probe || !i->device_close) {
-		return la_why_set(why, -EINVAL, "%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
+	if (!i->init || !i->finish || !i->probe || !i->device_close)
+		return la_why_set(why, -EINVAL,
+				  "%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
 			file, entry->name);
-	}
-	if ((i->path_allocate && !i->list_paths) || (i->import && !i->import_release)) {
-		return la_why_set(why, -EINVAL, "%s: backend '%s' has unpaired hooks", file, entry->name);
-	}
+	if ((i->path_allocate && !i->list_paths) || (i->import && !i->import_release))
+		return la_why_set(why, -EINVAL,
+				  "%s: backend '%s' has unpaired hooks", file, entry->name);
 	return 0;
 }
 
@@ -148,7 +149,8 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	}
 	entry = dlsym(be->dl, LA_BACKEND_ENTRY_SYMBOL);
 	if (!entry) {
-		la_why_set(why, -ELIBBAD, "%s: no symbol %s: not a liballoc backend", file, LA_BACKEND_ENTRY_SYMBOL);
+		la_why_set(why, -ELIBBAD,
+			   "%s: no symbol %s: not a liballoc backend", file, LA_BACKEND_ENTRY_SYMBOL);
 		ret = -ELIBBAD;
 		goto fail;
 	}

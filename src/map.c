@@ -50,7 +50,8 @@ static int map_fd(struct la_buffer *buf, uint32_t first, uint32_t flags, struct 
 	if (m->base == MAP_FAILED) {
 		int err = errno;
 		m->base = NULL;
-		return la_why_set(why, -err, "map: mmap of plane %u failed: %s%s", first, strerror(err),
+		return la_why_set(why, -err,
+				  "map: mmap of plane %u failed: %s%s", first, strerror(err),
 				  err == EACCES ? " (dma-buf opened read-only?)" : "");
 	}
 	m->size = (size_t)size;

@@ -515,26 +515,25 @@ static int add_participants(struct la_result *res, struct la_capset *const *sets
 static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n,
 			struct la_why *why)
 {
-	if (!a || !sets || n == 0) {
-		return la_why_set(why, -EINVAL, "negotiate: assertion and at least one device are required");
-	}
-	if (n > LA_MAX_DEVICES) {
-		return la_why_set(why, -E2BIG, "negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
-	}
+	if (!a || !sets || n == 0)
+		return la_why_set(why, -EINVAL,
+				  "negotiate: assertion and at least one device are required");
+	if (n > LA_MAX_DEVICES)
+		return la_why_set(why, -E2BIG,
+				  "negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
 	if (a->version != 0)
 		return la_why_set(why, -EINVAL, "negotiate: assertion version %u unknown (this "
 				  "liballoc knows 0)", a->version);
-	if (a->width == 0 || a->height == 0) {
-		return la_why_set(why, -EINVAL, "negotiate: width and height must be non-zero (got %ux%u)", a->width,
+	if (a->width == 0 || a->height == 0)
+		return la_why_set(why, -EINVAL,
+				  "negotiate: width and height must be non-zero (got %ux%u)", a->width,
 			a->height);
-	}
-	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers)) {
-		return la_why_set(why, -EINVAL, "negotiate: format or modifier count without an array");
-	}
+	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers))
+		return la_why_set(why, -EINVAL,
+				  "negotiate: format or modifier count without an array");
 	for (size_t i = 0; i < n; i++) {
-		if (!sets[i]) {
+		if (!sets[i])
 			return la_why_set(why, -EINVAL, "negotiate: capability set %zu is NULL", i);
-		}
 	}
 	return 0;
 }

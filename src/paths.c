@@ -185,12 +185,14 @@ static int check_import_rules(const struct la_result *res, const struct la_path 
 		case LA_IMPORT_CONTIGUOUS:
 			if (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))
 				break;
-			return la_why_set(why, -EINVAL, "%s imports only physically contiguous buffers%s%s%s",
+			return la_why_set(why, -EINVAL,
+					  "%s imports only physically contiguous buffers%s%s%s",
 				 part->label, part->import_reason[0] ? " (" : "",
 				 part->import_reason, part->import_reason[0] ? ")" : "");
 		case LA_IMPORT_OWN_ONLY:
 		case LA_IMPORT_NONE:
-			return la_why_set(why, -EINVAL, "%s imports no buffer it did not allocate%s%s%s",
+			return la_why_set(why, -EINVAL,
+					  "%s imports no buffer it did not allocate%s%s%s",
 				 part->label, part->import_reason[0] ? " (" : "",
 				 part->import_reason, part->import_reason[0] ? ")" : "");
 		}
@@ -205,40 +207,39 @@ static int check_memory(const struct la_result *res, const struct la_merged_cand
 	uint32_t f = p->desc.flags;
 	bool adaptive = f & LA_PATH_ADAPTIVE;
 
-	if ((c->flags & LA_CONSTRAINT_CONTIGUOUS) && !(f & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))) {
-		return la_why_set(why, -EINVAL, "memory is not physically contiguous, a device requires it");
-	}
+	if ((c->flags & LA_CONSTRAINT_CONTIGUOUS) && !(f & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE)))
+		return la_why_set(why, -EINVAL,
+				  "memory is not physically contiguous, a device requires it");
 	if (c->dma_addr_bits && c->dma_addr_bits < 64 && !adaptive &&
-	    (p->desc.dma_addr_bits == 0 || p->desc.dma_addr_bits > c->dma_addr_bits)) {
-		return la_why_set(why, -EINVAL, "memory may lie above the %u-bit DMA limit", c->dma_addr_bits);
-	}
-	if (c->caching && p->desc.caching && !(c->caching & p->desc.caching)) {
-		return la_why_set(why, -EINVAL, "gives %s CPU mappings, the devices accept only mask 0x%x",
+	    (p->desc.dma_addr_bits == 0 || p->desc.dma_addr_bits > c->dma_addr_bits))
+		return la_why_set(why, -EINVAL,
+				  "memory may lie above the %u-bit DMA limit", c->dma_addr_bits);
+	if (c->caching && p->desc.caching && !(c->caching & p->desc.caching))
+		return la_why_set(why, -EINVAL,
+				  "gives %s CPU mappings, the devices accept only mask 0x%x",
 			 p->desc.caching == LA_CACHING_CACHED ? "cached" : "uncached/write-combined",
 			 c->caching);
-	}
 	/* a protected usage never silently gets normal memory, even from a
 	 * capability set that forgot to say PROTECTED_REQUIRED */
 	if (((c->flags & LA_CONSTRAINT_PROTECTED_REQUIRED) || (res->usage & LA_USAGE_PROTECTED)) &&
-	    !(f & LA_PATH_PROTECTED)) {
-		return la_why_set(why, -EINVAL, "protected content needs protected memory, this path has none");
-	}
+	    !(f & LA_PATH_PROTECTED))
+		return la_why_set(why, -EINVAL,
+				  "protected content needs protected memory, this path has none");
 	if (f & LA_PATH_PROTECTED) {
-		if (!(c->flags & LA_CONSTRAINT_PROTECTED_OK)) {
-			return la_why_set(why, -EINVAL, "protected memory, not every device may access it");
-		}
-		if (res->usage & (LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN)) {
-			return la_why_set(why, -EINVAL, "protected memory refuses the CPU access that was asked");
-		}
+		if (!(c->flags & LA_CONSTRAINT_PROTECTED_OK))
+			return la_why_set(why, -EINVAL,
+					  "protected memory, not every device may access it");
+		if (res->usage & (LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN))
+			return la_why_set(why, -EINVAL,
+					  "protected memory refuses the CPU access that was asked");
 	}
-	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR) {
+	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR)
 		return la_why_set(why, -EINVAL, "allocates linear buffers only");
-	}
 	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT &&
-	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0)) {
-		return la_why_set(why, -EINVAL, "an implicit-modifier buffer must come from the driver that "
+	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0))
+		return la_why_set(why, -EINVAL,
+				  "an implicit-modifier buffer must come from the driver that "
 				   "defines its layout");
-	}
 	return 0;
 }
 

@@ -35,7 +35,8 @@ int la_publish(const struct la_why *why, int ret);
 
 /* Layouts with an explicit reason (layout.c); the exported ones publish it. */
 int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,
-			  const struct la_constraints *c, struct la_layout *out, struct la_why *why);
+			  const struct la_constraints *c, struct la_layout *out,
+			  struct la_why *why);
 int la_layout_validate_why(uint32_t format, uint32_t width, uint32_t height,
 			   const struct la_constraints *c, const struct la_layout *layout,
 			   struct la_why *why);

@@ -323,7 +323,8 @@ static int get_identity(struct rd *r, struct la_capset **out)
 	return ret;
 }
 
-static int capset_deserialize(const void *data, size_t size, struct la_capset **out, struct la_why *why)
+static int capset_deserialize(const void *data, size_t size, struct la_capset **out,
+			      struct la_why *why)
 {
 	struct rd r = {.buf = data, .len = size, .what = "capset blob", .why = why};
 	struct la_capset *set = NULL;
@@ -333,9 +334,8 @@ static int capset_deserialize(const void *data, size_t size, struct la_capset **
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!data && size) {
+	if (!data && size)
 		return la_why_set(why, -EINVAL, "capset blob: NULL data");
-	}
 	if ((ret = get_header(&r, "LACS", CAPSET_FIXED_SIZE)) < 0 ||
 	    (ret = get_u32(&r, &n, "candidate count")) < 0)
 		return ret;
@@ -385,7 +385,8 @@ static int check_desc(const struct la_descriptor *desc, struct la_why *why)
 				  desc->plane_count, LA_MAX_PLANES);
 	for (uint32_t i = 0; i < desc->plane_count; i++)
 		if (desc->planes[i].fd < 0)
-			return la_why_set(why, -EINVAL, "descriptor serialize: plane %u has no fd", i);
+			return la_why_set(why, -EINVAL,
+					  "descriptor serialize: plane %u has no fd", i);
 	return 0;
 }
 
@@ -498,10 +499,10 @@ static int descriptor_deserialize(const void *data, size_t size, const int *fds,
 	if (n_fds != fd_count)
 		return rd_fail(&r, 40, "%u fds expected, %zu received", fd_count, n_fds);
 	for (size_t i = 0; i < n_fds; i++) {
-		if (fds[i] < 0) {
-			return la_why_set(why, -EINVAL, "descriptor blob: received fd %zu is invalid (%d)",
+		if (fds[i] < 0)
+			return la_why_set(why, -EINVAL,
+					  "descriptor blob: received fd %zu is invalid (%d)",
 					  i, fds[i]);
-		}
 	}
 	if ((ret = get_planes(&r, &d, fd_count, fds)) < 0)
 		return ret;

@@ -25,7 +25,8 @@ static int parse_word(const char *w, size_t len, uint64_t *bit, struct la_why *w
 			return 0;
 		}
 	}
-	return la_why_set(why, -EINVAL, "unknown usage '%.*s' (known: scanout, overlay, cursor, capture, decode, encode, "
+	return la_why_set(why, -EINVAL,
+			  "unknown usage '%.*s' (known: scanout, overlay, cursor, capture, decode, encode, "
 		"render, sample, cpu-read, cpu-write, cpu-read-often, protected)",
 		(int)(len > 64 ? 64 : len), w);
 }
@@ -49,9 +50,8 @@ int la_usage_parse_why(const char *text, uint64_t *usage, struct la_why *why)
 		if (*p)
 			p++;
 	}
-	if (!acc) {
+	if (!acc)
 		return la_why_set(why, -EINVAL, "empty usage");
-	}
 	*usage = acc;
 	return 0;
 }

@@ -79,7 +79,8 @@ static void drm_device_close(void *backend, void *device)
 }
 
 static int drm_caps_hook(void *backend, void *device, uint64_t usage,
-			 const struct la_assertion *assertion, struct la_capset *set, struct la_why *why)
+			 const struct la_assertion *assertion, struct la_capset *set,
+			 struct la_why *why)
 {
 	(void)backend;
 	return drm_get_capabilities(device, usage, assertion, set, why);
@@ -119,7 +120,8 @@ static int drm_import_hook(void *backend, void *device, uint64_t usage,
 	return drm_import(device, usage, desc, imp, why);
 }
 
-static int drm_import_property_hook(void *backend, void *imp, const char *name, uint64_t *value, struct la_why *why)
+static int drm_import_property_hook(void *backend, void *imp, const char *name, uint64_t *value,
+				    struct la_why *why)
 {
 	(void)backend;
 	return drm_import_get_property(imp, name, value, why);

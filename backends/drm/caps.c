@@ -61,7 +61,8 @@ static int legacy_cursor(struct drm_dev *dev, struct drm_pairs *out)
 	return drm_pairs_add(out, DRM_FORMAT_ARGB8888, DRM_FORMAT_MOD_LINEAR);
 }
 
-static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out, bool *have, struct la_why *why)
+static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out, bool *have,
+		     struct la_why *why)
 {
 	static const struct {
 		uint64_t usage, type;
@@ -84,7 +85,8 @@ static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out,
 			source = "legacy cursor caps";
 		}
 		if (ret == -ENOENT)
-			drm_diag(why, dev, "no %s plane: cannot serve %s", plane_type_name(map[i].type),
+			drm_diag(why, dev,
+				 "no %s plane: cannot serve %s", plane_type_name(map[i].type),
 				 la_usage_name(map[i].usage));
 		if (ret < 0) {
 			drm_pairs_free(&p);
@@ -150,7 +152,8 @@ static int check_size(struct drm_dev *dev, uint64_t usage, const struct la_asser
 	if (usage & (LA_USAGE_SCANOUT | LA_USAGE_OVERLAY)) {
 		if (a->width < dev->min_w || a->width > dev->max_w || a->height < dev->min_h ||
 		    a->height > dev->max_h) {
-			drm_diag(why, dev, "%ux%u is outside the framebuffer limits %u..%u x %u..%u "
+			drm_diag(why, dev,
+				 "%ux%u is outside the framebuffer limits %u..%u x %u..%u "
 				 "(DRM_IOCTL_MODE_GETRESOURCES)", a->width, a->height,
 				 dev->min_w, dev->max_w, dev->min_h, dev->max_h);
 			return -ENOTSUP;

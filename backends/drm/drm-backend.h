@@ -129,9 +129,11 @@ int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_as
 
 /* paths.c */
 int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
-		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why);
+		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+		   struct la_why *why);
 int drm_path_match(void *path, const struct la_alloc_request *req, int *rank, struct la_why *why);
-int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out, struct la_why *why);
+int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out,
+		      struct la_why *why);
 void drm_path_release(void *path);
 
 /* import.c */

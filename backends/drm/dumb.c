@@ -41,7 +41,8 @@ int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	int fd, ret;
 
 	if (!l || req->modifier != DRM_FORMAT_MOD_LINEAR) {
-		drm_diag(why, dev, "dumb buffers are linear only and need the negotiated linear layout");
+		drm_diag(why, dev,
+			 "dumb buffers are linear only and need the negotiated linear layout");
 		return -EINVAL;
 	}
 	ret = dumb_geometry(l->pitch[0], l->size, &w, &h, &bpp);
@@ -58,7 +59,8 @@ int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	}
 	destroy.handle = handle;
 	if (pitch != l->pitch[0] || size < l->size) {
-		drm_diag(why, dev, "CREATE_DUMB %ux%u bpp %u chose pitch %u size %llu, the negotiated "
+		drm_diag(why, dev,
+			 "CREATE_DUMB %ux%u bpp %u chose pitch %u size %llu, the negotiated "
 			 "layout needs pitch %llu size %llu", w, h, bpp, pitch,
 			 (unsigned long long)size, (unsigned long long)l->pitch[0],
 			 (unsigned long long)l->size);

@@ -131,7 +131,8 @@ static uint64_t plane_size(const struct la_descriptor *d, uint32_t p, uint64_t f
 }
 
 static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
-			   const struct la_alloc_request *req, struct la_descriptor *out, struct la_why *why)
+			   const struct la_alloc_request *req, struct la_descriptor *out,
+			   struct la_why *why)
 {
 	int n = gbm_bo_get_plane_count(bo);
 
@@ -161,7 +162,8 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 			 * exports read-only fds, and CPU users map for writing */
 			int err = errno;
 			out->planes[p].fd = -1;
-			drm_diag(why, dev, "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of GBM plane %d "
+			drm_diag(why, dev,
+				 "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of GBM plane %d "
 				 "failed: %s", p, strerror(err));
 			return -err;
 		}
@@ -191,7 +193,8 @@ int drm_gbm_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	bo = create_bo(dev, req, flags, &how);
 	if (!bo) {
 		ret = errno ? -errno : -EIO;
-		drm_diag(why, dev, "%s %ux%u %s modifier 0x%llx flags 0x%x failed: %s", how, req->width,
+		drm_diag(why, dev,
+			 "%s %ux%u %s modifier 0x%llx flags 0x%x failed: %s", how, req->width,
 			 req->height, drm_fourcc_name(req->format, name, sizeof(name)),
 			 (unsigned long long)req->modifier, flags, strerror(-ret));
 		return ret;

@@ -84,7 +84,8 @@ static int import_planes(struct drm_import *imp, const struct la_descriptor *d, 
 		int ret = drm_handle_get(dev, d->planes[p].fd, &imp->handles[p]);
 		if (ret < 0) {
 			enum la_import_rule rule = drm_dev_import_rule(dev, &rule_reason);
-			drm_diag(why, dev, "PRIME import of plane %u (DRM_IOCTL_PRIME_FD_TO_HANDLE) "
+			drm_diag(why, dev,
+				 "PRIME import of plane %u (DRM_IOCTL_PRIME_FD_TO_HANDLE) "
 				 "refused: %s%s%s%s", p, strerror(-ret),
 				 rule != LA_IMPORT_ANY ? "; the device imports only its own buffers ("
 						       : "",
@@ -128,7 +129,8 @@ static int add_fb(struct drm_import *imp, const struct la_descriptor *d, struct 
 	}
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (d->planes[p].pitch > UINT32_MAX || d->planes[p].offset > UINT32_MAX) {
-			drm_diag(why, dev, "plane %u pitch/offset beyond what ADDFB2 can express", p);
+			drm_diag(why, dev,
+				 "plane %u pitch/offset beyond what ADDFB2 can express", p);
 			return -EINVAL;
 		}
 		handles[p] = imp->handles[p];
@@ -146,7 +148,8 @@ static int add_fb(struct drm_import *imp, const struct la_descriptor *d, struct 
 		int err = errno;
 		imp->fb_id = 0;
 		addfb_hint(dev, d, hint, sizeof(hint));
-		drm_diag(why, dev, "framebuffer refused by DRM_IOCTL_MODE_ADDFB2 (%ux%u %s, pitch %u, "
+		drm_diag(why, dev,
+			 "framebuffer refused by DRM_IOCTL_MODE_ADDFB2 (%ux%u %s, pitch %u, "
 			 "offset %u, modifier 0x%llx%s): %s%s", d->width, d->height,
 			 drm_fourcc_name(d->format, name, sizeof(name)), pitches[0], offsets[0],
 			 (unsigned long long)d->modifier, flags ? "" : " not passed",

@@ -66,7 +66,8 @@ static int report(struct drm_dev *dev, struct la_device *owner, enum path_kind k
 }
 
 int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
-		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why)
+		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+		   struct la_why *why)
 {
 	(void)be;
 	for (size_t i = 0; i < n; i++) {
@@ -90,7 +91,8 @@ int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
 	return 0;
 }
 
-static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, int *rank, struct la_why *why)
+static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, int *rank,
+		      struct la_why *why)
 {
 	if (!drm_dev_can_dumb(dev)) {
 		drm_diag(why, dev, "%s", dev->dumb_reason);
@@ -104,7 +106,8 @@ static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, i
 	return 0;
 }
 
-static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, int *rank, struct la_why *why)
+static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, int *rank,
+		     struct la_why *why)
 {
 	uint32_t flags = drm_gbm_flags(req->usage);
 	char name[32];
@@ -133,10 +136,12 @@ static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, in
 int drm_path_match(void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
 {
 	struct drm_path *p = path;
-	return p->kind == PATH_DUMB ? match_dumb(p->dev, req, rank, why) : match_gbm(p->dev, req, rank, why);
+	return p->kind == PATH_DUMB ? match_dumb(p->dev, req, rank, why) : match_gbm(p->dev, req, rank,
+										     why);
 }
 
-int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out, struct la_why *why)
+int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out,
+		      struct la_why *why)
 {
 	struct drm_path *p = path;
 	return p->kind == PATH_DUMB ? drm_dumb_allocate(p->dev, req, out, why)

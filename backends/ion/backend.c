@@ -238,7 +238,8 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 	return 0;
 }
 
-static int path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
+static int path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		      struct la_why *why)
 {
 	struct ion_backend *be = backend;
 	struct heap *h = path;

@@ -133,7 +133,8 @@ int dma_heap_scan(struct ion_backend *be)
 	return ret;
 }
 
-int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why)
+int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		   struct la_why *why)
 {
 	struct dma_heap_allocation_data d = {
 		.len = len,

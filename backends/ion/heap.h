@@ -98,11 +98,13 @@ bool page_round(const struct ion_backend *be, uint64_t len, uint64_t *out);
 
 /* dma_heap.c */
 int dma_heap_scan(struct ion_backend *be);
-int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why);
+int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		   struct la_why *why);
 
 /* udmabuf.c */
 int udmabuf_scan(struct ion_backend *be);
-int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why);
+int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		  struct la_why *why);
 
 /* ion.c */
 int ion_scan(struct ion_backend *be);

@@ -65,7 +65,8 @@ uint64_t smaf_contig_limit(char *why, size_t len);
 /* smaf-paths.c */
 int smaf_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
 		    size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why);
-int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank, struct la_why *why);
+int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why);
 int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
 		       struct la_descriptor *out, struct la_why *why);
 void smaf_path_release(void *backend, void *path);
@@ -73,7 +74,8 @@ void smaf_path_release(void *backend, void *path);
 /* smaf-import.c */
 int smaf_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
 		void **imp, struct la_why *why);
-int smaf_import_get_property(void *backend, void *imp, const char *name, uint64_t *value, struct la_why *why);
+int smaf_import_get_property(void *backend, void *imp, const char *name, uint64_t *value,
+			     struct la_why *why);
 void smaf_import_release(void *backend, void *imp);
 
 /* The claimed /dev/smaf (fd borrowed from the core). */

@@ -66,7 +66,8 @@ int smaf_import(void *backend, void *device, uint64_t usage, const struct la_des
 }
 
 static int allocator_is(struct smaf_backend *be, const struct smaf_import *imp,
-			const struct smaf_buffer_info *info, const char *name, uint64_t *value, struct la_why *why)
+			const struct smaf_buffer_info *info, const char *name, uint64_t *value,
+			struct la_why *why)
 {
 	struct smaf_info q = {0};
 
@@ -86,7 +87,8 @@ static int allocator_is(struct smaf_backend *be, const struct smaf_import *imp,
 	return 0;
 }
 
-int smaf_import_get_property(void *backend, void *import, const char *name, uint64_t *value, struct la_why *why)
+int smaf_import_get_property(void *backend, void *import, const char *name, uint64_t *value,
+			     struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	struct smaf_import *imp = import;

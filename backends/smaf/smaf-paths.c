@@ -75,7 +75,8 @@ static int plan_secure(struct smaf_backend *be, const struct smaf_path *p,
 
 /* Contiguous or low memory asked: only smaf-contig gives it for sure. */
 static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
-		       const struct la_alloc_request *req, struct smaf_plan *plan, struct la_why *why)
+		       const struct la_alloc_request *req, struct smaf_plan *plan,
+		       struct la_why *why)
 {
 	const struct la_constraints *c = req->constraints;
 	const struct smaf_session *s = p->session;
@@ -189,7 +190,8 @@ int smaf_list_paths(void *backend, struct la_device *const *devices, void *const
 	return ret < 0 ? ret : 0;
 }
 
-int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
+int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why)
 {
 	struct smaf_plan plan;
 

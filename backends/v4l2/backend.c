@@ -47,7 +47,8 @@ bool v4l2_type_is_mplane(uint32_t type)
 	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 }
 
-int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q, struct la_why *why)
+int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q,
+			 struct la_why *why)
 {
 	const uint64_t reads = LA_USAGE_ENCODE;
 	const uint64_t writes = LA_USAGE_CAPTURE | LA_USAGE_DECODE;
@@ -77,7 +78,8 @@ int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *
  * same bits but also free the buffers of whoever shares our open file, so
  * it is only the fallback for drivers without CREATE_BUFS.
  */
-int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st, struct la_why *why)
+int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st,
+		     struct la_why *why)
 {
 	struct v4l2_create_buffers cb = {.count = 0, .memory = V4L2_MEMORY_MMAP};
 	int ret;

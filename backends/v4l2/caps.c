@@ -212,7 +212,8 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 }
 
 int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
-			  const struct la_assertion *assertion, struct la_capset *set, struct la_why *why)
+			  const struct la_assertion *assertion, struct la_capset *set,
+			  struct la_why *why)
 {
 	struct v4l2_dev *dev = device;
 	struct fmt_entry fmts[MAX_FORMATS];
@@ -257,7 +258,8 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 			continue;
 		}
 		if (ret < 0) {
-			v4l2_diag(why, "%s: %s: %s", dev->label, v4l2_fourcc_str(fmts[i].v4l2, s), reason);
+			v4l2_diag(why,
+				  "%s: %s: %s", dev->label, v4l2_fourcc_str(fmts[i].v4l2, s), reason);
 			return ret;
 		}
 		ret = la_capset_add_candidate(set, &cand);

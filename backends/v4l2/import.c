@@ -58,7 +58,8 @@ static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor 
 			return -EINVAL;
 		}
 		if (d->planes[p].offset != end) {
-			v4l2_diag(why, "plane %u at offset %llu: V4L2 single-buffer formats put it at "
+			v4l2_diag(why,
+				  "plane %u at offset %llu: V4L2 single-buffer formats put it at "
 					   "%llu (planes follow each other from offset 0)", p,
 				  (unsigned long long)d->planes[p].offset, (unsigned long long)end);
 			return -EINVAL;
@@ -68,17 +69,20 @@ static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor 
 	return 0;
 }
 
-static int check_separate_planes(struct v4l2_dev *dev, const struct la_descriptor *d, struct la_why *why)
+static int check_separate_planes(struct v4l2_dev *dev, const struct la_descriptor *d,
+				 struct la_why *why)
 {
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (d->planes[p].offset) {
-			v4l2_diag(why, "plane %u at offset %llu: a V4L2 DMABUF plane starts at offset 0 "
+			v4l2_diag(why,
+				  "plane %u at offset %llu: a V4L2 DMABUF plane starts at offset 0 "
 					   "of its own dma-buf", p, (unsigned long long)d->planes[p].offset);
 			return -EINVAL;
 		}
 		for (uint32_t q = 0; q < p; q++) {
 			if (d->planes[q].fd == d->planes[p].fd) {
-				v4l2_diag(why, "planes %u and %u share a dma-buf at offset 0", q, p);
+				v4l2_diag(why,
+					  "planes %u and %u share a dma-buf at offset 0", q, p);
 				return -EINVAL;
 			}
 		}
@@ -150,7 +154,8 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 	for (uint32_t p = 0; p < n; p++) {
 		int64_t fd_size = v4l2_fd_size(d->planes[p].fd);
 		if (bpl[p] != imp->bpl[p]) {
-			v4l2_diag(why, "wrong pitch: plane %u pitch %u, the driver wants bytesperline "
+			v4l2_diag(why,
+				  "wrong pitch: plane %u pitch %u, the driver wants bytesperline "
 					   "%u for %s %ux%u", p, imp->bpl[p], bpl[p],
 				  v4l2_fourcc_str(imp->pixfmt, s), w, h);
 			return -EINVAL;
@@ -161,7 +166,8 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 			return (int)fd_size;
 		}
 		if ((uint64_t)fd_size < size[p]) {
-			v4l2_diag(why, "short buffer: the dma-buf of memory plane %u holds %lld bytes, "
+			v4l2_diag(why,
+				  "short buffer: the dma-buf of memory plane %u holds %lld bytes, "
 					   "the driver needs sizeimage %u", p, (long long)fd_size, size[p]);
 			return -EINVAL;
 		}
@@ -266,7 +272,8 @@ int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_des
 	return 0;
 }
 
-int v4l2_import_get_property(void *backend, void *data, const char *name, uint64_t *value, struct la_why *why)
+int v4l2_import_get_property(void *backend, void *data, const char *name, uint64_t *value,
+			     struct la_why *why)
 {
 	struct v4l2_import *imp = data;
 	unsigned p;

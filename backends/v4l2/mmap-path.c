@@ -108,7 +108,8 @@ static int resolve(struct v4l2_dev *dev, const struct la_alloc_request *req, enu
 	return 0;
 }
 
-int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
+int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why)
 {
 	struct v4l2_path *p = path;
 	struct v4l2_queue_state st;

@@ -54,12 +54,11 @@ int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *d,
 	cfg->memory = V4L2_MEMORY_DMABUF;
 	cfg->num_planes = one ? 1 : d->plane_count;
 	cfg->pixelformat = la_v4l2_format_from_drm(d->format, cfg->num_planes);
-	if (!cfg->pixelformat || d->modifier != 0 || d->planes[0].offset != 0) {
+	if (!cfg->pixelformat || d->modifier != 0 || d->planes[0].offset != 0)
 		return la_why_set(why, -EINVAL, "V4L2 cannot describe this buffer (format 0x%08x, "
 				  "modifier 0x%llx, %u dma-buf(s), plane 0 at offset %llu)", d->format,
 				  (unsigned long long)d->modifier, cfg->num_planes,
 				  (unsigned long long)d->planes[0].offset);
-	}
 	cfg->width = d->width;
 	cfg->height = d->height;
 	for (uint32_t p = 0; p < cfg->num_planes; p++)
@@ -125,12 +124,14 @@ static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_conf
 	}
 	if (s->cfg.pixelformat != cfg->pixelformat || s->cfg.width != cfg->width ||
 	    s->cfg.height != cfg->height || n != cfg->num_planes)
-		return la_why_set(why, -EINVAL, "VIDIOC_S_FMT changed the format (%ux%u, %u planes asked; "
+		return la_why_set(why, -EINVAL,
+				  "VIDIOC_S_FMT changed the format (%ux%u, %u planes asked; "
 			    "%ux%u, %u planes set)", cfg->width, cfg->height, cfg->num_planes,
 			    s->cfg.width, s->cfg.height, n);
 	for (uint32_t p = 0; p < n; p++)
 		if (cfg->bytesperline[p] && cfg->bytesperline[p] != s->cfg.bytesperline[p])
-			return la_why_set(why, -EINVAL, "VIDIOC_S_FMT changed bytesperline of plane %u from %u "
+			return la_why_set(why, -EINVAL,
+					  "VIDIOC_S_FMT changed bytesperline of plane %u from %u "
 				    "to %u", p, cfg->bytesperline[p], s->cfg.bytesperline[p]);
 	return 0;
 }
@@ -167,9 +168,8 @@ int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
 		return -EINVAL;
 	*out = NULL;
 	if (!cfg || fd < 0 || cfg->num_planes == 0 || cfg->num_planes > LA_V4L2_MAX_PLANES ||
-	    (cfg->memory != V4L2_MEMORY_DMABUF && cfg->memory != V4L2_MEMORY_MMAP)) {
+	    (cfg->memory != V4L2_MEMORY_DMABUF && cfg->memory != V4L2_MEMORY_MMAP))
 		return la_why_set(why, -EINVAL, "la_v4l2_stream_open: invalid arguments");
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -246,13 +246,15 @@ int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
 	if (!s || !desc || s->cfg.memory != V4L2_MEMORY_DMABUF || index >= s->cfg.count)
 		return -EINVAL;
 	if (desc->plane_count < s->cfg.num_planes)
-		return la_why_set(why, -EINVAL, "descriptor has %u planes, the format %u memory planes",
+		return la_why_set(why, -EINVAL,
+				  "descriptor has %u planes, the format %u memory planes",
 			    desc->plane_count, s->cfg.num_planes);
 	init_buffer(s, index, &b, planes);
 	for (uint32_t p = 0; p < s->cfg.num_planes; p++) {
 		off_t size = lseek(desc->planes[p].fd, 0, SEEK_END);
 		if (size < 0)
-			return la_why_set(why, -errno, "plane %u: cannot size the dma-buf: %s", p, strerror(errno));
+			return la_why_set(why, -errno,
+					  "plane %u: cannot size the dma-buf: %s", p, strerror(errno));
 		if (is_mplane(s->cfg.type)) {
 			planes[p].m.fd = desc->planes[p].fd;
 			planes[p].length = (uint32_t)size;
@@ -263,7 +265,8 @@ int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
 	}
 	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
-		return la_why_set(why, ret, "VIDIOC_QBUF(DMABUF, buffer %u): %s", index, strerror(-ret));
+		return la_why_set(why, ret,
+				  "VIDIOC_QBUF(DMABUF, buffer %u): %s", index, strerror(-ret));
 	return 0;
 }
 
@@ -278,7 +281,8 @@ int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index, struct la_why
 	init_buffer(s, index, &b, planes);
 	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
-		return la_why_set(why, ret, "VIDIOC_QBUF(MMAP, buffer %u): %s", index, strerror(-ret));
+		return la_why_set(why, ret,
+				  "VIDIOC_QBUF(MMAP, buffer %u): %s", index, strerror(-ret));
 	return 0;
 }
 
@@ -357,6 +361,7 @@ int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *i
 	if (bytesused)
 		*bytesused = is_mplane(s->cfg.type) ? planes[0].bytesused : b.bytesused;
 	if (b.flags & V4L2_BUF_FLAG_ERROR)
-		return la_why_set(why, -EIO, "buffer %u came back with V4L2_BUF_FLAG_ERROR", b.index);
+		return la_why_set(why, -EIO,
+				  "buffer %u came back with V4L2_BUF_FLAG_ERROR", b.index);
 	return 0;
 }

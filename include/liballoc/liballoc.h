@@ -80,7 +80,8 @@ struct la_why {
 	char text[LA_WHY_TEXT_MAX];  /* names the device and the constraint or call */
 };
 /* Replaces why's text (why may be NULL) and returns err, for `return la_why_set(...)`. */
-int la_why_set(struct la_why *why, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int la_why_set(struct la_why *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Backends: names of the loadable backends found (loads them). */
 int la_context_get_backend_count(struct la_context *ctx, size_t *count);

@@ -218,7 +218,8 @@ static void fill_constraints(json_object *o, struct la_constraints *c)
 		   (has_flag(o, "protected-required") ? LA_CONSTRAINT_PROTECTED_REQUIRED : 0);
 }
 
-static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *set, struct la_why *why)
+static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *set,
+			  struct la_why *why)
 {
 	uint32_t format;
 	json_object *mods;
@@ -241,7 +242,8 @@ static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *
 }
 
 static int tb_get_capabilities(void *backend, void *device, uint64_t usage,
-			       const struct la_assertion *a, struct la_capset *set, struct la_why *why)
+			       const struct la_assertion *a, struct la_capset *set,
+			       struct la_why *why)
 {
 	struct tbackend *b = backend;
 	struct tdev *d = device;
@@ -275,7 +277,8 @@ static int tb_usage_from_name(void *backend, const char *name, uint64_t *bit, st
 }
 
 static int tb_list_paths(void *backend, struct la_device *const *devices,
-			 void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why)
+			 void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+			 struct la_why *why)
 {
 	struct tbackend *b = backend;
 
@@ -291,17 +294,16 @@ static int tb_list_paths(void *backend, struct la_device *const *devices,
 	return 0;
 }
 
-static int tb_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
+static int tb_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+			 struct la_why *why)
 {
 	struct tpath *p = path;
 
-	if (strstr(p->name, "never")) {
+	if (strstr(p->name, "never"))
 		return la_why_set(why, -EINVAL, "this test path never matches");
-	}
-	if (p->match_limit && ++p->matches > p->match_limit) {
+	if (p->match_limit && ++p->matches > p->match_limit)
 		return la_why_set(why, -EINVAL, "%s: matched %d times already", p->name,
 				  p->match_limit);
-	}
 	(void)req;
 	(void)rank;
 	return 0;
@@ -319,9 +321,8 @@ static int tb_path_allocate(void *backend, void *path, const struct la_alloc_req
 	uint64_t size = req->layout ? req->layout->size : fallback_size(req);
 	int fd;
 
-	if (p->fail_at && ++p->allocs == p->fail_at) {
+	if (p->fail_at && ++p->allocs == p->fail_at)
 		return la_why_set(why, -ENOMEM, "%s: injected ENOMEM", p->name);
-	}
 	fd = memfd_create("liballoc-test", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -378,7 +379,8 @@ static int tb_import(void *backend, void *device, uint64_t usage, const struct l
 	return -EINVAL;
 }
 
-static int tb_import_get_property(void *backend, void *imp, const char *name, uint64_t *value, struct la_why *why)
+static int tb_import_get_property(void *backend, void *imp, const char *name, uint64_t *value,
+				  struct la_why *why)
 {
 	struct timport *t = imp;
 	(void)backend;
