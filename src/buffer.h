@@ -23,9 +23,5 @@ struct la_buffer {
 /* Takes ownership of desc's fds (also on failure). */
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out);
-/* Closes each distinct fd once. */
-void la_descriptor_close_fds(struct la_descriptor *desc);
-/* Size of a dma-buf (lseek SEEK_END), or negative errno. */
-int64_t la_fd_size(int fd);
 
 #endif

@@ -20,14 +20,14 @@ static void device_free(struct la_device *dev)
 	}
 	if (dev->fd >= 0)
 		close(dev->fd);
-	free(dev->path);
+	free(dev->node);
 	free(dev->label);
 	free(dev);
 }
 
 static int set_label(struct la_device *dev)
 {
-	int n = dev->path[0] ? asprintf(&dev->label, "%s (%s)", dev->driver, dev->path)
+	int n = dev->node[0] ? asprintf(&dev->label, "%s (%s)", dev->driver, dev->node)
 			     : asprintf(&dev->label, "%s (%u:%u)", dev->driver, major(dev->devnum),
 					minor(dev->devnum));
 	if (n < 0) {
@@ -38,7 +38,7 @@ static int set_label(struct la_device *dev)
 }
 
 /* Asks each backend in turn; the first that claims the node owns it. */
-static int probe_backends(struct la_device *dev)
+static int probe_backends(struct la_device *dev, struct la_why *why)
 {
 	struct la_context *ctx = dev->ctx;
 
@@ -49,12 +49,13 @@ static int probe_backends(struct la_device *dev)
 		int ret;
 
 		la_backend_lock(be);
-		ret = be->iface->probe(be->data, dev->fd, dev->path, &data, &info);
+		la_why_clear(why);
+		ret = be->iface->probe(be->data, dev->fd, dev->node, &data, &info, why);
 		la_backend_unlock(be);
 		if (ret == -ENODEV)
 			continue;
 		if (ret < 0) {
-			la_diag_prefix("%s: backend '%s' refused it", dev->path, be->name);
+			la_why_prefix(why, "%s: backend '%s' refused it", dev->node, be->name);
 			return ret;
 		}
 		dev->backend = be;
@@ -66,12 +67,13 @@ static int probe_backends(struct la_device *dev)
 			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
 		return 0;
 	}
-	la_diag("%s: no backend recognises this device (%zu backend(s) loaded)",
-		dev->path[0] ? dev->path : "fd", ctx->n_backends);
-	return -ENODEV;
+	return la_why_set(why, -ENODEV,
+			  "%s: no backend recognises this device (%zu backend(s) loaded)",
+			  dev->node[0] ? dev->node : "fd", ctx->n_backends);
 }
 
-static int open_common(struct la_context *ctx, int fd, const char *path, struct la_device **out)
+static int open_common(struct la_context *ctx, int fd, const char *node, struct la_device **out,
+		       struct la_why *why)
 {
 	struct la_device *dev;
 	struct stat st;
@@ -85,22 +87,22 @@ static int open_common(struct la_context *ctx, int fd, const char *path, struct 
 	dev->refcount = 1;
 	dev->ctx = ctx;
 	dev->fd = fd;
-	dev->path = strdup(path ? path : "");
-	if (!dev->path) {
+	dev->node = strdup(node ? node : "");
+	if (!dev->node) {
 		ret = -ENOMEM;
 		goto fail;
 	}
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
-		la_diag("%s: fstat: %s", dev->path, strerror(-ret));
+		la_why_set(why, ret, "%s: fstat: %s", dev->node, strerror(-ret));
 		goto fail;
 	}
 	/* Only a character device has an identity another process can name. */
 	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : 0;
-	ret = la_loader_load_all(ctx);
+	ret = la_loader_load_all(ctx, why);
 	if (ret < 0)
 		goto fail;
-	ret = probe_backends(dev);
+	ret = probe_backends(dev, why);
 	if (ret < 0)
 		goto fail;
 	ret = set_label(dev);
@@ -114,31 +116,38 @@ fail:
 	return ret;
 }
 
-LA_EXPORT int la_device_open(struct la_context *ctx, const char *path, struct la_device **out)
+static int device_open(struct la_context *ctx, const char *node, struct la_device **out,
+		       struct la_why *why)
 {
-	int fd;
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
+		fd = open(node, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		return la_why_set(why, -err, "%s: %s%s", node, strerror(err),
+				  err == EACCES ? " (add the user to the device's group, e.g. video/render)"
+						: "");
+	}
+	return open_common(ctx, fd, node, out, why);
+}
+
+LA_EXPORT int la_device_open(struct la_context *ctx, const char *node, struct la_device **out)
+{
+	struct la_why why = {0};
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!ctx || !path)
+	if (!ctx || !node)
 		return -EINVAL;
 	la_diag_clear();
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EISDIR))
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-		la_diag("%s: %s%s", path, strerror(err),
-			err == EACCES ? " (add the user to the device's group, e.g. video/render)" : "");
-		return -err;
-	}
-	return open_common(ctx, fd, path, out);
+	return la_publish(&why, device_open(ctx, node, out, &why));
 }
 
 LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device **out)
 {
-	char link[64], path[PATH_MAX];
+	char link[64], node[PATH_MAX];
 	ssize_t n;
 	int dup_fd;
 
@@ -159,9 +168,10 @@ LA_EXPORT int la_device_open_fd(struct la_context *ctx, int fd, struct la_device
 		return -err;
 	}
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", dup_fd);
-	n = readlink(link, path, sizeof(path) - 1);
-	path[n > 0 ? n : 0] = '\0';
-	return open_common(ctx, dup_fd, path, out);
+	n = readlink(link, node, sizeof(node) - 1);
+	node[n > 0 ? n : 0] = '\0';
+	struct la_why why = {0};
+	return la_publish(&why, open_common(ctx, dup_fd, node, out, &why));
 }
 
 LA_EXPORT struct la_device *la_device_ref(struct la_device *dev)
@@ -188,9 +198,14 @@ LA_EXPORT const char *la_device_get_driver(const struct la_device *dev)
 	return dev ? dev->driver : NULL;
 }
 
+LA_EXPORT const char *la_device_get_node(const struct la_device *dev)
+{
+	return dev ? dev->node : NULL;
+}
+
 LA_EXPORT const char *la_device_get_path(const struct la_device *dev)
 {
-	return dev ? dev->path : NULL;
+	return la_device_get_node(dev);
 }
 
 LA_EXPORT const char *la_device_get_label(const struct la_device *dev)
@@ -216,61 +231,61 @@ LA_EXPORT int la_device_usage_from_name(struct la_device *dev, const char *name,
 		return -EINVAL;
 	if (!dev->backend->iface->usage_from_name)
 		return -ENOENT;
+	struct la_why why = {0};
 	la_backend_lock(dev->backend);
-	ret = dev->backend->iface->usage_from_name(dev->backend->data, name, bit);
+	ret = dev->backend->iface->usage_from_name(dev->backend->data, name, bit, &why);
 	la_backend_unlock(dev->backend);
-	if (ret == 0 && (*bit & ~LA_USAGE_BACKEND_MASK)) {
-		la_diag("backend '%s' returned a core usage bit for '%s'", dev->backend->name, name);
-		return -EPROTO;
-	}
-	return ret;
+	if (ret == 0 && (*bit & ~LA_USAGE_BACKEND_MASK))
+		ret = la_why_set(&why, -EPROTO, "backend '%s' returned a core usage bit for '%s'",
+				 dev->backend->name, name);
+	return la_publish(&why, ret);
 }
 
 /* ---- enumeration ---- */
 
-struct path_list {
-	char **v;
-	size_t n;
+struct node_list {
+	char **nodes;
+	size_t n_nodes;
 	bool failed;
 };
 
-static int collect_path(void *data, const char *path)
+static int collect_node(void *data, const char *node)
 {
-	struct path_list *l = data;
+	struct node_list *l = data;
 	char **v;
 
-	if (!path)
+	if (!node)
 		return -EINVAL;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	v = realloc(l->nodes, (l->n_nodes + 1) * sizeof(*v));
 	if (!v) {
 		l->failed = true;
 		return -ENOMEM;
 	}
-	l->v = v;
-	l->v[l->n] = strdup(path);
-	if (!l->v[l->n]) {
+	l->nodes = v;
+	l->nodes[l->n_nodes] = strdup(node);
+	if (!l->nodes[l->n_nodes]) {
 		l->failed = true;
 		return -ENOMEM;
 	}
-	l->n++;
+	l->n_nodes++;
 	return 0;
 }
 
-static int cmp_path(const void *a, const void *b)
+static int cmp_node(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void free_paths(struct path_list *l)
+static void free_nodes(struct node_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	for (size_t i = 0; i < l->n_nodes; i++)
+		free(l->nodes[i]);
+	free(l->nodes);
 }
 
 LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***devices, size_t *count)
 {
-	struct path_list paths = {0};
+	struct node_list nodes = {0};
 	struct la_device **out;
 	size_t n = 0;
 	int ret;
@@ -281,44 +296,50 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 	*count = 0;
 	if (!ctx)
 		return -EINVAL;
-	ret = la_loader_load_all(ctx);
+	struct la_why why = {0};
+	ret = la_loader_load_all(ctx, &why);
 	if (ret < 0)
-		return ret;
+		return la_publish(&why, ret);
 	for (size_t i = 0; i < ctx->n_backends; i++) {
 		struct la_backend *be = ctx->backends[i];
 		if (!be->iface->enumerate)
 			continue;
+		la_why_clear(&why);
 		la_backend_lock(be);
-		be->iface->enumerate(be->data, collect_path, &paths);
+		ret = be->iface->enumerate(be->data, collect_node, &nodes, &why);
 		la_backend_unlock(be);
+		if (ret < 0 && ret != -ENOMEM)
+			la_dbg(ctx, "backend '%s' could not enumerate: %s", be->name,
+			       la_why_text(&why, ret));
 	}
-	if (paths.failed) {
-		free_paths(&paths);
+	if (nodes.failed) {
+		free_nodes(&nodes);
 		return -ENOMEM;
 	}
-	if (paths.n)
-		qsort(paths.v, paths.n, sizeof(*paths.v), cmp_path);
-	out = calloc(paths.n ? paths.n : 1, sizeof(*out));
+	if (nodes.n_nodes)
+		qsort(nodes.nodes, nodes.n_nodes, sizeof(*nodes.nodes), cmp_node);
+	out = calloc(nodes.n_nodes ? nodes.n_nodes : 1, sizeof(*out));
 	if (!out) {
-		free_paths(&paths);
+		free_nodes(&nodes);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < paths.n; i++) {
-		if (i > 0 && strcmp(paths.v[i], paths.v[i - 1]) == 0)
+	for (size_t i = 0; i < nodes.n_nodes; i++) {
+		if (i > 0 && strcmp(nodes.nodes[i], nodes.nodes[i - 1]) == 0)
 			continue;
-		ret = la_device_open(ctx, paths.v[i], &out[n]);
+		la_why_clear(&why);
+		ret = device_open(ctx, nodes.nodes[i], &out[n], &why);
 		if (ret == -ENOMEM) {
 			la_device_list_free(out, n);
-			free_paths(&paths);
+			free_nodes(&nodes);
 			return ret;
 		}
 		if (ret < 0) {
-			la_dbg(ctx, "enumerate: skipping %s: %s", paths.v[i], la_last_diagnosis());
+			la_dbg(ctx, "enumerate: skipping %s: %s", nodes.nodes[i], la_why_text(&why, ret));
 			continue;
 		}
 		n++;
 	}
-	free_paths(&paths);
+	free_nodes(&nodes);
 	la_diag_clear();
 	*devices = out;
 	*count = n;

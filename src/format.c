@@ -244,12 +244,10 @@ static bool parse_code(const char *name, uint32_t *format)
 	return true;
 }
 
-LA_EXPORT int la_format_parse(const char *name, uint32_t *format)
+int la_format_parse_why(const char *name, uint32_t *format, struct la_why *why)
 {
-	if (!name || !format) {
-		la_diag("la_format_parse: NULL argument");
-		return -EINVAL;
-	}
+	if (!name || !format)
+		return la_why_set(why, -EINVAL, "la_format_parse: NULL argument");
 	for (size_t i = 0; i < LA_ARRAY_SIZE(formats); i++) {
 		if (strcasecmp(formats[i].name, name) == 0) {
 			*format = formats[i].format;
@@ -259,7 +257,13 @@ LA_EXPORT int la_format_parse(const char *name, uint32_t *format)
 	/* "0x1f" would also be 4 fourcc characters: a 0x prefix always means hex */
 	if (strncasecmp(name, "0x", 2) == 0 ? parse_hex(name, format) : parse_code(name, format))
 		return 0;
-	la_diag("'%s' is neither a format name (\"NV12\", \"XRGB8888\"), a 4-character "
-		"fourcc (\"XR24\") nor 0x-hex", name);
-	return -EINVAL;
+	return la_why_set(why, -EINVAL, "'%s' is neither a format name (\"NV12\", \"XRGB8888\"), "
+			  "a 4-character fourcc (\"XR24\") nor 0x-hex", name);
+}
+
+LA_EXPORT int la_format_parse(const char *name, uint32_t *format)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, la_format_parse_why(name, format, &why));
 }

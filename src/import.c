@@ -31,15 +31,16 @@ LA_EXPORT int la_device_import(struct la_device *dev, uint64_t usage, const stru
 	imp = calloc(1, sizeof(*imp));
 	if (!imp)
 		return -ENOMEM;
+	struct la_why why = {0};
 	la_backend_lock(be);
-	ret = be->iface->import(be->data, dev->data, usage, &buf->desc, &imp->data);
+	ret = be->iface->import(be->data, dev->data, usage, &buf->desc, &imp->data, &why);
 	la_backend_unlock(be);
 	if (ret < 0) {
-		if (!la_last_diagnosis()[0])
-			la_diag("import refused: %s", strerror(-ret));
-		la_diag_prefix("%s", dev->label);
+		if (!why.text[0])
+			la_why_set(&why, ret, "import refused: %s", strerror(-ret));
+		la_why_prefix(&why, "%s", dev->label);
 		free(imp);
-		return ret;
+		return la_publish(&why, ret);
 	}
 	imp->device = la_device_ref(dev);
 	*out = imp;
@@ -57,10 +58,14 @@ LA_EXPORT int la_import_get_property(const struct la_import *imp, const char *na
 	be = imp->device->backend;
 	if (!be->iface->import_get_property)
 		return -ENOENT;
+	struct la_why why = {0};
 	la_backend_lock(be);
-	ret = be->iface->import_get_property(be->data, imp->data, name, value);
+	ret = be->iface->import_get_property(be->data, imp->data, name, value, &why);
 	la_backend_unlock(be);
-	return ret;
+	/* a property may carry a reason even when read (smaf.last_error): pass it on */
+	if (ret == 0 && why.text[0])
+		la_diag("%s", why.text);
+	return la_publish(&why, ret);
 }
 
 LA_EXPORT void la_import_destroy(struct la_import *imp)

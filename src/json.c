@@ -25,9 +25,6 @@
 #define MAX_CANDIDATES 65536 /* same bound as capset.c */
 #define MAX_STRING 255
 #define MAX_DEPTH 8          /* the schema nests 5 deep; refuse hostile nesting early */
-/* DRM_FORMAT_MOD_INVALID from drm_fourcc.h: the "implicit" modifier. */
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
-#define MOD_LINEAR UINT64_C(0)
 
 /* Scalar constraint fields, shared by writer and reader. */
 static const struct {
@@ -42,19 +39,19 @@ static const struct {
 #undef F
 };
 
-static const struct {
-	const char *name;
-	uint32_t bit;
-} flag_names[] = {
-	{"contiguous", LA_CONSTRAINT_CONTIGUOUS},
-	{"protected_required", LA_CONSTRAINT_PROTECTED_REQUIRED},
-	{"protected_ok", LA_CONSTRAINT_PROTECTED_OK},
-	{"no_cpu_access", LA_CONSTRAINT_NO_CPU_ACCESS},
-}, caching_names[] = {
-	{"cached", LA_CACHING_CACHED},
-	{"writecombine", LA_CACHING_WRITECOMBINE},
-	{"uncached", LA_CACHING_UNCACHED},
-};
+/* Flag and caching bits are named by la_constraint_flag_name()/la_caching_name(). */
+#define FLAG_BITS 32
+
+/* The bit named name, or 0. */
+static uint32_t bit_named(const char *(*name_of)(uint32_t), const char *name)
+{
+	for (int i = 0; i < FLAG_BITS; i++) {
+		const char *n = name_of(1u << i);
+		if (n && strcmp(n, name) == 0)
+			return 1u << i;
+	}
+	return 0;
+}
 
 static uint64_t *u64_field(struct la_constraints *k, size_t i)
 {
@@ -145,15 +142,17 @@ static struct json_object *constraints_to_json(struct la_constraints k, bool *ok
 	}
 	if (k.caching) {
 		struct json_object *arr = json_object_new_array();
-		for (size_t i = 0; arr && i < LA_ARRAY_SIZE(caching_names); i++) {
-			if (k.caching & caching_names[i].bit)
-				append(arr, json_object_new_string(caching_names[i].name), ok);
+		for (int i = 0; arr && i < FLAG_BITS; i++) {
+			const char *name = la_caching_name(1u << i);
+			if ((k.caching & (1u << i)) && name)
+				append(arr, json_object_new_string(name), ok);
 		}
 		add(obj, "caching", arr, ok);
 	}
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++) {
-		if (k.flags & flag_names[i].bit)
-			add(obj, flag_names[i].name, json_object_new_boolean(1), ok);
+	for (int i = 0; i < FLAG_BITS; i++) {
+		const char *name = la_constraint_flag_name(1u << i);
+		if ((k.flags & (1u << i)) && name)
+			add(obj, name, json_object_new_boolean(1), ok);
 	}
 	return obj;
 }
@@ -165,12 +164,7 @@ static struct json_object *candidate_to_json(const struct la_candidate *c, bool 
 
 	if (!obj)
 		return NULL;
-	if (c->modifier == MOD_LINEAR)
-		snprintf(mod, sizeof(mod), "linear");
-	else if (c->modifier == MOD_INVALID)
-		snprintf(mod, sizeof(mod), "implicit");
-	else
-		snprintf(mod, sizeof(mod), "0x%016" PRIx64, c->modifier);
+	la_modifier_name(c->modifier, mod, sizeof(mod));
 	add(obj, "format", json_object_new_string(la_format_name(c->format, fmt, sizeof(fmt))), ok);
 	add(obj, "modifier", json_object_new_string(mod), ok);
 	add(obj, "plane_count", json_object_new_int64(c->plane_count), ok);
@@ -226,7 +220,8 @@ LA_EXPORT int la_capset_to_json(const struct la_capset *set, char **json)
 
 /* ================= reader ================= */
 
-__attribute__((format(printf, 2, 3))) static int bad(const char *path, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int bad(struct la_why *why, const char *path,
+							const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -234,8 +229,7 @@ __attribute__((format(printf, 2, 3))) static int bad(const char *path, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	la_diag("%s: %s", path, msg);
-	return -EINVAL;
+	return la_why_set(why, -EINVAL, "%s: %s", path, msg);
 }
 
 /*
@@ -254,31 +248,33 @@ static void join_index(char *out, size_t len, const char *parent, size_t i)
 		out[len - 1] = '\0';
 }
 
-static int want_type(struct json_object *o, enum json_type type, const char *path, const char *what)
+static int want_type(struct json_object *o, enum json_type type, const char *path, const char *what,
+		     struct la_why *why)
 {
 	if (!json_object_is_type(o, type))
-		return bad(path, "expected %s, got %s", what, json_type_to_name(json_object_get_type(o)));
+		return bad(why, path, "expected %s, got %s", what, json_type_to_name(json_object_get_type(o)));
 	return 0;
 }
 
-static int get_uint(struct json_object *o, const char *path, uint64_t max, uint64_t *out)
+static int get_uint(struct json_object *o, const char *path, uint64_t max, uint64_t *out,
+		    struct la_why *why)
 {
-	int ret = want_type(o, json_type_int, path, "a non-negative integer");
+	int ret = want_type(o, json_type_int, path, "a non-negative integer", why);
 
 	if (ret < 0)
 		return ret;
 	if (json_object_get_int64(o) < 0)
-		return bad(path, "negative value %" PRId64, json_object_get_int64(o));
+		return bad(why, path, "negative value %" PRId64, json_object_get_int64(o));
 	/* json-c saturates integers beyond 2^64-1 at UINT64_MAX. */
 	*out = json_object_get_uint64(o);
 	if (*out > max)
-		return bad(path, "%" PRIu64 " out of range (at most %" PRIu64 ")", *out, max);
+		return bad(why, path, "%" PRIu64 " out of range (at most %" PRIu64 ")", *out, max);
 	return 0;
 }
 
-static int get_string(struct json_object *o, const char *path, const char **out)
+static int get_string(struct json_object *o, const char *path, const char **out, struct la_why *why)
 {
-	int ret = want_type(o, json_type_string, path, "a string");
+	int ret = want_type(o, json_type_string, path, "a string", why);
 	size_t len;
 
 	if (ret < 0)
@@ -286,14 +282,15 @@ static int get_string(struct json_object *o, const char *path, const char **out)
 	*out = json_object_get_string(o);
 	len = (size_t)json_object_get_string_len(o);
 	if (len > MAX_STRING)
-		return bad(path, "string longer than %d bytes", MAX_STRING);
+		return bad(why, path, "string longer than %d bytes", MAX_STRING);
 	if (strlen(*out) != len)
-		return bad(path, "string contains a NUL character");
+		return bad(why, path, "string contains a NUL character");
 	return 0;
 }
 
 /* Refuses keys outside known[] (NULL-terminated). */
-static int check_keys(struct json_object *obj, const char *path, const char *const *known)
+static int check_keys(struct json_object *obj, const char *path, const char *const *known,
+		      struct la_why *why)
 {
 	json_object_object_foreach(obj, key, val) {
 		size_t i;
@@ -303,7 +300,7 @@ static int check_keys(struct json_object *obj, const char *path, const char *con
 		if (!known[i]) {
 			char p[160];
 			join(p, sizeof(p), path, key);
-			return bad(p, "unknown field");
+			return bad(why, p, "unknown field");
 		}
 	}
 	return 0;
@@ -311,21 +308,21 @@ static int check_keys(struct json_object *obj, const char *path, const char *con
 
 /* *out = obj[key] with its path; -EINVAL if required and missing. */
 static int member(struct json_object *obj, const char *path, const char *key, bool required,
-		  struct json_object **out, char *child, size_t len)
+		  struct json_object **out, char *child, size_t len, struct la_why *why)
 {
 	join(child, len, path, key);
 	if (!json_object_object_get_ex(obj, key, out)) {
 		*out = NULL;
-		return required ? bad(child, "missing") : 0;
+		return required ? bad(why, child, "missing") : 0;
 	}
 	/* json-c gives null as NULL: refuse it rather than read it as absent. */
 	if (!*out)
-		return bad(child, "expected a value, got null");
+		return bad(why, child, "expected a value, got null");
 	return 0;
 }
 
 
-static int parse_devnum(const char *text, const char *path, dev_t *out)
+static int parse_devnum(const char *text, const char *path, dev_t *out, struct la_why *why)
 {
 	unsigned long long maj, min;
 	char *end;
@@ -342,15 +339,16 @@ static int parse_devnum(const char *text, const char *path, dev_t *out)
 	*out = makedev(maj, min);
 	return 0;
 fail:
-	return bad(path, "expected \"major:minor\" (decimal, each < 2^32), got \"%s\"", text);
+	return bad(why, path, "expected \"major:minor\" (decimal, each < 2^32), got \"%s\"", text);
 }
 
-static int parse_usage(struct json_object *arr, const char *path, uint64_t *usage)
+static int parse_usage(struct json_object *arr, const char *path, uint64_t *usage,
+		       struct la_why *why)
 {
 	size_t n;
 	int ret;
 
-	if ((ret = want_type(arr, json_type_array, path, "an array of usage names")) < 0)
+	if ((ret = want_type(arr, json_type_array, path, "an array of usage names", why)) < 0)
 		return ret;
 	n = json_object_array_length(arr);
 	*usage = 0;
@@ -361,30 +359,31 @@ static int parse_usage(struct json_object *arr, const char *path, uint64_t *usag
 		const char *name;
 		join_index(p, sizeof(p), path, i);
 		if (json_object_is_type(e, json_type_string)) {
-			if ((ret = get_string(e, p, &name)) < 0)
+			if ((ret = get_string(e, p, &name, why)) < 0)
 				return ret;
-			if (la_usage_parse(name, &bit) < 0) {
-				la_diag_prefix("%s", p);
+			if (la_usage_parse_why(name, &bit, why) < 0) {
+				la_why_prefix(why, "%s", p);
 				return -EINVAL;
 			}
 		} else if (!json_object_is_type(e, json_type_int)) {
-			return bad(p, "expected a usage name or one usage bit as a number");
-		} else if ((ret = get_uint(e, p, UINT64_MAX, &bit)) < 0) {
+			return bad(why, p, "expected a usage name or one usage bit as a number");
+		} else if ((ret = get_uint(e, p, UINT64_MAX, &bit, why)) < 0) {
 			return ret;
 		} else if (!bit || (bit & (bit - 1))) {
-			return bad(p, "0x%" PRIx64 " is not a single usage bit", bit);
+			return bad(why, p, "0x%" PRIx64 " is not a single usage bit", bit);
 		}
 		*usage |= bit;
 	}
 	if (n > 64)
-		return bad(path, "more than 64 entries");
+		return bad(why, path, "more than 64 entries");
 	return 0;
 }
 
-static int parse_import_rule(struct json_object *o, const char *path, enum la_import_rule *rule)
+static int parse_import_rule(struct json_object *o, const char *path, enum la_import_rule *rule,
+			     struct la_why *why)
 {
 	const char *name;
-	int ret = get_string(o, path, &name);
+	int ret = get_string(o, path, &name, why);
 
 	if (ret < 0)
 		return ret;
@@ -395,11 +394,11 @@ static int parse_import_rule(struct json_object *o, const char *path, enum la_im
 			return 0;
 		}
 	}
-	return bad(path, "unknown import rule \"%s\" (any, contiguous, own-only, none)", name);
+	return bad(why, path, "unknown import rule \"%s\" (any, contiguous, own-only, none)", name);
 }
 
 /* Strings in *info point into dev; valid while the JSON tree lives. */
-static int parse_device(struct json_object *dev, struct la_capset_info *info)
+static int parse_device(struct json_object *dev, struct la_capset_info *info, struct la_why *why)
 {
 	static const char *const keys[] = {"label", "driver", "backend", "devnum", "usage",
 					   "import_rule", "import_reason", NULL};
@@ -410,95 +409,85 @@ static int parse_device(struct json_object *dev, struct la_capset_info *info)
 	char p[160];
 	int ret;
 
-	if ((ret = want_type(dev, json_type_object, "device", "an object")) < 0 ||
-	    (ret = check_keys(dev, "device", keys)) < 0)
+	if ((ret = want_type(dev, json_type_object, "device", "an object", why)) < 0 ||
+	    (ret = check_keys(dev, "device", keys, why)) < 0)
 		return ret;
 	for (size_t i = 0; i < LA_ARRAY_SIZE(strs); i++) {
 		bool required = i < 3;
-		if ((ret = member(dev, "device", strs[i], required, &o, p, sizeof(p))) < 0 ||
-		    (o && (ret = get_string(o, p, dst[i])) < 0))
+		if ((ret = member(dev, "device", strs[i], required, &o, p, sizeof(p), why)) < 0 ||
+		    (o && (ret = get_string(o, p, dst[i], why)) < 0))
 			return ret;
 	}
-	if ((ret = member(dev, "device", "devnum", false, &o, p, sizeof(p))) < 0 ||
-	    (o && ((ret = get_string(o, p, &text)) < 0 ||
-		   (ret = parse_devnum(text, p, &info->devnum)) < 0)))
+	if ((ret = member(dev, "device", "devnum", false, &o, p, sizeof(p), why)) < 0 ||
+	    (o && ((ret = get_string(o, p, &text, why)) < 0 ||
+		   (ret = parse_devnum(text, p, &info->devnum, why)) < 0)))
 		return ret;
-	if ((ret = member(dev, "device", "usage", true, &o, p, sizeof(p))) < 0 ||
-	    (ret = parse_usage(o, p, &info->usage)) < 0)
+	if ((ret = member(dev, "device", "usage", true, &o, p, sizeof(p), why)) < 0 ||
+	    (ret = parse_usage(o, p, &info->usage, why)) < 0)
 		return ret;
-	if ((ret = member(dev, "device", "import_rule", true, &o, p, sizeof(p))) < 0 ||
-	    (ret = parse_import_rule(o, p, &info->import_rule)) < 0)
+	if ((ret = member(dev, "device", "import_rule", true, &o, p, sizeof(p), why)) < 0 ||
+	    (ret = parse_import_rule(o, p, &info->import_rule, why)) < 0)
 		return ret;
 	return 0;
 }
 
-static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod)
+static int parse_modifier(struct json_object *o, const char *path, uint64_t *mod,
+			  struct la_why *why)
 {
 	const char *text;
-	size_t digits;
-	int ret = get_string(o, path, &text);
+	int ret = get_string(o, path, &text, why);
 
 	if (ret < 0)
 		return ret;
-	if (strcmp(text, "linear") == 0) {
-		*mod = MOD_LINEAR;
-		return 0;
-	}
-	if (strcmp(text, "implicit") == 0) {
-		*mod = MOD_INVALID;
-		return 0;
-	}
-	digits = strncmp(text, "0x", 2) == 0 ? strspn(text + 2, "0123456789abcdefABCDEF") : 0;
-	if (digits == 0 || digits > 16 || text[2 + digits] != '\0')
-		return bad(path, "expected \"linear\", \"implicit\" or 0x followed by 1..16 hex "
+	if (la_modifier_parse(text, mod) < 0)
+		return bad(why, path, "expected \"linear\", \"implicit\" or 0x followed by 1..16 hex "
 				 "digits, got \"%s\"", text);
-	*mod = strtoull(text + 2, NULL, 16);
 	return 0;
 }
 
-static int parse_align_array(struct json_object *arr, const char *path, uint64_t *out)
+static int parse_align_array(struct json_object *arr, const char *path, uint64_t *out,
+			     struct la_why *why)
 {
 	if (!json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) != LA_MAX_PLANES)
-		return bad(path, "expected array of %d integers", LA_MAX_PLANES);
+		return bad(why, path, "expected array of %d integers", LA_MAX_PLANES);
 	for (size_t i = 0; i < LA_MAX_PLANES; i++) {
 		char p[160];
 		join_index(p, sizeof(p), path, i);
-		if (get_uint(json_object_array_get_idx(arr, i), p, UINT64_MAX, &out[i]) < 0)
+		if (get_uint(json_object_array_get_idx(arr, i), p, UINT64_MAX, &out[i], why) < 0)
 			return -EINVAL;
 	}
 	return 0;
 }
 
-static int parse_caching(struct json_object *arr, const char *path, uint32_t *caching)
+static int parse_caching(struct json_object *arr, const char *path, uint32_t *caching,
+			 struct la_why *why)
 {
 	size_t n;
 
-	if (want_type(arr, json_type_array, path, "an array of caching names") < 0)
+	if (want_type(arr, json_type_array, path, "an array of caching names", why) < 0)
 		return -EINVAL;
 	n = json_object_array_length(arr);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
 		const char *name;
-		size_t j;
+		uint32_t bit;
 		char p[160];
 		join_index(p, sizeof(p), path, i);
-		if (get_string(e, p, &name) < 0)
+		if (get_string(e, p, &name, why) < 0)
 			return -EINVAL;
-		for (j = 0; j < LA_ARRAY_SIZE(caching_names); j++) {
-			if (strcmp(caching_names[j].name, name) == 0)
-				break;
-		}
-		if (j == LA_ARRAY_SIZE(caching_names))
-			return bad(p, "unknown caching \"%s\" (cached, writecombine, uncached)", name);
-		*caching |= caching_names[j].bit;
+		bit = bit_named(la_caching_name, name);
+		if (!bit)
+			return bad(why, p, "unknown caching \"%s\" (cached, writecombine, uncached)", name);
+		*caching |= bit;
 	}
 	return 0;
 }
 
-static int parse_flag(struct json_object *o, const char *path, uint32_t bit, uint32_t *flags)
+static int parse_flag(struct json_object *o, const char *path, uint32_t bit, uint32_t *flags,
+		      struct la_why *why)
 {
-	if (want_type(o, json_type_boolean, path, "a boolean") < 0)
+	if (want_type(o, json_type_boolean, path, "a boolean", why) < 0)
 		return -EINVAL;
 	if (json_object_get_boolean(o))
 		*flags |= bit;
@@ -507,18 +496,17 @@ static int parse_flag(struct json_object *o, const char *path, uint32_t bit, uin
 
 /* One key of "constraints"; unknown keys were refused before. */
 static int parse_constraint(const char *key, struct json_object *v, const char *path,
-			    struct la_constraints *k)
+			    struct la_constraints *k, struct la_why *why)
 {
 	if (strcmp(key, "pitch_align") == 0)
-		return parse_align_array(v, path, k->pitch_align);
+		return parse_align_array(v, path, k->pitch_align, why);
 	if (strcmp(key, "offset_align") == 0)
-		return parse_align_array(v, path, k->offset_align);
+		return parse_align_array(v, path, k->offset_align, why);
 	if (strcmp(key, "caching") == 0)
-		return parse_caching(v, path, &k->caching);
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++) {
-		if (strcmp(key, flag_names[i].name) == 0)
-			return parse_flag(v, path, flag_names[i].bit, &k->flags);
-	}
+		return parse_caching(v, path, &k->caching, why);
+	uint32_t flag = bit_named(la_constraint_flag_name, key);
+	if (flag)
+		return parse_flag(v, path, flag, &k->flags, why);
 	for (size_t i = 0; i < LA_ARRAY_SIZE(scalars); i++) {
 		uint64_t x;
 		/* dma_addr_bits counts address bits: more than 64 is meaningless. */
@@ -526,7 +514,7 @@ static int parse_constraint(const char *key, struct json_object *v, const char *
 			       : strcmp(key, "dma_addr_bits") == 0 ? 64 : UINT32_MAX;
 		if (strcmp(key, scalars[i].name) != 0)
 			continue;
-		if (get_uint(v, path, max, &x) < 0)
+		if (get_uint(v, path, max, &x, why) < 0)
 			return -EINVAL;
 		if (scalars[i].is_u64)
 			*u64_field(k, i) = x;
@@ -537,9 +525,10 @@ static int parse_constraint(const char *key, struct json_object *v, const char *
 	return -EINVAL; /* unreachable: keys were checked */
 }
 
-static int parse_constraints(struct json_object *obj, const char *path, struct la_constraints *k)
+static int parse_constraints(struct json_object *obj, const char *path, struct la_constraints *k,
+			     struct la_why *why)
 {
-	const char *known[LA_ARRAY_SIZE(scalars) + LA_ARRAY_SIZE(flag_names) + 4];
+	const char *known[LA_ARRAY_SIZE(scalars) + FLAG_BITS + 4];
 	size_t n = 0;
 	int ret;
 
@@ -548,22 +537,24 @@ static int parse_constraints(struct json_object *obj, const char *path, struct l
 	known[n++] = "caching";
 	for (size_t i = 0; i < LA_ARRAY_SIZE(scalars); i++)
 		known[n++] = scalars[i].name;
-	for (size_t i = 0; i < LA_ARRAY_SIZE(flag_names); i++)
-		known[n++] = flag_names[i].name;
+	for (int i = 0; i < FLAG_BITS; i++)
+		if (la_constraint_flag_name(1u << i))
+			known[n++] = la_constraint_flag_name(1u << i);
 	known[n] = NULL;
-	if ((ret = want_type(obj, json_type_object, path, "an object")) < 0 ||
-	    (ret = check_keys(obj, path, known)) < 0)
+	if ((ret = want_type(obj, json_type_object, path, "an object", why)) < 0 ||
+	    (ret = check_keys(obj, path, known, why)) < 0)
 		return ret;
 	json_object_object_foreach(obj, key, val) {
 		char p[160];
 		join(p, sizeof(p), path, key);
-		if ((ret = parse_constraint(key, val, p, k)) < 0)
+		if ((ret = parse_constraint(key, val, p, k, why)) < 0)
 			return ret;
 	}
 	return 0;
 }
 
-static int parse_candidate(struct json_object *obj, const char *path, struct la_candidate *c)
+static int parse_candidate(struct json_object *obj, const char *path, struct la_candidate *c,
+			   struct la_why *why)
 {
 	static const char *const keys[] = {"format", "modifier", "plane_count", "constraints", NULL};
 	struct json_object *o;
@@ -572,69 +563,69 @@ static int parse_candidate(struct json_object *obj, const char *path, struct la_
 	char p[160];
 	int ret;
 
-	if ((ret = want_type(obj, json_type_object, path, "an object")) < 0 ||
-	    (ret = check_keys(obj, path, keys)) < 0)
+	if ((ret = want_type(obj, json_type_object, path, "an object", why)) < 0 ||
+	    (ret = check_keys(obj, path, keys, why)) < 0)
 		return ret;
-	if ((ret = member(obj, path, "format", true, &o, p, sizeof(p))) < 0 ||
-	    (ret = get_string(o, p, &text)) < 0)
+	if ((ret = member(obj, path, "format", true, &o, p, sizeof(p), why)) < 0 ||
+	    (ret = get_string(o, p, &text, why)) < 0)
 		return ret;
-	if (la_format_parse(text, &c->format) < 0) {
-		la_diag_prefix("%s", p);
+	if (la_format_parse_why(text, &c->format, why) < 0) {
+		la_why_prefix(why, "%s", p);
 		return -EINVAL;
 	}
-	if ((ret = member(obj, path, "modifier", true, &o, p, sizeof(p))) < 0 ||
-	    (ret = parse_modifier(o, p, &c->modifier)) < 0)
+	if ((ret = member(obj, path, "modifier", true, &o, p, sizeof(p), why)) < 0 ||
+	    (ret = parse_modifier(o, p, &c->modifier, why)) < 0)
 		return ret;
-	if ((ret = member(obj, path, "plane_count", false, &o, p, sizeof(p))) < 0 ||
-	    (o && (ret = get_uint(o, p, LA_MAX_PLANES, &planes)) < 0))
+	if ((ret = member(obj, path, "plane_count", false, &o, p, sizeof(p), why)) < 0 ||
+	    (o && (ret = get_uint(o, p, LA_MAX_PLANES, &planes, why)) < 0))
 		return ret;
 	c->plane_count = (uint32_t)planes;
-	if ((ret = member(obj, path, "constraints", false, &o, p, sizeof(p))) < 0 ||
-	    (o && (ret = parse_constraints(o, p, &c->constraints)) < 0))
+	if ((ret = member(obj, path, "constraints", false, &o, p, sizeof(p), why)) < 0 ||
+	    (o && (ret = parse_constraints(o, p, &c->constraints, why)) < 0))
 		return ret;
 	return 0;
 }
 
-static int parse_candidates(struct json_object *arr, struct la_capset *set)
+static int parse_candidates(struct json_object *arr, struct la_capset *set, struct la_why *why)
 {
 	size_t n;
 	int ret;
 
-	if ((ret = want_type(arr, json_type_array, "candidates", "an array")) < 0)
+	if ((ret = want_type(arr, json_type_array, "candidates", "an array", why)) < 0)
 		return ret;
 	n = json_object_array_length(arr);
 	if (n > MAX_CANDIDATES)
-		return bad("candidates", "%zu entries (at most %d)", n, MAX_CANDIDATES);
+		return bad(why, "candidates", "%zu entries (at most %d)", n, MAX_CANDIDATES);
 	for (size_t i = 0; i < n; i++) {
 		struct la_candidate c = {0};
 		char p[64];
 		join_index(p, sizeof(p), "candidates", i);
-		if ((ret = parse_candidate(json_object_array_get_idx(arr, i), p, &c)) < 0)
+		if ((ret = parse_candidate(json_object_array_get_idx(arr, i), p, &c, why)) < 0)
 			return ret;
-		if ((ret = la_capset_add_candidate(set, &c)) < 0) {
-			la_diag_prefix("%s", p);
+		if ((ret = la_capset_add_candidate_why(set, &c, why)) < 0) {
+			la_why_prefix(why, "%s", p);
 			return ret == -ENOMEM ? ret : -EINVAL;
 		}
 	}
 	return 0;
 }
 
-static int parse_version(struct json_object *root)
+static int parse_version(struct json_object *root, struct la_why *why)
 {
 	struct json_object *o;
 	uint64_t version;
 	char p[32];
 
-	if (member(root, "", "liballoc_capset", true, &o, p, sizeof(p)) < 0 ||
-	    get_uint(o, p, UINT64_MAX, &version) < 0)
+	if (member(root, "", "liballoc_capset", true, &o, p, sizeof(p), why) < 0 ||
+	    get_uint(o, p, UINT64_MAX, &version, why) < 0)
 		return -EINVAL;
 	if (version != SCHEMA_VERSION)
-		return bad(p, "unsupported schema version %" PRIu64 " (this liballoc reads %d)",
+		return bad(why, p, "unsupported schema version %" PRIu64 " (this liballoc reads %d)",
 			   version, SCHEMA_VERSION);
 	return 0;
 }
 
-static int parse_root(struct json_object *root, struct la_capset **out)
+static int parse_root(struct json_object *root, struct la_capset **out, struct la_why *why)
 {
 	static const char *const keys[] = {"liballoc_capset", "device", "candidates", NULL};
 	struct la_capset_info info = {0};
@@ -642,17 +633,17 @@ static int parse_root(struct json_object *root, struct la_capset **out)
 	char p[32];
 	int ret;
 
-	if ((ret = want_type(root, json_type_object, "(root)", "an object")) < 0 ||
-	    (ret = parse_version(root)) < 0 || (ret = check_keys(root, "", keys)) < 0 ||
-	    (ret = member(root, "", "device", true, &dev, p, sizeof(p))) < 0 ||
-	    (ret = parse_device(dev, &info)) < 0 ||
-	    (ret = member(root, "", "candidates", true, &cands, p, sizeof(p))) < 0)
+	if ((ret = want_type(root, json_type_object, "(root)", "an object", why)) < 0 ||
+	    (ret = parse_version(root, why)) < 0 || (ret = check_keys(root, "", keys, why)) < 0 ||
+	    (ret = member(root, "", "device", true, &dev, p, sizeof(p), why)) < 0 ||
+	    (ret = parse_device(dev, &info, why)) < 0 ||
+	    (ret = member(root, "", "candidates", true, &cands, p, sizeof(p), why)) < 0)
 		return ret;
-	if ((ret = la_capset_new(&info, out)) < 0) {
-		la_diag_prefix("device");
+	if ((ret = la_capset_new_why(&info, out, why)) < 0) {
+		la_why_prefix(why, "device");
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
-	if ((ret = parse_candidates(cands, *out)) < 0) {
+	if ((ret = parse_candidates(cands, *out, why)) < 0) {
 		la_capset_destroy(*out);
 		*out = NULL;
 	}
@@ -660,7 +651,7 @@ static int parse_root(struct json_object *root, struct la_capset **out)
 }
 
 /* Whole input must be one JSON value; json-c's strict mode refuses trailing text. */
-static int parse_text(const char *json, struct json_object **root)
+static int parse_text(const char *json, struct json_object **root, struct la_why *why)
 {
 	struct json_tokener *tok = json_tokener_new_ex(MAX_DEPTH);
 	size_t len = strlen(json);
@@ -677,17 +668,17 @@ static int parse_text(const char *json, struct json_object **root)
 	if (err == json_tokener_success && *root && end == len)
 		return 0;
 	if (err == json_tokener_continue)
-		la_diag("JSON: truncated at byte %zu", len);
+		la_why_set(why, -EINVAL, "JSON: truncated at byte %zu", len);
 	else if (err != json_tokener_success || !*root)
-		la_diag("JSON: %s at byte %zu", json_tokener_error_desc(err), end);
+		la_why_set(why, -EINVAL, "JSON: %s at byte %zu", json_tokener_error_desc(err), end);
 	else
-		la_diag("JSON: trailing data at byte %zu", end);
+		la_why_set(why, -EINVAL, "JSON: trailing data at byte %zu", end);
 	json_object_put(*root);
 	*root = NULL;
 	return -EINVAL;
 }
 
-LA_EXPORT int la_capset_from_json(const char *json, struct la_capset **out)
+static int capset_from_json(const char *json, struct la_capset **out, struct la_why *why)
 {
 	struct json_object *root;
 	int ret;
@@ -695,18 +686,21 @@ LA_EXPORT int la_capset_from_json(const char *json, struct la_capset **out)
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!json) {
-		la_diag("JSON: NULL input");
-		return -EINVAL;
-	}
+	if (!json)
+		return la_why_set(why, -EINVAL, "JSON: NULL input");
 	/* json-c takes the length as int. */
-	if (strlen(json) > INT32_MAX) {
-		la_diag("JSON: input larger than 2 GiB");
-		return -EINVAL;
-	}
-	if ((ret = parse_text(json, &root)) < 0)
+	if (strlen(json) > INT32_MAX)
+		return la_why_set(why, -EINVAL, "JSON: input larger than 2 GiB");
+	if ((ret = parse_text(json, &root, why)) < 0)
 		return ret;
-	ret = parse_root(root, out);
+	ret = parse_root(root, out, why);
 	json_object_put(root);
 	return ret;
+}
+
+LA_EXPORT int la_capset_from_json(const char *json, struct la_capset **out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, capset_from_json(json, out, &why));
 }

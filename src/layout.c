@@ -52,35 +52,30 @@ struct geom {
 
 static const struct la_constraints no_constraints;
 
-static int check_size_limits(uint32_t width, uint32_t height, const struct la_constraints *c)
+static int check_size_limits(uint32_t width, uint32_t height, const struct la_constraints *c,
+			     struct la_why *why)
 {
-	if (width == 0 || height == 0) {
-		la_diag("zero width or height");
-		return -EINVAL;
-	}
-	if (c->max_width && width > c->max_width) {
-		la_diag("width %" PRIu32 " exceeds max_width %" PRIu32, width, c->max_width);
-		return -EINVAL;
-	}
-	if (c->max_height && height > c->max_height) {
-		la_diag("height %" PRIu32 " exceeds max_height %" PRIu32, height, c->max_height);
-		return -EINVAL;
-	}
+	if (width == 0 || height == 0)
+		return la_why_set(why, -EINVAL, "zero width or height");
+	if (c->max_width && width > c->max_width)
+		return la_why_set(why, -EINVAL,
+				  "width %" PRIu32 " exceeds max_width %" PRIu32, width, c->max_width);
+	if (c->max_height && height > c->max_height)
+		return la_why_set(why, -EINVAL,
+				  "height %" PRIu32 " exceeds max_height %" PRIu32, height, c->max_height);
 	return 0;
 }
 
 static int geom_init(struct geom *g, uint32_t format, uint32_t width, uint32_t height,
-		     const struct la_constraints *c)
+		     const struct la_constraints *c, struct la_why *why)
 {
 	uint64_t w, h;
 	int ret;
 
 	g->fi = la_format_lookup(format);
-	if (!g->fi) {
-		la_diag("unknown format: no linear layout rule");
-		return -EINVAL;
-	}
-	ret = check_size_limits(width, height, c);
+	if (!g->fi)
+		return la_why_set(why, -EINVAL, "unknown format: no linear layout rule");
+	ret = check_size_limits(width, height, c, why);
 	if (ret)
 		return ret;
 	/* u32 + u32 alignment: cannot overflow 64 bits. */
@@ -110,7 +105,8 @@ static void chroma_ratio(const struct la_format_info *fi, uint32_t p, uint64_t *
  * P * num / den a whole multiple of pitch_align[p] for every plane p:
  * P must be a multiple of a * den / gcd(num, a * den).
  */
-static int luma_pitch(const struct geom *g, const struct la_constraints *c, uint64_t *out)
+static int luma_pitch(const struct geom *g, const struct la_constraints *c, uint64_t *out,
+		      struct la_why *why)
 {
 	uint64_t need = g->row_bytes[0], step = c->pitch_align[0] ? c->pitch_align[0] : 1;
 
@@ -122,21 +118,19 @@ static int luma_pitch(const struct geom *g, const struct la_constraints *c, uint
 		uint64_t need_p = (g->row_bytes[p] * den + num - 1) / num;
 		if (need_p > need)
 			need = need_p;
-		if (!la_mul_u64(a, den, &m) || !la_lcm_u64(step, m / la_gcd_u64(num, m), &step)) {
-			la_diag("plane %" PRIu32 ": pitch_align %" PRIu64 " overflows 64 bits", p,
+		if (!la_mul_u64(a, den, &m) || !la_lcm_u64(step, m / la_gcd_u64(num, m), &step))
+			return la_why_set(why, -EOVERFLOW,
+					  "plane %" PRIu32 ": pitch_align %" PRIu64 " overflows 64 bits", p,
 				c->pitch_align[p]);
-			return -EOVERFLOW;
-		}
 	}
-	if (!la_align_u64(need, step, out)) {
-		la_diag("pitch %" PRIu64 " aligned to %" PRIu64 " overflows 64 bits", need, step);
-		return -EOVERFLOW;
-	}
+	if (!la_align_u64(need, step, out))
+		return la_why_set(why, -EOVERFLOW,
+				  "pitch %" PRIu64 " aligned to %" PRIu64 " overflows 64 bits", need, step);
 	return 0;
 }
 
 static int place_planes(const struct geom *g, const struct la_constraints *c, uint64_t luma,
-			struct la_layout *out)
+			struct la_layout *out, struct la_why *why)
 {
 	uint64_t end = 0;
 
@@ -150,76 +144,78 @@ static int place_planes(const struct geom *g, const struct la_constraints *c, ui
 		if (!la_mul_u64(luma / den, num, &out->pitch[p]) ||
 		    !la_mul_u64(out->pitch[p], g->rows[p], &out->plane_size[p]) ||
 		    !la_align_u64(end, c->offset_align[p], &out->offset[p]) ||
-		    !la_add_u64(out->offset[p], out->plane_size[p], &end)) {
-			la_diag("plane %" PRIu32 " does not fit 64 bits", p);
-			return -EOVERFLOW;
-		}
+		    !la_add_u64(out->offset[p], out->plane_size[p], &end))
+			return la_why_set(why, -EOVERFLOW,
+					  "plane %" PRIu32 " does not fit 64 bits", p);
 	}
-	if (!la_align_u64(end, c->size_align, &out->size)) {
-		la_diag("size %" PRIu64 " aligned to size_align %" PRIu64 " overflows 64 bits", end,
+	if (!la_align_u64(end, c->size_align, &out->size))
+		return la_why_set(why, -EOVERFLOW,
+				  "size %" PRIu64 " aligned to size_align %" PRIu64 " overflows 64 bits", end,
 			c->size_align);
-		return -EOVERFLOW;
-	}
 	return 0;
 }
 
 /* Device limits are -EINVAL; the 32-bit limit every consumer has is -EOVERFLOW. */
-static int check_layout_limits(const struct la_constraints *c, const struct la_layout *l)
+static int check_layout_limits(const struct la_constraints *c, const struct la_layout *l,
+			       struct la_why *why)
 {
 	for (uint32_t p = 0; p < l->plane_count; p++) {
-		if (c->max_pitch && l->pitch[p] > c->max_pitch) {
-			la_diag("plane %" PRIu32 ": pitch %" PRIu64 " exceeds max_pitch %" PRIu64, p,
+		if (c->max_pitch && l->pitch[p] > c->max_pitch)
+			return la_why_set(why, -EINVAL,
+					  "plane %" PRIu32 ": pitch %" PRIu64 " exceeds max_pitch %" PRIu64, p,
 				l->pitch[p], c->max_pitch);
-			return -EINVAL;
-		}
 	}
-	if (c->max_size && l->size > c->max_size) {
-		la_diag("size %" PRIu64 " exceeds max_size %" PRIu64, l->size, c->max_size);
-		return -EINVAL;
-	}
-	if (l->size > LAYOUT_MAX_BYTES) {
-		la_diag("size %" PRIu64 " exceeds 4 GiB - 1: DRM AddFB2 offsets/pitches and "
+	if (c->max_size && l->size > c->max_size)
+		return la_why_set(why, -EINVAL,
+				  "size %" PRIu64 " exceeds max_size %" PRIu64, l->size, c->max_size);
+	if (l->size > LAYOUT_MAX_BYTES)
+		return la_why_set(why, -EOVERFLOW,
+				  "size %" PRIu64 " exceeds 4 GiB - 1: DRM AddFB2 offsets/pitches and "
 			"V4L2 sizeimage are 32-bit", l->size);
-		return -EOVERFLOW;
-	}
 	return 0;
 }
 
-static void diag_context(uint32_t format, uint32_t width, uint32_t height)
+static void why_context(uint32_t format, uint32_t width, uint32_t height, struct la_why *why)
 {
 	char name[32];
 
-	la_diag_prefix("layout %s %" PRIu32 "x%" PRIu32, la_format_name(format, name, sizeof(name)),
+	la_why_prefix(why, "layout %s %" PRIu32 "x%" PRIu32, la_format_name(format, name, sizeof(name)),
 		       width, height);
+}
+
+int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,
+			  const struct la_constraints *c, struct la_layout *out, struct la_why *why)
+{
+	struct la_layout l = { 0 };
+	struct geom g;
+	uint64_t luma = 0;
+	int ret;
+
+	if (!out)
+		return la_why_set(why, -EINVAL, "la_layout_compute: NULL layout");
+	if (!c)
+		c = &no_constraints;
+	ret = geom_init(&g, format, width, height, c, why);
+	if (!ret)
+		ret = luma_pitch(&g, c, &luma, why);
+	if (!ret)
+		ret = place_planes(&g, c, luma, &l, why);
+	if (!ret)
+		ret = check_layout_limits(c, &l, why);
+	if (ret) {
+		why_context(format, width, height, why);
+		return ret;
+	}
+	*out = l;
+	return 0;
 }
 
 LA_EXPORT int la_layout_compute(uint32_t format, uint32_t width, uint32_t height,
 				const struct la_constraints *c, struct la_layout *out)
 {
-	struct la_layout l = { 0 };
-	struct geom g;
-	uint64_t luma;
-	int ret;
+	struct la_why why = {0};
 
-	if (!out) {
-		la_diag("la_layout_compute: NULL layout");
-		return -EINVAL;
-	}
-	if (!c)
-		c = &no_constraints;
-	ret = geom_init(&g, format, width, height, c);
-	if (!ret)
-		ret = luma_pitch(&g, c, &luma);
-	if (!ret)
-		ret = place_planes(&g, c, luma, &l);
-	if (!ret)
-		ret = check_layout_limits(c, &l);
-	if (ret) {
-		diag_context(format, width, height);
-		return ret;
-	}
-	*out = l;
-	return 0;
+	return la_publish(&why, la_layout_compute_why(format, width, height, c, out, &why));
 }
 
 /*
@@ -231,100 +227,99 @@ LA_EXPORT int la_layout_compute(uint32_t format, uint32_t width, uint32_t height
  */
 
 static int check_plane(const struct geom *g, const struct la_constraints *c,
-		       const struct la_layout *l, uint32_t p)
+		       const struct la_layout *l, uint32_t p, struct la_why *why)
 {
 	uint64_t min_size, end;
 
-	if (l->pitch[p] < g->row_bytes[p]) {
-		la_diag("plane %" PRIu32 ": pitch %" PRIu64 " < %" PRIu64 " bytes a row needs", p,
+	if (l->pitch[p] < g->row_bytes[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": pitch %" PRIu64 " < %" PRIu64 " bytes a row needs", p,
 			l->pitch[p], g->row_bytes[p]);
-		return -EINVAL;
-	}
-	if (c->pitch_align[p] && l->pitch[p] % c->pitch_align[p]) {
-		la_diag("plane %" PRIu32 ": pitch %" PRIu64 " is not a multiple of pitch_align %" PRIu64,
+	if (c->pitch_align[p] && l->pitch[p] % c->pitch_align[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": pitch %" PRIu64 " is not a multiple of pitch_align %" PRIu64,
 			p, l->pitch[p], c->pitch_align[p]);
-		return -EINVAL;
-	}
-	if (c->offset_align[p] && l->offset[p] % c->offset_align[p]) {
-		la_diag("plane %" PRIu32 ": offset %" PRIu64 " is not a multiple of offset_align %" PRIu64,
+	if (c->offset_align[p] && l->offset[p] % c->offset_align[p])
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": offset %" PRIu64 " is not a multiple of offset_align %" PRIu64,
 			p, l->offset[p], c->offset_align[p]);
-		return -EINVAL;
-	}
-	if (!la_mul_u64(l->pitch[p], g->rows[p], &min_size) || l->plane_size[p] < min_size) {
-		la_diag("plane %" PRIu32 ": size %" PRIu64 " < pitch %" PRIu64 " x %" PRIu64 " rows", p,
+	if (!la_mul_u64(l->pitch[p], g->rows[p], &min_size) || l->plane_size[p] < min_size)
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": size %" PRIu64 " < pitch %" PRIu64 " x %" PRIu64 " rows", p,
 			l->plane_size[p], l->pitch[p], g->rows[p]);
-		return -EINVAL;
-	}
-	if (!la_add_u64(l->offset[p], l->plane_size[p], &end) || end > l->size) {
-		la_diag("plane %" PRIu32 ": offset %" PRIu64 " + size %" PRIu64
+	if (!la_add_u64(l->offset[p], l->plane_size[p], &end) || end > l->size)
+		return la_why_set(why, -EINVAL,
+				  "plane %" PRIu32 ": offset %" PRIu64 " + size %" PRIu64
 			" ends beyond the buffer size %" PRIu64, p, l->offset[p], l->plane_size[p], l->size);
-		return -EINVAL;
-	}
 	return 0;
 }
 
 /* Planes already checked to end inside size, so offset + plane_size cannot wrap. */
-static int check_overlap(const struct la_layout *l)
+static int check_overlap(const struct la_layout *l, struct la_why *why)
 {
 	for (uint32_t i = 0; i < l->plane_count; i++) {
 		for (uint32_t j = i + 1; j < l->plane_count; j++) {
 			if (l->offset[i] < l->offset[j] + l->plane_size[j] &&
-			    l->offset[j] < l->offset[i] + l->plane_size[i]) {
-				la_diag("planes %" PRIu32 " and %" PRIu32 " overlap ([%" PRIu64 ", %" PRIu64
+			    l->offset[j] < l->offset[i] + l->plane_size[i])
+				return la_why_set(why, -EINVAL,
+						  "planes %" PRIu32 " and %" PRIu32 " overlap ([%" PRIu64 ", %" PRIu64
 					") and [%" PRIu64 ", %" PRIu64 "))", i, j, l->offset[i],
 					l->offset[i] + l->plane_size[i], l->offset[j],
 					l->offset[j] + l->plane_size[j]);
-				return -EINVAL;
-			}
 		}
 	}
 	return 0;
 }
 
 static int validate(const struct geom *g, const struct la_constraints *c,
-		    const struct la_layout *l)
+		    const struct la_layout *l, struct la_why *why)
 {
 	int ret;
 
-	if (l->plane_count != g->fi->plane_count) {
-		la_diag("%" PRIu32 " planes, the format has %" PRIu32, l->plane_count,
+	if (l->plane_count != g->fi->plane_count)
+		return la_why_set(why, -EINVAL,
+				  "%" PRIu32 " planes, the format has %" PRIu32, l->plane_count,
 			g->fi->plane_count);
-		return -EINVAL;
-	}
 	for (uint32_t p = 0; p < l->plane_count; p++) {
-		ret = check_plane(g, c, l, p);
+		ret = check_plane(g, c, l, p, why);
 		if (ret)
 			return ret;
 	}
-	ret = check_overlap(l);
+	ret = check_overlap(l, why);
 	if (ret)
 		return ret;
-	if (c->size_align && l->size % c->size_align) {
-		la_diag("size %" PRIu64 " is not a multiple of size_align %" PRIu64, l->size,
+	if (c->size_align && l->size % c->size_align)
+		return la_why_set(why, -EINVAL,
+				  "size %" PRIu64 " is not a multiple of size_align %" PRIu64, l->size,
 			c->size_align);
+	return check_layout_limits(c, l, why) ? -EINVAL : 0;
+}
+
+int la_layout_validate_why(uint32_t format, uint32_t width, uint32_t height,
+			   const struct la_constraints *c, const struct la_layout *layout,
+			   struct la_why *why)
+{
+	struct geom g;
+	int ret;
+
+	if (!layout)
+		return la_why_set(why, -EINVAL, "la_layout_validate: NULL layout");
+	if (!c)
+		c = &no_constraints;
+	ret = geom_init(&g, format, width, height, c, why);
+	if (!ret)
+		ret = validate(&g, c, layout, why);
+	if (ret) {
+		why_context(format, width, height, why);
 		return -EINVAL;
 	}
-	return check_layout_limits(c, l) ? -EINVAL : 0;
+	return 0;
 }
 
 LA_EXPORT int la_layout_validate(uint32_t format, uint32_t width, uint32_t height,
 				 const struct la_constraints *c, const struct la_layout *layout)
 {
-	struct geom g;
-	int ret;
+	struct la_why why = {0};
 
-	if (!layout) {
-		la_diag("la_layout_validate: NULL layout");
-		return -EINVAL;
-	}
-	if (!c)
-		c = &no_constraints;
-	ret = geom_init(&g, format, width, height, c);
-	if (!ret)
-		ret = validate(&g, c, layout);
-	if (ret) {
-		diag_context(format, width, height);
-		return -EINVAL;
-	}
-	return 0;
+	return la_publish(&why, la_layout_validate_why(format, width, height, c, layout, &why));
 }

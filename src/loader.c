@@ -13,10 +13,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +25,8 @@
 
 #define MODULE_PREFIX "liballoc-"
 #define MODULE_SUFFIX ".so"
+/* The interface of LA_BACKEND_ABI_VERSION's first revision: everything before the appended hooks. */
+#define LA_BACKEND_IFACE_MIN_SIZE offsetof(struct la_backend_interface, usage_from_name)
 
 int la_loader_search_path(bool secure, char *buf, size_t len)
 {
@@ -38,25 +40,18 @@ int la_loader_search_path(bool secure, char *buf, size_t len)
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
-bool la_process_is_secure(void)
-{
-	return getauxval(AT_SECURE) != 0;
-}
-
 /* Writable by group/others and not root-owned-sticky: someone else could plant code. */
-static int check_not_foreign_writable(const char *path)
+static int check_not_foreign_writable(const char *path, struct la_why *why)
 {
 	struct stat st;
 
 	if (stat(path, &st) != 0) {
 		int err = errno;
-		la_diag("%s: %s", path, strerror(err));
-		return -err;
+		return la_why_set(why, -err, "%s: %s", path, strerror(err));
 	}
-	if (st.st_mode & S_IWOTH) {
-		la_diag("%s is writable by other users: refusing to load backends from it", path);
-		return -EPERM;
-	}
+	if (st.st_mode & S_IWOTH)
+		return la_why_set(why, -EPERM,
+				  "%s is writable by other users: refusing to load backends from it", path);
 	return 0;
 }
 
@@ -75,41 +70,31 @@ static void host_log(void *host_data, enum la_log_level level, const char *fmt, 
 	la_log(be->ctx, level, "[%s] %s", be->name, msg);
 }
 
-__attribute__((format(printf, 2, 3)))
-static void host_diagnose(void *host_data, const char *fmt, ...)
-{
-	char msg[1000];
-	va_list ap;
-
-	(void)host_data;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	la_diag("%s", msg);
-}
-
-static int check_interface(const char *file, const struct la_backend_entry *entry)
+static int check_interface(const char *file, const struct la_backend_entry *entry,
+			   struct la_why *why)
 {
 	const struct la_backend_interface *i = entry->iface;
 
-	if (entry->abi_version != LA_BACKEND_ABI_VERSION) {
-		la_diag("%s: backend interface version %u, liballoc needs %u", file,
+	if (entry->abi_version != LA_BACKEND_ABI_VERSION)
+		return la_why_set(why, -EPROTO,
+				  "%s: backend interface version %u, liballoc needs %u", file,
 			entry->abi_version, LA_BACKEND_ABI_VERSION);
-		return -EPROTO;
-	}
-	if (!entry->name || !entry->name[0] || !i) {
-		la_diag("%s: backend entry has no name or no interface", file);
-		return -EINVAL;
-	}
-	if (!i->init || !i->finish || !i->probe || !i->device_close) {
-		la_diag("%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
+	if (!entry->name || !entry->name[0] || !i)
+		return la_why_set(why, -EINVAL,
+				  "%s: backend entry has no name or no interface", file);
+	if (entry->iface_size < LA_BACKEND_IFACE_MIN_SIZE)
+		return la_why_set(why, -EPROTO,
+				  "%s: backend interface of %zu bytes, version %u has "
+				  "at least %zu", file, entry->iface_size, LA_BACKEND_ABI_VERSION,
+				  (size_t)LA_BACKEND_IFACE_MIN_SIZE);
+	/* only the hooks of the first revision of this version: they lie within any module's size */
+	if (!i->init || !i->finish || !i->probe || !i->device_close)
+		return la_why_set(why, -EINVAL,
+				  "%s: backend '%s' lacks a required hook (init, finish, probe, device_close)",
 			file, entry->name);
-		return -EINVAL;
-	}
-	if ((i->path_allocate && !i->list_paths) || (i->import && !i->import_release)) {
-		la_diag("%s: backend '%s' has unpaired hooks", file, entry->name);
-		return -EINVAL;
-	}
+	if ((i->path_allocate && !i->list_paths) || (i->import && !i->import_release))
+		return la_why_set(why, -EINVAL,
+				  "%s: backend '%s' has unpaired hooks", file, entry->name);
 	return 0;
 }
 
@@ -127,7 +112,8 @@ void la_backend_unload(struct la_backend *be)
 	free(be);
 }
 
-int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out)
+int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out,
+			 struct la_why *why)
 {
 	const struct la_backend_entry *entry;
 	struct la_backend *be;
@@ -151,26 +137,35 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		la_diag("%s: %s", file, strerror(-ret));
+		la_why_set(why, ret, "%s: %s", file, strerror(-ret));
 		goto fail;
 	}
 	close(fd);
 	be->dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (!be->dl) {
-		la_diag("%s: %s", file, dlerror());
+		la_why_set(why, -ELIBBAD, "%s: %s", file, dlerror());
 		ret = -ELIBBAD;
 		goto fail;
 	}
 	entry = dlsym(be->dl, LA_BACKEND_ENTRY_SYMBOL);
 	if (!entry) {
-		la_diag("%s: no symbol %s: not a liballoc backend", file, LA_BACKEND_ENTRY_SYMBOL);
+		la_why_set(why, -ELIBBAD,
+			   "%s: no symbol %s: not a liballoc backend", file, LA_BACKEND_ENTRY_SYMBOL);
 		ret = -ELIBBAD;
 		goto fail;
 	}
-	ret = check_interface(file, entry);
+	ret = check_interface(file, entry, why);
 	if (ret < 0)
 		goto fail;
-	be->iface = entry->iface;
+	/*
+	 * The one place that decides which hooks a module has: a module built
+	 * against an older header has a shorter interface, and what lies
+	 * beyond it is absent (NULL), never read.
+	 */
+	memcpy(&be->iface_copy, entry->iface,
+	       entry->iface_size < sizeof(be->iface_copy) ? entry->iface_size
+							 : sizeof(be->iface_copy));
+	be->iface = &be->iface_copy;
 	be->name = strdup(entry->name);
 	if (!be->name) {
 		ret = -ENOMEM;
@@ -180,12 +175,12 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 		.abi_version = LA_BACKEND_ABI_VERSION,
 		.host_data = be,
 		.log = host_log,
-		.diagnose = host_diagnose,
 	};
-	ret = be->iface->init(&be->host, &be->data);
+	la_why_clear(why);
+	ret = be->iface->init(&be->host, &be->data, why);
 	if (ret < 0) {
 		be->data = NULL;
-		la_diag_prefix("%s: backend '%s' init failed (%s)", file, be->name, strerror(-ret));
+		la_why_prefix(why, "%s: backend '%s' init failed (%s)", file, be->name, strerror(-ret));
 		goto fail;
 	}
 	*out = be;
@@ -282,25 +277,24 @@ static int list_modules(const char *dir, char ***names, size_t *count)
  * skipped with a warning; a lack of memory or fds is returned (after the
  * rest of the folder was tried) so that the caller can retry later.
  */
-static int load_dir(struct la_context *ctx, const char *dir)
+static int load_dir(struct la_context *ctx, const char *dir, struct la_why *why)
 {
 	char **names;
 	size_t n;
 	int ret, err = 0;
 
-	ret = check_not_foreign_writable(dir);
+	ret = check_not_foreign_writable(dir, why);
 	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 0; /* a folder that does not exist is no error */
 	if (ret < 0) {
-		la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+		la_log(ctx, LA_LOG_WARN, "%s", why->text);
 		return 0;
 	}
 	ret = list_modules(dir, &names, &n);
 	if (ret < 0) {
 		if (!is_transient(ret))
 			return 0; /* a folder that does not exist is no error */
-		la_diag("%s: cannot list backends: %s", dir, strerror(-ret));
-		return ret;
+		return la_why_set(why, ret, "%s: cannot list backends: %s", dir, strerror(-ret));
 	}
 	for (size_t i = 0; i < n; i++) {
 		char file[PATH_MAX];
@@ -309,16 +303,16 @@ static int load_dir(struct la_context *ctx, const char *dir)
 		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file) ||
 		    have_file(ctx, file))
 			goto next;
-		if (check_not_foreign_writable(file) < 0) {
-			la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+		if (check_not_foreign_writable(file, why) < 0) {
+			la_log(ctx, LA_LOG_WARN, "%s", why->text);
 			goto next;
 		}
-		ret = la_backend_load_file(ctx, file, &be);
+		ret = la_backend_load_file(ctx, file, &be, why);
 		if (ret < 0) {
 			if (is_transient(ret))
 				err = ret;
 			else
-				la_log(ctx, LA_LOG_WARN, "%s", la_last_diagnosis());
+				la_log(ctx, LA_LOG_WARN, "%s", la_why_text(why, ret));
 			goto next;
 		}
 		if (have_backend(ctx, be->name)) {
@@ -339,11 +333,11 @@ next:
 	}
 	free(names);
 	if (err < 0)
-		la_diag("%s: cannot load every backend: %s", dir, strerror(-err));
+		la_why_set(why, err, "%s: cannot load every backend: %s", dir, strerror(-err));
 	return err;
 }
 
-int la_loader_load_all(struct la_context *ctx)
+int la_loader_load_all(struct la_context *ctx, struct la_why *why)
 {
 	char path[4096];
 	int ret;
@@ -357,7 +351,7 @@ int la_loader_load_all(struct la_context *ctx)
 	if (ret == 0) {
 		char *save = NULL;
 		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-			int err = load_dir(ctx, dir);
+			int err = load_dir(ctx, dir, why);
 			if (err < 0 && ret == 0)
 				ret = err;
 		}
@@ -394,9 +388,10 @@ LA_EXPORT int la_context_get_backend_count(struct la_context *ctx, size_t *count
 
 	if (!ctx || !count)
 		return -EINVAL;
-	ret = la_loader_load_all(ctx);
+	struct la_why why = {0};
+	ret = la_loader_load_all(ctx, &why);
 	*count = ctx->n_backends;
-	return ret;
+	return la_publish(&why, ret);
 }
 
 LA_EXPORT const char *la_context_get_backend_name(struct la_context *ctx, size_t index)

@@ -14,19 +14,16 @@
 
 #include "result.h"
 
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
-
 struct entry {
 	uint32_t format;
 	uint32_t pos; /* position in the device's own list: its preference */
 	uint64_t modifier;
 };
 
-/* Where one device lists each key: e[k].pos, or NO_POS. */
+/* Where one device lists each key: entries[key].pos, or NO_POS. */
 struct located {
-	struct entry *e;
-	size_t n;
+	struct entry *entries;
+	size_t n_entries;
 };
 
 static int cmp_u64(const void *a, const void *b)
@@ -121,8 +118,8 @@ static void filter_fini(struct filter *f)
 #define NO_POS UINT32_MAX
 
 struct keys {
-	struct entry *k;   /* unique keys, in the smallest device's order */
-	size_t n;
+	struct entry *unique; /* in the smallest device's order */
+	size_t n_unique;
 	uint32_t *table;   /* open addressing: key index + 1, 0 = empty */
 	size_t mask;
 };
@@ -145,7 +142,7 @@ static long keys_find(const struct keys *k, uint32_t format, uint64_t modifier, 
 			*slot = i;
 			return -1;
 		}
-		const struct entry *e = &k->k[v - 1];
+		const struct entry *e = &k->unique[v - 1];
 		if (e->format == format && e->modifier == modifier)
 			return (long)(v - 1);
 	}
@@ -157,11 +154,11 @@ static int keys_build(struct keys *k, const struct la_capset *set, const struct 
 
 	while (size < 2 * set->n_cands)
 		size *= 2;
-	k->n = 0;
+	k->n_unique = 0;
 	k->mask = size - 1;
-	k->k = malloc((set->n_cands ? set->n_cands : 1) * sizeof(*k->k));
+	k->unique = malloc((set->n_cands ? set->n_cands : 1) * sizeof(*k->unique));
 	k->table = calloc(size, sizeof(*k->table));
-	if (!k->k || !k->table)
+	if (!k->unique || !k->table)
 		return -ENOMEM;
 	for (size_t i = 0; i < set->n_cands; i++) {
 		const struct la_candidate *c = &set->cands[i];
@@ -173,33 +170,33 @@ static int keys_build(struct keys *k, const struct la_capset *set, const struct 
 		/* a device listing one (format, modifier) twice: its first entry wins */
 		if (keys_find(k, c->format, c->modifier, &slot) >= 0)
 			continue;
-		k->k[k->n] = (struct entry){c->format, (uint32_t)i, c->modifier};
-		k->table[slot] = (uint32_t)++k->n;
+		k->unique[k->n_unique] = (struct entry){c->format, (uint32_t)i, c->modifier};
+		k->table[slot] = (uint32_t)++k->n_unique;
 	}
 	return 0;
 }
 
 static void keys_fini(struct keys *k)
 {
-	free(k->k);
+	free(k->unique);
 	free(k->table);
 }
 
 /* Where set lists each key (its first entry); filters already applied to the keys. */
 static int locate(const struct keys *k, const struct la_capset *set, struct located *out)
 {
-	out->n = k->n;
-	out->e = malloc((k->n ? k->n : 1) * sizeof(*out->e));
-	if (!out->e)
+	out->n_entries = k->n_unique;
+	out->entries = malloc((k->n_unique ? k->n_unique : 1) * sizeof(*out->entries));
+	if (!out->entries)
 		return -ENOMEM;
-	for (size_t i = 0; i < k->n; i++)
-		out->e[i] = (struct entry){k->k[i].format, NO_POS, k->k[i].modifier};
+	for (size_t i = 0; i < k->n_unique; i++)
+		out->entries[i] = (struct entry){k->unique[i].format, NO_POS, k->unique[i].modifier};
 	for (size_t i = 0; i < set->n_cands; i++) {
 		const struct la_candidate *c = &set->cands[i];
 		size_t slot;
 		long idx = keys_find(k, c->format, c->modifier, &slot);
-		if (idx >= 0 && out->e[idx].pos == NO_POS)
-			out->e[idx].pos = (uint32_t)i;
+		if (idx >= 0 && out->entries[idx].pos == NO_POS)
+			out->entries[idx].pos = (uint32_t)i;
 	}
 	return 0;
 }
@@ -281,8 +278,8 @@ static void explain_format(struct la_strbuf *sb, struct la_capset *const *sets, 
 	for (size_t i = 0; i < n; i++) {
 		if (set_has_format(sets[i], f))
 			continue;
-		la_strbuf_printf(sb, "%s: %s %s offers ", name, sets[i]->label,
-				 usage_text(sets[i]->usage, usage, sizeof(usage)));
+		la_strbuf_printf(sb, "%s: %s %s offers ", name, sets[i]->identity.label,
+				 usage_text(sets[i]->identity.usage, usage, sizeof(usage)));
 		offered_formats(sb, sets[i]);
 		return;
 	}
@@ -300,33 +297,33 @@ struct conflict {
 };
 
 static int merge_candidate(struct la_capset *const *sets, const struct located *loc, size_t key,
-			   size_t n, struct la_result_cand *out, char *why, size_t why_len)
+			   size_t n, struct la_merged_candidate *out, char *why, size_t why_len)
 {
-	const struct entry *e0 = &loc[0].e[key];
+	const struct entry *e0 = &loc[0].entries[key];
 	struct la_candidate m = sets[0]->cands[e0->pos];
 	uint64_t score = e0->pos;
 
 	for (size_t i = 1; i < n; i++) {
-		const struct entry *e = &loc[i].e[key];
+		const struct entry *e = &loc[i].entries[key];
 		const struct la_candidate *c = &sets[i]->cands[e->pos];
 		const char *what = NULL;
 		score += e->pos;
-		if (e0->modifier == MOD_INVALID && strcmp(sets[i]->driver, sets[0]->driver) != 0) {
+		if (e0->modifier == LA_MODIFIER_IMPLICIT && strcmp(sets[i]->identity.driver, sets[0]->identity.driver) != 0) {
 			snprintf(why, why_len,
 				 "implicit modifier cannot be shared between %s and %s "
-				 "(different drivers)", sets[0]->label, sets[i]->label);
+				 "(different drivers)", sets[0]->identity.label, sets[i]->identity.label);
 			return -EINVAL;
 		}
 		if (c->plane_count && m.plane_count && c->plane_count != m.plane_count) {
 			snprintf(why, why_len, "%s wants %u memory planes, %s wants %u",
-				 sets[0]->label, m.plane_count, sets[i]->label, c->plane_count);
+				 sets[0]->identity.label, m.plane_count, sets[i]->identity.label, c->plane_count);
 			return -EINVAL;
 		}
 		if (c->plane_count)
 			m.plane_count = c->plane_count;
 		int ret = la_constraints_merge(&m.constraints, &c->constraints, &what);
 		if (ret < 0) {
-			snprintf(why, why_len, "%s of %s %s", what, sets[i]->label,
+			snprintf(why, why_len, "%s of %s %s", what, sets[i]->identity.label,
 				 ret == -EOVERFLOW ? "overflows when merged with the others"
 						   : "conflicts with the others");
 			return ret;
@@ -345,30 +342,32 @@ static int merge_candidate(struct la_capset *const *sets, const struct located *
 	return 0;
 }
 
-static int add_layout(struct la_result_cand *rc, uint32_t w, uint32_t h, char *why, size_t len)
+static int add_layout(struct la_merged_candidate *merged, uint32_t w, uint32_t h, char *why, size_t len)
 {
 	struct la_format_info fi;
 	int ret;
 
-	if (rc->cand.modifier != MOD_LINEAR) {
-		if (rc->cand.plane_count == 0 && la_format_get_info(rc->cand.format, &fi) == 0)
-			rc->cand.plane_count = fi.plane_count;
+	if (merged->cand.modifier != LA_MODIFIER_LINEAR) {
+		if (merged->cand.plane_count == 0 && la_format_get_info(merged->cand.format, &fi) == 0)
+			merged->cand.plane_count = fi.plane_count;
 		return 0;
 	}
-	ret = la_layout_compute(rc->cand.format, w, h, &rc->cand.constraints, &rc->layout);
+	struct la_why layout_why = {0};
+	ret = la_layout_compute_why(merged->cand.format, w, h, &merged->cand.constraints,
+				    &merged->layout, &layout_why);
 	if (ret < 0) {
-		snprintf(why, len, "no valid layout: %s", la_last_diagnosis());
+		snprintf(why, len, "no valid layout: %.400s", layout_why.text);
 		return ret;
 	}
-	if (rc->cand.plane_count == 0)
-		rc->cand.plane_count = rc->layout.plane_count;
-	rc->has_layout = true;
+	if (merged->cand.plane_count == 0)
+		merged->cand.plane_count = merged->layout.plane_count;
+	merged->has_layout = true;
 	return 0;
 }
 
-static int cmp_result_cand(const void *a, const void *b)
+static int cmp_merged_candidate(const void *a, const void *b)
 {
-	const struct la_result_cand *x = a, *y = b;
+	const struct la_merged_candidate *x = a, *y = b;
 	if (x->format_rank != y->format_rank)
 		return x->format_rank < y->format_rank ? -1 : 1;
 	if (x->modifier_score != y->modifier_score)
@@ -382,7 +381,7 @@ struct walk {
 	struct la_result *res;
 	struct la_capset *const *sets;
 	struct located *loc;
-	size_t n;
+	size_t n_sets;
 	const struct filter *filter;
 	struct conflict *conflicts;
 	size_t n_conflicts;
@@ -423,20 +422,20 @@ static int record_conflict(struct walk *w, uint32_t format, uint64_t mod, const 
 static int take_common(struct walk *w, size_t key)
 {
 	struct la_result *res = w->res;
-	struct la_result_cand *rc = &res->cands[res->n_cands];
-	const struct entry *e0 = &w->loc[0].e[key];
+	struct la_merged_candidate *merged = &res->cands[res->n_cands];
+	const struct entry *e0 = &w->loc[0].entries[key];
 	char why[512];
 	int ret;
 
-	memset(rc, 0, sizeof(*rc));
-	ret = merge_candidate(w->sets, w->loc, key, w->n, rc, why, sizeof(why));
+	memset(merged, 0, sizeof(*merged));
+	ret = merge_candidate(w->sets, w->loc, key, w->n_sets, merged, why, sizeof(why));
 	if (ret == 0)
-		ret = add_layout(rc, res->width, res->height, why, sizeof(why));
+		ret = add_layout(merged, res->width, res->height, why, sizeof(why));
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret < 0)
 		return record_conflict(w, e0->format, e0->modifier, why);
-	rc->format_rank = format_rank(w, e0->format, e0->pos);
+	merged->format_rank = format_rank(w, e0->format, e0->pos);
 	res->n_cands++;
 	return 0;
 }
@@ -444,10 +443,10 @@ static int take_common(struct walk *w, size_t key)
 /* Keys every device lists, in the smallest device's order (sorted later). */
 static int intersect(struct walk *w)
 {
-	for (size_t key = 0; key < w->loc[0].n; key++) {
+	for (size_t key = 0; key < w->loc[0].n_entries; key++) {
 		bool all = true;
-		for (size_t i = 0; i < w->n && all; i++)
-			all = w->loc[i].e[key].pos != NO_POS;
+		for (size_t i = 0; i < w->n_sets && all; i++)
+			all = w->loc[i].entries[key].pos != NO_POS;
 		if (!all)
 			continue;
 		int ret = take_common(w, key);
@@ -475,14 +474,14 @@ static int build_diagnosis(struct walk *w, const struct la_assertion *a)
 	if (a->n_formats) {
 		for (size_t i = 0; i < a->n_formats && shown < 8; i++, shown++) {
 			la_strbuf_printf(&sb, "%s", shown ? "; " : "");
-			explain_format(&sb, w->sets, w->n, a->formats[i],
+			explain_format(&sb, w->sets, w->n_sets, a->formats[i],
 				       conflict_for(w, a->formats[i]));
 		}
 	} else {
-		for (size_t i = 0; i < w->n; i++) {
+		for (size_t i = 0; i < w->n_sets; i++) {
 			char usage[128];
-			la_strbuf_printf(&sb, "%s%s %s offers ", i ? "; " : "", w->sets[i]->label,
-					 usage_text(w->sets[i]->usage, usage, sizeof(usage)));
+			la_strbuf_printf(&sb, "%s%s %s offers ", i ? "; " : "", w->sets[i]->identity.label,
+					 usage_text(w->sets[i]->identity.usage, usage, sizeof(usage)));
 			offered_formats(&sb, w->sets[i]);
 		}
 		for (size_t i = 0; i < w->n_conflicts; i++) {
@@ -506,62 +505,35 @@ static int add_participants(struct la_result *res, struct la_capset *const *sets
 		return -ENOMEM;
 	res->n_parts = n;
 	for (size_t i = 0; i < n; i++) {
-		struct la_participant *p = &res->parts[i];
-		p->device = la_device_ref(sets[i]->device);
-		p->devnum = sets[i]->devnum;
-		p->usage = sets[i]->usage;
-		p->import_rule = sets[i]->import_rule;
-		p->label = strdup(sets[i]->label);
-		p->driver = strdup(sets[i]->driver);
-		p->import_reason = strdup(sets[i]->import_reason ? sets[i]->import_reason : "");
-		if (!p->label || !p->driver || !p->import_reason)
+		if (la_identity_copy(&res->parts[i], &sets[i]->identity) < 0)
 			return -ENOMEM;
-		res->usage |= sets[i]->usage & LA_USAGE_CORE_MASK;
+		res->usage |= sets[i]->identity.usage & LA_USAGE_CORE_MASK;
 	}
 	return 0;
 }
 
-LA_EXPORT void la_result_destroy(struct la_result *res)
+static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n,
+			struct la_why *why)
 {
-	if (!res)
-		return;
-	la_paths_free(res);
-	for (size_t i = 0; i < res->n_parts; i++) {
-		la_device_unref(res->parts[i].device);
-		free(res->parts[i].label);
-		free(res->parts[i].driver);
-		free(res->parts[i].import_reason);
-	}
-	free(res->parts);
-	free(res->cands);
-	free(res->diagnosis);
-	free(res);
-}
-
-static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n)
-{
-	if (!a || !sets || n == 0) {
-		la_diag("negotiate: assertion and at least one device are required");
-		return -EINVAL;
-	}
-	if (n > LA_MAX_DEVICES) {
-		la_diag("negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
-		return -E2BIG;
-	}
-	if (a->width == 0 || a->height == 0) {
-		la_diag("negotiate: width and height must be non-zero (got %ux%u)", a->width,
+	if (!a || !sets || n == 0)
+		return la_why_set(why, -EINVAL,
+				  "negotiate: assertion and at least one device are required");
+	if (n > LA_MAX_DEVICES)
+		return la_why_set(why, -E2BIG,
+				  "negotiate: %zu devices, at most %d", n, LA_MAX_DEVICES);
+	if (a->version != 0)
+		return la_why_set(why, -EINVAL, "negotiate: assertion version %u unknown (this "
+				  "liballoc knows 0)", a->version);
+	if (a->width == 0 || a->height == 0)
+		return la_why_set(why, -EINVAL,
+				  "negotiate: width and height must be non-zero (got %ux%u)", a->width,
 			a->height);
-		return -EINVAL;
-	}
-	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers)) {
-		la_diag("negotiate: format or modifier count without an array");
-		return -EINVAL;
-	}
+	if ((a->n_formats && !a->formats) || (a->n_modifiers && !a->modifiers))
+		return la_why_set(why, -EINVAL,
+				  "negotiate: format or modifier count without an array");
 	for (size_t i = 0; i < n; i++) {
-		if (!sets[i]) {
-			la_diag("negotiate: capability set %zu is NULL", i);
-			return -EINVAL;
-		}
+		if (!sets[i])
+			return la_why_set(why, -EINVAL, "negotiate: capability set %zu is NULL", i);
 	}
 	return 0;
 }
@@ -570,7 +542,7 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 			   struct la_capset *const *sets, size_t n)
 {
 	struct located loc[LA_MAX_DEVICES] = {{0}};
-	struct walk w = {.res = res, .sets = sets, .loc = loc, .n = n};
+	struct walk w = {.res = res, .sets = sets, .loc = loc, .n_sets = n};
 	struct filter f;
 	size_t cap = 0;
 	int ret = filter_init(&f, a);
@@ -586,20 +558,20 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 	ret = keys_build(&keys, sets[smallest], &f);
 	for (size_t i = 0; i < n && ret == 0; i++)
 		ret = locate(&keys, sets[i], &loc[i]);
-	cap = keys.n;
+	cap = keys.n_unique;
 	if (ret == 0) {
 		res->cands = calloc(cap ? cap : 1, sizeof(*res->cands));
 		ret = res->cands ? intersect(&w) : -ENOMEM;
 	}
 	if (ret == 0 && res->n_cands)
-		qsort(res->cands, res->n_cands, sizeof(*res->cands), cmp_result_cand);
+		qsort(res->cands, res->n_cands, sizeof(*res->cands), cmp_merged_candidate);
 	if (ret == 0 && res->n_cands == 0) {
 		ret = build_diagnosis(&w, a);
 		if (ret == 0)
 			ret = -ENOENT;
 	}
 	for (size_t i = 0; i < n; i++)
-		free(loc[i].e);
+		free(loc[i].entries);
 	for (size_t i = 0; i < w.n_conflicts; i++)
 		free(w.conflicts[i].text);
 	free(w.conflicts);
@@ -608,19 +580,13 @@ static int find_candidates(struct la_result *res, const struct la_assertion *a,
 	return ret;
 }
 
-LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
-				   struct la_capset *const *sets, size_t n, struct la_result **out)
+static int negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
+			     struct la_capset *const *sets, size_t n, struct la_result **out,
+			     struct la_why *why)
 {
 	struct la_result *res;
-	int ret;
+	int ret = check_inputs(assertion, sets, n, why);
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
-	if (!ctx)
-		return -EINVAL;
-	la_diag_clear();
-	ret = check_inputs(assertion, sets, n);
 	if (ret < 0)
 		return ret;
 	res = calloc(1, sizeof(*res));
@@ -635,12 +601,12 @@ LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_asser
 	if (ret == 0)
 		ret = find_candidates(res, assertion, sets, n);
 	if (ret == 0)
-		ret = la_paths_list(res);
+		ret = la_paths_list(res, why);
 	if (ret == 0)
 		ret = la_paths_choose(res);
 	if (ret == -ENOENT || ret == -ENODEV) {
-		la_diag("%s", res->diagnosis ? res->diagnosis : "negotiation failed");
-		la_dbg(ctx, "negotiation failed: %s", la_last_diagnosis());
+		la_why_set(why, ret, "%s", res->diagnosis ? res->diagnosis : "negotiation failed");
+		la_dbg(ctx, "negotiation failed: %s", why->text);
 		*out = res;
 		return ret;
 	}
@@ -656,10 +622,25 @@ LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_asser
 	return 0;
 }
 
+LA_EXPORT int la_negotiate_capsets(struct la_context *ctx, const struct la_assertion *assertion,
+				   struct la_capset *const *sets, size_t n, struct la_result **out)
+{
+	struct la_why why = {0};
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	la_diag_clear();
+	return la_publish(&why, negotiate_capsets(ctx, assertion, sets, n, out, &why));
+}
+
 LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *assertion,
 			   const struct la_request *requests, size_t n, struct la_result **out)
 {
 	struct la_capset *sets[LA_MAX_DEVICES] = {0};
+	struct la_why why = {0};
 	int ret = 0;
 
 	if (!out)
@@ -671,40 +652,16 @@ LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *as
 		return n > LA_MAX_DEVICES ? -E2BIG : -EINVAL;
 	}
 	for (size_t i = 0; i < n && ret == 0; i++) {
-		ret = la_device_get_capabilities(requests[i].device, requests[i].usage, assertion,
-						 &sets[i]);
+		ret = la_capset_query(requests[i].device, requests[i].usage, assertion, &sets[i],
+				      &why);
 		if (ret < 0 && requests[i].device)
-			la_diag_prefix("%s", la_device_get_label(requests[i].device));
+			la_why_prefix(&why, "%s", la_device_get_label(requests[i].device));
 	}
-	if (ret == 0)
-		ret = la_negotiate_capsets(ctx, assertion, sets, n, out);
+	if (ret == 0) {
+		la_diag_clear();
+		ret = negotiate_capsets(ctx, assertion, sets, n, out, &why);
+	}
 	for (size_t i = 0; i < n; i++)
 		la_capset_destroy(sets[i]);
-	return ret;
-}
-
-LA_EXPORT const char *la_result_get_diagnosis(const struct la_result *res)
-{
-	return res && res->diagnosis ? res->diagnosis : "";
-}
-
-LA_EXPORT size_t la_result_get_candidate_count(const struct la_result *res)
-{
-	return res ? res->n_cands : 0;
-}
-
-LA_EXPORT int la_result_get_candidate(const struct la_result *res, size_t index,
-				      struct la_candidate *out)
-{
-	if (!res || !out || index >= res->n_cands)
-		return -EINVAL;
-	*out = res->cands[index].cand;
-	return 0;
-}
-
-LA_EXPORT int la_result_get_chosen_candidate(const struct la_result *res)
-{
-	if (!res)
-		return -EINVAL;
-	return res->chosen >= 0 ? res->chosen : -ENODEV;
+	return la_publish(&why, ret);
 }

@@ -12,9 +12,6 @@
 
 #include "result.h"
 
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
-
 /* CPU-read-often users get cached memory when a path offers it. */
 #define RANK_CACHED_BONUS 50
 
@@ -79,12 +76,12 @@ int la_paths_find(const struct la_result *res, const char *name)
 	return -ENOENT;
 }
 
-int la_paths_list(struct la_result *res)
+int la_paths_list(struct la_result *res, struct la_why *why)
 {
 	struct la_context *ctx = res->ctx;
 	struct la_device *devices[LA_MAX_DEVICES];
 	void *data[LA_MAX_DEVICES];
-	int ret = la_loader_load_all(ctx);
+	int ret = la_loader_load_all(ctx, why);
 
 	if (ret < 0)
 		return ret;
@@ -99,14 +96,16 @@ int la_paths_list(struct la_result *res)
 			devices[i] = d;
 			data[i] = d && d->backend == be ? d->data : NULL;
 		}
+		struct la_why list_why = {0};
 		la_backend_lock(be);
-		ret = be->iface->list_paths(be->data, devices, data, res->n_parts, path_sink, &s);
+		ret = be->iface->list_paths(be->data, devices, data, res->n_parts, path_sink, &s,
+					    &list_why);
 		la_backend_unlock(be);
 		if (s.error == -ENOMEM)
 			return -ENOMEM;
 		if (ret < 0)
 			la_dbg(ctx, "backend '%s' could not list its paths: %s", be->name,
-			       la_last_diagnosis());
+			       la_why_text(&list_why, ret));
 	}
 	res->path_order = calloc(res->n_paths ? res->n_paths : 1, sizeof(*res->path_order));
 	return res->path_order ? 0 : -ENOMEM;
@@ -131,7 +130,7 @@ void la_paths_free(struct la_result *res)
 	res->n_paths = 0;
 }
 
-static bool is_owner(const struct la_path *p, const struct la_participant *part)
+static bool is_owner(const struct la_path *p, const struct la_identity *part)
 {
 	if (!p->has_owner)
 		return false;
@@ -145,9 +144,9 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_device **devices, struct la_constraints *constraints,
 			    struct la_alloc_request *req)
 {
-	const struct la_result_cand *rc = &res->cands[cand];
+	const struct la_merged_candidate *merged = &res->cands[cand];
 
-	*constraints = rc->cand.constraints;
+	*constraints = merged->cand.constraints;
 	for (size_t i = 0; i < res->n_parts; i++) {
 		devices[i] = res->parts[i].device;
 		/*
@@ -159,25 +158,25 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			constraints->flags |= LA_CONSTRAINT_CONTIGUOUS;
 	}
 	*req = (struct la_alloc_request){
-		.format = rc->cand.format,
-		.modifier = rc->cand.modifier,
+		.format = merged->cand.format,
+		.modifier = merged->cand.modifier,
 		.width = res->width,
 		.height = res->height,
 		.buffer_count = res->buffer_count,
 		.usage = res->usage,
 		.constraints = constraints,
-		.layout = rc->has_layout ? &rc->layout : NULL,
+		.layout = merged->has_layout ? &merged->layout : NULL,
 		.devices = devices,
 		.n_devices = res->n_parts,
 	};
 }
 
 /* Every participant's import rule against where the memory comes from. */
-static int check_import_rules(const struct la_result *res, const struct la_path *p, char *why,
-			      size_t len)
+static int check_import_rules(const struct la_result *res, const struct la_path *p,
+			      struct la_why *why)
 {
 	for (size_t i = 0; i < res->n_parts; i++) {
-		const struct la_participant *part = &res->parts[i];
+		const struct la_identity *part = &res->parts[i];
 		if (is_owner(p, part))
 			continue;
 		switch (part->import_rule) {
@@ -186,130 +185,116 @@ static int check_import_rules(const struct la_result *res, const struct la_path 
 		case LA_IMPORT_CONTIGUOUS:
 			if (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))
 				break;
-			snprintf(why, len, "%s imports only physically contiguous buffers%s%s%s",
+			return la_why_set(why, -EINVAL,
+					  "%s imports only physically contiguous buffers%s%s%s",
 				 part->label, part->import_reason[0] ? " (" : "",
 				 part->import_reason, part->import_reason[0] ? ")" : "");
-			return -EINVAL;
 		case LA_IMPORT_OWN_ONLY:
 		case LA_IMPORT_NONE:
-			snprintf(why, len, "%s imports no buffer it did not allocate%s%s%s",
+			return la_why_set(why, -EINVAL,
+					  "%s imports no buffer it did not allocate%s%s%s",
 				 part->label, part->import_reason[0] ? " (" : "",
 				 part->import_reason, part->import_reason[0] ? ")" : "");
-			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-static int check_memory(const struct la_result *res, const struct la_result_cand *rc,
-			const struct la_path *p, char *why, size_t len)
+static int check_memory(const struct la_result *res, const struct la_merged_candidate *merged,
+			const struct la_path *p, struct la_why *why)
 {
-	const struct la_constraints *c = &rc->cand.constraints;
+	const struct la_constraints *c = &merged->cand.constraints;
 	uint32_t f = p->desc.flags;
 	bool adaptive = f & LA_PATH_ADAPTIVE;
 
-	if ((c->flags & LA_CONSTRAINT_CONTIGUOUS) && !(f & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE))) {
-		snprintf(why, len, "memory is not physically contiguous, a device requires it");
-		return -EINVAL;
-	}
+	if ((c->flags & LA_CONSTRAINT_CONTIGUOUS) && !(f & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE)))
+		return la_why_set(why, -EINVAL,
+				  "memory is not physically contiguous, a device requires it");
 	if (c->dma_addr_bits && c->dma_addr_bits < 64 && !adaptive &&
-	    (p->desc.dma_addr_bits == 0 || p->desc.dma_addr_bits > c->dma_addr_bits)) {
-		snprintf(why, len, "memory may lie above the %u-bit DMA limit", c->dma_addr_bits);
-		return -EINVAL;
-	}
-	if (c->caching && p->desc.caching && !(c->caching & p->desc.caching)) {
-		snprintf(why, len, "gives %s CPU mappings, the devices accept only mask 0x%x",
+	    (p->desc.dma_addr_bits == 0 || p->desc.dma_addr_bits > c->dma_addr_bits))
+		return la_why_set(why, -EINVAL,
+				  "memory may lie above the %u-bit DMA limit", c->dma_addr_bits);
+	if (c->caching && p->desc.caching && !(c->caching & p->desc.caching))
+		return la_why_set(why, -EINVAL,
+				  "gives %s CPU mappings, the devices accept only mask 0x%x",
 			 p->desc.caching == LA_CACHING_CACHED ? "cached" : "uncached/write-combined",
 			 c->caching);
-		return -EINVAL;
-	}
 	/* a protected usage never silently gets normal memory, even from a
 	 * capability set that forgot to say PROTECTED_REQUIRED */
 	if (((c->flags & LA_CONSTRAINT_PROTECTED_REQUIRED) || (res->usage & LA_USAGE_PROTECTED)) &&
-	    !(f & LA_PATH_PROTECTED)) {
-		snprintf(why, len, "protected content needs protected memory, this path has none");
-		return -EINVAL;
-	}
+	    !(f & LA_PATH_PROTECTED))
+		return la_why_set(why, -EINVAL,
+				  "protected content needs protected memory, this path has none");
 	if (f & LA_PATH_PROTECTED) {
-		if (!(c->flags & LA_CONSTRAINT_PROTECTED_OK)) {
-			snprintf(why, len, "protected memory, not every device may access it");
-			return -EINVAL;
-		}
-		if (res->usage & (LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN)) {
-			snprintf(why, len, "protected memory refuses the CPU access that was asked");
-			return -EINVAL;
-		}
+		if (!(c->flags & LA_CONSTRAINT_PROTECTED_OK))
+			return la_why_set(why, -EINVAL,
+					  "protected memory, not every device may access it");
+		if (res->usage & (LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN))
+			return la_why_set(why, -EINVAL,
+					  "protected memory refuses the CPU access that was asked");
 	}
-	if ((f & LA_PATH_LINEAR_ONLY) && rc->cand.modifier != MOD_LINEAR) {
-		snprintf(why, len, "allocates linear buffers only");
-		return -EINVAL;
-	}
-	if (rc->cand.modifier == MOD_INVALID &&
-	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0)) {
-		snprintf(why, len, "an implicit-modifier buffer must come from the driver that "
+	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR)
+		return la_why_set(why, -EINVAL, "allocates linear buffers only");
+	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT &&
+	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0))
+		return la_why_set(why, -EINVAL,
+				  "an implicit-modifier buffer must come from the driver that "
 				   "defines its layout");
-		return -EINVAL;
-	}
 	return 0;
 }
 
-int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank, char *why,
-		  size_t len)
+int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
+		  struct la_why *why)
 {
-	const struct la_result_cand *rc = &res->cands[cand];
+	const struct la_merged_candidate *merged = &res->cands[cand];
 	struct la_device *devices[LA_MAX_DEVICES];
 	struct la_constraints constraints;
 	struct la_alloc_request req;
 	int ret;
 
 	*rank = p->desc.rank;
-	ret = check_memory(res, rc, p, why, len);
+	ret = check_memory(res, merged, p, why);
 	if (ret == 0)
-		ret = check_import_rules(res, p, why, len);
+		ret = check_import_rules(res, p, why);
 	if (ret < 0)
 		return ret;
 	if ((res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED)
 		*rank += RANK_CACHED_BONUS;
-	if (!p->backend->iface->path_allocate) {
-		snprintf(why, len, "backend cannot allocate");
-		return -ENOTSUP;
-	}
-	char note[256] = "";
+	if (!p->backend->iface->path_allocate)
+		return la_why_set(why, -ENOTSUP, "backend cannot allocate");
+	/* a match may say why it ranked the path so (backend.h) */
+	struct la_why note = {0};
 	if (p->backend->iface->path_match) {
 		la_result_fill_request(res, cand, p, devices, &constraints, &req);
-		la_diag_clear();
 		la_backend_lock(p->backend);
-		ret = p->backend->iface->path_match(p->backend->data, p->data, &req, rank);
+		ret = p->backend->iface->path_match(p->backend->data, p->data, &req, rank, &note);
 		la_backend_unlock(p->backend);
-		if (ret < 0) {
-			snprintf(why, len, "%s", la_last_diagnosis()[0] ? la_last_diagnosis()
-									: strerror(-ret));
-			return ret;
-		}
-		/* a match may say why it ranked the path so (backend.h) */
-		snprintf(note, sizeof(note), "%s", la_last_diagnosis());
-		la_diag_clear();
+		if (ret < 0)
+			return la_why_set(why, ret, "%s", la_why_text(&note, ret));
 	}
-	snprintf(why, len, "%s%s%s%s", p->has_owner ? "memory of a participating device" : "neutral allocator",
-		 (res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED
-			 ? ", cached for CPU reads"
-			 : "", note[0] ? "; " : "", note);
+	la_why_set(why, 0, "%s%s%s%s",
+		   p->has_owner ? "memory of a participating device" : "neutral allocator",
+		   (res->usage & LA_USAGE_CPU_READ_OFTEN) && p->desc.caching == LA_CACHING_CACHED
+			   ? ", cached for CPU reads"
+			   : "",
+		   note.text[0] ? "; " : "", note.text);
 	return 0;
 }
 
 static int eval_all(struct la_result *res, size_t cand, size_t *matched)
 {
-	char why[512];
+	struct la_why why;
 
 	*matched = 0;
 	for (size_t i = 0; i < res->n_paths; i++) {
 		struct la_path *p = &res->paths[i];
 		int rank;
-		int ret = la_paths_eval(res, cand, p, &rank, why, sizeof(why));
+		la_why_clear(&why);
+		int ret = la_paths_eval(res, cand, p, &rank, &why);
 		if (ret == -ENOMEM)
 			return ret;
 		free(p->reason);
-		p->reason = strdup(why);
+		p->reason = strdup(why.text);
 		if (!p->reason)
 			return -ENOMEM;
 		p->matched = ret == 0;
@@ -319,11 +304,11 @@ static int eval_all(struct la_result *res, size_t cand, size_t *matched)
 	return 0;
 }
 
-static const struct la_result *sort_res;
-static int cmp_path_order(const void *a, const void *b)
+static int cmp_path_order(const void *a, const void *b, void *data)
 {
-	const struct la_path *x = &sort_res->paths[*(const size_t *)a];
-	const struct la_path *y = &sort_res->paths[*(const size_t *)b];
+	const struct la_result *res = data;
+	const struct la_path *x = &res->paths[*(const size_t *)a];
+	const struct la_path *y = &res->paths[*(const size_t *)b];
 	if (x->matched != y->matched)
 		return x->matched ? -1 : 1;
 	if (x->matched && x->rank != y->rank)
@@ -331,17 +316,11 @@ static int cmp_path_order(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* qsort has no context argument in C11; a lock keeps the static pointer safe. */
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void order_paths(struct la_result *res)
 {
 	for (size_t i = 0; i < res->n_paths; i++)
 		res->path_order[i] = i;
-	pthread_mutex_lock(&sort_lock);
-	sort_res = res;
-	qsort(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order);
-	pthread_mutex_unlock(&sort_lock);
+	qsort_r(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order, res);
 }
 
 static bool offline(const struct la_result *res)
@@ -409,30 +388,4 @@ int la_paths_choose(struct la_result *res)
 		return 0;
 	}
 	return ret;
-}
-
-LA_EXPORT size_t la_result_get_path_count(const struct la_result *res)
-{
-	return res ? res->n_paths : 0;
-}
-
-LA_EXPORT int la_result_get_path(const struct la_result *res, size_t index,
-				 struct la_path_info *out)
-{
-	const struct la_path *p;
-
-	if (!res || !out || index >= res->n_paths)
-		return -EINVAL;
-	p = &res->paths[res->path_order[index]];
-	*out = (struct la_path_info){
-		.name = p->name,
-		.backend = p->backend->name,
-		.rank = p->rank,
-		.matched = p->matched,
-		.reason = p->reason ? p->reason : "",
-		.caching = p->desc.caching,
-		.contiguous = (p->desc.flags & LA_PATH_CONTIGUOUS) != 0,
-		.is_device_memory = p->has_owner,
-	};
-	return 0;
 }

@@ -11,12 +11,35 @@
 #define LA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Thread-local reason of the last failure (la_last_diagnosis()).
- * la_diag() replaces it; la_diag_prefix() prepends context to it.
+ * Thread-local reason of the last failure (la_last_diagnosis()). Written
+ * only by exported functions, directly or through la_publish(), and never
+ * read back inside the library: internal calls hand reasons back in an
+ * explicit struct la_why.
  */
 void la_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void la_diag_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void la_diag_clear(void);
+
+/*
+ * Explicit reasons (why.c). la_why_prefix() prepends context unless the text
+ * already starts with it; la_why_text() falls back on strerror(-err).
+ */
+void la_why_clear(struct la_why *why);
+void la_why_prefix(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *la_why_text(const struct la_why *why, int err);
+/*
+ * The public API boundary: an exported function that failed with ret hands
+ * why's text to la_last_diagnosis() (once, here) and returns ret; on
+ * success the diagnosis is left alone.
+ */
+int la_publish(const struct la_why *why, int ret);
+
+/* Layouts with an explicit reason (layout.c); the exported ones publish it. */
+int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,
+			  const struct la_constraints *c, struct la_layout *out,
+			  struct la_why *why);
+int la_layout_validate_why(uint32_t format, uint32_t width, uint32_t height,
+			   const struct la_constraints *c, const struct la_layout *layout,
+			   struct la_why *why);
 
 /* Overflow-checked arithmetic: return false on overflow. */
 static inline bool la_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
@@ -49,7 +72,9 @@ struct la_backend {
 	char *name;
 	char *file;
 	void *dl;
+	/* points at iface_copy: hooks beyond the module's iface_size are NULL */
 	const struct la_backend_interface *iface;
+	struct la_backend_interface iface_copy;
 	void *data;
 	struct la_backend_host host;
 	pthread_mutex_t lock; /* serialises every hook call (backend.h) */
@@ -71,22 +96,33 @@ struct la_device {
 	struct la_backend *backend;
 	void *data;
 	int fd;
-	char *path;
+	char *node;  /* device node, "" if opened from an fd without one */
 	char *label;
 	char driver[64];
 	dev_t devnum;
 	uint64_t usages;
 };
 
-struct la_capset {
+/*
+ * Who a capability set speaks for. A negotiation result keeps a copy per
+ * participant (result.h), so that it outlives the sets.
+ */
+struct la_identity {
+	struct la_device *device; /* reference, or NULL when loaded from a file */
 	char *label;
 	char *driver;
-	char *backend;
-	char *import_reason;
+	char *import_reason;      /* never NULL once copied */
 	dev_t devnum;
 	uint64_t usage;
 	enum la_import_rule import_rule;
-	struct la_device *device; /* reference, or NULL when loaded from a file */
+};
+/* Deep copy (strings, device reference); -ENOMEM leaves dst for la_identity_fini(). */
+int la_identity_copy(struct la_identity *dst, const struct la_identity *src);
+void la_identity_fini(struct la_identity *id);
+
+struct la_capset {
+	struct la_identity identity;
+	char *backend;
 	struct la_candidate *cands;
 	size_t n_cands;
 	size_t cap_cands;
@@ -98,6 +134,8 @@ void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ..
 #define la_err(ctx, ...) la_log(ctx, LA_LOG_ERROR, __VA_ARGS__)
 #define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
 bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
+/* The handler a context starts with (and gets back for NULL). */
+void la_log_to_stderr(void *data, enum la_log_level level, const char *msg);
 
 /* AT_SECURE: setuid/setgid or raised capabilities; environment is the user's. */
 bool la_process_is_secure(void);
@@ -105,11 +143,12 @@ bool la_process_is_secure(void);
 bool la_debug_from_env(bool secure);
 
 /* ---- loader ---- */
-int la_loader_load_all(struct la_context *ctx);
+int la_loader_load_all(struct la_context *ctx, struct la_why *why);
 void la_loader_unload_all(struct la_context *ctx);
 /* Directories searched, ':'-separated; secure selects the setuid rules. */
 int la_loader_search_path(bool secure, char *buf, size_t len);
-int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out);
+int la_backend_load_file(struct la_context *ctx, const char *file, struct la_backend **out,
+			 struct la_why *why);
 void la_backend_unload(struct la_backend *be);
 void la_backend_lock(struct la_backend *be);
 void la_backend_unlock(struct la_backend *be);
@@ -126,7 +165,18 @@ int la_constraints_merge(struct la_constraints *acc, const struct la_constraints
 			 const char **what);
 
 /* ---- capsets ---- */
-int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out);
+int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_capset **out,
+			     struct la_why *why);
+/* The exported functions of the same name, with an explicit reason. */
+int la_capset_new_why(const struct la_capset_info *info, struct la_capset **out,
+		      struct la_why *why);
+int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate *cand,
+				struct la_why *why);
+int la_usage_parse_why(const char *text, uint64_t *usage, struct la_why *why);
+int la_format_parse_why(const char *name, uint32_t *format, struct la_why *why);
+/* la_device_get_capabilities() with an explicit reason. */
+int la_capset_query(struct la_device *dev, uint64_t usage, const struct la_assertion *assertion,
+		    struct la_capset **out, struct la_why *why);
 
 /* ---- strings ---- */
 struct la_strbuf {

@@ -5,17 +5,7 @@
 
 #include "private.h"
 
-struct la_participant {
-	struct la_device *device; /* reference, NULL for a set loaded from a file */
-	char *label;
-	char *driver;
-	dev_t devnum;
-	uint64_t usage;
-	enum la_import_rule import_rule;
-	char *import_reason;
-};
-
-struct la_result_cand {
+struct la_merged_candidate {
 	struct la_candidate cand; /* merged */
 	struct la_layout layout;
 	bool has_layout;          /* linear modifiers only */
@@ -49,9 +39,9 @@ struct la_result {
 	struct la_context *ctx;
 	uint32_t width, height, buffer_count;
 	uint64_t usage; /* union */
-	struct la_participant *parts;
+	struct la_identity *parts; /* the capability sets' identities */
 	size_t n_parts;
-	struct la_result_cand *cands;
+	struct la_merged_candidate *cands;
 	size_t n_cands;
 	int chosen;               /* candidate index or -1 */
 	struct la_path *paths;
@@ -61,7 +51,7 @@ struct la_result {
 };
 
 /* paths.c */
-int la_paths_list(struct la_result *res);
+int la_paths_list(struct la_result *res, struct la_why *why);
 /* Evaluates every path for every candidate in order until one matches. */
 int la_paths_choose(struct la_result *res);
 void la_paths_free(struct la_result *res);
@@ -71,7 +61,8 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_alloc_request *req);
 /* Index into res->paths of a path by name, or -ENOENT. */
 int la_paths_find(const struct la_result *res, const char *name);
+/* why: the path's reason, whether it matched (0) or not (negative errno). */
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
-		  char *why, size_t len);
+		  struct la_why *why);
 
 #endif

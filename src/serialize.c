@@ -36,31 +36,31 @@
 
 /* ---- writer: the buffer is sized exactly beforehand ---- */
 
-struct wr {
-	uint8_t *p;
+struct writer {
+	uint8_t *buf;
 	size_t off;
 };
 
-static void put_le(struct wr *w, uint64_t v, unsigned bytes)
+static void put_le(struct writer *w, uint64_t v, unsigned bytes)
 {
 	for (unsigned i = 0; i < bytes; i++)
-		w->p[w->off++] = (uint8_t)(v >> (8 * i));
+		w->buf[w->off++] = (uint8_t)(v >> (8 * i));
 }
 #define put_u8(w, v) put_le(w, v, 1)
 #define put_u16(w, v) put_le(w, v, 2)
 #define put_u32(w, v) put_le(w, v, 4)
 #define put_u64(w, v) put_le(w, v, 8)
 
-static void put_str(struct wr *w, const char *s, size_t len)
+static void put_str(struct writer *w, const char *s, size_t len)
 {
 	put_u8(w, len);
-	memcpy(w->p + w->off, s, len);
+	memcpy(w->buf + w->off, s, len);
 	w->off += len;
 }
 
-static void put_header(struct wr *w, const char *magic, size_t total)
+static void put_header(struct writer *w, const char *magic, size_t total)
 {
-	memcpy(w->p, magic, 4);
+	memcpy(w->buf, magic, 4);
 	w->off = 4;
 	put_u16(w, LA_SER_VERSION);
 	put_u16(w, 0); /* reserved: lets v1 readers refuse flags they don't know */
@@ -69,15 +69,16 @@ static void put_header(struct wr *w, const char *magic, size_t total)
 
 /* ---- reader: never reads past len; first failure sets the diagnosis ---- */
 
-struct rd {
-	const uint8_t *p;
+struct reader {
+	const uint8_t *buf;
 	size_t len;
 	size_t off;
 	const char *what; /* "capset blob" / "descriptor blob" */
+	struct la_why *why;
 };
 
 __attribute__((format(printf, 3, 4)))
-static int rd_fail(const struct rd *r, size_t at, const char *fmt, ...)
+static int reader_fail(const struct reader *r, size_t at, const char *fmt, ...)
 {
 	char msg[200];
 	va_list ap;
@@ -85,21 +86,20 @@ static int rd_fail(const struct rd *r, size_t at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	la_diag("%s: byte %zu: %s", r->what, at, msg);
-	return -EINVAL;
+	return la_why_set(r->why, -EINVAL, "%s: byte %zu: %s", r->what, at, msg);
 }
 
-static int get_le(struct rd *r, uint64_t *v, unsigned bytes, const char *field)
+static int get_le(struct reader *r, uint64_t *v, unsigned bytes, const char *field)
 {
 	if (r->len - r->off < bytes)
-		return rd_fail(r, r->off, "truncated reading %s", field);
+		return reader_fail(r, r->off, "truncated reading %s", field);
 	*v = 0;
 	for (unsigned i = 0; i < bytes; i++)
-		*v |= (uint64_t)r->p[r->off++] << (8 * i);
+		*v |= (uint64_t)r->buf[r->off++] << (8 * i);
 	return 0;
 }
 
-static int get_u32(struct rd *r, uint32_t *v, const char *field)
+static int get_u32(struct reader *r, uint32_t *v, const char *field)
 {
 	uint64_t x;
 	int ret = get_le(r, &x, 4, field);
@@ -108,13 +108,13 @@ static int get_u32(struct rd *r, uint32_t *v, const char *field)
 	return ret;
 }
 
-static int get_u64(struct rd *r, uint64_t *v, const char *field)
+static int get_u64(struct reader *r, uint64_t *v, const char *field)
 {
 	return get_le(r, v, 8, field);
 }
 
 /* Copies a length-prefixed string into buf (MAX_STRING + 1 bytes). */
-static int get_str(struct rd *r, char *buf, const char *field)
+static int get_str(struct reader *r, char *buf, const char *field)
 {
 	size_t at = r->off;
 	uint64_t len;
@@ -123,11 +123,11 @@ static int get_str(struct rd *r, char *buf, const char *field)
 	if (ret < 0)
 		return ret;
 	if (r->len - r->off < len)
-		return rd_fail(r, at, "%s length runs past the end of the blob", field);
-	memcpy(buf, r->p + r->off, len);
+		return reader_fail(r, at, "%s length runs past the end of the blob", field);
+	memcpy(buf, r->buf + r->off, len);
 	buf[len] = '\0';
 	if (strlen(buf) != len)
-		return rd_fail(r, at, "%s contains a NUL byte", field);
+		return reader_fail(r, at, "%s contains a NUL byte", field);
 	r->off += len;
 	return 0;
 }
@@ -136,36 +136,36 @@ static int get_str(struct rd *r, char *buf, const char *field)
  * Checks magic, version and that the declared total length is exactly the
  * input size: a shorter input is truncated, a longer one has trailing bytes.
  */
-static int get_header(struct rd *r, const char *magic, size_t min_size)
+static int get_header(struct reader *r, const char *magic, size_t min_size)
 {
 	uint64_t version, reserved, total;
 
 	if (r->len < HEADER_SIZE)
-		return rd_fail(r, r->len, "truncated header (%d bytes needed)", HEADER_SIZE);
-	if (memcmp(r->p, magic, 4) != 0)
-		return rd_fail(r, 0, "bad magic (expected \"%.4s\")", magic);
+		return reader_fail(r, r->len, "truncated header (%d bytes needed)", HEADER_SIZE);
+	if (memcmp(r->buf, magic, 4) != 0)
+		return reader_fail(r, 0, "bad magic (expected \"%.4s\")", magic);
 	r->off = 4;
 	get_le(r, &version, 2, "version");
 	if (version != LA_SER_VERSION)
-		return rd_fail(r, 4, "unsupported version %u (this liballoc reads %d)",
+		return reader_fail(r, 4, "unsupported version %u (this liballoc reads %d)",
 			       (unsigned)version, LA_SER_VERSION);
 	get_le(r, &reserved, 2, "reserved");
 	if (reserved != 0)
-		return rd_fail(r, 6, "reserved field is 0x%x, not 0", (unsigned)reserved);
+		return reader_fail(r, 6, "reserved field is 0x%x, not 0", (unsigned)reserved);
 	get_le(r, &total, 4, "total length");
 	if (total != r->len)
-		return rd_fail(r, 8, "total length %llu but %zu bytes given (%s)",
+		return reader_fail(r, 8, "total length %llu but %zu bytes given (%s)",
 			       (unsigned long long)total, r->len,
 			       total > r->len ? "truncated" : "trailing bytes");
 	if (total < min_size)
-		return rd_fail(r, 8, "total length %llu is below the minimum %zu",
+		return reader_fail(r, 8, "total length %llu is below the minimum %zu",
 			       (unsigned long long)total, min_size);
 	return 0;
 }
 
 /* ---- capability sets ---- */
 
-static void put_candidate(struct wr *w, const struct la_candidate *c)
+static void put_candidate(struct writer *w, const struct la_candidate *c)
 {
 	const struct la_constraints *k = &c->constraints;
 
@@ -199,7 +199,7 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 	struct la_capset_info info;
 	const char *strs[4];
 	size_t lens[4], n, total = CAPSET_FIXED_SIZE;
-	struct wr w;
+	struct writer w;
 
 	if (!set || !data || !size)
 		return -EINVAL;
@@ -220,8 +220,8 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 		return -E2BIG;
 	}
 	total += n * CANDIDATE_SIZE; /* at most ~9 MiB: no overflow */
-	w = (struct wr){.p = malloc(total)};
-	if (!w.p)
+	w = (struct writer){.buf = malloc(total)};
+	if (!w.buf)
 		return -ENOMEM;
 	put_header(&w, "LACS", total);
 	put_u32(&w, n);
@@ -236,12 +236,12 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 		la_capset_get_candidate(set, i, &c);
 		put_candidate(&w, &c);
 	}
-	*data = w.p;
+	*data = w.buf;
 	*size = total;
 	return 0;
 }
 
-static int get_constraints(struct rd *r, struct la_constraints *k)
+static int get_constraints(struct reader *r, struct la_constraints *k)
 {
 	int ret = 0;
 
@@ -263,7 +263,7 @@ static int get_constraints(struct rd *r, struct la_constraints *k)
 	return ret;
 }
 
-static int get_candidate(struct rd *r, struct la_capset *set, size_t index)
+static int get_candidate(struct reader *r, struct la_capset *set, size_t index)
 {
 	struct la_candidate c = {0};
 	size_t at = r->off;
@@ -275,22 +275,22 @@ static int get_candidate(struct rd *r, struct la_capset *set, size_t index)
 	    (ret = get_constraints(r, &c.constraints)) < 0)
 		return ret;
 	if (c.plane_count > LA_MAX_PLANES)
-		return rd_fail(r, at + 12, "candidate %zu: plane_count %u > %d", index,
+		return reader_fail(r, at + 12, "candidate %zu: plane_count %u > %d", index,
 			       c.plane_count, LA_MAX_PLANES);
 	if (c.constraints.flags & ~KNOWN_CONSTRAINT_FLAGS)
-		return rd_fail(r, at + 136, "candidate %zu: unknown constraint flags 0x%x", index,
+		return reader_fail(r, at + 136, "candidate %zu: unknown constraint flags 0x%x", index,
 			       c.constraints.flags);
 	/* capset.c's own checks (caching, dma_addr_bits) still apply here. */
-	ret = la_capset_add_candidate(set, &c);
+	ret = la_capset_add_candidate_why(set, &c, r->why);
 	if (ret < 0) {
-		la_diag_prefix("%s: byte %zu: candidate %zu", r->what, at, index);
+		la_why_prefix(r->why, "%s: byte %zu: candidate %zu", r->what, at, index);
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
 	return 0;
 }
 
 /* Reads the identity after the header and creates the set. */
-static int get_identity(struct rd *r, struct la_capset **out)
+static int get_identity(struct reader *r, struct la_capset **out)
 {
 	char strs[4][MAX_STRING + 1];
 	static const char *const names[4] = {"label", "driver", "backend", "import_reason"};
@@ -304,12 +304,12 @@ static int get_identity(struct rd *r, struct la_capset **out)
 	    (ret = get_le(r, &rule, 1, "import_rule")) < 0)
 		return ret;
 	if (rule > LA_IMPORT_NONE)
-		return rd_fail(r, r->off - 1, "unknown import_rule %u", (unsigned)rule);
+		return reader_fail(r, r->off - 1, "unknown import_rule %u", (unsigned)rule);
 	for (int i = 0; i < 4; i++) {
 		if ((ret = get_str(r, strs[i], names[i])) < 0)
 			return ret;
 	}
-	ret = la_capset_new(&(struct la_capset_info){
+	ret = la_capset_new_why(&(struct la_capset_info){
 				    .label = strs[0],
 				    .driver = strs[1],
 				    .backend = strs[2],
@@ -318,15 +318,16 @@ static int get_identity(struct rd *r, struct la_capset **out)
 				    .usage = usage,
 				    .import_rule = (enum la_import_rule)rule,
 			    },
-			    out);
+			    out, r->why);
 	if (ret < 0 && ret != -ENOMEM)
 		return -EINVAL;
 	return ret;
 }
 
-LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_capset **out)
+static int capset_deserialize(const void *data, size_t size, struct la_capset **out,
+			      struct la_why *why)
 {
-	struct rd r = {.p = data, .len = size, .what = "capset blob"};
+	struct reader r = {.buf = data, .len = size, .what = "capset blob", .why = why};
 	struct la_capset *set = NULL;
 	uint32_t n;
 	int ret;
@@ -334,30 +335,35 @@ LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_cap
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (!data && size) {
-		la_diag("capset blob: NULL data");
-		return -EINVAL;
-	}
+	if (!data && size)
+		return la_why_set(why, -EINVAL, "capset blob: NULL data");
 	if ((ret = get_header(&r, "LACS", CAPSET_FIXED_SIZE)) < 0 ||
 	    (ret = get_u32(&r, &n, "candidate count")) < 0)
 		return ret;
 	if (n > MAX_CANDIDATES)
-		return rd_fail(&r, 12, "candidate count %u exceeds %d", n, MAX_CANDIDATES);
+		return reader_fail(&r, 12, "candidate count %u exceeds %d", n, MAX_CANDIDATES);
 	/* Checked before reading on, so a huge count allocates nothing. */
 	if ((uint64_t)n * CANDIDATE_SIZE > r.len - r.off)
-		return rd_fail(&r, 12, "%u candidates need %llu bytes, %zu left", n,
+		return reader_fail(&r, 12, "%u candidates need %llu bytes, %zu left", n,
 			       (unsigned long long)n * CANDIDATE_SIZE, r.len - r.off);
 	ret = get_identity(&r, &set);
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		ret = get_candidate(&r, set, i);
 	if (ret == 0 && r.off != r.len)
-		ret = rd_fail(&r, r.off, "trailing bytes inside the declared length");
+		ret = reader_fail(&r, r.off, "trailing bytes inside the declared length");
 	if (ret < 0) {
 		la_capset_destroy(set);
 		return ret;
 	}
 	*out = set;
 	return 0;
+}
+
+LA_EXPORT int la_capset_deserialize(const void *data, size_t size, struct la_capset **out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, capset_deserialize(data, size, out, &why));
 }
 
 /* ---- descriptors ---- */
@@ -373,19 +379,15 @@ static uint32_t fd_index(int fd, int *fds, size_t *n)
 	return (uint32_t)(*n)++;
 }
 
-static int check_desc(const struct la_descriptor *desc)
+static int check_desc(const struct la_descriptor *desc, struct la_why *why)
 {
-	if (desc->plane_count == 0 || desc->plane_count > LA_MAX_PLANES) {
-		la_diag("descriptor serialize: plane_count %u not in 1..%d", desc->plane_count,
-			LA_MAX_PLANES);
-		return -EINVAL;
-	}
-	for (uint32_t i = 0; i < desc->plane_count; i++) {
-		if (desc->planes[i].fd < 0) {
-			la_diag("descriptor serialize: plane %u has no fd", i);
-			return -EINVAL;
-		}
-	}
+	if (desc->plane_count == 0 || desc->plane_count > LA_MAX_PLANES)
+		return la_why_set(why, -EINVAL, "descriptor serialize: plane_count %u not in 1..%d",
+				  desc->plane_count, LA_MAX_PLANES);
+	for (uint32_t i = 0; i < desc->plane_count; i++)
+		if (desc->planes[i].fd < 0)
+			return la_why_set(why, -EINVAL,
+					  "descriptor serialize: plane %u has no fd", i);
 	return 0;
 }
 
@@ -394,18 +396,19 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 {
 	uint32_t idx[LA_MAX_PLANES];
 	size_t n = 0, total;
-	struct wr w;
+	struct writer w;
 	int ret;
 
 	if (!desc || !data || !size || !fds || !n_fds)
 		return -EINVAL;
-	if ((ret = check_desc(desc)) < 0)
-		return ret;
+	struct la_why why = {0};
+	if ((ret = check_desc(desc, &why)) < 0)
+		return la_publish(&why, ret);
 	for (uint32_t i = 0; i < desc->plane_count; i++)
 		idx[i] = fd_index(desc->planes[i].fd, fds, &n);
 	total = DESC_FIXED_SIZE + (size_t)desc->plane_count * PLANE_SIZE;
-	w = (struct wr){.p = malloc(total)};
-	if (!w.p)
+	w = (struct writer){.buf = malloc(total)};
+	if (!w.buf)
 		return -ENOMEM;
 	put_header(&w, "LADS", total);
 	put_u32(&w, desc->format);
@@ -421,13 +424,13 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 		put_u64(&w, desc->planes[i].pitch);
 		put_u64(&w, desc->planes[i].size);
 	}
-	*data = w.p;
+	*data = w.buf;
 	*size = total;
 	*n_fds = n;
 	return 0;
 }
 
-static int get_desc_fields(struct rd *r, struct la_descriptor *d, uint32_t *fd_count)
+static int get_desc_fields(struct reader *r, struct la_descriptor *d, uint32_t *fd_count)
 {
 	int ret;
 
@@ -438,21 +441,21 @@ static int get_desc_fields(struct rd *r, struct la_descriptor *d, uint32_t *fd_c
 	    (ret = get_u32(r, &d->plane_count, "plane_count")) < 0)
 		return ret;
 	if (d->plane_count == 0 || d->plane_count > LA_MAX_PLANES)
-		return rd_fail(r, 32, "plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
+		return reader_fail(r, 32, "plane_count %u not in 1..%d", d->plane_count, LA_MAX_PLANES);
 	if ((ret = get_u32(r, &d->flags, "flags")) < 0)
 		return ret;
 	if (d->flags & ~KNOWN_BUFFER_FLAGS)
-		return rd_fail(r, 36, "unknown buffer flags 0x%x", d->flags);
+		return reader_fail(r, 36, "unknown buffer flags 0x%x", d->flags);
 	if ((ret = get_u32(r, fd_count, "fd count")) < 0)
 		return ret;
 	if (*fd_count == 0 || *fd_count > d->plane_count)
-		return rd_fail(r, 40, "fd count %u not in 1..%u (plane_count)", *fd_count,
+		return reader_fail(r, 40, "fd count %u not in 1..%u (plane_count)", *fd_count,
 			       d->plane_count);
 	return 0;
 }
 
 /* Planes: every index below fd_count and every fd used by some plane. */
-static int get_planes(struct rd *r, struct la_descriptor *d, uint32_t fd_count, const int *fds)
+static int get_planes(struct reader *r, struct la_descriptor *d, uint32_t fd_count, const int *fds)
 {
 	bool used[LA_MAX_PLANES] = {false};
 	int ret;
@@ -464,7 +467,7 @@ static int get_planes(struct rd *r, struct la_descriptor *d, uint32_t fd_count, 
 		if ((ret = get_u32(r, &idx, "plane fd index")) < 0)
 			return ret;
 		if (idx >= fd_count)
-			return rd_fail(r, at, "plane %u fd index %u >= fd count %u", i, idx,
+			return reader_fail(r, at, "plane %u fd index %u >= fd count %u", i, idx,
 				       fd_count);
 		used[idx] = true;
 		p->fd = fds[idx];
@@ -475,15 +478,15 @@ static int get_planes(struct rd *r, struct la_descriptor *d, uint32_t fd_count, 
 	}
 	for (uint32_t i = 0; i < fd_count; i++) {
 		if (!used[i])
-			return rd_fail(r, 40, "fd %u is used by no plane", i);
+			return reader_fail(r, 40, "fd %u is used by no plane", i);
 	}
 	return 0;
 }
 
-LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
-					struct la_descriptor *out)
+static int descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
+					struct la_descriptor *out, struct la_why *why)
 {
-	struct rd r = {.p = data, .len = size, .what = "descriptor blob"};
+	struct reader r = {.buf = data, .len = size, .what = "descriptor blob", .why = why};
 	struct la_descriptor d = {0};
 	uint32_t fd_count = 0;
 	int ret;
@@ -495,19 +498,27 @@ LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int
 		return ret;
 	/* Exact: extra fds would be leaked by a caller trusting the blob. */
 	if (n_fds != fd_count)
-		return rd_fail(&r, 40, "%u fds expected, %zu received", fd_count, n_fds);
+		return reader_fail(&r, 40, "%u fds expected, %zu received", fd_count, n_fds);
 	for (size_t i = 0; i < n_fds; i++) {
-		if (fds[i] < 0) {
-			la_diag("descriptor blob: received fd %zu is invalid (%d)", i, fds[i]);
-			return -EINVAL;
-		}
+		if (fds[i] < 0)
+			return la_why_set(why, -EINVAL,
+					  "descriptor blob: received fd %zu is invalid (%d)",
+					  i, fds[i]);
 	}
 	if ((ret = get_planes(&r, &d, fd_count, fds)) < 0)
 		return ret;
 	if (r.off != r.len)
-		return rd_fail(&r, r.off, "trailing bytes inside the declared length");
+		return reader_fail(&r, r.off, "trailing bytes inside the declared length");
 	for (uint32_t i = d.plane_count; i < LA_MAX_PLANES; i++)
 		d.planes[i].fd = -1;
 	*out = d;
 	return 0;
+}
+
+LA_EXPORT int la_descriptor_deserialize(const void *data, size_t size, const int *fds, size_t n_fds,
+					struct la_descriptor *out)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, descriptor_deserialize(data, size, fds, n_fds, out, &why));
 }

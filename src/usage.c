@@ -17,7 +17,7 @@ LA_EXPORT const char *la_usage_name(uint64_t bit)
 	return usage_names[__builtin_ctzll(bit)];
 }
 
-static int parse_word(const char *w, size_t len, uint64_t *bit)
+static int parse_word(const char *w, size_t len, uint64_t *bit, struct la_why *why)
 {
 	for (size_t i = 0; i < LA_ARRAY_SIZE(usage_names); i++) {
 		if (strlen(usage_names[i]) == len && strncmp(usage_names[i], w, len) == 0) {
@@ -25,13 +25,13 @@ static int parse_word(const char *w, size_t len, uint64_t *bit)
 			return 0;
 		}
 	}
-	la_diag("unknown usage '%.*s' (known: scanout, overlay, cursor, capture, decode, encode, "
+	return la_why_set(why, -EINVAL,
+			  "unknown usage '%.*s' (known: scanout, overlay, cursor, capture, decode, encode, "
 		"render, sample, cpu-read, cpu-write, cpu-read-often, protected)",
 		(int)(len > 64 ? 64 : len), w);
-	return -EINVAL;
 }
 
-LA_EXPORT int la_usage_parse(const char *text, uint64_t *usage)
+int la_usage_parse_why(const char *text, uint64_t *usage, struct la_why *why)
 {
 	uint64_t acc = 0;
 
@@ -39,9 +39,9 @@ LA_EXPORT int la_usage_parse(const char *text, uint64_t *usage)
 		return -EINVAL;
 	for (const char *p = text; *p;) {
 		size_t len = strcspn(p, ",|+ ");
-		uint64_t bit;
+		uint64_t bit = 0;
 		if (len > 0) {
-			int ret = parse_word(p, len, &bit);
+			int ret = parse_word(p, len, &bit, why);
 			if (ret < 0)
 				return ret;
 			acc |= bit;
@@ -50,12 +50,17 @@ LA_EXPORT int la_usage_parse(const char *text, uint64_t *usage)
 		if (*p)
 			p++;
 	}
-	if (!acc) {
-		la_diag("empty usage");
-		return -EINVAL;
-	}
+	if (!acc)
+		return la_why_set(why, -EINVAL, "empty usage");
 	*usage = acc;
 	return 0;
+}
+
+LA_EXPORT int la_usage_parse(const char *text, uint64_t *usage)
+{
+	struct la_why why = {0};
+
+	return la_publish(&why, la_usage_parse_why(text, usage, &why));
 }
 
 LA_EXPORT const char *la_import_rule_name(enum la_import_rule rule)

@@ -12,7 +12,7 @@
 
 #define MAX_DRM_DEVICES 64
 
-static int drm_init(const struct la_backend_host *host, void **out)
+static int drm_init(const struct la_backend_host *host, void **out, struct la_why *why)
 {
 	struct drm_backend *be;
 
@@ -34,7 +34,7 @@ static void drm_finish(void *backend)
 /* Every primary and render node libdrm finds (drmGetDevices2 reads
  * /dev/dri and sysfs); each node is a device of its own because what a
  * node allows differs (no KMS and no dumb buffers on render nodes). */
-static int drm_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+static int drm_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	drmDevicePtr devs[MAX_DRM_DEVICES];
 	int n = drmGetDevices2(0, devs, MAX_DRM_DEVICES);
@@ -55,11 +55,11 @@ static int drm_enumerate(void *backend, la_enumerate_fn add, void *ctx)
 	return ret;
 }
 
-static int drm_probe(void *backend, int fd, const char *path, void **device,
-		     struct la_backend_device_info *info)
+static int drm_probe(void *backend, int fd, const char *node, void **device,
+		     struct la_backend_device_info *info, struct la_why *why)
 {
 	struct drm_dev *dev;
-	int ret = drm_dev_probe(backend, fd, path, &dev);
+	int ret = drm_dev_probe(backend, fd, node, &dev);
 
 	if (ret < 0)
 		return ret;
@@ -79,31 +79,32 @@ static void drm_device_close(void *backend, void *device)
 }
 
 static int drm_caps_hook(void *backend, void *device, uint64_t usage,
-			 const struct la_assertion *assertion, struct la_capset *set)
+			 const struct la_assertion *assertion, struct la_capset *set,
+			 struct la_why *why)
 {
 	(void)backend;
-	return drm_get_capabilities(device, usage, assertion, set);
+	return drm_get_capabilities(device, usage, assertion, set, why);
 }
 
 static int drm_list_paths_hook(void *backend, struct la_device *const *devices,
 			       void *const *device_data, size_t n, la_path_sink_fn sink,
-			       void *sink_data)
+			       void *sink_data, struct la_why *why)
 {
-	return drm_list_paths(backend, devices, device_data, n, sink, sink_data);
+	return drm_list_paths(backend, devices, device_data, n, sink, sink_data, why);
 }
 
 static int drm_path_match_hook(void *backend, void *path, const struct la_alloc_request *req,
-			       int *rank)
+			       int *rank, struct la_why *why)
 {
 	(void)backend;
-	return drm_path_match(path, req, rank);
+	return drm_path_match(path, req, rank, why);
 }
 
 static int drm_path_allocate_hook(void *backend, void *path, const struct la_alloc_request *req,
-				  struct la_descriptor *out)
+				  struct la_descriptor *out, struct la_why *why)
 {
 	(void)backend;
-	return drm_path_allocate(path, req, out);
+	return drm_path_allocate(path, req, out, why);
 }
 
 static void drm_path_release_hook(void *backend, void *path)
@@ -113,16 +114,17 @@ static void drm_path_release_hook(void *backend, void *path)
 }
 
 static int drm_import_hook(void *backend, void *device, uint64_t usage,
-			   const struct la_descriptor *desc, void **imp)
+			   const struct la_descriptor *desc, void **imp, struct la_why *why)
 {
 	(void)backend;
-	return drm_import(device, usage, desc, imp);
+	return drm_import(device, usage, desc, imp, why);
 }
 
-static int drm_import_property_hook(void *backend, void *imp, const char *name, uint64_t *value)
+static int drm_import_property_hook(void *backend, void *imp, const char *name, uint64_t *value,
+				    struct la_why *why)
 {
 	(void)backend;
-	return drm_import_get_property(imp, name, value);
+	return drm_import_get_property(imp, name, value, why);
 }
 
 static void drm_import_release_hook(void *backend, void *imp)

@@ -61,7 +61,8 @@ static int legacy_cursor(struct drm_dev *dev, struct drm_pairs *out)
 	return drm_pairs_add(out, DRM_FORMAT_ARGB8888, DRM_FORMAT_MOD_LINEAR);
 }
 
-static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out, bool *have)
+static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out, bool *have,
+		     struct la_why *why)
 {
 	static const struct {
 		uint64_t usage, type;
@@ -78,13 +79,14 @@ static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out,
 
 		if (!(usage & map[i].usage))
 			continue;
-		ret = drm_planes_collect(dev, map[i].type, &p, &source);
+		ret = drm_planes_collect(dev, map[i].type, &p, &source, why);
 		if (ret == -ENOENT && map[i].type == DRM_PLANE_TYPE_CURSOR) {
 			ret = legacy_cursor(dev, &p);
 			source = "legacy cursor caps";
 		}
 		if (ret == -ENOENT)
-			drm_diag(dev, "no %s plane: cannot serve %s", plane_type_name(map[i].type),
+			drm_diag(why, dev,
+				 "no %s plane: cannot serve %s", plane_type_name(map[i].type),
 				 la_usage_name(map[i].usage));
 		if (ret < 0) {
 			drm_pairs_free(&p);
@@ -145,12 +147,13 @@ static int add_implicit(struct drm_dev *dev, uint64_t usage, struct drm_pairs *p
 }
 
 static int check_size(struct drm_dev *dev, uint64_t usage, const struct la_assertion *a,
-		      struct la_constraints *c)
+		      struct la_constraints *c, struct la_why *why)
 {
 	if (usage & (LA_USAGE_SCANOUT | LA_USAGE_OVERLAY)) {
 		if (a->width < dev->min_w || a->width > dev->max_w || a->height < dev->min_h ||
 		    a->height > dev->max_h) {
-			drm_diag(dev, "%ux%u is outside the framebuffer limits %u..%u x %u..%u "
+			drm_diag(why, dev,
+				 "%ux%u is outside the framebuffer limits %u..%u x %u..%u "
 				 "(DRM_IOCTL_MODE_GETRESOURCES)", a->width, a->height,
 				 dev->min_w, dev->max_w, dev->min_h, dev->max_h);
 			return -ENOTSUP;
@@ -160,7 +163,7 @@ static int check_size(struct drm_dev *dev, uint64_t usage, const struct la_asser
 	}
 	if ((usage & LA_USAGE_CURSOR) && dev->cursor_w && dev->cursor_h) {
 		if (a->width > dev->cursor_w || a->height > dev->cursor_h) {
-			drm_diag(dev, "cursor %ux%u is larger than %llux%llu "
+			drm_diag(why, dev, "cursor %ux%u is larger than %llux%llu "
 				 "(DRM_CAP_CURSOR_WIDTH/HEIGHT)", a->width, a->height,
 				 (unsigned long long)dev->cursor_w, (unsigned long long)dev->cursor_h);
 			return -ENOTSUP;
@@ -171,7 +174,7 @@ static int check_size(struct drm_dev *dev, uint64_t usage, const struct la_asser
 	return 0;
 }
 
-static int check_usage(struct drm_dev *dev, uint64_t usage)
+static int check_usage(struct drm_dev *dev, uint64_t usage, struct la_why *why)
 {
 	uint64_t other = usage & ~(uint64_t)(KMS_USAGES | GPU_USAGES | CPU_USAGES);
 
@@ -180,14 +183,14 @@ static int check_usage(struct drm_dev *dev, uint64_t usage)
 			uint64_t bit = UINT64_C(1) << b;
 			if (other & bit) {
 				const char *n = la_usage_name(bit);
-				drm_diag(dev, "a DRM device does not serve usage %s",
+				drm_diag(why, dev, "a DRM device does not serve usage %s",
 					 n ? n : "(backend bit)");
 				return -ENOTSUP;
 			}
 		}
 	}
 	if ((usage & KMS_USAGES) && !dev->kms) {
-		drm_diag(dev, "not a display (%s): no CRTC, so no %s",
+		drm_diag(why, dev, "not a display (%s): no CRTC, so no %s",
 			 dev->render_node ? "render node" : "no mode resources",
 			 la_usage_name(usage & KMS_USAGES & -(usage & KMS_USAGES)));
 		return -ENOTSUP;
@@ -196,10 +199,10 @@ static int check_usage(struct drm_dev *dev, uint64_t usage)
 }
 
 static int fill_set(struct drm_dev *dev, uint64_t usage, const struct la_assertion *a,
-		    struct drm_pairs *pairs, struct la_capset *set)
+		    struct drm_pairs *pairs, struct la_capset *set, struct la_why *why)
 {
 	struct la_constraints c = {0};
-	int ret = check_size(dev, usage, a, &c);
+	int ret = check_size(dev, usage, a, &c, why);
 
 	if (ret < 0)
 		return ret;
@@ -222,16 +225,16 @@ static int fill_set(struct drm_dev *dev, uint64_t usage, const struct la_asserti
 }
 
 int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_assertion *a,
-			 struct la_capset *set)
+			 struct la_capset *set, struct la_why *why)
 {
 	struct drm_pairs pairs = {0};
 	const char *reason;
 	enum la_import_rule rule;
 	bool have = false;
-	int ret = check_usage(dev, usage);
+	int ret = check_usage(dev, usage, why);
 
 	if (ret == 0 && (usage & KMS_USAGES))
-		ret = kms_pairs(dev, usage, &pairs, &have);
+		ret = kms_pairs(dev, usage, &pairs, &have, why);
 	if (ret == 0 && (usage & GPU_USAGES || !have)) {
 		struct drm_pairs gpu = {0};
 		ret = gpu_pairs(dev, a, &gpu);
@@ -245,7 +248,7 @@ int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_as
 	if (ret == 0)
 		ret = add_implicit(dev, usage, &pairs);
 	if (ret == 0)
-		ret = fill_set(dev, usage, a, &pairs, set);
+		ret = fill_set(dev, usage, a, &pairs, set, why);
 	drm_pairs_free(&pairs);
 	if (ret < 0)
 		return ret;

@@ -75,10 +75,9 @@ struct drm_dev {
 	size_t n_handles;
 };
 
-/* Diagnosis and log helpers naming the device. */
-#define drm_diag(dev, fmt, ...)                                                          \
-	(dev)->be->host->diagnose((dev)->be->host->host_data, "%s (%s): " fmt,            \
-				  (dev)->driver, (dev)->path, ##__VA_ARGS__)
+/* Reason (struct la_why of the hook) and log helpers naming the device. */
+#define drm_diag(why, dev, fmt, ...)                                                     \
+	la_why_set(why, 0, "%s (%s): " fmt, (dev)->driver, (dev)->path, ##__VA_ARGS__)
 #define drm_log(dev, level, fmt, ...)                                                    \
 	(dev)->be->host->log((dev)->be->host->host_data, level, "%s (%s): " fmt,          \
 			     (dev)->driver, (dev)->path, ##__VA_ARGS__)
@@ -107,7 +106,7 @@ void drm_pairs_free(struct drm_pairs *p);
  * they came from ("IN_FORMATS", "plane formats"). 0, or -ENOENT if the
  * device has no plane of that type. */
 int drm_planes_collect(struct drm_dev *dev, uint64_t plane_type, struct drm_pairs *out,
-		       const char **source);
+		       const char **source, struct la_why *why);
 
 /* gbm.c */
 /* Creates the GBM device on first use and probes one allocation. */
@@ -117,28 +116,30 @@ bool drm_gbm_loaded(struct drm_dev *dev);
 bool drm_gbm_format_supported(struct drm_dev *dev, uint32_t format, uint32_t gbm_flags);
 uint32_t drm_gbm_flags(uint64_t usage);
 int drm_gbm_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
-		     struct la_descriptor *out);
+		     struct la_descriptor *out, struct la_why *why);
 void drm_gbm_destroy(struct drm_dev *dev);
 
 /* dumb.c */
 int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
-		      struct la_descriptor *out);
+		      struct la_descriptor *out, struct la_why *why);
 
 /* caps.c */
 int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_assertion *a,
-			 struct la_capset *set);
+			 struct la_capset *set, struct la_why *why);
 
 /* paths.c */
 int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
-		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data);
-int drm_path_match(void *path, const struct la_alloc_request *req, int *rank);
-int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out);
+		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+		   struct la_why *why);
+int drm_path_match(void *path, const struct la_alloc_request *req, int *rank, struct la_why *why);
+int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out,
+		      struct la_why *why);
 void drm_path_release(void *path);
 
 /* import.c */
 int drm_import(struct drm_dev *dev, uint64_t usage, const struct la_descriptor *desc,
-	       void **imp);
-int drm_import_get_property(void *imp, const char *name, uint64_t *value);
+	       void **imp, struct la_why *why);
+int drm_import_get_property(void *imp, const char *name, uint64_t *value, struct la_why *why);
 void drm_import_release(void *imp);
 /* GEM handle sharing (see struct drm_handle_ref). */
 int drm_handle_get(struct drm_dev *dev, int dmabuf_fd, uint32_t *handle);

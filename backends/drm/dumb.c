@@ -32,7 +32,7 @@ static int dumb_geometry(uint64_t pitch, uint64_t size, uint32_t *w, uint32_t *h
 }
 
 int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
-		      struct la_descriptor *out)
+		      struct la_descriptor *out, struct la_why *why)
 {
 	const struct la_layout *l = req->layout;
 	struct drm_mode_destroy_dumb destroy = {0};
@@ -41,24 +41,26 @@ int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	int fd, ret;
 
 	if (!l || req->modifier != DRM_FORMAT_MOD_LINEAR) {
-		drm_diag(dev, "dumb buffers are linear only and need the negotiated linear layout");
+		drm_diag(why, dev,
+			 "dumb buffers are linear only and need the negotiated linear layout");
 		return -EINVAL;
 	}
 	ret = dumb_geometry(l->pitch[0], l->size, &w, &h, &bpp);
 	if (ret < 0) {
-		drm_diag(dev, "layout pitch %llu size %llu does not fit a dumb buffer",
+		drm_diag(why, dev, "layout pitch %llu size %llu does not fit a dumb buffer",
 			 (unsigned long long)l->pitch[0], (unsigned long long)l->size);
 		return ret;
 	}
 	if (drmModeCreateDumbBuffer(dev->fd, w, h, bpp, 0, &handle, &pitch, &size) != 0) {
 		ret = -errno;
-		drm_diag(dev, "DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u failed: %s", w, h, bpp,
+		drm_diag(why, dev, "DRM_IOCTL_MODE_CREATE_DUMB %ux%u bpp %u failed: %s", w, h, bpp,
 			 strerror(-ret));
 		return ret;
 	}
 	destroy.handle = handle;
 	if (pitch != l->pitch[0] || size < l->size) {
-		drm_diag(dev, "CREATE_DUMB %ux%u bpp %u chose pitch %u size %llu, the negotiated "
+		drm_diag(why, dev,
+			 "CREATE_DUMB %ux%u bpp %u chose pitch %u size %llu, the negotiated "
 			 "layout needs pitch %llu size %llu", w, h, bpp, pitch,
 			 (unsigned long long)size, (unsigned long long)l->pitch[0],
 			 (unsigned long long)l->size);
@@ -69,7 +71,7 @@ int drm_dumb_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	ret = drmPrimeHandleToFD(dev->fd, handle, DRM_CLOEXEC | DRM_RDWR, &fd);
 	if (ret != 0) {
 		ret = -errno;
-		drm_diag(dev, "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of a dumb buffer "
+		drm_diag(why, dev, "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of a dumb buffer "
 			 "failed: %s", strerror(-ret));
 		drmIoctl(dev->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
 		return ret;

@@ -131,12 +131,13 @@ static uint64_t plane_size(const struct la_descriptor *d, uint32_t p, uint64_t f
 }
 
 static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
-			   const struct la_alloc_request *req, struct la_descriptor *out)
+			   const struct la_alloc_request *req, struct la_descriptor *out,
+			   struct la_why *why)
 {
 	int n = gbm_bo_get_plane_count(bo);
 
 	if (n < 1 || n > LA_MAX_PLANES) {
-		drm_diag(dev, "GBM returned a buffer with %d planes", n);
+		drm_diag(why, dev, "GBM returned a buffer with %d planes", n);
 		return -EPROTO;
 	}
 	out->format = req->format;
@@ -161,7 +162,8 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 			 * exports read-only fds, and CPU users map for writing */
 			int err = errno;
 			out->planes[p].fd = -1;
-			drm_diag(dev, "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of GBM plane %d "
+			drm_diag(why, dev,
+				 "PRIME export (DRM_IOCTL_PRIME_HANDLE_TO_FD) of GBM plane %d "
 				 "failed: %s", p, strerror(err));
 			return -err;
 		}
@@ -176,7 +178,7 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 }
 
 int drm_gbm_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
-		     struct la_descriptor *out)
+		     struct la_descriptor *out, struct la_why *why)
 {
 	uint32_t flags = drm_gbm_flags(req->usage);
 	const char *how;
@@ -185,18 +187,19 @@ int drm_gbm_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	int ret;
 
 	if (!drm_gbm_usable(dev)) {
-		drm_diag(dev, "%s", dev->gbm_reason);
+		drm_diag(why, dev, "%s", dev->gbm_reason);
 		return -ENODEV;
 	}
 	bo = create_bo(dev, req, flags, &how);
 	if (!bo) {
 		ret = errno ? -errno : -EIO;
-		drm_diag(dev, "%s %ux%u %s modifier 0x%llx flags 0x%x failed: %s", how, req->width,
+		drm_diag(why, dev,
+			 "%s %ux%u %s modifier 0x%llx flags 0x%x failed: %s", how, req->width,
 			 req->height, drm_fourcc_name(req->format, name, sizeof(name)),
 			 (unsigned long long)req->modifier, flags, strerror(-ret));
 		return ret;
 	}
-	ret = fill_descriptor(dev, bo, req, out);
+	ret = fill_descriptor(dev, bo, req, out, why);
 	/* The dma-buf fds hold the memory; the bo and its handle can go. The
 	 * caller (core) closes the fds of a failed allocation. */
 	gbm_bo_destroy(bo);

@@ -75,7 +75,7 @@ void drm_import_release(void *data)
 	free(imp);
 }
 
-static int import_planes(struct drm_import *imp, const struct la_descriptor *d)
+static int import_planes(struct drm_import *imp, const struct la_descriptor *d, struct la_why *why)
 {
 	struct drm_dev *dev = imp->dev;
 	const char *rule_reason;
@@ -84,7 +84,8 @@ static int import_planes(struct drm_import *imp, const struct la_descriptor *d)
 		int ret = drm_handle_get(dev, d->planes[p].fd, &imp->handles[p]);
 		if (ret < 0) {
 			enum la_import_rule rule = drm_dev_import_rule(dev, &rule_reason);
-			drm_diag(dev, "PRIME import of plane %u (DRM_IOCTL_PRIME_FD_TO_HANDLE) "
+			drm_diag(why, dev,
+				 "PRIME import of plane %u (DRM_IOCTL_PRIME_FD_TO_HANDLE) "
 				 "refused: %s%s%s%s", p, strerror(-ret),
 				 rule != LA_IMPORT_ANY ? "; the device imports only its own buffers ("
 						       : "",
@@ -113,7 +114,7 @@ static void addfb_hint(struct drm_dev *dev, const struct la_descriptor *d, char 
 			 (unsigned long long)d->planes[0].pitch, d->width);
 }
 
-static int add_fb(struct drm_import *imp, const struct la_descriptor *d)
+static int add_fb(struct drm_import *imp, const struct la_descriptor *d, struct la_why *why)
 {
 	struct drm_dev *dev = imp->dev;
 	uint32_t pitches[4] = {0}, offsets[4] = {0}, handles[4] = {0}, flags = 0;
@@ -122,13 +123,14 @@ static int add_fb(struct drm_import *imp, const struct la_descriptor *d)
 
 	if (d->modifier != DRM_FORMAT_MOD_INVALID && d->modifier != DRM_FORMAT_MOD_LINEAR &&
 	    !dev->cap_addfb2_modifiers) {
-		drm_diag(dev, "cannot show modifier 0x%llx: the driver takes no modifiers "
+		drm_diag(why, dev, "cannot show modifier 0x%llx: the driver takes no modifiers "
 			 "(DRM_CAP_ADDFB2_MODIFIERS = 0)", (unsigned long long)d->modifier);
 		return -EINVAL;
 	}
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (d->planes[p].pitch > UINT32_MAX || d->planes[p].offset > UINT32_MAX) {
-			drm_diag(dev, "plane %u pitch/offset beyond what ADDFB2 can express", p);
+			drm_diag(why, dev,
+				 "plane %u pitch/offset beyond what ADDFB2 can express", p);
 			return -EINVAL;
 		}
 		handles[p] = imp->handles[p];
@@ -146,7 +148,8 @@ static int add_fb(struct drm_import *imp, const struct la_descriptor *d)
 		int err = errno;
 		imp->fb_id = 0;
 		addfb_hint(dev, d, hint, sizeof(hint));
-		drm_diag(dev, "framebuffer refused by DRM_IOCTL_MODE_ADDFB2 (%ux%u %s, pitch %u, "
+		drm_diag(why, dev,
+			 "framebuffer refused by DRM_IOCTL_MODE_ADDFB2 (%ux%u %s, pitch %u, "
 			 "offset %u, modifier 0x%llx%s): %s%s", d->width, d->height,
 			 drm_fourcc_name(d->format, name, sizeof(name)), pitches[0], offsets[0],
 			 (unsigned long long)d->modifier, flags ? "" : " not passed",
@@ -159,27 +162,27 @@ static int add_fb(struct drm_import *imp, const struct la_descriptor *d)
 }
 
 int drm_import(struct drm_dev *dev, uint64_t usage, const struct la_descriptor *desc,
-	       void **out)
+	       void **out, struct la_why *why)
 {
 	struct drm_import *imp;
 	int ret;
 
 	*out = NULL;
 	if (desc->plane_count < 1 || desc->plane_count > LA_MAX_PLANES) {
-		drm_diag(dev, "descriptor with %u planes", desc->plane_count);
+		drm_diag(why, dev, "descriptor with %u planes", desc->plane_count);
 		return -EINVAL;
 	}
 	if ((usage & KMS_USAGES) && !dev->kms) {
-		drm_diag(dev, "not a display: cannot import for scanout");
+		drm_diag(why, dev, "not a display: cannot import for scanout");
 		return -ENOTSUP;
 	}
 	imp = calloc(1, sizeof(*imp));
 	if (!imp)
 		return -ENOMEM;
 	imp->dev = dev;
-	ret = import_planes(imp, desc);
+	ret = import_planes(imp, desc, why);
 	if (ret == 0 && (usage & KMS_USAGES))
-		ret = add_fb(imp, desc);
+		ret = add_fb(imp, desc, why);
 	if (ret < 0) {
 		drm_import_release(imp);
 		return ret;
@@ -188,7 +191,7 @@ int drm_import(struct drm_dev *dev, uint64_t usage, const struct la_descriptor *
 	return 0;
 }
 
-int drm_import_get_property(void *data, const char *name, uint64_t *value)
+int drm_import_get_property(void *data, const char *name, uint64_t *value, struct la_why *why)
 {
 	struct drm_import *imp = data;
 

@@ -66,7 +66,8 @@ static int report(struct drm_dev *dev, struct la_device *owner, enum path_kind k
 }
 
 int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
-		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data)
+		   void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+		   struct la_why *why)
 {
 	(void)be;
 	for (size_t i = 0; i < n; i++) {
@@ -90,38 +91,40 @@ int drm_list_paths(struct drm_backend *be, struct la_device *const *devices,
 	return 0;
 }
 
-static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, int *rank)
+static int match_dumb(struct drm_dev *dev, const struct la_alloc_request *req, int *rank,
+		      struct la_why *why)
 {
 	if (!drm_dev_can_dumb(dev)) {
-		drm_diag(dev, "%s", dev->dumb_reason);
+		drm_diag(why, dev, "%s", dev->dumb_reason);
 		return -ENOTSUP;
 	}
 	if (!req->layout) {
-		drm_diag(dev, "dumb buffers need a linear layout liballoc can compute");
+		drm_diag(why, dev, "dumb buffers need a linear layout liballoc can compute");
 		return -EINVAL;
 	}
 	*rank += 10;
 	return 0;
 }
 
-static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, int *rank)
+static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, int *rank,
+		     struct la_why *why)
 {
 	uint32_t flags = drm_gbm_flags(req->usage);
 	char name[32];
 
 	if (!drm_gbm_usable(dev)) {
-		drm_diag(dev, "%s", dev->gbm_reason);
+		drm_diag(why, dev, "%s", dev->gbm_reason);
 		return -ENOTSUP;
 	}
 	if (!drm_gbm_format_supported(dev, req->format, flags)) {
-		drm_diag(dev, "GBM does not support %s with use flags 0x%x "
+		drm_diag(why, dev, "GBM does not support %s with use flags 0x%x "
 			 "(gbm_device_is_format_supported)",
 			 drm_fourcc_name(req->format, name, sizeof(name)), flags);
 		return -ENOTSUP;
 	}
 	if (req->modifier != DRM_FORMAT_MOD_INVALID && req->modifier != DRM_FORMAT_MOD_LINEAR &&
 	    !dev->gbm_modifiers) {
-		drm_diag(dev, "modifier 0x%llx needs explicit modifiers, %s",
+		drm_diag(why, dev, "modifier 0x%llx needs explicit modifiers, %s",
 			 (unsigned long long)req->modifier, dev->gbm_reason);
 		return -ENOTSUP;
 	}
@@ -130,17 +133,19 @@ static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, in
 	return 0;
 }
 
-int drm_path_match(void *path, const struct la_alloc_request *req, int *rank)
+int drm_path_match(void *path, const struct la_alloc_request *req, int *rank, struct la_why *why)
 {
 	struct drm_path *p = path;
-	return p->kind == PATH_DUMB ? match_dumb(p->dev, req, rank) : match_gbm(p->dev, req, rank);
+	return p->kind == PATH_DUMB ? match_dumb(p->dev, req, rank, why) : match_gbm(p->dev, req, rank,
+										     why);
 }
 
-int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out)
+int drm_path_allocate(void *path, const struct la_alloc_request *req, struct la_descriptor *out,
+		      struct la_why *why)
 {
 	struct drm_path *p = path;
-	return p->kind == PATH_DUMB ? drm_dumb_allocate(p->dev, req, out)
-				    : drm_gbm_allocate(p->dev, req, out);
+	return p->kind == PATH_DUMB ? drm_dumb_allocate(p->dev, req, out, why)
+				    : drm_gbm_allocate(p->dev, req, out, why);
 }
 
 void drm_path_release(void *path)

@@ -132,7 +132,7 @@ static int collect_plane(struct drm_dev *dev, drmModePlane *plane, const struct 
 }
 
 int drm_planes_collect(struct drm_dev *dev, uint64_t plane_type, struct drm_pairs *out,
-		       const char **source)
+		       const char **source, struct la_why *why)
 {
 	drmModePlaneRes *pr = drmModeGetPlaneResources(dev->fd);
 	int found = 0, ret = 0;
@@ -140,7 +140,7 @@ int drm_planes_collect(struct drm_dev *dev, uint64_t plane_type, struct drm_pair
 	*source = NULL;
 	if (!pr) {
 		ret = -errno;
-		drm_diag(dev, "DRM_IOCTL_MODE_GETPLANERESOURCES failed: %s", strerror(-ret));
+		drm_diag(why, dev, "DRM_IOCTL_MODE_GETPLANERESOURCES failed: %s", strerror(-ret));
 		return ret;
 	}
 	for (uint32_t i = 0; i < pr->count_planes && ret == 0; i++) {

@@ -90,7 +90,7 @@ int backend_scan(struct ion_backend *be)
 	return ret;
 }
 
-static int backend_init(const struct la_backend_host *host, void **backend)
+static int backend_init(const struct la_backend_host *host, void **backend, struct la_why *why)
 {
 	struct ion_backend *be = calloc(1, sizeof(*be));
 	long page = sysconf(_SC_PAGESIZE);
@@ -120,7 +120,7 @@ static void backend_finish(void *backend)
 }
 
 static int list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
-		      size_t n, la_path_sink_fn sink, void *sink_data)
+		      size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why)
 {
 	struct ion_backend *be = backend;
 	int ret = backend_scan(be);
@@ -147,7 +147,7 @@ static int list_paths(void *backend, struct la_device *const *devices, void *con
 	return 0;
 }
 
-static int diag_unusable(struct ion_backend *be, const struct heap *h)
+static int diag_unusable(struct ion_backend *be, const struct heap *h, struct la_why *why)
 {
 	const char *node = h->kind == HEAP_DMA_HEAP ? "/dev/dma_heap/"
 			   : h->kind == HEAP_UDMABUF ? "/dev/udmabuf"
@@ -155,13 +155,13 @@ static int diag_unusable(struct ion_backend *be, const struct heap *h)
 	const char *hint = "";
 
 	if (h->kind == HEAP_MISSING) {
-		ion_diag(be, "%s", h->missing_why);
+		ion_diag(why, "%s", h->missing_why);
 		return -ENODEV;
 	}
 	if (h->open_err == EACCES || h->open_err == EPERM)
 		hint = h->kind == HEAP_UDMABUF ? " (usually group kvm: add the user to it)"
 					       : " (root only by default: a udev rule must grant access)";
-	ion_diag(be, "cannot open %s%s: %s%s", node,
+	ion_diag(why, "cannot open %s%s: %s%s", node,
 		 h->kind == HEAP_DMA_HEAP ? h->kname : "", strerror(h->open_err), hint);
 	return -h->open_err;
 }
@@ -190,24 +190,24 @@ static bool exceeds_available(const struct ion_backend *be, uint64_t total, uint
  * its own allocation failure and aborts the negotiation.
  */
 static int check_size(struct ion_backend *be, const struct heap *h,
-		      const struct la_alloc_request *req, uint64_t *len)
+		      const struct la_alloc_request *req, uint64_t *len, struct la_why *why)
 {
 	uint32_t count = req->buffer_count ? req->buffer_count : 1;
 	char a[32], b[32], c[32];
 	uint64_t total, avail;
 
 	if (!req->layout) {
-		ion_diag(be, "allocates linear layouts only, the candidate has none");
+		ion_diag(why, "allocates linear layouts only, the candidate has none");
 		return -ENOTSUP;
 	}
 	if (!page_round(be, req->layout->size, len) ||
 	    __builtin_mul_overflow(*len, (uint64_t)count, &total)) {
-		ion_diag(be, "%u buffer(s) of %llu bytes overflow 64 bits", count,
+		ion_diag(why, "%u buffer(s) of %llu bytes overflow 64 bits", count,
 			 (unsigned long long)req->layout->size);
 		return -EOVERFLOW;
 	}
 	if (h->size_limit && *len > h->size_limit) {
-		ion_diag(be, "a buffer of %s exceeds the driver's limit of %s per buffer "
+		ion_diag(why, "a buffer of %s exceeds the driver's limit of %s per buffer "
 			     "(/sys/module/udmabuf/parameters/size_limit_mb)",
 			 human_size(*len, a, sizeof(a)),
 			 human_size(h->size_limit, b, sizeof(b)));
@@ -221,7 +221,7 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 	 */
 	if ((h->kind == HEAP_UDMABUF || (h->kind == HEAP_DMA_HEAP && !h->cls.is_cma)) &&
 	    exceeds_available(be, total, &avail)) {
-		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the available memory (%s, "
+		ion_diag(why, "%u buffer(s) of %s (%s in all) exceed the available memory (%s, "
 			     "MemAvailable in /proc/meminfo); the kernel would not refuse but run "
 			     "the OOM killer",
 			 count, human_size(*len, a, sizeof(a)),
@@ -229,7 +229,7 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 		return -ENOSPC;
 	}
 	if (h->cls.is_cma && be->have_cma_total && total > be->cma_total) {
-		ion_diag(be, "%u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
+		ion_diag(why, "%u buffer(s) of %s (%s in all) exceed the whole CMA area (%s, "
 			     "CmaTotal in /proc/meminfo; boot with a larger cma=)",
 			 count, human_size(*len, a, sizeof(a)),
 			 human_size(total, b, sizeof(b)), human_size(be->cma_total, c, sizeof(c)));
@@ -238,7 +238,8 @@ static int check_size(struct ion_backend *be, const struct heap *h,
 	return 0;
 }
 
-static int path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+static int path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		      struct la_why *why)
 {
 	struct ion_backend *be = backend;
 	struct heap *h = path;
@@ -246,19 +247,19 @@ static int path_match(void *backend, void *path, const struct la_alloc_request *
 	int ret;
 
 	if (h->kind == HEAP_MISSING || h->open_err)
-		return diag_unusable(be, h);
-	ret = check_size(be, h, req, &len);
+		return diag_unusable(be, h, why);
+	ret = check_size(be, h, req, &len, why);
 	if (ret < 0)
 		return ret;
 	char note[200];
 	*rank = rank_for_usage(h, req->usage, *rank, note, sizeof(note));
 	/* on success the core adds this to the path's reason (backend.h) */
-	ion_diag(be, "%s", note);
+	ion_diag(why, "%s", note);
 	return 0;
 }
 
 static int path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-			 struct la_descriptor *out)
+			 struct la_descriptor *out, struct la_why *why)
 {
 	struct ion_backend *be = backend;
 	struct heap *h = path;
@@ -267,23 +268,23 @@ static int path_allocate(void *backend, void *path, const struct la_alloc_reques
 	int fd = -1, ret;
 
 	if (h->kind == HEAP_MISSING || h->open_err)
-		return diag_unusable(be, h);
-	ret = check_size(be, h, req, &len);
+		return diag_unusable(be, h, why);
+	ret = check_size(be, h, req, &len, why);
 	if (ret < 0)
 		return ret;
 	if (l->plane_count == 0 || l->plane_count > LA_MAX_PLANES) {
-		ion_diag(be, "layout with %u planes", l->plane_count);
+		ion_diag(why, "layout with %u planes", l->plane_count);
 		return -EINVAL;
 	}
 	switch (h->kind) {
 	case HEAP_DMA_HEAP:
-		ret = dma_heap_alloc(be, h, len, &fd);
+		ret = dma_heap_alloc(be, h, len, &fd, why);
 		break;
 	case HEAP_UDMABUF:
-		ret = udmabuf_alloc(be, h, len, &fd);
+		ret = udmabuf_alloc(be, h, len, &fd, why);
 		break;
 	case HEAP_ION:
-		ret = ion_alloc(be, h, len, &fd);
+		ret = ion_alloc(be, h, len, &fd, why);
 		break;
 	default:
 		ret = -ENODEV;

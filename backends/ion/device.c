@@ -47,8 +47,8 @@ static bool read_devname(dev_t rdev, char *out, size_t len)
 	return found;
 }
 
-int ion_probe(void *backend, int fd, const char *path, void **device,
-	      struct la_backend_device_info *info)
+int ion_probe(void *backend, int fd, const char *node, void **device,
+	      struct la_backend_device_info *info, struct la_why *why)
 {
 	struct heap_device *d;
 	char devname[80];
@@ -56,7 +56,7 @@ int ion_probe(void *backend, int fd, const char *path, void **device,
 	struct stat st;
 
 	(void)backend;
-	(void)path;
+	(void)node;
 	if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) ||
 	    !read_devname(st.st_rdev, devname, sizeof(devname)))
 		return -ENODEV;
@@ -84,7 +84,7 @@ void ion_device_close(void *backend, void *device)
 	free(device);
 }
 
-int ion_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+int ion_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	struct ion_backend *be = backend;
 	char node[PATH_MAX];

@@ -133,7 +133,8 @@ int dma_heap_scan(struct ion_backend *be)
 	return ret;
 }
 
-int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd)
+int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		   struct la_why *why)
 {
 	struct dma_heap_allocation_data d = {
 		.len = len,
@@ -150,7 +151,7 @@ int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd
 	if (ret < 0) {
 		int err = errno;
 		uint64_t ram = be->mem_total;
-		ion_diag(be, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s",
+		ion_diag(why, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s",
 			 human_size(len, size, sizeof(size)), HEAP_DIR, h->kname, strerror(err),
 			 err != ENOMEM ? ""
 			 : h->cls.is_cma ? " (contiguous memory: the CMA area is exhausted or "

@@ -71,7 +71,8 @@ struct ion_backend {
 };
 
 #define ion_dbg(be, ...) (be)->host->log((be)->host->host_data, LA_LOG_DEBUG, __VA_ARGS__)
-#define ion_diag(be, ...) (be)->host->diagnose((be)->host->host_data, __VA_ARGS__)
+/* The reason a hook hands back (struct la_why, backend.h). */
+#define ion_diag(why, ...) la_why_set(why, 0, __VA_ARGS__)
 
 /* backend.c: takes ownership of h (freed on failure). */
 int heap_add(struct ion_backend *be, struct heap *h);
@@ -97,21 +98,23 @@ bool page_round(const struct ion_backend *be, uint64_t len, uint64_t *out);
 
 /* dma_heap.c */
 int dma_heap_scan(struct ion_backend *be);
-int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd);
+int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		   struct la_why *why);
 
 /* udmabuf.c */
 int udmabuf_scan(struct ion_backend *be);
-int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd);
+int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd,
+		  struct la_why *why);
 
 /* ion.c */
 int ion_scan(struct ion_backend *be);
-int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd);
+int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why);
 const char *ion_abi_name(enum ion_abi abi);
 
 /* device.c: the backend's device hooks (heap nodes listed as devices). */
-int ion_probe(void *backend, int fd, const char *path, void **device,
-	      struct la_backend_device_info *info);
+int ion_probe(void *backend, int fd, const char *node, void **device,
+	      struct la_backend_device_info *info, struct la_why *why);
 void ion_device_close(void *backend, void *device);
-int ion_enumerate(void *backend, la_enumerate_fn add, void *ctx);
+int ion_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why);
 
 #endif

@@ -198,11 +198,11 @@ static void set_cloexec(int fd)
 }
 
 static void diag_alloc(struct ion_backend *be, struct heap *h, const char *call, uint64_t len,
-		       int err)
+		       int err, struct la_why *why)
 {
 	char size[32];
 
-	ion_diag(be, "%s of %s from heap id %u of /dev/ion (%s ABI) failed: %s%s", call,
+	ion_diag(why, "%s of %s from heap id %u of /dev/ion (%s ABI) failed: %s%s", call,
 		 human_size(len, size, sizeof(size)), h->ion_id, ion_abi_name(be->ion_abi),
 		 strerror(err),
 		 err == ENOMEM && (h->cls.flags & LA_PATH_CONTIGUOUS)
@@ -212,14 +212,14 @@ static void diag_alloc(struct ion_backend *be, struct heap *h, const char *call,
 				 : "");
 }
 
-int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd)
+int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why)
 {
 	if (be->ion_abi == ION_ABI_MODERN) {
 		struct ion_new_allocation_data d = {
 			.len = len, .heap_id_mask = 1u << h->ion_id, .flags = h->ion_flags};
 		if (xioctl(be->ion_fd, ION_IOC_NEW_ALLOC, &d) < 0) {
 			int err = errno;
-			diag_alloc(be, h, "ION_IOC_ALLOC", len, err);
+			diag_alloc(be, h, "ION_IOC_ALLOC", len, err, why);
 			return -err;
 		}
 		*fd = (int)d.fd;
@@ -228,7 +228,7 @@ int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd)
 		int ret, err;
 		if (legacy_alloc_handle(be, len, 1u << h->ion_id, h->ion_flags, &share.handle) < 0) {
 			err = errno;
-			diag_alloc(be, h, "ION_IOC_ALLOC", len, err);
+			diag_alloc(be, h, "ION_IOC_ALLOC", len, err, why);
 			return -err;
 		}
 		/* libion's ion_alloc_fd(): the dma-buf keeps the buffer after FREE */
@@ -236,7 +236,7 @@ int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd)
 		err = errno;
 		legacy_free(be, share.handle);
 		if (ret < 0) {
-			diag_alloc(be, h, "ION_IOC_SHARE", len, err);
+			diag_alloc(be, h, "ION_IOC_SHARE", len, err, why);
 			return -err;
 		}
 		*fd = share.fd;

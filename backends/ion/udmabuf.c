@@ -44,14 +44,14 @@ int udmabuf_scan(struct ion_backend *be)
 	return heap_add(be, h);
 }
 
-int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd)
+int udmabuf_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why)
 {
 	struct udmabuf_create c = {.flags = UDMABUF_FLAGS_CLOEXEC, .offset = 0, .size = len};
 	const char *step;
 	int memfd, ret, err;
 
 	if (len > (uint64_t)INT64_MAX) {
-		ion_diag(be, "%llu bytes do not fit a memfd", (unsigned long long)len);
+		ion_diag(why, "%llu bytes do not fit a memfd", (unsigned long long)len);
 		return -EOVERFLOW;
 	}
 	memfd = memfd_create("liballoc-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -84,7 +84,7 @@ fail:
 	if (memfd >= 0)
 		close(memfd);
 	char size[32];
-	ion_diag(be, "%s for %s failed: %s", step, human_size(len, size, sizeof(size)),
+	ion_diag(why, "%s for %s failed: %s", step, human_size(len, size, sizeof(size)),
 		 strerror(err));
 	(void)h;
 	return -err;

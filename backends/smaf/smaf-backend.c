@@ -13,7 +13,7 @@
 
 #include "smaf-backend.h"
 
-static int smaf_init(const struct la_backend_host *host, void **backend)
+static int smaf_init(const struct la_backend_host *host, void **backend, struct la_why *why)
 {
 	struct smaf_backend *be = calloc(1, sizeof(*be));
 
@@ -29,8 +29,8 @@ static void smaf_finish(void *backend)
 	free(backend);
 }
 
-static int smaf_probe(void *backend, int fd, const char *path, void **device,
-		      struct la_backend_device_info *info)
+static int smaf_probe(void *backend, int fd, const char *node, void **device,
+		      struct la_backend_device_info *info, struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	struct smaf_device *dev;
@@ -40,7 +40,7 @@ static int smaf_probe(void *backend, int fd, const char *path, void **device,
 		return -ENODEV;
 	/* named smaf but not speaking our uapi: someone else's module */
 	if (ioctl(fd, SMAF_IOC_GET_INFO, &q) < 0) {
-		smaf_dbg(be, "%s is named smaf but SMAF_IOC_GET_INFO fails: %s", path,
+		smaf_dbg(be, "%s is named smaf but SMAF_IOC_GET_INFO fails: %s", node,
 			 strerror(errno));
 		return -ENODEV;
 	}
@@ -60,7 +60,7 @@ static void smaf_device_close(void *backend, void *device)
 	free(device);
 }
 
-static int smaf_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+static int smaf_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	(void)backend;
 	return access(SMAF_NODE, F_OK) == 0 ? add(ctx, SMAF_NODE) : 0;

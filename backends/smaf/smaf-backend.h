@@ -23,7 +23,8 @@ struct smaf_backend {
 
 #define smaf_log(be, level, ...) (be)->host->log((be)->host->host_data, (level), __VA_ARGS__)
 #define smaf_dbg(be, ...) smaf_log(be, LA_LOG_DEBUG, __VA_ARGS__)
-#define smaf_diag(be, ...) (be)->host->diagnose((be)->host->host_data, __VA_ARGS__)
+/* The reason a hook hands back (struct la_why, backend.h). */
+#define smaf_diag(why, ...) la_why_set(why, 0, __VA_ARGS__)
 
 struct smaf_allocator {
 	char name[MAX_NAME_LENGTH];
@@ -46,7 +47,7 @@ struct smaf_session {
 };
 
 /* smaf-session.c: the uapi */
-int smaf_session_open(struct smaf_backend *be, struct smaf_session **out);
+int smaf_session_open(struct smaf_backend *be, struct smaf_session **out, struct la_why *why);
 void smaf_session_unref(struct smaf_session *s);
 const struct smaf_allocator *smaf_session_find(const struct smaf_session *s, const char *name);
 /* "smaf-page (100), smaf-contig (50)" */
@@ -63,16 +64,18 @@ uint64_t smaf_contig_limit(char *why, size_t len);
 
 /* smaf-paths.c */
 int smaf_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
-		    size_t n, la_path_sink_fn sink, void *sink_data);
-int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+		    size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why);
+int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why);
 int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-		       struct la_descriptor *out);
+		       struct la_descriptor *out, struct la_why *why);
 void smaf_path_release(void *backend, void *path);
 
 /* smaf-import.c */
 int smaf_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		void **imp);
-int smaf_import_get_property(void *backend, void *imp, const char *name, uint64_t *value);
+		void **imp, struct la_why *why);
+int smaf_import_get_property(void *backend, void *imp, const char *name, uint64_t *value,
+			     struct la_why *why);
 void smaf_import_release(void *backend, void *imp);
 
 /* The claimed /dev/smaf (fd borrowed from the core). */

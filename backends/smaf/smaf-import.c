@@ -33,9 +33,8 @@ struct smaf_import {
 };
 
 int smaf_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		void **out)
+		void **out, struct la_why *why)
 {
-	struct smaf_backend *be = backend;
 	struct smaf_device *dev = device;
 	struct smaf_buffer_info info;
 	struct smaf_import *imp;
@@ -48,7 +47,7 @@ int smaf_import(void *backend, void *device, uint64_t usage, const struct la_des
 	/* every plane of a SMAF path shares one dma-buf; plane 0 stands for all */
 	ret = smaf_buffer_info(dev->fd, desc->planes[0].fd, &info);
 	if (ret < 0) {
-		smaf_diag(be, "not a SMAF buffer (SMAF_IOC_GET_BUFFER_INFO: %s)", strerror(-ret));
+		smaf_diag(why, "not a SMAF buffer (SMAF_IOC_GET_BUFFER_INFO: %s)", strerror(-ret));
 		return ret;
 	}
 	imp = calloc(1, sizeof(*imp));
@@ -58,7 +57,7 @@ int smaf_import(void *backend, void *device, uint64_t usage, const struct la_des
 	imp->fd = fcntl(desc->planes[0].fd, F_DUPFD_CLOEXEC, 3);
 	if (imp->fd < 0) {
 		ret = -errno;
-		smaf_diag(be, "cannot duplicate the dma-buf fd: %s", strerror(-ret));
+		smaf_diag(why, "cannot duplicate the dma-buf fd: %s", strerror(-ret));
 		free(imp);
 		return ret;
 	}
@@ -67,7 +66,8 @@ int smaf_import(void *backend, void *device, uint64_t usage, const struct la_des
 }
 
 static int allocator_is(struct smaf_backend *be, const struct smaf_import *imp,
-			const struct smaf_buffer_info *info, const char *name, uint64_t *value)
+			const struct smaf_buffer_info *info, const char *name, uint64_t *value,
+			struct la_why *why)
 {
 	struct smaf_info q = {0};
 
@@ -76,7 +76,7 @@ static int allocator_is(struct smaf_backend *be, const struct smaf_import *imp,
 		memset(&q, 0, sizeof(q));
 		q.index = i;
 		if (ioctl(imp->smaf, SMAF_IOC_GET_INFO, &q) < 0) {
-			smaf_diag(be, "SMAF has no allocator '%s'", name);
+			smaf_diag(why, "SMAF has no allocator '%s'", name);
 			return -ENOENT;
 		}
 		q.name[sizeof(q.name) - 1] = '\0';
@@ -87,7 +87,8 @@ static int allocator_is(struct smaf_backend *be, const struct smaf_import *imp,
 	return 0;
 }
 
-int smaf_import_get_property(void *backend, void *import, const char *name, uint64_t *value)
+int smaf_import_get_property(void *backend, void *import, const char *name, uint64_t *value,
+			     struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	struct smaf_import *imp = import;
@@ -95,7 +96,7 @@ int smaf_import_get_property(void *backend, void *import, const char *name, uint
 	int ret = smaf_buffer_info(imp->smaf, imp->fd, &info);
 
 	if (ret < 0) {
-		smaf_diag(be, "SMAF_IOC_GET_BUFFER_INFO: %s", strerror(-ret));
+		smaf_diag(why, "SMAF_IOC_GET_BUFFER_INFO: %s", strerror(-ret));
 		return ret;
 	}
 	smaf_dbg(be, "buffer of %llu bytes: %s%s, %u segment(s), %u device(s) attached%s%s",
@@ -103,7 +104,7 @@ int smaf_import_get_property(void *backend, void *import, const char *name, uint
 		 (const char *)info.allocator, info.segments, info.attachments,
 		 info.last_error ? ", last refusal: " : "", info.last_error ? (char *)info.diag : "");
 	if (strncmp(name, ALLOCATOR_PREFIX, strlen(ALLOCATOR_PREFIX)) == 0)
-		return allocator_is(be, imp, &info, name + strlen(ALLOCATOR_PREFIX), value);
+		return allocator_is(be, imp, &info, name + strlen(ALLOCATOR_PREFIX), value, why);
 	if (strcmp(name, "smaf.allocated") == 0)
 		*value = (info.flags & SMAF_BUFFER_ALLOCATED) != 0;
 	else if (strcmp(name, "smaf.secure") == 0)
@@ -119,7 +120,7 @@ int smaf_import_get_property(void *backend, void *import, const char *name, uint
 	else if (strcmp(name, "smaf.last_error") == 0) {
 		*value = info.last_error < 0 ? (uint64_t)-info.last_error : 0;
 		if (*value)
-			smaf_diag(be, "%s (%s)", (char *)info.diag, strerror(-info.last_error));
+			smaf_diag(why, "%s (%s)", (char *)info.diag, strerror(-info.last_error));
 	} else
 		return -ENOENT;
 	return 0;

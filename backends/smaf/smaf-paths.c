@@ -46,27 +46,27 @@ static bool protected_asked(const struct la_alloc_request *req)
 }
 
 static int plan_secure(struct smaf_backend *be, const struct smaf_path *p,
-		       const struct la_alloc_request *req)
+		       const struct la_alloc_request *req, struct la_why *why)
 {
 	if (!p->secure) {
 		if (protected_asked(req)) {
-			smaf_diag(be, "protected usage needs a secure buffer (path smaf-secure)");
+			smaf_diag(why, "protected usage needs a secure buffer (path smaf-secure)");
 			return -EINVAL;
 		}
 		return 0;
 	}
 	if (!protected_asked(req)) {
 		/* a secure buffer refuses the CPU and most devices: only on request */
-		smaf_diag(be, "secure memory is only given for protected usage");
+		smaf_diag(why, "secure memory is only given for protected usage");
 		return -EINVAL;
 	}
 	if (p->session->secure_err == -EINVAL) {
-		smaf_diag(be, "no secure module is registered with SMAF "
+		smaf_diag(why, "no secure module is registered with SMAF "
 			      "(SMAF_IOC_SET_SECURE_FLAG: EINVAL); load one, e.g. smaf_test_secure.ko");
 		return -ENODEV;
 	}
 	if (p->session->secure_err < 0) {
-		smaf_diag(be, "SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s",
+		smaf_diag(why, "SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s",
 			  strerror(-p->session->secure_err));
 		return p->session->secure_err;
 	}
@@ -75,7 +75,8 @@ static int plan_secure(struct smaf_backend *be, const struct smaf_path *p,
 
 /* Contiguous or low memory asked: only smaf-contig gives it for sure. */
 static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
-		       const struct la_alloc_request *req, struct smaf_plan *plan)
+		       const struct la_alloc_request *req, struct smaf_plan *plan,
+		       struct la_why *why)
 {
 	const struct la_constraints *c = req->constraints;
 	const struct smaf_session *s = p->session;
@@ -92,18 +93,18 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 		return 0;
 	if (!smaf_session_find(s, SMAF_CONTIG)) {
 		smaf_session_describe(s, list, sizeof(list));
-		smaf_diag(be, "%s, and SMAF has no %s allocator (it has: %s)",
+		smaf_diag(why, "%s, and SMAF has no %s allocator (it has: %s)",
 			  plan->why, SMAF_CONTIG, list);
 		return -ENODEV;
 	}
 	if (c->dma_addr_bits && c->dma_addr_bits < 32) {
-		smaf_diag(be, "%s; %s memory lies below 4 GiB, not below 2^%u",
+		smaf_diag(why, "%s; %s memory lies below 4 GiB, not below 2^%u",
 			  plan->why, SMAF_CONTIG, c->dma_addr_bits);
 		return -ERANGE;
 	}
 	if (plan->size > s->contig_max) {
 		/* not -ENOMEM: the core treats that as a failure of the whole negotiation */
-		smaf_diag(be, "%s; %" PRIu64 " bytes asked, %s gives at most %" PRIu64
+		smaf_diag(why, "%s; %" PRIu64 " bytes asked, %s gives at most %" PRIu64
 			      " bytes (%s)",
 			  plan->why, plan->size, SMAF_CONTIG, s->contig_max, s->contig_why);
 		return -ENOSPC;
@@ -113,35 +114,35 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 }
 
 static int make_plan(struct smaf_backend *be, const struct smaf_path *p,
-		     const struct la_alloc_request *req, struct smaf_plan *plan)
+		     const struct la_alloc_request *req, struct smaf_plan *plan, struct la_why *why)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	int ret;
 
 	*plan = (struct smaf_plan){.allocator = ""};
 	if (!req->layout || req->layout->size == 0) {
-		smaf_diag(be, "allocates linear layouts only");
+		smaf_diag(why, "allocates linear layouts only");
 		return -ENOTSUP;
 	}
 	plan->size = req->layout->size;
 	if (req->constraints->base_align > (uint64_t)page) {
-		smaf_diag(be, "base alignment %" PRIu64 " asked, SMAF guarantees %ld bytes",
+		smaf_diag(why, "base alignment %" PRIu64 " asked, SMAF guarantees %ld bytes",
 			  req->constraints->base_align, page);
 		return -EINVAL;
 	}
-	ret = plan_secure(be, p, req);
+	ret = plan_secure(be, p, req, why);
 	if (ret == 0)
-		ret = plan_contig(be, p, req, plan);
+		ret = plan_contig(be, p, req, plan, why);
 	return ret;
 }
 
 int smaf_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
-		    size_t n, la_path_sink_fn sink, void *sink_data)
+		    size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	static const char *const names[2] = {"smaf", "smaf-secure"};
 	struct smaf_session *s;
-	int ret = smaf_session_open(be, &s);
+	int ret = smaf_session_open(be, &s, why);
 
 	if (ret == -ENOENT) {
 		smaf_dbg(be, SMAF_NODE " absent: no SMAF paths");
@@ -189,12 +190,13 @@ int smaf_list_paths(void *backend, struct la_device *const *devices, void *const
 	return ret < 0 ? ret : 0;
 }
 
-int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+int smaf_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why)
 {
 	struct smaf_plan plan;
 
 	(void)rank;
-	return make_plan(backend, path, req, &plan);
+	return make_plan(backend, path, req, &plan, why);
 }
 
 static void fill_descriptor(const struct la_alloc_request *req, int fd, bool secure,
@@ -224,18 +226,18 @@ static void fill_descriptor(const struct la_alloc_request *req, int fd, bool sec
 }
 
 int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-		       struct la_descriptor *out)
+		       struct la_descriptor *out, struct la_why *why)
 {
 	struct smaf_backend *be = backend;
 	struct smaf_path *p = path;
 	struct smaf_plan plan;
-	int fd, ret = make_plan(be, p, req, &plan);
+	int fd, ret = make_plan(be, p, req, &plan, why);
 
 	if (ret < 0)
 		return ret;
 	ret = smaf_create(p->session->fd, plan.size, plan.allocator, &fd);
 	if (ret < 0) {
-		smaf_diag(be, "SMAF_IOC_CREATE of %" PRIu64 " bytes%s%s: %s",
+		smaf_diag(why, "SMAF_IOC_CREATE of %" PRIu64 " bytes%s%s: %s",
 			  plan.size, plan.allocator[0] ? " forcing " : "", plan.allocator,
 			  strerror(-ret));
 		return ret;
@@ -245,7 +247,7 @@ int smaf_path_allocate(void *backend, void *path, const struct la_alloc_request 
 		 * buffer unprotected if this fails */
 		ret = smaf_set_secure(p->session->fd, fd);
 		if (ret < 0) {
-			smaf_diag(be, "SMAF_IOC_SET_SECURE_FLAG: %s%s", strerror(-ret),
+			smaf_diag(why, "SMAF_IOC_SET_SECURE_FLAG: %s%s", strerror(-ret),
 				  ret == -EINVAL ? " (no secure module registered)" : "");
 			close(fd);
 			return ret;

@@ -86,7 +86,7 @@ static int probe_secure(int smaf)
 	return ret;
 }
 
-int smaf_session_open(struct smaf_backend *be, struct smaf_session **out)
+int smaf_session_open(struct smaf_backend *be, struct smaf_session **out, struct la_why *why)
 {
 	struct smaf_session *s;
 	int ret;
@@ -100,15 +100,15 @@ int smaf_session_open(struct smaf_backend *be, struct smaf_session **out)
 	if (s->fd < 0) {
 		ret = -errno;
 		if (ret == -ENOENT)
-			smaf_diag(be, SMAF_NODE ": absent (smaf.ko not loaded)");
+			smaf_diag(why, SMAF_NODE ": absent (smaf.ko not loaded)");
 		else
-			smaf_diag(be, SMAF_NODE ": open: %s%s", strerror(-ret),
+			smaf_diag(why, SMAF_NODE ": open: %s%s", strerror(-ret),
 				  ret == -EACCES ? " (node permissions)" : "");
 		goto fail;
 	}
 	ret = list_allocators(s);
 	if (ret < 0) {
-		smaf_diag(be, SMAF_NODE ": SMAF_IOC_GET_INFO: %s", strerror(-ret));
+		smaf_diag(why, SMAF_NODE ": SMAF_IOC_GET_INFO: %s", strerror(-ret));
 		goto fail;
 	}
 	s->secure_err = probe_secure(s->fd);

@@ -47,7 +47,8 @@ bool v4l2_type_is_mplane(uint32_t type)
 	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 }
 
-int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q)
+int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q,
+			 struct la_why *why)
 {
 	const uint64_t reads = LA_USAGE_ENCODE;
 	const uint64_t writes = LA_USAGE_CAPTURE | LA_USAGE_DECODE;
@@ -55,14 +56,14 @@ int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *
 	uint64_t other = usage & ~(reads | writes | cpu);
 
 	if (other || ((usage & reads) && (usage & writes)) || !(usage & (reads | writes))) {
-		v4l2_diag(dev->be, "%s: a V4L2 video queue serves capture/decode (device writes) "
+		v4l2_diag(why, "%s: a V4L2 video queue serves capture/decode (device writes) "
 				   "or encode (device reads), not usage 0x%llx",
 			  dev->label, (unsigned long long)usage);
 		return -ENOTSUP;
 	}
 	*q = (usage & writes) ? V4L2_Q_CAPTURE : V4L2_Q_OUTPUT;
 	if (!dev->type[*q]) {
-		v4l2_diag(dev->be, "%s: no video %s queue (device_caps 0x%08x)", dev->label,
+		v4l2_diag(why, "%s: no video %s queue (device_caps 0x%08x)", dev->label,
 			  *q == V4L2_Q_CAPTURE ? "capture" : "output", dev->caps);
 		return -ENOTSUP;
 	}
@@ -77,7 +78,8 @@ int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *
  * same bits but also free the buffers of whoever shares our open file, so
  * it is only the fallback for drivers without CREATE_BUFS.
  */
-int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st)
+int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st,
+		     struct la_why *why)
 {
 	struct v4l2_create_buffers cb = {.count = 0, .memory = V4L2_MEMORY_MMAP};
 	int ret;
@@ -97,7 +99,7 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 		return 0;
 	}
 	if (ret != -ENOTTY && ret != -EINVAL) {
-		v4l2_diag(dev->be, "%s: VIDIOC_CREATE_BUFS(count 0) failed: %s", dev->label,
+		v4l2_diag(why, "%s: VIDIOC_CREATE_BUFS(count 0) failed: %s", dev->label,
 			  strerror(-ret));
 		return ret;
 	}
@@ -108,7 +110,7 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 		struct v4l2_requestbuffers rb = {.count = 0, .type = type, .memory = mems[i]};
 		ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 		if (ret == -EBUSY) {
-			v4l2_diag(dev->be, "%s: queue busy (VIDIOC_REQBUFS: %s)", dev->label,
+			v4l2_diag(why, "%s: queue busy (VIDIOC_REQBUFS: %s)", dev->label,
 				  strerror(-ret));
 			return ret;
 		}
@@ -208,7 +210,7 @@ void v4l2_read_format(const struct v4l2_format *f, uint32_t *w, uint32_t *h, uin
 
 /* ---- backend and device lifetime ---- */
 
-static int v4l2_init(const struct la_backend_host *host, void **backend)
+static int v4l2_init(const struct la_backend_host *host, void **backend, struct la_why *why)
 {
 	struct v4l2_backend *be = calloc(1, sizeof(*be));
 
@@ -241,8 +243,8 @@ static void pick_queues(struct v4l2_dev *dev)
 		dev->type[V4L2_Q_OUTPUT] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 }
 
-static int v4l2_probe_device(void *backend, int fd, const char *path, void **device,
-			     struct la_backend_device_info *info)
+static int v4l2_probe_device(void *backend, int fd, const char *node, void **device,
+			     struct la_backend_device_info *info, struct la_why *why)
 {
 	struct v4l2_backend *be = backend;
 	struct v4l2_capability cap;
@@ -262,15 +264,15 @@ static int v4l2_probe_device(void *backend, int fd, const char *path, void **dev
 	pick_queues(dev);
 	if (!dev->type[V4L2_Q_CAPTURE] && !dev->type[V4L2_Q_OUTPUT]) {
 		v4l2_dbg(be, "%s: %.32s has no streaming video queue (caps 0x%08x): not ours",
-			 path ? path : "fd", (const char *)cap.driver, dev->caps);
+			 node ? node : "fd", (const char *)cap.driver, dev->caps);
 		free(dev);
 		return -ENODEV;
 	}
 	snprintf(info->driver, sizeof(info->driver), "%.32s", (const char *)cap.driver);
-	base = path && path[0] ? strrchr(path, '/') : NULL;
-	base = base ? base + 1 : (path && path[0] ? path : "fd");
+	base = node && node[0] ? strrchr(node, '/') : NULL;
+	base = base ? base + 1 : (node && node[0] ? node : "fd");
 	snprintf(dev->label, sizeof(dev->label), "%s (%s)", info->driver,
-		 path && path[0] ? path : "fd");
+		 node && node[0] ? node : "fd");
 	snprintf(dev->name, sizeof(dev->name), "%.31s:%.31s", info->driver, base);
 	info->usages = LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN;
 	if (dev->type[V4L2_Q_CAPTURE])
@@ -288,7 +290,7 @@ static void v4l2_device_close(void *backend, void *device)
 	free(device);
 }
 
-static int v4l2_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+static int v4l2_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	DIR *d = opendir("/dev");
 	struct dirent *e;

@@ -137,9 +137,9 @@ static void pitch_rule(uint32_t bpl0, uint32_t bpl1, uint64_t *align, bool *fixe
 	}
 }
 
-/* Fills cand for one format; -ERANGE (debug reason in why) if the device cannot do this size. */
+/* Fills cand for one format; -ERANGE (debug reason in reason) if the device cannot do this size. */
 static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fmt_entry *e,
-			    uint32_t w, uint32_t h, struct la_candidate *cand, char *why, size_t len)
+			    uint32_t w, uint32_t h, struct la_candidate *cand, char *reason, size_t len)
 {
 	struct la_constraints *c = &cand->constraints;
 	struct la_format_info fi;
@@ -150,20 +150,20 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 
 	memset(cand, 0, sizeof(*cand));
 	if (la_format_get_info(e->drm, &fi) < 0) {
-		snprintf(why, len, "liballoc has no layout rule for it");
+		snprintf(reason, len, "liballoc has no layout rule for it");
 		return -ERANGE;
 	}
 	ret = try_fmt(dev, type, e, w, h, NULL, &r0);
 	if (ret < 0) {
-		snprintf(why, len, "VIDIOC_TRY_FMT failed: %s", strerror(-ret));
+		snprintf(reason, len, "VIDIOC_TRY_FMT failed: %s", strerror(-ret));
 		return ret == -EINVAL ? -ERANGE : ret;
 	}
 	if (r0.w != w || r0.h != h) {
-		snprintf(why, len, "VIDIOC_TRY_FMT turns %ux%u into %ux%u", w, h, r0.w, r0.h);
+		snprintf(reason, len, "VIDIOC_TRY_FMT turns %ux%u into %ux%u", w, h, r0.w, r0.h);
 		return -ERANGE;
 	}
 	if (r0.n != e->mem_planes) {
-		snprintf(why, len, "VIDIOC_TRY_FMT reports %u memory planes, the format has %u", r0.n,
+		snprintf(reason, len, "VIDIOC_TRY_FMT reports %u memory planes, the format has %u", r0.n,
 			 e->mem_planes);
 		return -ERANGE;
 	}
@@ -180,7 +180,7 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 		bpl[p] = r0.bpl[p] + 1;
 		ret = try_fmt(dev, type, e, w, h, bpl, &r1);
 		if (ret < 0) {
-			snprintf(why, len, "VIDIOC_TRY_FMT with bytesperline %u failed: %s", bpl[p],
+			snprintf(reason, len, "VIDIOC_TRY_FMT with bytesperline %u failed: %s", bpl[p],
 				 strerror(-ret));
 			return -ERANGE;
 		}
@@ -193,14 +193,14 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 	/* the layout the core will make for this device alone must be what the driver takes */
 	ret = la_layout_compute(e->drm, w, h, c, &l);
 	if (ret < 0) {
-		snprintf(why, len, "no layout fits the driver's pitch rule: %s", la_last_diagnosis());
+		snprintf(reason, len, "no layout fits the driver's pitch rule: %s", la_last_diagnosis());
 		return -ERANGE;
 	}
 	for (uint32_t p = 0; p < r0.n; p++)
 		bpl[p] = (uint32_t)l.pitch[p];
 	ret = try_fmt(dev, type, e, w, h, bpl, &rv);
 	if (ret < 0 || memcmp(rv.bpl, bpl, r0.n * sizeof(bpl[0])) != 0) {
-		snprintf(why, len, "VIDIOC_TRY_FMT does not keep bytesperline %u of liballoc's layout "
+		snprintf(reason, len, "VIDIOC_TRY_FMT does not keep bytesperline %u of liballoc's layout "
 				   "(answer %u)", bpl[0], rv.bpl[0]);
 		return -ERANGE;
 	}
@@ -212,7 +212,8 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 }
 
 int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
-			  const struct la_assertion *assertion, struct la_capset *set)
+			  const struct la_assertion *assertion, struct la_capset *set,
+			  struct la_why *why)
 {
 	struct v4l2_dev *dev = device;
 	struct fmt_entry fmts[MAX_FORMATS];
@@ -225,15 +226,15 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 
 	(void)backend;
 	v4l2_forget_formats(dev); /* a new negotiation reads the device afresh */
-	ret = v4l2_queue_for_usage(dev, usage, &q);
+	ret = v4l2_queue_for_usage(dev, usage, &q, why);
 	if (ret < 0)
 		return ret;
 	type = dev->type[q];
-	ret = v4l2_queue_state(dev, type, &st);
+	ret = v4l2_queue_state(dev, type, &st, why);
 	if (ret < 0)
 		return ret;
 	if (!(st.mem_caps & (V4L2_BUF_CAP_SUPPORTS_MMAP | V4L2_BUF_CAP_SUPPORTS_DMABUF))) {
-		v4l2_diag(dev->be, "%s: the queue supports neither MMAP nor DMABUF buffers "
+		v4l2_diag(why, "%s: the queue supports neither MMAP nor DMABUF buffers "
 				   "(capabilities 0x%x)", dev->label, st.mem_caps);
 		return -ENOTSUP;
 	}
@@ -245,19 +246,20 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 	n = list_formats(dev, type, assertion, fmts);
 	for (size_t i = 0; i < n; i++) {
 		struct la_candidate cand;
-		char why[200];
+		char reason[200];
 
 		ret = format_candidate(dev, type, &fmts[i], assertion->width, assertion->height,
-				       &cand, why, sizeof(why));
+				       &cand, reason, sizeof(reason));
 		if (ret == -ERANGE) {
 			v4l2_dbg(dev->be, "%s: %s not offered: %s", dev->label,
-				 v4l2_fourcc_str(fmts[i].v4l2, s), why);
+				 v4l2_fourcc_str(fmts[i].v4l2, s), reason);
 			snprintf(last_why, sizeof(last_why), "%s: %s", v4l2_fourcc_str(fmts[i].v4l2, s),
-				 why);
+				 reason);
 			continue;
 		}
 		if (ret < 0) {
-			v4l2_diag(dev->be, "%s: %s: %s", dev->label, v4l2_fourcc_str(fmts[i].v4l2, s), why);
+			v4l2_diag(why,
+				  "%s: %s: %s", dev->label, v4l2_fourcc_str(fmts[i].v4l2, s), reason);
 			return ret;
 		}
 		ret = la_capset_add_candidate(set, &cand);
@@ -266,7 +268,7 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 		added++;
 	}
 	if (added == 0) {
-		v4l2_diag(dev->be, "%s: no format for %ux%u on the %s queue%s%s%s", dev->label,
+		v4l2_diag(why, "%s: no format for %ux%u on the %s queue%s%s%s", dev->label,
 			  assertion->width, assertion->height,
 			  q == V4L2_Q_CAPTURE ? "capture" : "output", last_why[0] ? " (last refused: " : "",
 			  last_why, last_why[0] ? ")" : "");

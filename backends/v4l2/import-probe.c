@@ -150,7 +150,7 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 			 "(capabilities 0x%x): it can only use its own MMAP buffers", mem_caps);
 		return;
 	}
-	ret = v4l2_queue_state(dev, type, &st);
+	ret = v4l2_queue_state(dev, type, &st, NULL);
 	if (ret == 0 && st.exact && st.n_buffers) {
 		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: the queue holds %u buffers; "
 			 "assuming contiguous-only", st.n_buffers);

@@ -39,7 +39,7 @@ static bool all_one_fd(const struct la_descriptor *d)
 
 /* Single-buffer code: planes where the V4L2 format puts them (layout.c's rule). */
 static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor *d,
-			       const struct la_format_info *fi)
+			       const struct la_format_info *fi, struct la_why *why)
 {
 	uint64_t end = 0;
 
@@ -50,7 +50,7 @@ static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor 
 		uint64_t pitch = d->planes[0].pitch * num;
 
 		if (pitch % den || d->planes[p].pitch != pitch / den) {
-			v4l2_diag(dev->be, "plane %u pitch %llu: V4L2 single-buffer formats imply %llu "
+			v4l2_diag(why, "plane %u pitch %llu: V4L2 single-buffer formats imply %llu "
 					   "from the luma pitch %llu", p,
 				  (unsigned long long)d->planes[p].pitch,
 				  (unsigned long long)(pitch / den),
@@ -58,7 +58,8 @@ static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor 
 			return -EINVAL;
 		}
 		if (d->planes[p].offset != end) {
-			v4l2_diag(dev->be, "plane %u at offset %llu: V4L2 single-buffer formats put it at "
+			v4l2_diag(why,
+				  "plane %u at offset %llu: V4L2 single-buffer formats put it at "
 					   "%llu (planes follow each other from offset 0)", p,
 				  (unsigned long long)d->planes[p].offset, (unsigned long long)end);
 			return -EINVAL;
@@ -68,17 +69,20 @@ static int check_packed_planes(struct v4l2_dev *dev, const struct la_descriptor 
 	return 0;
 }
 
-static int check_separate_planes(struct v4l2_dev *dev, const struct la_descriptor *d)
+static int check_separate_planes(struct v4l2_dev *dev, const struct la_descriptor *d,
+				 struct la_why *why)
 {
 	for (uint32_t p = 0; p < d->plane_count; p++) {
 		if (d->planes[p].offset) {
-			v4l2_diag(dev->be, "plane %u at offset %llu: a V4L2 DMABUF plane starts at offset 0 "
+			v4l2_diag(why,
+				  "plane %u at offset %llu: a V4L2 DMABUF plane starts at offset 0 "
 					   "of its own dma-buf", p, (unsigned long long)d->planes[p].offset);
 			return -EINVAL;
 		}
 		for (uint32_t q = 0; q < p; q++) {
 			if (d->planes[q].fd == d->planes[p].fd) {
-				v4l2_diag(dev->be, "planes %u and %u share a dma-buf at offset 0", q, p);
+				v4l2_diag(why,
+					  "planes %u and %u share a dma-buf at offset 0", q, p);
 				return -EINVAL;
 			}
 		}
@@ -88,7 +92,7 @@ static int check_separate_planes(struct v4l2_dev *dev, const struct la_descripto
 
 /* Which code, and whether V4L2 can describe the descriptor's layout at all. */
 static int choose_code(struct v4l2_dev *dev, uint32_t type, const struct la_descriptor *d,
-		       struct v4l2_import *imp)
+		       struct v4l2_import *imp, struct la_why *why)
 {
 	struct la_format_info fi;
 	char name[32], s[8];
@@ -97,12 +101,12 @@ static int choose_code(struct v4l2_dev *dev, uint32_t type, const struct la_desc
 
 	la_format_name(d->format, name, sizeof(name));
 	if (d->modifier != 0) {
-		v4l2_diag(dev->be, "V4L2 buffers are linear: %s with modifier 0x%llx cannot be "
+		v4l2_diag(why, "V4L2 buffers are linear: %s with modifier 0x%llx cannot be "
 				   "described", name, (unsigned long long)d->modifier);
 		return -EINVAL;
 	}
 	if (la_format_get_info(d->format, &fi) < 0 || d->plane_count != fi.plane_count) {
-		v4l2_diag(dev->be, "%s with %u planes is not a format liballoc can lay out", name,
+		v4l2_diag(why, "%s with %u planes is not a format liballoc can lay out", name,
 			  d->plane_count);
 		return -EINVAL;
 	}
@@ -110,14 +114,14 @@ static int choose_code(struct v4l2_dev *dev, uint32_t type, const struct la_desc
 	imp->pixfmt = la_v4l2_format_from_drm(d->format, imp->mem_planes);
 	if (!imp->pixfmt || (imp->mem_planes > 1 && !v4l2_type_is_mplane(type)) ||
 	    !v4l2_lists_format(dev, type, imp->pixfmt)) {
-		v4l2_diag(dev->be, "the queue does not list %s%s%s%s", name,
+		v4l2_diag(why, "the queue does not list %s%s%s%s", name,
 			  imp->pixfmt ? " as '" : "", imp->pixfmt ? v4l2_fourcc_str(imp->pixfmt, s) : "",
 			  imp->pixfmt ? (one ? "' (all planes in one dma-buf)"
 					     : "' (one dma-buf per plane)")
 				      : " (no V4L2 code)");
 		return -EINVAL;
 	}
-	ret = one ? check_packed_planes(dev, d, &fi) : check_separate_planes(dev, d);
+	ret = one ? check_packed_planes(dev, d, &fi, why) : check_separate_planes(dev, d, why);
 	if (ret < 0)
 		return ret;
 	for (uint32_t p = 0; p < imp->mem_planes; p++)
@@ -127,7 +131,7 @@ static int choose_code(struct v4l2_dev *dev, uint32_t type, const struct la_desc
 
 /* What the driver says of this format and pitch, and whether each dma-buf holds it. */
 static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct la_descriptor *d,
-			     struct v4l2_import *imp, struct v4l2_format *f)
+			     struct v4l2_import *imp, struct v4l2_format *f, struct la_why *why)
 {
 	uint32_t w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
 	char s[8];
@@ -136,13 +140,13 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 	v4l2_fill_format(f, type, imp->pixfmt, d->width, d->height, imp->mem_planes, imp->bpl);
 	ret = v4l2_ioctl(dev->fd, VIDIOC_TRY_FMT, f);
 	if (ret < 0) {
-		v4l2_diag(dev->be, "VIDIOC_TRY_FMT %s %ux%u: %s", v4l2_fourcc_str(imp->pixfmt, s),
+		v4l2_diag(why, "VIDIOC_TRY_FMT %s %ux%u: %s", v4l2_fourcc_str(imp->pixfmt, s),
 			  d->width, d->height, strerror(-ret));
 		return ret;
 	}
 	v4l2_read_format(f, &w, &h, &n, bpl, size);
 	if (w != d->width || h != d->height || n != imp->mem_planes) {
-		v4l2_diag(dev->be, "VIDIOC_TRY_FMT turns %s %ux%u (%u planes) into %ux%u (%u planes)",
+		v4l2_diag(why, "VIDIOC_TRY_FMT turns %s %ux%u (%u planes) into %ux%u (%u planes)",
 			  v4l2_fourcc_str(imp->pixfmt, s), d->width, d->height, imp->mem_planes, w, h,
 			  n);
 		return -EINVAL;
@@ -150,18 +154,20 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 	for (uint32_t p = 0; p < n; p++) {
 		int64_t fd_size = v4l2_fd_size(d->planes[p].fd);
 		if (bpl[p] != imp->bpl[p]) {
-			v4l2_diag(dev->be, "wrong pitch: plane %u pitch %u, the driver wants bytesperline "
+			v4l2_diag(why,
+				  "wrong pitch: plane %u pitch %u, the driver wants bytesperline "
 					   "%u for %s %ux%u", p, imp->bpl[p], bpl[p],
 				  v4l2_fourcc_str(imp->pixfmt, s), w, h);
 			return -EINVAL;
 		}
 		if (fd_size < 0) {
-			v4l2_diag(dev->be, "plane %u: cannot size its dma-buf: %s", p,
+			v4l2_diag(why, "plane %u: cannot size its dma-buf: %s", p,
 				  strerror((int)-fd_size));
 			return (int)fd_size;
 		}
 		if ((uint64_t)fd_size < size[p]) {
-			v4l2_diag(dev->be, "short buffer: the dma-buf of memory plane %u holds %lld bytes, "
+			v4l2_diag(why,
+				  "short buffer: the dma-buf of memory plane %u holds %lld bytes, "
 					   "the driver needs sizeimage %u", p, (long long)fd_size, size[p]);
 			return -EINVAL;
 		}
@@ -172,7 +178,7 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 
 /* The kernel's own answer, on an idle queue only. */
 static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struct la_descriptor *d,
-			    struct v4l2_import *imp, struct v4l2_format *f)
+			    struct v4l2_import *imp, struct v4l2_format *f, struct la_why *why)
 {
 	struct v4l2_requestbuffers rb = {.count = 1, .type = imp->type, .memory = V4L2_MEMORY_DMABUF};
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
@@ -181,7 +187,7 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 	const char *call = "VIDIOC_S_FMT";
 	int ret;
 
-	ret = v4l2_queue_state(dev, imp->type, &st);
+	ret = v4l2_queue_state(dev, imp->type, &st, why);
 	if (ret < 0 || !st.exact || st.n_buffers) {
 		v4l2_dbg(dev->be, "%s: import not tried on the queue (busy or unknown state)",
 			 dev->label);
@@ -195,7 +201,7 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 	if (ret < 0) {
 		if (ret == -EBUSY)
 			return 0; /* another file owns the queue: leave it alone */
-		v4l2_diag(dev->be, "%s: %s", call, strerror(-ret));
+		v4l2_diag(why, "%s: %s", call, strerror(-ret));
 		return ret;
 	}
 	memset(&b, 0, sizeof(b));
@@ -223,13 +229,13 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 	rb.count = 0;
 	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	if (ret == -EFAULT) {
-		v4l2_diag(dev->be, "%s refused the dma-buf with EFAULT: the queue needs physically "
+		v4l2_diag(why, "%s refused the dma-buf with EFAULT: the queue needs physically "
 				   "contiguous memory and this buffer is scattered (import rule: %s; %s)",
 			  call, la_import_rule_name(dev->probe[q].rule), dev->probe[q].reason);
 		return ret;
 	}
 	if (ret < 0) {
-		v4l2_diag(dev->be, "%s refused the dma-buf: %s", call, strerror(-ret));
+		v4l2_diag(why, "%s refused the dma-buf: %s", call, strerror(-ret));
 		return ret;
 	}
 	imp->kernel_checked = true;
@@ -237,7 +243,7 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 }
 
 int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		void **out)
+		void **out, struct la_why *why)
 {
 	struct v4l2_dev *dev = device;
 	struct v4l2_import *imp;
@@ -246,18 +252,18 @@ int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_des
 	int ret;
 
 	(void)backend;
-	ret = v4l2_queue_for_usage(dev, usage, &q);
+	ret = v4l2_queue_for_usage(dev, usage, &q, why);
 	if (ret < 0)
 		return ret;
 	imp = calloc(1, sizeof(*imp));
 	if (!imp)
 		return -ENOMEM;
 	imp->type = dev->type[q];
-	ret = choose_code(dev, imp->type, desc, imp);
+	ret = choose_code(dev, imp->type, desc, imp, why);
 	if (ret == 0)
-		ret = check_with_driver(dev, imp->type, desc, imp, &f);
+		ret = check_with_driver(dev, imp->type, desc, imp, &f, why);
 	if (ret == 0)
-		ret = check_with_queue(dev, q, desc, imp, &f);
+		ret = check_with_queue(dev, q, desc, imp, &f, why);
 	if (ret < 0) {
 		free(imp);
 		return ret;
@@ -266,7 +272,8 @@ int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_des
 	return 0;
 }
 
-int v4l2_import_get_property(void *backend, void *data, const char *name, uint64_t *value)
+int v4l2_import_get_property(void *backend, void *data, const char *name, uint64_t *value,
+			     struct la_why *why)
 {
 	struct v4l2_import *imp = data;
 	unsigned p;

@@ -29,7 +29,7 @@ struct v4l2_path {
 };
 
 int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
-		    size_t n, la_path_sink_fn sink, void *sink_data)
+		    size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct v4l2_dev *dev = device_data[i];
@@ -43,7 +43,7 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 		v4l2_forget_formats(dev); /* the formats are read once per negotiation */
 		for (int q = 0; q < 2; q++) {
 			struct v4l2_queue_state st;
-			if (!dev->type[q] || v4l2_queue_state(dev, dev->type[q], &st) < 0)
+			if (!dev->type[q] || v4l2_queue_state(dev, dev->type[q], &st, why) < 0)
 				continue;
 			mmap |= (st.mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP) != 0;
 			contiguous |= dev->probe[q].done && dev->probe[q].rule == LA_IMPORT_CONTIGUOUS;
@@ -78,37 +78,38 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 /* V4L2 code, queue and its state for a request on this device, or -errno + diagnosis. */
 static int resolve(struct v4l2_dev *dev, const struct la_alloc_request *req, enum v4l2_queue *q,
 		   uint32_t *type, uint32_t *pixfmt, uint32_t *mem_planes,
-		   struct v4l2_queue_state *st)
+		   struct v4l2_queue_state *st, struct la_why *why)
 {
 	char name[32];
-	int ret = v4l2_queue_for_usage(dev, req->usage, q);
+	int ret = v4l2_queue_for_usage(dev, req->usage, q, why);
 
 	if (ret < 0)
 		return ret;
 	*type = dev->type[*q];
-	ret = v4l2_queue_state(dev, *type, st);
+	ret = v4l2_queue_state(dev, *type, st, why);
 	if (ret < 0)
 		return ret;
 	if (!(st->mem_caps & V4L2_BUF_CAP_SUPPORTS_MMAP)) {
-		v4l2_diag(dev->be, "%s: queue has no MMAP buffers (capabilities 0x%x)", dev->label,
+		v4l2_diag(why, "%s: queue has no MMAP buffers (capabilities 0x%x)", dev->label,
 			  st->mem_caps);
 		return -ENOTSUP;
 	}
 	*pixfmt = v4l2_pick_format(dev, *type, req->format, mem_planes);
 	if (!*pixfmt) {
-		v4l2_diag(dev->be, "%s: does not list %s on this queue", dev->label,
+		v4l2_diag(why, "%s: does not list %s on this queue", dev->label,
 			  la_format_name(req->format, name, sizeof(name)));
 		return -ENOTSUP;
 	}
 	if (req->modifier != 0) {
-		v4l2_diag(dev->be, "%s: V4L2 buffers are linear; modifier 0x%llx asked", dev->label,
+		v4l2_diag(why, "%s: V4L2 buffers are linear; modifier 0x%llx asked", dev->label,
 			  (unsigned long long)req->modifier);
 		return -ENOTSUP;
 	}
 	return 0;
 }
 
-int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why)
 {
 	struct v4l2_path *p = path;
 	struct v4l2_queue_state st;
@@ -117,11 +118,11 @@ int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *re
 
 	(void)backend;
 	(void)rank;
-	return resolve(p->dev, req, &q, &type, &pixfmt, &mp, &st);
+	return resolve(p->dev, req, &q, &type, &pixfmt, &mp, &st, why);
 }
 
 static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint32_t mp,
-		      const struct la_alloc_request *req, struct v4l2_format *f)
+		      const struct la_alloc_request *req, struct v4l2_format *f, struct la_why *why)
 {
 	uint32_t bpl[VIDEO_MAX_PLANES] = {0}, w, h, n, got[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
 	char s[8];
@@ -132,7 +133,7 @@ static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint
 	v4l2_fill_format(f, type, pixfmt, req->width, req->height, mp, bpl);
 	ret = v4l2_ioctl(dev->fd, VIDIOC_S_FMT, f);
 	if (ret < 0) {
-		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT %s %ux%u: %s", dev->label,
+		v4l2_diag(why, "%s: VIDIOC_S_FMT %s %ux%u: %s", dev->label,
 			  v4l2_fourcc_str(pixfmt, s), req->width, req->height, strerror(-ret));
 		return ret;
 	}
@@ -144,14 +145,14 @@ static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint
 	if ((v4l2_type_is_mplane(type) ? f->fmt.pix_mp.pixelformat : f->fmt.pix.pixelformat) !=
 	    pixfmt) {
 		v4l2_forget_formats(dev);
-		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT does not take %s any more", dev->label,
+		v4l2_diag(why, "%s: VIDIOC_S_FMT does not take %s any more", dev->label,
 			  v4l2_fourcc_str(pixfmt, s));
 		return -EINVAL;
 	}
 	v4l2_read_format(f, &w, &h, &n, got, size);
 	if (w != req->width || h != req->height || n != mp ||
 	    (req->layout && memcmp(got, bpl, mp * sizeof(bpl[0])) != 0)) {
-		v4l2_diag(dev->be, "%s: VIDIOC_S_FMT changed %s %ux%u pitch %u into %ux%u pitch %u",
+		v4l2_diag(why, "%s: VIDIOC_S_FMT changed %s %ux%u pitch %u into %ux%u pitch %u",
 			  dev->label, v4l2_fourcc_str(pixfmt, s), req->width, req->height, bpl[0], w,
 			  h, got[0]);
 		return -EINVAL;
@@ -168,7 +169,7 @@ static void free_queue(struct v4l2_dev *dev, uint32_t type)
 
 /* One MMAP buffer in the empty queue: its index. */
 static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_t min_size,
-		      uint32_t *index)
+		      uint32_t *index, struct la_why *why)
 {
 	struct v4l2_create_buffers cb = {.count = 1, .memory = V4L2_MEMORY_MMAP};
 	int ret;
@@ -186,14 +187,14 @@ static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_
 		return 0;
 	}
 	if (ret != -ENOTTY) {
-		v4l2_diag(dev->be, "%s: VIDIOC_CREATE_BUFS(1, MMAP): %s", dev->label,
+		v4l2_diag(why, "%s: VIDIOC_CREATE_BUFS(1, MMAP): %s", dev->label,
 			  ret ? strerror(-ret) : "no buffer created");
 		return ret ? ret : -ENOMEM;
 	}
 	struct v4l2_requestbuffers rb = {.count = 1, .type = f->type, .memory = V4L2_MEMORY_MMAP};
 	ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	if (ret < 0 || rb.count < 1) {
-		v4l2_diag(dev->be, "%s: VIDIOC_REQBUFS(1, MMAP): %s", dev->label,
+		v4l2_diag(why, "%s: VIDIOC_REQBUFS(1, MMAP): %s", dev->label,
 			  ret ? strerror(-ret) : "no buffer");
 		return ret ? ret : -ENOMEM;
 	}
@@ -202,7 +203,7 @@ static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_
 }
 
 int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-		       struct la_descriptor *out)
+		       struct la_descriptor *out, struct la_why *why)
 {
 	struct v4l2_dev *dev = ((struct v4l2_path *)path)->dev;
 	struct v4l2_queue_state st;
@@ -214,20 +215,20 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 	int ret;
 
 	(void)backend;
-	ret = resolve(dev, req, &q, &type, &pixfmt, &mp, &st);
+	ret = resolve(dev, req, &q, &type, &pixfmt, &mp, &st, why);
 	if (ret < 0)
 		return ret;
 	if (la_format_get_info(req->format, &fi) < 0 || (mp == 1 && !req->layout))
 		return -EINVAL;
 	if (st.n_buffers) {
-		v4l2_diag(dev->be, "%s: queue busy: it holds %u buffers; MMAP allocation needs an "
+		v4l2_diag(why, "%s: queue busy: it holds %u buffers; MMAP allocation needs an "
 				   "idle queue", dev->label, st.n_buffers);
 		return -EBUSY;
 	}
-	ret = set_format(dev, type, pixfmt, mp, req, &f);
+	ret = set_format(dev, type, pixfmt, mp, req, &f, why);
 	if (ret < 0)
 		return ret;
-	ret = create_one(dev, &f, req->layout ? req->layout->size : 0, &index);
+	ret = create_one(dev, &f, req->layout ? req->layout->size : 0, &index, why);
 	if (ret < 0) {
 		free_queue(dev, type); /* a REQBUFS fallback may have left buffers */
 		return ret;
@@ -238,7 +239,7 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 					       .flags = O_RDWR | O_CLOEXEC};
 		ret = v4l2_ioctl(dev->fd, VIDIOC_EXPBUF, &eb);
 		if (ret < 0) {
-			v4l2_diag(dev->be, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
+			v4l2_diag(why, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
 				  index, p, strerror(-ret));
 			goto fail;
 		}

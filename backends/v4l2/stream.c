@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@ struct la_v4l2_stream {
 	bool has_buffers;
 	struct la_v4l2_stream_config cfg; /* what the driver set */
 	uint32_t sizeimage[LA_V4L2_MAX_PLANES];
-	char error[256];
 };
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -38,28 +36,13 @@ static int xioctl(int fd, unsigned long req, void *arg)
 	return ret < 0 ? -errno : 0;
 }
 
-static void set_error(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_error(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-}
-
-#define FAIL(s, ret, ...) (set_error((s)->error, sizeof((s)->error), __VA_ARGS__), (ret))
-
 static bool is_mplane(uint32_t type)
 {
 	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE || type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 }
 
 int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *d,
-					  struct la_v4l2_stream_config *cfg, char *err, size_t len)
+					  struct la_v4l2_stream_config *cfg, struct la_why *why)
 {
 	bool one = true;
 
@@ -71,13 +54,11 @@ int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *d,
 	cfg->memory = V4L2_MEMORY_DMABUF;
 	cfg->num_planes = one ? 1 : d->plane_count;
 	cfg->pixelformat = la_v4l2_format_from_drm(d->format, cfg->num_planes);
-	if (!cfg->pixelformat || d->modifier != 0 || d->planes[0].offset != 0) {
-		set_error(err, len, "V4L2 cannot describe this buffer (format 0x%08x, modifier 0x%llx, "
-			  "%u dma-buf(s), plane 0 at offset %llu)", d->format,
-			  (unsigned long long)d->modifier, cfg->num_planes,
-			  (unsigned long long)d->planes[0].offset);
-		return -EINVAL;
-	}
+	if (!cfg->pixelformat || d->modifier != 0 || d->planes[0].offset != 0)
+		return la_why_set(why, -EINVAL, "V4L2 cannot describe this buffer (format 0x%08x, "
+				  "modifier 0x%llx, %u dma-buf(s), plane 0 at offset %llu)", d->format,
+				  (unsigned long long)d->modifier, cfg->num_planes,
+				  (unsigned long long)d->planes[0].offset);
 	cfg->width = d->width;
 	cfg->height = d->height;
 	for (uint32_t p = 0; p < cfg->num_planes; p++)
@@ -101,7 +82,8 @@ static uint32_t default_type(int fd)
 	return 0;
 }
 
-static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_config *cfg)
+static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_config *cfg,
+		      struct la_why *why)
 {
 	struct v4l2_format f;
 	uint32_t n;
@@ -126,13 +108,13 @@ static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_conf
 	}
 	ret = xioctl(s->fd, VIDIOC_S_FMT, &f);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_S_FMT: %s", strerror(-ret));
+		return la_why_set(why, ret, "VIDIOC_S_FMT: %s", strerror(-ret));
 	s->cfg.pixelformat = is_mplane(f.type) ? f.fmt.pix_mp.pixelformat : f.fmt.pix.pixelformat;
 	s->cfg.width = is_mplane(f.type) ? f.fmt.pix_mp.width : f.fmt.pix.width;
 	s->cfg.height = is_mplane(f.type) ? f.fmt.pix_mp.height : f.fmt.pix.height;
 	n = is_mplane(f.type) ? f.fmt.pix_mp.num_planes : 1;
 	if (n == 0 || n > LA_V4L2_MAX_PLANES)
-		return FAIL(s, -EPROTO, "VIDIOC_S_FMT answered %u planes", n);
+		return la_why_set(why, -EPROTO, "VIDIOC_S_FMT answered %u planes", n);
 	s->cfg.num_planes = n;
 	for (uint32_t p = 0; p < n; p++) {
 		s->cfg.bytesperline[p] = is_mplane(f.type) ? f.fmt.pix_mp.plane_fmt[p].bytesperline
@@ -142,12 +124,14 @@ static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_conf
 	}
 	if (s->cfg.pixelformat != cfg->pixelformat || s->cfg.width != cfg->width ||
 	    s->cfg.height != cfg->height || n != cfg->num_planes)
-		return FAIL(s, -EINVAL, "VIDIOC_S_FMT changed the format (%ux%u, %u planes asked; "
+		return la_why_set(why, -EINVAL,
+				  "VIDIOC_S_FMT changed the format (%ux%u, %u planes asked; "
 			    "%ux%u, %u planes set)", cfg->width, cfg->height, cfg->num_planes,
 			    s->cfg.width, s->cfg.height, n);
 	for (uint32_t p = 0; p < n; p++)
 		if (cfg->bytesperline[p] && cfg->bytesperline[p] != s->cfg.bytesperline[p])
-			return FAIL(s, -EINVAL, "VIDIOC_S_FMT changed bytesperline of plane %u from %u "
+			return la_why_set(why, -EINVAL,
+					  "VIDIOC_S_FMT changed bytesperline of plane %u from %u "
 				    "to %u", p, cfg->bytesperline[p], s->cfg.bytesperline[p]);
 	return 0;
 }
@@ -166,7 +150,7 @@ void la_v4l2_stream_close(struct la_v4l2_stream *s)
 	if (!s)
 		return;
 	if (s->streaming)
-		la_v4l2_stream_stop(s);
+		la_v4l2_stream_stop(s, NULL);
 	free_buffers(s);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -174,7 +158,7 @@ void la_v4l2_stream_close(struct la_v4l2_stream *s)
 }
 
 int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
-			struct la_v4l2_stream **out, char *err, size_t len)
+			struct la_v4l2_stream **out, struct la_why *why)
 {
 	struct la_v4l2_stream *s;
 	struct v4l2_requestbuffers rb;
@@ -184,17 +168,15 @@ int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
 		return -EINVAL;
 	*out = NULL;
 	if (!cfg || fd < 0 || cfg->num_planes == 0 || cfg->num_planes > LA_V4L2_MAX_PLANES ||
-	    (cfg->memory != V4L2_MEMORY_DMABUF && cfg->memory != V4L2_MEMORY_MMAP)) {
-		set_error(err, len, "la_v4l2_stream_open: invalid arguments");
-		return -EINVAL;
-	}
+	    (cfg->memory != V4L2_MEMORY_DMABUF && cfg->memory != V4L2_MEMORY_MMAP))
+		return la_why_set(why, -EINVAL, "la_v4l2_stream_open: invalid arguments");
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	if (s->fd < 0) {
 		ret = -errno;
-		set_error(err, len, "cannot duplicate fd %d: %s", fd, strerror(errno));
+		la_why_set(why, ret, "cannot duplicate fd %d: %s", fd, strerror(errno));
 		free(s);
 		return ret;
 	}
@@ -202,30 +184,29 @@ int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
 	if (!s->cfg.type)
 		s->cfg.type = default_type(s->fd);
 	if (!s->cfg.type) {
-		ret = FAIL(s, -ENOTSUP, "no video capture queue on this device");
+		ret = la_why_set(why, -ENOTSUP, "no video capture queue on this device");
 		goto fail;
 	}
-	ret = set_format(s, cfg);
+	ret = set_format(s, cfg, why);
 	if (ret < 0)
 		goto fail;
 	rb = (struct v4l2_requestbuffers){.count = cfg->count ? cfg->count : 1, .type = s->cfg.type,
 					  .memory = cfg->memory};
 	ret = xioctl(s->fd, VIDIOC_REQBUFS, &rb);
 	if (ret < 0) {
-		ret = FAIL(s, ret, "VIDIOC_REQBUFS(%u, %s): %s", rb.count,
+		ret = la_why_set(why, ret, "VIDIOC_REQBUFS(%u, %s): %s", rb.count,
 			   cfg->memory == V4L2_MEMORY_MMAP ? "MMAP" : "DMABUF", strerror(-ret));
 		goto fail;
 	}
 	s->has_buffers = true;
 	if (rb.count == 0) {
-		ret = FAIL(s, -ENOMEM, "VIDIOC_REQBUFS gave no buffer");
+		ret = la_why_set(why, -ENOMEM, "VIDIOC_REQBUFS gave no buffer");
 		goto fail;
 	}
 	s->cfg.count = rb.count;
 	*out = s;
 	return 0;
 fail:
-	set_error(err, len, "%s", s->error);
 	la_v4l2_stream_close(s);
 	return ret;
 }
@@ -256,7 +237,7 @@ static void init_buffer(const struct la_v4l2_stream *s, uint32_t index, struct v
 }
 
 int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
-				const struct la_descriptor *desc)
+				const struct la_descriptor *desc, struct la_why *why)
 {
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b;
@@ -265,13 +246,15 @@ int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
 	if (!s || !desc || s->cfg.memory != V4L2_MEMORY_DMABUF || index >= s->cfg.count)
 		return -EINVAL;
 	if (desc->plane_count < s->cfg.num_planes)
-		return FAIL(s, -EINVAL, "descriptor has %u planes, the format %u memory planes",
+		return la_why_set(why, -EINVAL,
+				  "descriptor has %u planes, the format %u memory planes",
 			    desc->plane_count, s->cfg.num_planes);
 	init_buffer(s, index, &b, planes);
 	for (uint32_t p = 0; p < s->cfg.num_planes; p++) {
 		off_t size = lseek(desc->planes[p].fd, 0, SEEK_END);
 		if (size < 0)
-			return FAIL(s, -errno, "plane %u: cannot size the dma-buf: %s", p, strerror(errno));
+			return la_why_set(why, -errno,
+					  "plane %u: cannot size the dma-buf: %s", p, strerror(errno));
 		if (is_mplane(s->cfg.type)) {
 			planes[p].m.fd = desc->planes[p].fd;
 			planes[p].length = (uint32_t)size;
@@ -282,11 +265,12 @@ int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
 	}
 	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_QBUF(DMABUF, buffer %u): %s", index, strerror(-ret));
+		return la_why_set(why, ret,
+				  "VIDIOC_QBUF(DMABUF, buffer %u): %s", index, strerror(-ret));
 	return 0;
 }
 
-int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index)
+int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index, struct la_why *why)
 {
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b;
@@ -297,11 +281,13 @@ int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index)
 	init_buffer(s, index, &b, planes);
 	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_QBUF(MMAP, buffer %u): %s", index, strerror(-ret));
+		return la_why_set(why, ret,
+				  "VIDIOC_QBUF(MMAP, buffer %u): %s", index, strerror(-ret));
 	return 0;
 }
 
-int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd)
+int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd,
+			  struct la_why *why)
 {
 	struct v4l2_exportbuffer eb = {.type = 0, .index = index, .plane = plane,
 				       .flags = O_RDWR | O_CLOEXEC};
@@ -315,13 +301,13 @@ int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t pla
 	eb.type = s->cfg.type;
 	ret = xioctl(s->fd, VIDIOC_EXPBUF, &eb);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_EXPBUF(buffer %u, plane %u): %s", index, plane,
+		return la_why_set(why, ret, "VIDIOC_EXPBUF(buffer %u, plane %u): %s", index, plane,
 			    strerror(-ret));
 	*fd = eb.fd;
 	return 0;
 }
 
-int la_v4l2_stream_start(struct la_v4l2_stream *s)
+int la_v4l2_stream_start(struct la_v4l2_stream *s, struct la_why *why)
 {
 	int type, ret;
 
@@ -330,12 +316,12 @@ int la_v4l2_stream_start(struct la_v4l2_stream *s)
 	type = (int)s->cfg.type;
 	ret = xioctl(s->fd, VIDIOC_STREAMON, &type);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_STREAMON: %s", strerror(-ret));
+		return la_why_set(why, ret, "VIDIOC_STREAMON: %s", strerror(-ret));
 	s->streaming = true;
 	return 0;
 }
 
-int la_v4l2_stream_stop(struct la_v4l2_stream *s)
+int la_v4l2_stream_stop(struct la_v4l2_stream *s, struct la_why *why)
 {
 	int type, ret;
 
@@ -345,12 +331,12 @@ int la_v4l2_stream_stop(struct la_v4l2_stream *s)
 	ret = xioctl(s->fd, VIDIOC_STREAMOFF, &type);
 	s->streaming = false;
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_STREAMOFF: %s", strerror(-ret));
+		return la_why_set(why, ret, "VIDIOC_STREAMOFF: %s", strerror(-ret));
 	return 0;
 }
 
 int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *index,
-			   uint32_t *bytesused)
+			   uint32_t *bytesused, struct la_why *why)
 {
 	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct pollfd pfd;
@@ -364,22 +350,18 @@ int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *i
 		ret = poll(&pfd, 1, timeout_ms);
 	} while (ret < 0 && errno == EINTR);
 	if (ret < 0)
-		return FAIL(s, -errno, "poll: %s", strerror(errno));
+		return la_why_set(why, -errno, "poll: %s", strerror(errno));
 	if (ret == 0)
-		return FAIL(s, -ETIMEDOUT, "no buffer within %d ms", timeout_ms);
+		return la_why_set(why, -ETIMEDOUT, "no buffer within %d ms", timeout_ms);
 	init_buffer(s, 0, &b, planes);
 	ret = xioctl(s->fd, VIDIOC_DQBUF, &b);
 	if (ret < 0)
-		return FAIL(s, ret, "VIDIOC_DQBUF: %s", strerror(-ret));
+		return la_why_set(why, ret, "VIDIOC_DQBUF: %s", strerror(-ret));
 	*index = b.index;
 	if (bytesused)
 		*bytesused = is_mplane(s->cfg.type) ? planes[0].bytesused : b.bytesused;
 	if (b.flags & V4L2_BUF_FLAG_ERROR)
-		return FAIL(s, -EIO, "buffer %u came back with V4L2_BUF_FLAG_ERROR", b.index);
+		return la_why_set(why, -EIO,
+				  "buffer %u came back with V4L2_BUF_FLAG_ERROR", b.index);
 	return 0;
-}
-
-const char *la_v4l2_stream_error(const struct la_v4l2_stream *s)
-{
-	return s ? s->error : "";
 }

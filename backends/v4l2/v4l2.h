@@ -62,7 +62,8 @@ struct v4l2_queue_state {
 
 #define v4l2_log(be, lvl, ...) (be)->host->log((be)->host->host_data, (lvl), __VA_ARGS__)
 #define v4l2_dbg(be, ...) v4l2_log((be), LA_LOG_DEBUG, __VA_ARGS__)
-#define v4l2_diag(be, ...) (be)->host->diagnose((be)->host->host_data, __VA_ARGS__)
+/* The reason a hook hands back (struct la_why, backend.h). */
+#define v4l2_diag(why, ...) la_why_set(why, 0, __VA_ARGS__)
 
 /* backend.c */
 int v4l2_ioctl(int fd, unsigned long req, void *arg); /* 0 or -errno, EINTR retried */
@@ -71,8 +72,10 @@ int64_t v4l2_fd_size(int fd);
 const char *v4l2_fourcc_str(uint32_t code, char buf[8]);
 bool v4l2_type_is_mplane(uint32_t type);
 /* Queue serving usage (capture for CAPTURE/DECODE, output for ENCODE); -ENOTSUP + diag. */
-int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q);
-int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st);
+int v4l2_queue_for_usage(struct v4l2_dev *dev, uint64_t usage, enum v4l2_queue *q,
+			 struct la_why *why);
+int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_state *st,
+		     struct la_why *why);
 /* Is pixfmt among VIDIOC_ENUM_FMT of type? Enumerates once, see struct v4l2_formats. */
 bool v4l2_lists_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt);
 /* Forgets the enumerations: the next v4l2_lists_format asks the driver again. */
@@ -88,7 +91,8 @@ void v4l2_read_format(const struct v4l2_format *f, uint32_t *w, uint32_t *h, uin
 
 /* caps.c */
 int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
-			  const struct la_assertion *assertion, struct la_capset *set);
+			  const struct la_assertion *assertion, struct la_capset *set,
+			  struct la_why *why);
 
 /* import-probe.c: runs the probe once per queue; result in dev->probe[q]. */
 void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps);
@@ -97,16 +101,18 @@ int v4l2_scattered_dmabuf(uint64_t size, int *fd, char *why, size_t len);
 
 /* mmap-path.c */
 int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
-		    size_t n, la_path_sink_fn sink, void *sink_data);
-int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+		    size_t n, la_path_sink_fn sink, void *sink_data, struct la_why *why);
+int v4l2_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+		    struct la_why *why);
 int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-		       struct la_descriptor *out);
+		       struct la_descriptor *out, struct la_why *why);
 void v4l2_path_release(void *backend, void *path);
 
 /* import.c */
 int v4l2_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		void **imp);
-int v4l2_import_get_property(void *backend, void *imp, const char *name, uint64_t *value);
+		void **imp, struct la_why *why);
+int v4l2_import_get_property(void *backend, void *imp, const char *name, uint64_t *value,
+			     struct la_why *why);
 void v4l2_import_release(void *backend, void *imp);
 
 #endif

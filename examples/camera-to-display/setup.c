@@ -16,16 +16,6 @@
 #include "c2d.h"
 #include "convert.h"
 
-static const char *mod_name(uint64_t m, char *buf, size_t len)
-{
-	if (m == DRM_FORMAT_MOD_LINEAR)
-		return "linear";
-	if (m == DRM_FORMAT_MOD_INVALID)
-		return "implicit";
-	snprintf(buf, len, "0x%016llx", (unsigned long long)m);
-	return buf;
-}
-
 static void print_set(const char *title, const struct la_result *res, struct la_buffer **bufs,
 		      size_t n)
 {
@@ -34,7 +24,7 @@ static void print_set(const char *title, const struct la_result *res, struct la_
 
 	la_buffer_get_descriptor(bufs[0], &d);
 	printf("%s: %s, modifier %s, %ux%u, %zu buffers\n", title,
-	       la_format_name(d.format, f, sizeof(f)), mod_name(d.modifier, m, sizeof(m)),
+	       la_format_name(d.format, f, sizeof(f)), la_modifier_name(d.modifier, m, sizeof(m)),
 	       d.width, d.height, n);
 	for (uint32_t p = 0; p < d.plane_count; p++)
 		printf("  plane %u: pitch %llu, offset %llu, %llu bytes\n", p,

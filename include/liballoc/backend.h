@@ -24,8 +24,17 @@
 extern "C" {
 #endif
 
-/* Bump on any incompatible change of the structs below. */
-#define LA_BACKEND_ABI_VERSION 1
+/*
+ * Bump on any incompatible change of the structs below. 2: every hook that
+ * can fail gets an explicit struct la_why; the host lost diagnose().
+ *
+ * Growth without a bump: new optional hooks are only ever appended to
+ * struct la_backend_interface. A module records the size of the interface
+ * it was built with (la_backend_entry.iface_size, set by LA_BACKEND_DEFINE);
+ * the core treats every hook beyond that size as absent (-ENOTSUP), so a
+ * module built against an older header keeps loading.
+ */
+#define LA_BACKEND_ABI_VERSION 2
 #define LA_BACKEND_ENTRY_SYMBOL "la_backend_entry"
 
 struct la_backend_host {
@@ -33,12 +42,6 @@ struct la_backend_host {
 	void *host_data;
 	void (*log)(void *host_data, enum la_log_level level, const char *fmt, ...)
 		__attribute__((format(printf, 3, 4)));
-	/*
-	 * Sets the human reason of the failure the hook is about to return
-	 * (ends up in la_last_diagnosis() / a result's diagnosis). Name the
-	 * device and the constraint or kernel call, with the errno.
-	 */
-	void (*diagnose)(void *host_data, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 };
 
 /* What probe() learnt about a device node it claims. */
@@ -84,68 +87,85 @@ struct la_alloc_request {
 	size_t n_devices;
 };
 
+/*
+ * Every hook that can fail gets why (never NULL): before it returns a
+ * negative errno it says why with la_why_set(), naming the device and the
+ * constraint or kernel call, with the errno. The core turns it into
+ * la_last_diagnosis() or a result's diagnosis; a backend never touches those.
+ */
+
 /* Where list_paths() reports paths; path is the backend's own data. */
 typedef int (*la_path_sink_fn)(void *sink, const struct la_path_desc *desc, void *path);
-typedef int (*la_enumerate_fn)(void *ctx, const char *path);
+/* Where enumerate() reports device nodes ("/dev/video0"). */
+typedef int (*la_enumerate_fn)(void *ctx, const char *node);
 
 struct la_backend_interface {
 	/* Required. */
-	int (*init)(const struct la_backend_host *host, void **backend);
+	int (*init)(const struct la_backend_host *host, void **backend, struct la_why *why);
 	void (*finish)(void *backend);
 	/*
 	 * Claims a device node (fd owned by the core, valid until
 	 * device_close). -ENODEV: not a node of this backend (silent).
 	 */
-	int (*probe)(void *backend, int fd, const char *path, void **device,
-		     struct la_backend_device_info *info);
+	int (*probe)(void *backend, int fd, const char *node, void **device,
+		     struct la_backend_device_info *info, struct la_why *why);
 	void (*device_close)(void *backend, void *device);
 
 	/* Optional. */
 	/* Calls add() for every node this backend could open. */
-	int (*enumerate)(void *backend, la_enumerate_fn add, void *ctx);
+	int (*enumerate)(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why);
 	/*
 	 * Fills set (already created with the device's identity) with the
 	 * candidates for usage and assertion, and sets its import rule with
-	 * la_capset_set_import_rule(). -ENOTSUP + diagnose if the device
+	 * la_capset_set_import_rule(). -ENOTSUP and why if the device
 	 * cannot serve usage.
 	 */
 	int (*get_capabilities)(void *backend, void *device, uint64_t usage,
-				const struct la_assertion *assertion, struct la_capset *set);
-	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit);
+				const struct la_assertion *assertion, struct la_capset *set,
+				struct la_why *why);
 	/*
 	 * Reports the allocation paths this backend offers to a negotiation:
 	 * neutral ones (heaps) and those of participating devices it owns
 	 * (devices[i] with device_data[i] != NULL are this backend's).
 	 */
 	int (*list_paths)(void *backend, struct la_device *const *devices,
-			  void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data);
+			  void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+			  struct la_why *why);
 	/*
 	 * Backend-specific checks beyond the core's generic ones (which already
 	 * applied contiguity, address limit, caching, protection and import
-	 * rules). 0 = usable, *rank may be adjusted; negative + diagnose = why not.
-	 * On success, diagnose may say why the rank was adjusted: the text is
+	 * rules). 0 = usable, *rank may be adjusted; negative and why = why not.
+	 * On success, why may say why the rank was adjusted: the text is
 	 * added to the path's reason (la_path_info.reason).
 	 */
-	int (*path_match)(void *backend, void *path, const struct la_alloc_request *req, int *rank);
+	int (*path_match)(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+			  struct la_why *why);
 	/*
 	 * Allocates one buffer: fills out with owned fds (O_CLOEXEC), offsets,
 	 * pitches and flags. May use req->layout or the driver's own layout;
 	 * the core validates the result against req->constraints.
 	 */
 	int (*path_allocate)(void *backend, void *path, const struct la_alloc_request *req,
-			     struct la_descriptor *out);
+			     struct la_descriptor *out, struct la_why *why);
 	void (*path_release)(void *backend, void *path);
 	/* Imports desc into the device; *imp is the backend's import state. */
 	int (*import)(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		      void **imp);
-	int (*import_get_property)(void *backend, void *imp, const char *name, uint64_t *value);
+		      void **imp, struct la_why *why);
+	/* A value that records a failure (smaf.last_error) may come with its reason in why. */
+	int (*import_get_property)(void *backend, void *imp, const char *name, uint64_t *value,
+				   struct la_why *why);
 	void (*import_release)(void *backend, void *imp);
+
+	/* Appended hooks (see LA_BACKEND_ABI_VERSION); all optional. */
+	/* The LA_USAGE_BACKEND_MASK bit of a full name ("test.magic"); -ENOENT if unknown. */
+	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit, struct la_why *why);
 };
 
 struct la_backend_entry {
 	uint32_t abi_version;  /* LA_BACKEND_ABI_VERSION the module was built with */
 	const char *name;      /* "drm", "v4l2", ... */
 	const struct la_backend_interface *iface;
+	size_t iface_size;     /* sizeof(struct la_backend_interface) the module was built with */
 };
 
 #define LA_BACKEND_DEFINE(backend_name, interface)                                  \
@@ -154,6 +174,7 @@ struct la_backend_entry {
 			.abi_version = LA_BACKEND_ABI_VERSION,                       \
 			.name = (backend_name),                                      \
 			.iface = &(interface),                                       \
+			.iface_size = sizeof(interface),                             \
 		}
 
 /* Set by get_capabilities(); reason (copied) says how the rule was found. */

@@ -103,6 +103,25 @@ void la_context_set_log_level(struct la_context *ctx, enum la_log_level level);
 const char *la_last_diagnosis(void);
 
 /*
+ * An explicit reason, for the calls that hand one back instead of setting
+ * la_last_diagnosis(): backend hooks (backend.h) and the V4L2 stream
+ * helpers (v4l2-stream.h). Zero-initialise it; text is "" until a failure.
+ */
+#define LA_WHY_TEXT_MAX 1024
+struct la_why {
+	int err;                     /* negative errno of the last la_why_set(), 0 if none */
+	char text[LA_WHY_TEXT_MAX];  /* names the device and the constraint or call */
+};
+/*
+ * Replaces why's text (why may be NULL: nothing is written) with the
+ * formatted reason, stores err in why->err and returns err unchanged, for
+ * `return la_why_set(why, -EINVAL, ...)`. Its return value is the err passed
+ * in (a negative errno such as -EINVAL or -ENOTSUP), never an error of its own.
+ */
+int la_why_set(struct la_why *why, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
  * Number of backends of ctx, loading them first. -EINVAL if ctx or count
  * is NULL; a loading error (see the conventions) is returned with *count
  * set to the backends loaded so far.
@@ -130,7 +149,7 @@ const char *la_context_get_backend_name(struct la_context *ctx, size_t index);
  *   it up (its errno, e.g. a kernel errno of its queries); the diagnosis
  *   names the backend.
  */
-int la_device_open(struct la_context *ctx, const char *path, struct la_device **out);
+int la_device_open(struct la_context *ctx, const char *node, struct la_device **out);
 /*
  * Same for an fd the caller already has. liballoc duplicates it with
  * F_DUPFD_CLOEXEC: the caller keeps ownership of fd and may close it at once.
@@ -153,7 +172,9 @@ struct la_device *la_device_unref(struct la_device *dev);
  */
 const char *la_device_get_backend(const struct la_device *dev); /* "drm" */
 const char *la_device_get_driver(const struct la_device *dev);  /* "virtio_gpu" */
-const char *la_device_get_path(const struct la_device *dev);    /* may be "" */
+const char *la_device_get_node(const struct la_device *dev);    /* "/dev/video0"; may be "" */
+/* Deprecated alias of la_device_get_node(), kept for one release. */
+const char *la_device_get_path(const struct la_device *dev);
 /* "virtio_gpu (/dev/dri/card1)": the name used in every diagnosis. */
 const char *la_device_get_label(const struct la_device *dev);
 dev_t la_device_get_devnum(const struct la_device *dev);
@@ -224,6 +245,12 @@ struct la_assertion {
 	const uint64_t *modifiers; /* optional: acceptable modifiers; NULL = any */
 	size_t n_modifiers;
 	uint32_t buffer_count;     /* 0 means 1 */
+	/*
+	 * Layout version: 0 (what zero-initialising gives) is this one. A later
+	 * liballoc appends fields and a number for them; it reads fields only
+	 * up to the version given, and refuses one it does not know (-EINVAL).
+	 */
+	uint32_t version;
 };
 
 /* ------------------------------------------------------------------ */
@@ -471,6 +498,17 @@ const char *la_format_name(uint32_t format, char *buf, size_t len);
  * these (diagnosed); *format is left alone on failure.
  */
 int la_format_parse(const char *name, uint32_t *format);
+
+/* DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (implicit), without drm_fourcc.h. */
+#define LA_MODIFIER_LINEAR   UINT64_C(0)
+#define LA_MODIFIER_IMPLICIT UINT64_C(0x00ffffffffffffff)
+/* "linear", "implicit" or "0x" and 16 hex digits; returns buf (NULL if len is 0). */
+const char *la_modifier_name(uint64_t modifier, char *buf, size_t len);
+/* Parses what la_modifier_name() writes (0x + 1..16 hex digits); -EINVAL otherwise. */
+int la_modifier_parse(const char *text, uint64_t *modifier);
+/* "contiguous", "cached"... for one LA_CONSTRAINT_* / LA_CACHING_* bit; NULL otherwise. */
+const char *la_constraint_flag_name(uint32_t bit);
+const char *la_caching_name(uint32_t bit);
 
 /* ------------------------------------------------------------------ */
 /* Buffers                                                             */

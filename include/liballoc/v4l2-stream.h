@@ -11,11 +11,10 @@
  * Conventions as in liballoc.h: functions return 0 or a negative errno
  * (-EINVAL for a required pointer that is NULL, -ENOMEM when memory runs
  * out); every fd created has O_CLOEXEC; "kernel errno" is the errno of the
- * named ioctl, passed through. A human-readable reason for the last
- * failure of a stream is available from la_v4l2_stream_error(); failures of
- * la_v4l2_stream_open() and la_v4l2_stream_config_from_descriptor() write
- * it into the caller's err buffer (err may be NULL or len 0: no message).
- * These functions never touch la_last_diagnosis().
+ * named ioctl, passed through. This library is not liballoc.so and does not
+ * set la_last_diagnosis(): every function that can fail takes an explicit
+ * struct la_why (liballoc.h; NULL if the caller does not want the reason)
+ * and fills it, naming the ioctl and the errno, when it fails.
  */
 #ifndef LIBALLOC_V4L2_STREAM_H
 #define LIBALLOC_V4L2_STREAM_H
@@ -65,19 +64,19 @@ struct la_v4l2_stream_config {
  * variant when the planes are in separate dma-bufs at offset 0), pitches,
  * memory DMABUF. type/count are left for the caller (type 0, count 0).
  * -EINVAL: desc or cfg NULL or plane_count not in 1..LA_V4L2_MAX_PLANES
- * (no message), or V4L2 cannot describe the layout: no V4L2 code for the
+ * (why says so), or V4L2 cannot describe the layout: no V4L2 code for the
  * format and plane split, a modifier other than linear, plane 0 not at
- * offset 0 (message in err).
+ * offset 0.
  */
 int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *desc,
-					  struct la_v4l2_stream_config *cfg, char *err, size_t len);
+					  struct la_v4l2_stream_config *cfg, struct la_why *why);
 
 /*
  * Sets the format (VIDIOC_S_FMT) and requests the buffers (VIDIOC_REQBUFS).
  * fd is borrowed: the stream works on its own F_DUPFD_CLOEXEC duplicate, so
  * the caller may close fd at once; the duplicate shares the open file, so
  * the queue belongs to the caller's file description. *out is owned
- * (la_v4l2_stream_close()). On failure *out is NULL, a message is in err
+ * (la_v4l2_stream_close()). On failure *out is NULL, why says why
  * and nothing is left allocated in the queue.
  * -EINVAL: cfg or out NULL, fd negative, num_planes not in
  *   1..LA_V4L2_MAX_PLANES, memory neither DMABUF nor MMAP; or the driver
@@ -89,7 +88,7 @@ int la_v4l2_stream_config_from_descriptor(const struct la_descriptor *desc,
  *   VIDIOC_REQBUFS (e.g. -EBUSY: another file description owns the queue).
  */
 int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
-			struct la_v4l2_stream **out, char *err, size_t len);
+			struct la_v4l2_stream **out, struct la_why *why);
 /* Stops streaming, frees the queue's buffers (REQBUFS 0), closes the dup. NULL ok. */
 void la_v4l2_stream_close(struct la_v4l2_stream *s);
 
@@ -110,27 +109,28 @@ uint32_t la_v4l2_stream_get_sizeimage(const struct la_v4l2_stream *s, uint32_t p
  * errno of sizing a dma-buf (lseek) or of VIDIOC_QBUF.
  */
 int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
-				const struct la_descriptor *desc);
+				const struct la_descriptor *desc, struct la_why *why);
 /*
  * Queues MMAP buffer index. -EINVAL: s NULL, not an MMAP stream, index >=
  * the buffer count. The kernel errno of VIDIOC_QBUF.
  */
-int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index);
+int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index, struct la_why *why);
 /*
  * Exports plane of MMAP buffer index as a dma-buf (VIDIOC_EXPBUF); *fd is
  * owned by the caller (close it), -1 on failure. -EINVAL: fd or s NULL,
  * not an MMAP stream. The kernel errno of VIDIOC_EXPBUF (-EINVAL for an
  * index or plane the queue does not have).
  */
-int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd);
+int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t plane, int *fd,
+			  struct la_why *why);
 /* VIDIOC_STREAMON. -EINVAL: s NULL. The kernel errno of VIDIOC_STREAMON. */
-int la_v4l2_stream_start(struct la_v4l2_stream *s);
+int la_v4l2_stream_start(struct la_v4l2_stream *s, struct la_why *why);
 /*
  * VIDIOC_STREAMOFF: every queued buffer returns to the application.
  * -EINVAL: s NULL. The kernel errno of VIDIOC_STREAMOFF (the stream counts
  * as stopped all the same).
  */
-int la_v4l2_stream_stop(struct la_v4l2_stream *s);
+int la_v4l2_stream_stop(struct la_v4l2_stream *s, struct la_why *why);
 /*
  * Waits up to timeout_ms (negative: forever) for a filled buffer and
  * dequeues it; *bytesused (may be NULL) gets plane 0's bytes.
@@ -142,13 +142,7 @@ int la_v4l2_stream_stop(struct la_v4l2_stream *s);
  *   the last buffer of a stopped m2m stream).
  */
 int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *index,
-			   uint32_t *bytesused);
-
-/*
- * Reason of the stream's last failure ("" if none; "" for NULL). Borrowed
- * from s; a later failure of s replaces it, a success leaves it.
- */
-const char *la_v4l2_stream_error(const struct la_v4l2_stream *s);
+			   uint32_t *bytesused, struct la_why *why);
 
 #ifdef __cplusplus
 }

@@ -85,6 +85,46 @@ static void test_init_failure(void **state)
 	assert_non_null(strstr(logbuf, "init failed"));
 }
 
+/*
+ * A module built against a header one appended hook short loads and works,
+ * and the hook it lacks is absent: not read from whatever follows its
+ * interface (backend-old.c puts a poisoned usage_from_name there).
+ */
+static void test_older_interface(void **state)
+{
+	const struct la_assertion a = {.width = 64, .height = 64};
+	struct la_context *ctx = NULL;
+	struct la_device *dev = NULL;
+	struct la_capset *set = NULL;
+	char node[512];
+	uint64_t bit = 0;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	snprintf(node, sizeof(node), "%s/a.olddev", testdev_tmpdir());
+	f = fopen(node, "w");
+	assert_non_null(f);
+	fclose(f);
+	setenv("LIBALLOC_BACKEND_PATH", env("LA_TEST_OLD_BACKEND_DIR"), 1);
+	assert_int_equal(la_context_new(&ctx), 0);
+	assert_int_equal(la_context_get_backend_count(ctx, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(la_context_get_backend_name(ctx, 0), "old");
+	assert_null(ctx->backends[0]->iface->usage_from_name);
+	assert_non_null(ctx->backends[0]->iface->get_capabilities);
+	assert_int_equal(la_device_open(ctx, node, &dev), 0);
+	assert_int_equal(la_device_usage_from_name(dev, "old.poison", &bit), -ENOENT);
+	assert_int_equal(bit, 0);
+	assert_int_equal(la_device_get_capabilities(dev, LA_USAGE_RENDER, &a, &set), 0);
+	assert_int_equal(la_capset_get_candidate_count(set), 1);
+	la_capset_destroy(set);
+	la_device_unref(dev);
+	la_context_destroy(ctx);
+	unsetenv("LIBALLOC_BACKEND_PATH");
+	unlink(node);
+}
+
 static void test_secure_ignores_env(void **state)
 {
 	char buf[4096];
@@ -163,6 +203,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_backends_skipped),
 		cmocka_unit_test(test_init_failure),
+		cmocka_unit_test(test_older_interface),
 		cmocka_unit_test(test_secure_ignores_env),
 		cmocka_unit_test(test_secure_ignores_debug),
 		cmocka_unit_test(test_foreign_writable_refused),

@@ -349,6 +349,10 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(la_negotiate_capsets(ctx, &a, s, 1, &res), -EINVAL);
 	assert_non_null(strstr(la_last_diagnosis(), "width and height"));
 	a.width = 64;
+	a.version = 1; /* a layout this liballoc does not know */
+	assert_int_equal(la_negotiate_capsets(ctx, &a, s, 1, &res), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "assertion version 1"));
+	a.version = 0;
 	a.n_formats = 2; /* without an array */
 	assert_int_equal(la_negotiate_capsets(ctx, &a, s, 1, &res), -EINVAL);
 	a.n_formats = 0;

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <liballoc/backend.h>
 
-static int marker_init(const struct la_backend_host *host, void **backend)
+static int marker_init(const struct la_backend_host *host, void **backend, struct la_why *why)
 {
 	(void)host;
 	*backend = NULL;
@@ -18,10 +18,10 @@ static void marker_finish(void *backend)
 	(void)backend;
 }
 
-static int marker_probe(void *backend, int fd, const char *path, void **device,
-			struct la_backend_device_info *info)
+static int marker_probe(void *backend, int fd, const char *node, void **device,
+			struct la_backend_device_info *info, struct la_why *why)
 {
-	(void)backend, (void)fd, (void)path, (void)device, (void)info;
+	(void)backend, (void)fd, (void)node, (void)device, (void)info;
 	return -ENODEV;
 }
 

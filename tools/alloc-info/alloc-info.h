@@ -33,10 +33,6 @@ enum ai_exit {
 #define AI_MAX_FORMATS 64
 #define AI_MAX_MODIFIERS 64
 
-/* DRM_FORMAT_MOD_INVALID / LINEAR (drm_fourcc.h), so that libdrm is not needed. */
-#define AI_MOD_IMPLICIT UINT64_C(0x00ffffffffffffff)
-#define AI_MOD_LINEAR UINT64_C(0)
-
 struct ai_opts {
 	const char *prog;  /* "alloc-info negotiate": prefix of error messages */
 	bool json;
@@ -80,7 +76,6 @@ int ai_parse_modifiers(const struct ai_opts *o, const char *text, uint64_t *out,
 int ai_parse_count(const struct ai_opts *o, const char *text, uint32_t *out);
 int ai_parse_usage(const struct ai_opts *o, struct la_device *dev, const char *text,
 		   uint64_t *usage);
-const char *ai_modifier_name(uint64_t mod, char *buf, size_t len);
 void ai_assertion(const struct ai_opts *o, struct la_assertion *a);
 
 /*

@@ -93,28 +93,6 @@ int ai_parse_formats(const struct ai_opts *o, const char *text, uint32_t *out, s
 	return 0;
 }
 
-/* "linear", "implicit" or 0x + 1..16 hex digits, as in the capset JSON. */
-static int parse_modifier(const char *s, uint64_t *mod)
-{
-	size_t len = strlen(s);
-	char *end;
-
-	if (!strcmp(s, "linear")) {
-		*mod = AI_MOD_LINEAR;
-		return 0;
-	}
-	if (!strcmp(s, "implicit")) {
-		*mod = AI_MOD_IMPLICIT;
-		return 0;
-	}
-	if (len < 3 || len > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
-	    strspn(s + 2, "0123456789abcdefABCDEF") != len - 2)
-		return -EINVAL;
-	errno = 0;
-	*mod = strtoull(s + 2, &end, 16);
-	return errno || *end ? -EINVAL : 0;
-}
-
 int ai_parse_modifiers(const struct ai_opts *o, const char *text, uint64_t *out, size_t *n)
 {
 	char copy[2048], *words[AI_MAX_MODIFIERS];
@@ -123,7 +101,7 @@ int ai_parse_modifiers(const struct ai_opts *o, const char *text, uint64_t *out,
 	if (split(o, "modifier", text, copy, sizeof(copy), words, AI_MAX_MODIFIERS, &count) < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++) {
-		if (parse_modifier(words[i], &out[i]) < 0) {
+		if (la_modifier_parse(words[i], &out[i]) < 0) {
 			ai_error(o, "bad modifier '%s': expected linear, implicit or 0x followed "
 				    "by up to 16 hex digits (e.g. 0x0100000000000001)", words[i]);
 			return -EINVAL;
@@ -183,17 +161,6 @@ int ai_parse_usage(const struct ai_opts *o, struct la_device *dev, const char *t
 		*usage |= bits;
 	}
 	return 0;
-}
-
-const char *ai_modifier_name(uint64_t mod, char *buf, size_t len)
-{
-	if (mod == AI_MOD_LINEAR)
-		snprintf(buf, len, "linear");
-	else if (mod == AI_MOD_IMPLICIT)
-		snprintf(buf, len, "implicit");
-	else
-		snprintf(buf, len, "0x%016" PRIx64, mod);
-	return buf;
 }
 
 void ai_assertion(const struct ai_opts *o, struct la_assertion *a)

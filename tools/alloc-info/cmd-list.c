@@ -105,7 +105,7 @@ static void print_report(const struct ai_opts *o, const struct report *r)
 
 	printf("%s\n", la_device_get_label(r->dev));
 	printf("    backend %s, driver %s, path %s, devnum %u:%u\n", la_device_get_backend(r->dev),
-	       la_device_get_driver(r->dev), la_device_get_path(r->dev),
+	       la_device_get_driver(r->dev), la_device_get_node(r->dev),
 	       major(la_device_get_devnum(r->dev)), minor(la_device_get_devnum(r->dev)));
 	printf("    usages: %s\n", ai_usage_text(r->usages, usage, sizeof(usage)));
 	if (r->set) {
@@ -126,7 +126,7 @@ static void print_report(const struct ai_opts *o, const struct report *r)
 		if (chosen >= 0 && la_result_get_candidate(r->res, (size_t)chosen, &c) == 0) {
 			char f[32], m[32];
 			printf(" (%s %s)", la_format_name(c.format, f, sizeof(f)),
-			       ai_modifier_name(c.modifier, m, sizeof(m)));
+			       la_modifier_name(c.modifier, m, sizeof(m)));
 		}
 		printf(":\n");
 		ai_print_paths(stdout, "      ", r->res);
@@ -198,7 +198,7 @@ static json_object *report_json(const struct report *r)
 	ret = ai_json_add(d, "label", ai_json_str(la_device_get_label(r->dev)));
 	ret = ret ? ret : ai_json_add(d, "backend", ai_json_str(la_device_get_backend(r->dev)));
 	ret = ret ? ret : ai_json_add(d, "driver", ai_json_str(la_device_get_driver(r->dev)));
-	ret = ret ? ret : ai_json_add(d, "path", ai_json_str(la_device_get_path(r->dev)));
+	ret = ret ? ret : ai_json_add(d, "path", ai_json_str(la_device_get_node(r->dev)));
 	ret = ret ? ret : ai_json_add(d, "devnum", ai_json_str(devnum));
 	ret = ret ? ret : ai_json_add(d, "usages", ai_json_usage(r->usages));
 	ret = ret ? ret : r->main_usage ? ai_json_add(d, "main_usage", ai_json_usage(r->main_usage))

@@ -84,13 +84,12 @@ json_object *ai_json_usage(uint64_t usage)
 
 static json_object *caching_array(uint32_t caching)
 {
-	static const char *const names[] = {"cached", "writecombine", "uncached"};
 	json_object *arr = json_object_new_array();
 	int ret = 0;
 
-	for (int i = 0; i < 3 && ret == 0; i++)
-		if (caching & (1u << i))
-			ret = ai_json_push(arr, json_object_new_string(names[i]));
+	for (int i = 0; i < 32 && ret == 0; i++)
+		if ((caching & (1u << i)) && la_caching_name(1u << i))
+			ret = ai_json_push(arr, json_object_new_string(la_caching_name(1u << i)));
 	if (ret < 0) {
 		json_object_put(arr);
 		return NULL;
@@ -133,15 +132,6 @@ json_object *ai_json_constraints(const struct la_constraints *c)
 		{"max_width", c->max_width},         {"max_height", c->max_height},
 		{"dma_addr_bits", c->dma_addr_bits},
 	};
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} flags[] = {
-		{"contiguous", LA_CONSTRAINT_CONTIGUOUS},
-		{"protected_required", LA_CONSTRAINT_PROTECTED_REQUIRED},
-		{"protected_ok", LA_CONSTRAINT_PROTECTED_OK},
-		{"no_cpu_access", LA_CONSTRAINT_NO_CPU_ACCESS},
-	};
 	json_object *o = json_object_new_object();
 	int ret = 0;
 
@@ -154,9 +144,10 @@ json_object *ai_json_constraints(const struct la_constraints *c)
 			ret = ai_json_add(o, scalars[i].name, json_object_new_uint64(scalars[i].v));
 	if (ret == 0 && c->caching)
 		ret = ai_json_add(o, "caching", caching_array(c->caching));
-	for (size_t i = 0; ret == 0 && i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (c->flags & flags[i].bit)
-			ret = ai_json_add(o, flags[i].name, json_object_new_boolean(1));
+	for (int i = 0; ret == 0 && i < 32; i++)
+		if ((c->flags & (1u << i)) && la_constraint_flag_name(1u << i))
+			ret = ai_json_add(o, la_constraint_flag_name(1u << i),
+					  json_object_new_boolean(1));
 	if (ret < 0) {
 		json_object_put(o);
 		return NULL;
@@ -173,7 +164,7 @@ static json_object *format_str(uint32_t format)
 static json_object *modifier_str(uint64_t mod)
 {
 	char name[32];
-	return json_object_new_string(ai_modifier_name(mod, name, sizeof(name)));
+	return json_object_new_string(la_modifier_name(mod, name, sizeof(name)));
 }
 
 json_object *ai_json_candidate(const struct la_candidate *c)

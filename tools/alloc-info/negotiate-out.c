@@ -19,7 +19,7 @@ static void print_list(const char *what, size_t n, const uint32_t *formats,
 		char name[32];
 		printf("%s%s", i ? "," : "",
 		       formats ? la_format_name(formats[i], name, sizeof(name))
-			       : ai_modifier_name(mods[i], name, sizeof(name)));
+			       : la_modifier_name(mods[i], name, sizeof(name)));
 	}
 }
 
@@ -42,7 +42,7 @@ static void print_layout(const struct ai_negotiation *ng, const struct la_candid
 {
 	struct la_layout l;
 
-	if (c->modifier != AI_MOD_LINEAR)
+	if (c->modifier != LA_MODIFIER_LINEAR)
 		return;
 	if (la_layout_compute(c->format, ng->a.width, ng->a.height, &c->constraints, &l) < 0) {
 		printf("linear layout: cannot be computed: %s\n", la_last_diagnosis());
@@ -138,7 +138,7 @@ static json_object *request_obj(const struct ai_opts *o, const struct la_asserti
 	}
 	for (size_t i = 0; ret == 0 && i < a->n_modifiers; i++) {
 		char name[32];
-		ret = ai_json_push(m, ai_json_str(ai_modifier_name(a->modifiers[i], name, 32)));
+		ret = ai_json_push(m, ai_json_str(la_modifier_name(a->modifiers[i], name, 32)));
 	}
 	ret = ret ? ret : ai_json_add(r, "width", json_object_new_int64(a->width));
 	ret = ret ? ret : ai_json_add(r, "height", json_object_new_int64(a->height));
@@ -170,7 +170,7 @@ static json_object *device_obj(const struct ai_negotiation *ng, size_t i)
 	ret = ai_json_add(d, "argument", ai_json_str(src->arg));
 	ret = ret ? ret : ai_json_add(d, "source", ai_json_str(src->device ? "device" : "file"));
 	ret = ret ? ret : src->device ? ai_json_add(d, "path",
-						    ai_json_str(la_device_get_path(src->device)))
+						    ai_json_str(la_device_get_node(src->device)))
 				      : ai_json_add_null(d, "path");
 	ret = ret ? ret : ai_json_add(d, "candidate_count",
 				      json_object_new_int64((int64_t)la_capset_get_candidate_count(ng->sets[i])));
@@ -230,7 +230,7 @@ static json_object *layout_obj(const struct ai_negotiation *ng, int chosen)
 	int ret;
 
 	if (la_result_get_candidate(ng->res, (size_t)chosen, &c) < 0 ||
-	    c.modifier != AI_MOD_LINEAR ||
+	    c.modifier != LA_MODIFIER_LINEAR ||
 	    la_layout_compute(c.format, ng->a.width, ng->a.height, &c.constraints, &l) < 0)
 		return NULL;
 	o = json_object_new_object();

@@ -37,14 +37,14 @@ const char *ai_usage_text(uint64_t usage, char *buf, size_t len)
 
 const char *ai_caching_text(uint32_t caching, char *buf, size_t len)
 {
-	static const char *const names[] = {"cached", "writecombine", "uncached"};
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int i = 0; i < 3; i++) {
-		if (!(caching & (1u << i)))
+	for (int i = 0; i < 32; i++) {
+		const char *name = la_caching_name(1u << i);
+		if (!(caching & (1u << i)) || !name)
 			continue;
-		int n = snprintf(buf + used, len - used, "%s%s", used ? "|" : "", names[i]);
+		int n = snprintf(buf + used, len - used, "%s%s", used ? "|" : "", name);
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
@@ -70,15 +70,6 @@ static void print_planes(FILE *f, const char *key, const uint64_t *v)
 
 void ai_print_constraints(FILE *f, const struct la_constraints *c)
 {
-	static const struct {
-		const char *name;
-		uint32_t bit;
-	} flags[] = {
-		{"contiguous", LA_CONSTRAINT_CONTIGUOUS},
-		{"protected_required", LA_CONSTRAINT_PROTECTED_REQUIRED},
-		{"protected_ok", LA_CONSTRAINT_PROTECTED_OK},
-		{"no_cpu_access", LA_CONSTRAINT_NO_CPU_ACCESS},
-	};
 	const struct {
 		const char *name;
 		uint64_t v;
@@ -103,9 +94,9 @@ void ai_print_constraints(FILE *f, const struct la_constraints *c)
 			fprintf(f, " %s=%" PRIu64, scalars[i].name, scalars[i].v);
 	if (c->caching)
 		fprintf(f, " caching=%s", ai_caching_text(c->caching, cache, sizeof(cache)));
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (c->flags & flags[i].bit)
-			fprintf(f, " %s", flags[i].name);
+	for (int i = 0; i < 32; i++)
+		if ((c->flags & (1u << i)) && la_constraint_flag_name(1u << i))
+			fprintf(f, " %s", la_constraint_flag_name(1u << i));
 }
 
 /* "XRGB8888 [XR24]": the table name, and the letters V4L2 and DRM people grep for. */
@@ -130,7 +121,7 @@ void ai_print_candidate(FILE *f, const char *indent, const struct la_candidate *
 
 	fprintf(f, "%s", indent);
 	print_format(f, c->format);
-	fprintf(f, " %s", ai_modifier_name(c->modifier, mod, sizeof(mod)));
+	fprintf(f, " %s", la_modifier_name(c->modifier, mod, sizeof(mod)));
 	if (c->plane_count)
 		fprintf(f, " planes=%u", c->plane_count);
 	fprintf(f, " |");
@@ -201,7 +192,7 @@ void ai_print_buffer(FILE *f, const char *indent, size_t index, const struct la_
 	fprintf(f, "%sbuffer %zu: ", indent, index);
 	print_format(f, d.format);
 	fprintf(f, " %s %ux%u, %u plane(s), path %s, flags:%s%s%s%s\n",
-		ai_modifier_name(d.modifier, mod, sizeof(mod)), d.width, d.height, d.plane_count,
+		la_modifier_name(d.modifier, mod, sizeof(mod)), d.width, d.height, d.plane_count,
 		la_buffer_get_path(buf), d.flags & LA_BUFFER_CACHED ? " cached" : "",
 		d.flags & LA_BUFFER_CONTIGUOUS ? " contiguous" : "",
 		d.flags & LA_BUFFER_PROTECTED ? " protected" : "", d.flags ? "" : " none");

@@ -26,7 +26,7 @@ int main(void)
 	if (ret < 0)
 		vm_fatal("la_context_enumerate: %s", strerror(-ret));
 	for (size_t i = 0; i < n; i++) {
-		const char *path = la_device_get_path(devs[i]);
+		const char *path = la_device_get_node(devs[i]);
 		const char *driver = la_device_get_driver(devs[i]);
 		int fd = open(path, O_RDWR | O_CLOEXEC);
 		drmVersionPtr v = fd >= 0 ? drmGetVersion(fd) : NULL;

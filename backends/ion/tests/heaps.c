@@ -27,7 +27,7 @@ static void check_enumeration(struct la_context *ctx, bool want_ion)
 		bool seen = false;
 		snprintf(path, sizeof(path), "/dev/dma_heap/%s", names[i]);
 		for (size_t d = 0; d < count; d++)
-			seen |= strcmp(la_device_get_path(devs[d]), path) == 0 &&
+			seen |= strcmp(la_device_get_node(devs[d]), path) == 0 &&
 				strcmp(la_device_get_backend(devs[d]), "ion") == 0 &&
 				strcmp(la_device_get_driver(devs[d]), "dma-heap") == 0;
 		vm_check(seen, "%s enumerated as a dma-heap device of backend ion", path);
@@ -36,7 +36,7 @@ static void check_enumeration(struct la_context *ctx, bool want_ion)
 	for (size_t k = 0; k < 2; k++) {
 		bool seen = false;
 		for (size_t d = 0; d < count; d++)
-			seen |= strcmp(la_device_get_path(devs[d]), nodes[k]) == 0;
+			seen |= strcmp(la_device_get_node(devs[d]), nodes[k]) == 0;
 		vm_check(seen == have_node(nodes[k]), "%s %s", nodes[k],
 			 have_node(nodes[k]) ? "enumerated" : "absent and not enumerated");
 	}

@@ -35,7 +35,7 @@ static void check_device(struct la_context *ctx, struct la_device *smaf)
 	la_device_unref(dev);
 	ret = la_context_enumerate(ctx, &list, &n);
 	for (size_t i = 0; ret == 0 && i < n; i++)
-		listed |= !strcmp(la_device_get_path(list[i]), "/dev/smaf");
+		listed |= !strcmp(la_device_get_node(list[i]), "/dev/smaf");
 	vm_check(ret == 0 && listed, "enumeration lists /dev/smaf (%zu devices)", n);
 	la_device_list_free(list, n);
 }

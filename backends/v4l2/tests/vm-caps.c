@@ -174,7 +174,7 @@ static void check_memory_and_rule(struct la_context *ctx, int inst, int fd, uint
 	struct la_result *res = NULL;
 	char want_name[96];
 	bool found = false;
-	const char *base = strrchr(la_device_get_path(dev), '/') + 1;
+	const char *base = strrchr(la_device_get_node(dev), '/') + 1;
 
 	snprintf(want_name, sizeof(want_name), "v4l2-mmap:vivid:%s", base);
 	int ret = la_negotiate(ctx, &a, &r, 1, &res);

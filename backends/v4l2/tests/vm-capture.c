@@ -109,29 +109,29 @@ static int capture(struct setup *s, struct la_buffer **bufs, int n)
 	struct la_v4l2_stream_config cfg;
 	struct la_v4l2_stream *st = NULL;
 	struct la_descriptor d;
-	char err[256] = "";
+	struct la_why why = {0};
 	uint32_t index = 0, used = 0;
 	int ret, filled = -1;
 
 	la_buffer_get_descriptor(bufs[0], &d);
-	ret = la_v4l2_stream_config_from_descriptor(&d, &cfg, err, sizeof(err));
-	if (!vm_check(ret == 0, "config from descriptor: %s", err))
+	ret = la_v4l2_stream_config_from_descriptor(&d, &cfg, &why);
+	if (!vm_check(ret == 0, "config from descriptor: %s", why.text))
 		return -1;
 	cfg.type = s->type;
 	cfg.count = (uint32_t)n;
-	ret = la_v4l2_stream_open(s->fd, &cfg, &st, err, sizeof(err));
-	if (!vm_check(ret == 0, "vivid-%d: stream open: %s", s->inst, err))
+	ret = la_v4l2_stream_open(s->fd, &cfg, &st, &why);
+	if (!vm_check(ret == 0, "vivid-%d: stream open: %s", s->inst, why.text))
 		return -1;
 	for (int i = 0; i < n && ret == 0; i++) {
 		la_buffer_get_descriptor(bufs[i], &d);
-		ret = la_v4l2_stream_queue_dmabuf(st, (uint32_t)i, &d);
+		ret = la_v4l2_stream_queue_dmabuf(st, (uint32_t)i, &d, &why);
 	}
 	if (ret == 0)
-		ret = la_v4l2_stream_start(st);
+		ret = la_v4l2_stream_start(st, &why);
 	if (ret == 0)
-		ret = la_v4l2_stream_dequeue(st, 10000, &index, &used);
+		ret = la_v4l2_stream_dequeue(st, 10000, &index, &used, &why);
 	if (vm_check(ret == 0, "vivid-%d: captured buffer %u (%u bytes): %s", s->inst, index, used,
-		     la_v4l2_stream_error(st)))
+		     why.text))
 		filled = (int)index;
 	la_v4l2_stream_close(st);
 	vm_check(vt_queue_buffers(s->fd, s->type) == 0, "vivid-%d: helper left the queue empty",
@@ -350,24 +350,27 @@ static void test_helper_cleanup(struct setup *s)
 		.pixelformat = V4L2_PIX_FMT_YUYV, .width = W, .height = H, .num_planes = 1, .count = 3};
 	struct la_v4l2_stream *st = NULL;
 	struct la_descriptor d = {0};
-	char err[256] = "";
+	struct la_why why = {0};
 	int fds = vt_count_fds(), ret, efd = -1;
 
 	/* size the webcam input cannot do: S_FMT changes it, open fails, nothing kept */
 	cfg.width = 641;
-	ret = la_v4l2_stream_open(s->fd, &cfg, &st, err, sizeof(err));
-	vm_check(ret == -EINVAL && !st && strstr(err, "changed"), "helper: refused size: %s", err);
+	ret = la_v4l2_stream_open(s->fd, &cfg, &st, &why);
+	vm_check(ret == -EINVAL && !st && strstr(why.text, "changed"), "helper: refused size: %s",
+		 why.text);
 	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && vt_count_fds() == fds,
 		 "helper: no buffer, no fd left after a failed open");
 	/* MMAP stream, export, close: queue empty, only the exported fd remains */
 	cfg.width = W;
-	err[0] = '\0';
-	ret = la_v4l2_stream_open(s->fd, &cfg, &st, err, sizeof(err));
-	if (vm_check(ret == 0, "helper: MMAP stream: %s", err)) {
-		vm_check(la_v4l2_stream_export(st, 0, 0, &efd) == 0 && efd >= 0, "helper: EXPBUF");
-		vm_check(la_v4l2_stream_queue(st, 0) == 0 && la_v4l2_stream_queue(st, 1) == 0 &&
-				 la_v4l2_stream_start(st) == 0,
-			 "helper: streaming: %s", la_v4l2_stream_error(st));
+	why = (struct la_why){0};
+	ret = la_v4l2_stream_open(s->fd, &cfg, &st, &why);
+	if (vm_check(ret == 0, "helper: MMAP stream: %s", why.text)) {
+		vm_check(la_v4l2_stream_export(st, 0, 0, &efd, &why) == 0 && efd >= 0,
+			 "helper: EXPBUF");
+		vm_check(la_v4l2_stream_queue(st, 0, &why) == 0 &&
+				 la_v4l2_stream_queue(st, 1, &why) == 0 &&
+				 la_v4l2_stream_start(st, &why) == 0,
+			 "helper: streaming: %s", why.text);
 		la_v4l2_stream_close(st); /* while streaming */
 	}
 	if (efd >= 0)
@@ -377,14 +380,13 @@ static void test_helper_cleanup(struct setup *s)
 	/* DMABUF stream with a dma-buf too small: QBUF fails, close still cleans up */
 	cfg.memory = V4L2_MEMORY_DMABUF;
 	cfg.count = 2;
-	err[0] = '\0';
-	ret = la_v4l2_stream_open(s->fd, &cfg, &st, err, sizeof(err));
-	if (vm_check(ret == 0, "helper: DMABUF stream: %s", err)) {
+	why = (struct la_why){0};
+	ret = la_v4l2_stream_open(s->fd, &cfg, &st, &why);
+	if (vm_check(ret == 0, "helper: DMABUF stream: %s", why.text)) {
 		d.plane_count = 1;
 		d.planes[0].fd = vt_heap_alloc(4096);
-		ret = la_v4l2_stream_queue_dmabuf(st, 0, &d);
-		vm_check(ret == -EINVAL, "helper: 4 KiB dma-buf refused by QBUF: %s",
-			 la_v4l2_stream_error(st));
+		ret = la_v4l2_stream_queue_dmabuf(st, 0, &d, &why);
+		vm_check(ret == -EINVAL, "helper: 4 KiB dma-buf refused by QBUF: %s", why.text);
 		close(d.planes[0].fd);
 		la_v4l2_stream_close(st);
 	}

@@ -103,7 +103,7 @@ static void parse_path(json_object *o, const char *name, struct tpath *p)
 	p->match_limit = (int)int_of(o, "matches", 0);
 }
 
-static int tb_init(const struct la_backend_host *host, void **out)
+static int tb_init(const struct la_backend_host *host, void **out, struct la_why *why)
 {
 	struct tbackend *b = calloc(1, sizeof(*b));
 	const char *heaps = getenv("LIBALLOC_TEST_HEAPS");
@@ -133,14 +133,14 @@ static void tb_finish(void *backend)
 	free(backend);
 }
 
-static int tb_probe(void *backend, int fd, const char *path, void **device,
-		    struct la_backend_device_info *info)
+static int tb_probe(void *backend, int fd, const char *node, void **device,
+		    struct la_backend_device_info *info, struct la_why *why)
 {
 	struct tdev *d;
-	size_t len = path ? strlen(path) : 0;
+	size_t len = node ? strlen(node) : 0;
 
 	(void)backend;
-	if (len < 8 || strcmp(path + len - 8, ".testdev") != 0)
+	if (len < 8 || strcmp(node + len - 8, ".testdev") != 0)
 		return -ENODEV;
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -173,7 +173,7 @@ static void tb_device_close(void *backend, void *device)
 	free(d);
 }
 
-static int tb_enumerate(void *backend, la_enumerate_fn add, void *ctx)
+static int tb_enumerate(void *backend, la_enumerate_fn add, void *ctx, struct la_why *why)
 {
 	const char *env = getenv("LIBALLOC_TEST_DEVICES");
 	char buf[4096];
@@ -218,13 +218,14 @@ static void fill_constraints(json_object *o, struct la_constraints *c)
 		   (has_flag(o, "protected-required") ? LA_CONSTRAINT_PROTECTED_REQUIRED : 0);
 }
 
-static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *set)
+static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *set,
+			  struct la_why *why)
 {
 	uint32_t format;
 	json_object *mods;
 
 	if (la_format_parse(str_of(c, "format") ? str_of(c, "format") : "", &format) < 0) {
-		b->host->diagnose(b->host->host_data, "test device: bad format");
+		la_why_set(why, 0, "test device: bad format");
 		return -EINVAL;
 	}
 	struct la_candidate cand = {.format = format};
@@ -241,7 +242,8 @@ static int add_candidates(struct tbackend *b, json_object *c, struct la_capset *
 }
 
 static int tb_get_capabilities(void *backend, void *device, uint64_t usage,
-			       const struct la_assertion *a, struct la_capset *set)
+			       const struct la_assertion *a, struct la_capset *set,
+			       struct la_why *why)
 {
 	struct tbackend *b = backend;
 	struct tdev *d = device;
@@ -250,12 +252,12 @@ static int tb_get_capabilities(void *backend, void *device, uint64_t usage,
 
 	(void)a;
 	if (usage & (uint64_t)refuse) {
-		b->host->diagnose(b->host->host_data, "%s cannot serve this usage", d->driver);
+		la_why_set(why, 0, "%s cannot serve this usage", d->driver);
 		return -ENOTSUP;
 	}
 	if (json_object_object_get_ex(d->root, "candidates", &cands)) {
 		for (size_t i = 0; i < json_object_array_length(cands); i++) {
-			int ret = add_candidates(b, json_object_array_get_idx(cands, i), set);
+			int ret = add_candidates(b, json_object_array_get_idx(cands, i), set, why);
 			if (ret < 0)
 				return ret;
 		}
@@ -264,7 +266,7 @@ static int tb_get_capabilities(void *backend, void *device, uint64_t usage,
 					 str_of(d->root, "import_reason"));
 }
 
-static int tb_usage_from_name(void *backend, const char *name, uint64_t *bit)
+static int tb_usage_from_name(void *backend, const char *name, uint64_t *bit, struct la_why *why)
 {
 	(void)backend;
 	if (strcmp(name, "test.magic") == 0) {
@@ -275,7 +277,8 @@ static int tb_usage_from_name(void *backend, const char *name, uint64_t *bit)
 }
 
 static int tb_list_paths(void *backend, struct la_device *const *devices,
-			 void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data)
+			 void *const *device_data, size_t n, la_path_sink_fn sink, void *sink_data,
+			 struct la_why *why)
 {
 	struct tbackend *b = backend;
 
@@ -291,20 +294,16 @@ static int tb_list_paths(void *backend, struct la_device *const *devices,
 	return 0;
 }
 
-static int tb_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank)
+static int tb_path_match(void *backend, void *path, const struct la_alloc_request *req, int *rank,
+			 struct la_why *why)
 {
-	struct tbackend *b = backend;
 	struct tpath *p = path;
 
-	if (strstr(p->name, "never")) {
-		b->host->diagnose(b->host->host_data, "this test path never matches");
-		return -EINVAL;
-	}
-	if (p->match_limit && ++p->matches > p->match_limit) {
-		b->host->diagnose(b->host->host_data, "%s: matched %d times already", p->name,
+	if (strstr(p->name, "never"))
+		return la_why_set(why, -EINVAL, "this test path never matches");
+	if (p->match_limit && ++p->matches > p->match_limit)
+		return la_why_set(why, -EINVAL, "%s: matched %d times already", p->name,
 				  p->match_limit);
-		return -EINVAL;
-	}
 	(void)req;
 	(void)rank;
 	return 0;
@@ -316,17 +315,14 @@ static uint64_t fallback_size(const struct la_alloc_request *req)
 }
 
 static int tb_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-			    struct la_descriptor *out)
+			    struct la_descriptor *out, struct la_why *why)
 {
-	struct tbackend *b = backend;
 	struct tpath *p = path;
 	uint64_t size = req->layout ? req->layout->size : fallback_size(req);
 	int fd;
 
-	if (p->fail_at && ++p->allocs == p->fail_at) {
-		b->host->diagnose(b->host->host_data, "%s: injected ENOMEM", p->name);
-		return -ENOMEM;
-	}
+	if (p->fail_at && ++p->allocs == p->fail_at)
+		return la_why_set(why, -ENOMEM, "%s: injected ENOMEM", p->name);
 	fd = memfd_create("liballoc-test", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -358,9 +354,8 @@ static void tb_path_release(void *backend, void *path)
 }
 
 static int tb_import(void *backend, void *device, uint64_t usage, const struct la_descriptor *desc,
-		     void **imp)
+		     void **imp, struct la_why *why)
 {
-	struct tbackend *b = backend;
 	struct tdev *d = device;
 	struct timport *t;
 	json_object *cands;
@@ -380,11 +375,12 @@ static int tb_import(void *backend, void *device, uint64_t usage, const struct l
 			return 0;
 		}
 	}
-	b->host->diagnose(b->host->host_data, "%s does not take this format", d->driver);
+	la_why_set(why, 0, "%s does not take this format", d->driver);
 	return -EINVAL;
 }
 
-static int tb_import_get_property(void *backend, void *imp, const char *name, uint64_t *value)
+static int tb_import_get_property(void *backend, void *imp, const char *name, uint64_t *value,
+				  struct la_why *why)
 {
 	struct timport *t = imp;
 	(void)backend;

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Allocation on a negotiated path, checked before the caller sees it. */
+#include <errno.h>
+#include <string.h>
+
+#include "buffer.h"
+#include "descriptor.h"
+#include "result.h"
+
+static int check_allocated(const struct la_alloc_request *req, const struct la_descriptor *d,
+			   struct la_why *why)
+{
+	if (d->format != req->format || d->modifier != req->modifier || d->width != req->width ||
+	    d->height != req->height)
+		return la_why_set(why, -EPROTO,
+				  "backend returned a buffer of another format, modifier or size");
+	return la_descriptor_validate(d, req->constraints, why);
+}
+
+static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
+		       struct la_buffer **out, struct la_why *why)
+{
+	struct la_device *devices[LA_MAX_DEVICES];
+	struct la_constraints constraints;
+	struct la_alloc_request req;
+	struct la_descriptor d;
+	int ret;
+
+	la_result_fill_request(res, cand, p, devices, &constraints, &req);
+	memset(&d, 0, sizeof(d));
+	for (int i = 0; i < LA_MAX_PLANES; i++)
+		d.planes[i].fd = -1;
+	la_why_clear(why);
+	la_backend_lock(p->backend);
+	ret = p->backend->iface->path_allocate(p->backend->data, p->data, &req, &d, why);
+	la_backend_unlock(p->backend);
+	if (ret < 0) {
+		la_why_prefix(why, "%s", p->name);
+		la_descriptor_close_fds(&d);
+		return ret;
+	}
+	d.plane_count = d.plane_count ? d.plane_count : 1;
+	ret = check_allocated(&req, &d, why);
+	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
+		/* la_buffer_map() refuses by this flag: a backend must not drop it */
+		ret = la_why_set(why, -EPROTO,
+				 "protected path returned a buffer not marked protected");
+	if (ret < 0) {
+		la_why_prefix(why, "%s returned an unusable buffer", p->name);
+		la_descriptor_close_fds(&d);
+		return ret == -EINVAL ? -EPROTO : ret;
+	}
+	la_dbg(res->ctx, "allocated %ux%u on %s", d.width, d.height, p->name);
+	return la_buffer_wrap(res->ctx, &d, p->name, out);
+}
+
+static int best_path(struct la_result *res, struct la_path **p, struct la_why *why)
+{
+	if (!res || res->chosen < 0 || res->n_paths == 0 ||
+	    !res->paths[res->path_order[0]].matched)
+		return la_why_set(why, -ENODEV, "%s", res && res->diagnosis && res->diagnosis[0]
+						       ? res->diagnosis
+						       : "no negotiated candidate with an allocation path");
+	*p = &res->paths[res->path_order[0]];
+	return 0;
+}
+
+LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
+{
+	struct la_why why = {0};
+	struct la_path *p;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	ret = best_path(res, &p, &why);
+	if (ret == 0)
+		ret = allocate_on(res, (size_t)res->chosen, p, out, &why);
+	return la_publish(&why, ret);
+}
+
+static int allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out,
+			      struct la_why *why)
+{
+	struct la_why reason = {0};
+	int idx, rank;
+
+	idx = la_paths_find(res, path);
+	if (idx < 0)
+		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation",
+				  path);
+	/*
+	 * The forced path serves the first candidate (in preference order) it
+	 * can. For a path that matched the chosen candidate, that is the chosen
+	 * one (no path matched an earlier one): the match made while
+	 * negotiating stands, as for la_allocate(), and path_allocate still
+	 * checks what it allocates.
+	 */
+	if (res->paths[idx].serves_cand >= 0)
+		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out,
+				   why);
+	for (size_t c = 0; c < res->n_cands; c++) {
+		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, &reason);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret == 0)
+			return allocate_on(res, c, &res->paths[idx], out, why);
+	}
+	return la_why_set(why, -EINVAL, "path '%s' cannot serve these devices: %s", path,
+			  reason.text[0] ? reason.text : "no common format");
+}
+
+LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
+				    struct la_buffer **out)
+{
+	struct la_why why = {0};
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!res || !path)
+		return -EINVAL;
+	return la_publish(&why, allocate_with_path(res, path, out, &why));
+}
+
+static int allocate_set(struct la_result *res, struct la_buffer **out, size_t count,
+			struct la_why *why)
+{
+	struct la_path *p;
+	uint64_t total = 0;
+	int ret = best_path(res, &p, why);
+
+	if (ret < 0)
+		return ret;
+	/* Check the whole set before touching a heap: CMA fails late and vaguely. */
+	const struct la_merged_candidate *merged = &res->cands[res->chosen];
+	if (merged->has_layout && !la_mul_u64(merged->layout.size, count, &total))
+		return la_why_set(why, -EOVERFLOW, "%zu buffers of %llu bytes overflow", count,
+				  (unsigned long long)merged->layout.size);
+	for (size_t i = 0; i < count; i++) {
+		ret = allocate_on(res, (size_t)res->chosen, p, &out[i], why);
+		if (ret < 0) {
+			la_why_prefix(why, "buffer %zu of %zu (%llu bytes in all)", i + 1, count,
+				      merged->has_layout ? (unsigned long long)total : 0ULL);
+			for (size_t j = 0; j < i; j++) {
+				la_buffer_destroy(out[j]);
+				out[j] = NULL;
+			}
+			return ret;
+		}
+	}
+	return 0;
+}
+
+LA_EXPORT int la_allocate_set(struct la_result *res, struct la_buffer **out, size_t count)
+{
+	struct la_why why = {0};
+
+	if (!out || count == 0)
+		return -EINVAL;
+	memset(out, 0, count * sizeof(*out));
+	return la_publish(&why, allocate_set(res, out, count, &why));
+}
