@@ -116,7 +116,9 @@ LA_EXPORT int la_egl_dmabuf_attribs(const struct la_descriptor *desc, int32_t *a
 	}
 
 	bool explicit_mod = !modifier_is_implicit(desc->modifier);
-	size_t need = 6 + desc->plane_count * (explicit_mod ? 10 : 6) + 1;
+	bool protected_content = desc->flags & LA_BUFFER_PROTECTED;
+	size_t need = 6 + desc->plane_count * (explicit_mod ? 10 : 6) +
+		      (protected_content ? 2 : 0) + 1;
 	if (n_attribs)
 		*n_attribs = need;
 	if (len < need) {
@@ -147,6 +149,10 @@ LA_EXPORT int la_egl_dmabuf_attribs(const struct la_descriptor *desc, int32_t *a
 			attribs[n++] = egl_plane_attr[p][4];
 			attribs[n++] = egl_bits(hi);
 		}
+	}
+	if (protected_content) {
+		attribs[n++] = LA_EGL_PROTECTED_CONTENT_EXT;
+		attribs[n++] = LA_EGL_TRUE;
 	}
 	attribs[n++] = LA_EGL_NONE;
 	return 0;
@@ -209,6 +215,16 @@ LA_EXPORT int la_kms_fb2_args(const struct la_descriptor *desc, const uint32_t *
 		if (handles[p] == 0) {
 			la_diag("KMS framebuffer: plane %u has handle 0", p);
 			return -EINVAL;
+		}
+		/* One dma-buf imports as one GEM handle: a mismatch is a mix-up. */
+		for (uint32_t q = 0; q < p; q++) {
+			if (desc->planes[q].fd >= 0 && desc->planes[q].fd == desc->planes[p].fd &&
+			    handles[q] != handles[p]) {
+				la_diag("KMS framebuffer: planes %u and %u share fd %d but have "
+					"handles %u and %u", q, p, desc->planes[p].fd, handles[q],
+					handles[p]);
+				return -EINVAL;
+			}
 		}
 	}
 	if ((ret = check_plane_limits(desc, UINT32_MAX, "KMS framebuffer")) < 0)

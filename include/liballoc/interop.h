@@ -70,9 +70,12 @@ uint64_t la_modifier_join(uint32_t hi, uint32_t lo);
 #define LA_EGL_DMA_BUF_PLANE2_MODIFIER_HI_EXT 0x3448
 #define LA_EGL_DMA_BUF_PLANE3_MODIFIER_LO_EXT 0x3449
 #define LA_EGL_DMA_BUF_PLANE3_MODIFIER_HI_EXT 0x344A
+/* EGL_EXT_protected_content */
+#define LA_EGL_PROTECTED_CONTENT_EXT          0x32C0
+#define LA_EGL_TRUE                           1      /* EGL_TRUE */
 
-/* Longest list: 3 pairs, 4 planes x 5 pairs, EGL_NONE. */
-#define LA_EGL_DMABUF_ATTRIBS_MAX 47
+/* Longest list: 4 pairs, 4 planes x 5 pairs, EGL_NONE. */
+#define LA_EGL_DMABUF_ATTRIBS_MAX 49
 
 /*
  * The attribute list of eglCreateImageKHR(dpy, EGL_NO_CONTEXT,
@@ -81,7 +84,10 @@ uint64_t la_modifier_join(uint32_t hi, uint32_t lo);
  * modifier (LINEAR included), its MODIFIER_LO/HI (the 32-bit halves as
  * EGLint bit patterns); EGL_NONE last. An implicit modifier writes no
  * modifier attributes, which is how EGL says "the driver's own layout"
- * (only meaningful for a buffer of the importing driver). For
+ * (only meaningful for a buffer of the importing driver). A
+ * LA_BUFFER_PROTECTED buffer adds EGL_PROTECTED_CONTENT_EXT, EGL_TRUE
+ * before EGL_NONE (EGL_EXT_protected_content; an EGL without it refuses
+ * the import, as it should). For
  * eglCreateImage() (EGLAttrib, intptr_t) copy the values one by one.
  * attribs holds len entries; *n_attribs (n_attribs may be NULL) receives
  * the count written, EGL_NONE included, or the count needed on -ENOSPC.
@@ -161,7 +167,8 @@ struct la_kms_fb2 {
  * included); for the implicit modifier flags and modifiers are 0, which is
  * ADDFB2's "the driver's own layout". fds are not used.
  * -EINVAL: desc, handles or out NULL, n_handles not desc->plane_count, a
- *   handle 0, or see the conventions above.
+ *   handle 0, planes with the same fd but different handles, or see the
+ *   conventions above.
  * -EOVERFLOW: a pitch or offset above UINT32_MAX.
  */
 int la_kms_fb2_args(const struct la_descriptor *desc, const uint32_t *handles, size_t n_handles,

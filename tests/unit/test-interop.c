@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <liballoc/interop.h>
@@ -108,6 +110,7 @@ static void test_upstream_values(void **state)
 	assert_int_equal(LA_VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT, 0x200);
 	assert_int_equal(LA_VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT, 1000158000);
 	assert_int_equal(LA_DRM_MODE_FB_MODIFIERS, 2);
+	assert_int_equal(LA_EGL_PROTECTED_CONTENT_EXT, 0x32C0);
 	assert_true(LA_MODIFIER_INVALID == UINT64_C(0x00ffffffffffffff));
 #ifdef HAVE_EGL
 	assert_int_equal(LA_EGL_NONE, EGL_NONE);
@@ -115,6 +118,8 @@ static void test_upstream_values(void **state)
 	assert_int_equal(LA_EGL_HEIGHT, EGL_HEIGHT);
 	assert_int_equal(LA_EGL_LINUX_DMA_BUF_EXT, EGL_LINUX_DMA_BUF_EXT);
 	assert_int_equal(LA_EGL_LINUX_DRM_FOURCC_EXT, EGL_LINUX_DRM_FOURCC_EXT);
+	assert_int_equal(LA_EGL_PROTECTED_CONTENT_EXT, EGL_PROTECTED_CONTENT_EXT);
+	assert_int_equal(LA_EGL_TRUE, EGL_TRUE);
 	const int ours[] = {
 		LA_EGL_DMA_BUF_PLANE0_FD_EXT, LA_EGL_DMA_BUF_PLANE0_OFFSET_EXT,
 		LA_EGL_DMA_BUF_PLANE0_PITCH_EXT, LA_EGL_DMA_BUF_PLANE1_FD_EXT,
@@ -216,6 +221,27 @@ static void test_egl_yu12_linear_and_implicit(void **state)
 	assert_int_equal(la_egl_dmabuf_attribs(&d, a, LA_EGL_DMABUF_ATTRIBS_MAX, &n), 0);
 	assert_int_equal(n, 13);
 	assert_memory_equal(a, implicit, sizeof(implicit));
+
+	/* Protected: EGL_PROTECTED_CONTENT_EXT, EGL_TRUE before EGL_NONE. */
+	d.flags = LA_BUFFER_PROTECTED;
+	assert_int_equal(la_egl_dmabuf_attribs(&d, a, LA_EGL_DMABUF_ATTRIBS_MAX, &n), 0);
+	assert_int_equal(n, 15);
+	assert_memory_equal(a, implicit, 12 * sizeof(int32_t));
+	assert_int_equal(a[12], 0x32C0);
+	assert_int_equal(a[13], 1);
+	assert_int_equal(a[14], 0x3038);
+
+	/* The longest list: 4 planes, explicit modifier, protected. */
+	d.plane_count = 4;
+	d.modifier = Y_TILED;
+	for (int p = 1; p < 4; p++)
+		d.planes[p] = d.planes[0];
+	assert_int_equal(la_egl_dmabuf_attribs(&d, a, LA_EGL_DMABUF_ATTRIBS_MAX, &n), 0);
+	assert_int_equal(n, LA_EGL_DMABUF_ATTRIBS_MAX);
+	assert_int_equal(a[6 + 30], 0x3440); /* plane 3 fd */
+	assert_int_equal(a[6 + 38], 0x344A); /* plane 3 modifier hi */
+	assert_int_equal(a[6 + 39], 0x01000000);
+	assert_int_equal(a[6 + 40], 0x32C0);
 }
 
 static void test_egl_errors(void **state)
@@ -332,6 +358,12 @@ static void test_kms(void **state)
 	assert_true(f.modifier[0] == 0 && f.modifier[1] == 0);
 
 	assert_int_equal(la_kms_fb2_args(&d, h2, 1, &f), -EINVAL);
+	const uint32_t hmix[] = { 11, 12 };
+	assert_int_equal(la_kms_fb2_args(&d, hmix, 2, &f), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "share fd 7"));
+	d.planes[1].fd = 8; /* two dma-bufs: two handles are right */
+	assert_int_equal(la_kms_fb2_args(&d, hmix, 2, &f), 0);
+	assert_int_equal(f.handles[1], 12);
 	const uint32_t h0[] = { 11, 0 };
 	assert_int_equal(la_kms_fb2_args(&d, h0, 2, &f), -EINVAL);
 	assert_non_null(strstr(la_last_diagnosis(), "plane 1"));
@@ -524,6 +556,49 @@ static void test_reverse_round_trip(void **state)
 	assert_true(back.modifier == LA_MODIFIER_INVALID);
 }
 
+/*
+ * The reverse into a real buffer: a memfd holding a YU12 frame, wrapped by
+ * the core (which checks every computed plane lies inside the memory),
+ * exported again (one new fd shared by the planes) and handed on.
+ */
+static void test_reverse_into_buffer(void **state)
+{
+	struct la_context *ctx;
+	struct la_buffer *buf;
+	struct la_descriptor d, e;
+	struct la_vk_dmabuf v;
+	int32_t a[LA_EGL_DMABUF_ATTRIBS_MAX];
+	size_t n;
+	const uint32_t off[] = { 0, 307200, 384000 }, pitch[] = { 640, 320, 320 };
+	(void)state;
+
+	int fd = memfd_create("interop-yu12", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 460800), 0);
+	const int fds[] = { fd, fd, fd };
+	assert_int_equal(la_context_new(&ctx), 0);
+	assert_int_equal(la_descriptor_from_planes(YU12, LA_MODIFIER_LINEAR, 640, 480, 3, fds, off,
+						   pitch, &d), 0);
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), 0);
+	assert_int_equal(la_buffer_export(buf, &e), 0);
+	assert_int_not_equal(e.planes[0].fd, fd);
+	assert_int_equal(e.planes[2].fd, e.planes[0].fd);
+	assert_int_equal(la_vk_dmabuf_info(&e, &v), 0);
+	assert_int_equal(v.fd, e.planes[0].fd);
+	assert_int_equal(la_egl_dmabuf_attribs(&e, a, LA_EGL_DMABUF_ATTRIBS_MAX, &n), 0);
+	assert_int_equal(a[7], e.planes[0].fd);
+	assert_int_equal(a[9 + 10], 307200); /* plane 1 offset */
+	la_descriptor_close(&e);
+	la_buffer_destroy(buf);
+
+	/* One byte short of the last plane: the core refuses the descriptor. */
+	assert_int_equal(ftruncate(fd, 460799), 0);
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), -EINVAL);
+	assert_null(buf);
+	la_context_destroy(ctx);
+	close(fd);
+}
+
 static void test_reverse_errors(void **state)
 {
 	struct la_descriptor out;
@@ -582,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_gst_caps),
 		cmocka_unit_test(test_gst_video_meta),
 		cmocka_unit_test(test_reverse_round_trip),
+		cmocka_unit_test(test_reverse_into_buffer),
 		cmocka_unit_test(test_reverse_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
