@@ -82,13 +82,15 @@ uint64_t la_modifier_join(uint32_t hi, uint32_t lo);
  * EGL_LINUX_DMA_BUF_EXT, NULL, attribs) (EGLint is int32_t): width,
  * height, fourcc, then per plane fd, offset and pitch and, for an explicit
  * modifier (LINEAR included), its MODIFIER_LO/HI (the 32-bit halves as
- * EGLint bit patterns); EGL_NONE last. An implicit modifier writes no
- * modifier attributes, which is how EGL says "the driver's own layout"
- * (only meaningful for a buffer of the importing driver). A
- * LA_BUFFER_PROTECTED buffer adds EGL_PROTECTED_CONTENT_EXT, EGL_TRUE
- * before EGL_NONE (EGL_EXT_protected_content; an EGL without it refuses
- * the import, as it should). For
- * eglCreateImage() (EGLAttrib, intptr_t) copy the values one by one.
+ * EGLint bit patterns); EGL_NONE last. Modifier attributes and a fourth
+ * plane need EGL_EXT_image_dma_buf_import_modifiers: check it, and the
+ * pair with eglQueryDmaBufModifiersEXT(), before importing. An implicit
+ * modifier writes no modifier attributes, which is how EGL says "the
+ * driver's own layout" (only meaningful for a buffer of the importing
+ * driver). A LA_BUFFER_PROTECTED buffer adds EGL_PROTECTED_CONTENT_EXT,
+ * EGL_TRUE before EGL_NONE (EGL_EXT_protected_content; an EGL without it
+ * refuses the import, as it should). For eglCreateImage() (EGLAttrib,
+ * intptr_t) copy the values one by one.
  * attribs holds len entries; *n_attribs (n_attribs may be NULL) receives
  * the count written, EGL_NONE included, or the count needed on -ENOSPC.
  * -EINVAL: desc or attribs NULL, see the conventions above.
