@@ -30,6 +30,10 @@
 #include <libdrm/drm_mode.h>
 #define HAVE_DRM 1
 #endif
+#if __has_include(<vulkan/vulkan_core.h>)
+#include <vulkan/vulkan_core.h>
+#define HAVE_VULKAN 1
+#endif
 #endif
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
@@ -146,6 +150,18 @@ static void test_upstream_values(void **state)
 	};
 	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
 		assert_int_equal(ours[i], theirs[i]);
+#endif
+#ifdef HAVE_VULKAN
+	assert_int_equal(LA_VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT,
+			 VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT);
+	assert_int_equal(LA_VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
+			 VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT);
+	/* The mirror has VkSubresourceLayout's layout. */
+	assert_int_equal(sizeof(struct la_vk_subresource_layout), sizeof(VkSubresourceLayout));
+	assert_int_equal(offsetof(struct la_vk_subresource_layout, row_pitch),
+			 offsetof(VkSubresourceLayout, rowPitch));
+	assert_int_equal(offsetof(struct la_vk_subresource_layout, depth_pitch),
+			 offsetof(VkSubresourceLayout, depthPitch));
 #endif
 #ifdef HAVE_DRM
 	assert_int_equal(LA_DRM_MODE_FB_MODIFIERS, DRM_MODE_FB_MODIFIERS);
