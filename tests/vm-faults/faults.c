@@ -35,25 +35,13 @@
 
 #include "ion.h"
 #include "smaf.h"
+#include "testlib.h"
 #include "vmtest.h"
 
 #define FMT_YUYV 0x56595559u /* 'Y','U','Y','V' */
 #define FMT_R8   0x20203852u /* 'R','8',' ',' ' */
 #define W 640
 #define H 360
-
-static int fd_count(void)
-{
-	char path[64];
-	int n = 0;
-
-	for (int fd = 0; fd < 4096; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (access(path, F_OK) == 0)
-			n++;
-	}
-	return n;
-}
 
 static void log_line(void *data, enum la_log_level level, const char *msg)
 {
@@ -183,7 +171,7 @@ static void stream_stop(struct stream *s)
 
 static int vivid_busy(void)
 {
-	int base = fd_count(), ret;
+	int base = tl_fd_count(), ret;
 	char path[32];
 	struct stream s = {.fd = -1};
 	struct la_context *ctx = context();
@@ -223,7 +211,7 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+	vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
 	return vm_exit_status();
 }
 
@@ -243,7 +231,7 @@ static bool map_fd_ok(int fd, size_t size, const char *what)
 
 static int vivid_unbind(void)
 {
-	int base = fd_count(), ret;
+	int base = tl_fd_count(), ret;
 	char path[32], name[96] = "";
 	struct la_context *ctx = context();
 	struct la_device *dev = NULL;
@@ -308,7 +296,7 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "everything destroyed: open fds %d, %d before", fd_count(), base);
+	vm_check(tl_fd_count() == base, "everything destroyed: open fds %d, %d before", tl_fd_count(), base);
 	if (unbound) {
 		struct la_buffer *again = NULL;
 		vm_check(write_file("/sys/bus/platform/drivers/vivid/bind", "vivid.0"),
@@ -328,7 +316,7 @@ out:
 		la_result_destroy(res);
 		la_device_unref(dev);
 		la_context_destroy(ctx);
-		vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+		vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
 	}
 	return vm_exit_status();
 }
@@ -363,7 +351,7 @@ static struct la_capset *cpu_set(void)
 
 static int unload(const char *module, const char *prefix)
 {
-	int base = fd_count(), ret;
+	int base = tl_fd_count(), ret;
 	struct la_context *ctx = context();
 	struct la_capset *set = cpu_set();
 	uint32_t f = FMT_R8;
@@ -401,7 +389,7 @@ static int unload(const char *module, const char *prefix)
 	ret = delete_module(module);
 	vm_check(ret == 0, "rmmod %s once liballoc released everything (%s)", module,
 		 ret ? strerror(-ret) : "ok");
-	vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+	vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
 
 	/* the module is gone: a new context simply has no such path */
 	ctx = context();
@@ -416,7 +404,7 @@ out:
 	la_result_destroy(res);
 	la_capset_destroy(set);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "open fds %d at the end, %d before", fd_count(), base);
+	vm_check(tl_fd_count() == base, "open fds %d at the end, %d before", tl_fd_count(), base);
 	return vm_exit_status();
 }
 

@@ -11,7 +11,6 @@
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -212,20 +211,6 @@ const char *ion_param_abi(void)
 	return abi;
 }
 
-int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
-}
-
 long dmabuf_count(void)
 {
 	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
@@ -245,13 +230,6 @@ uint64_t page_round_up(uint64_t v)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	return (v + page - 1) / page * page;
-}
-
-double now_secs(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void fill_pattern(uint8_t *p, uint64_t size, uint8_t seed)

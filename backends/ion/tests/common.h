@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../tests/vm/guest/vmtest.h"
+#include "testlib.h"
+#include "vmtest.h"
 
 #define FMT_R8   0x20203852u /* 'R','8',' ',' ' */
 #define FMT_XRGB 0x34325258u /* 'X','R','2','4' */
@@ -58,11 +59,9 @@ int ion_heap_facts(struct ion_heap_fact *out, int max);
 long ion_live_buffers(void);
 /* ion_test's abi parameter ("legacy", ...) or "" */
 const char *ion_param_abi(void);
-int fd_count(void);
 /* Live dma-bufs in the system (debugfs dma_buf/bufinfo), -1 if unreadable. */
 long dmabuf_count(void);
 uint64_t page_round_up(uint64_t v);
-double now_secs(void);
 
 /* vgem: PRIME import of fd, then reads size bytes through vgem's own mapping
  * and compares them with pattern seed. */

@@ -80,14 +80,14 @@ static void check_deferred_vgem(struct la_context *ctx, struct la_device *smaf, 
 	ret = la_import_get_property(w, "smaf.bogus", &v);
 	vm_check(ret == -ENOENT, "unknown property: %s", strerror(-ret));
 
-	ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+	ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 	if (vm_check(ret == 0, "vgem imports: %s", strerror(-ret))) {
 		uint64_t seg = gu_prop(w, "smaf.segments");
 		vm_check(gu_prop(w, "smaf.allocated") == 1 &&
 				 gu_prop(w, "smaf.allocator=smaf-page") == 1 && seg > 1,
 			 "vgem's import allocated smaf-page memory in %llu segments",
 			 (unsigned long long)seg);
-		gu_vgem_close(vgem, handle);
+		vm_vgem_close(vgem, handle);
 	}
 	ret = la_buffer_map(buf, 0, LA_MAP_WRITE, (void **)&px);
 	if (vm_check(ret == 0, "map for writing: %s", strerror(-ret))) {
@@ -130,9 +130,9 @@ static void check_low_memory(struct la_context *ctx, struct la_device *smaf, int
 				 gu_prop(w, "smaf.allocator=smaf-contig") == 1 &&
 				 gu_prop(w, "smaf.allocated") == 0,
 			 "32-bit device: smaf-contig forced before any import (flags 0x%x)", d.flags);
-		if (vm_check(gu_vgem_import(vgem, d.planes[0].fd, &handle) == 0, "vgem imports it")) {
+		if (vm_check(vm_vgem_import(vgem, d.planes[0].fd, &handle) == 0, "vgem imports it")) {
 			vm_check(gu_prop(w, "smaf.segments") == 1, "one physically contiguous segment");
-			gu_vgem_close(vgem, handle);
+			vm_vgem_close(vgem, handle);
 		}
 		la_import_destroy(w);
 	}
@@ -196,7 +196,7 @@ static void check_cycles(struct la_context *ctx, int vgem)
 	enum { N = 500 };
 	struct la_capset *set = gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0);
 	long long live0 = live_buffers();
-	int fds0 = gu_count_fds(), failed = 0;
+	int fds0 = tl_fd_count(), failed = 0;
 	double t_neg = 0, t_alloc = 0, t0 = now();
 
 	for (int i = 0; i < N && !failed; i++) {
@@ -214,9 +214,9 @@ static void check_cycles(struct la_context *ctx, int vgem)
 		t_alloc += now() - t;
 		if (ret == 0) {
 			la_buffer_get_descriptor(buf, &d);
-			ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+			ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 			if (ret == 0)
-				gu_vgem_close(vgem, handle);
+				vm_vgem_close(vgem, handle);
 		}
 		if (ret < 0) {
 			vm_check(false, "cycle %d: %s (%s)", i, strerror(-ret), la_last_diagnosis());
@@ -227,9 +227,9 @@ static void check_cycles(struct la_context *ctx, int vgem)
 	}
 	vm_note("%d cycles in %.2f s: negotiation %.2f ms, la_allocate %.2f ms per cycle", N,
 		now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
-	vm_check(gu_count_fds() == fds0 && live_buffers() == live0,
+	vm_check(tl_fd_count() == fds0 && live_buffers() == live0,
 		 "cycles leave no fd (%d, %d before) and no SMAF buffer (%lld live, %lld before)",
-		 gu_count_fds(), fds0, live_buffers(), live0);
+		 tl_fd_count(), fds0, live_buffers(), live0);
 	la_capset_destroy(set);
 }
 
@@ -237,7 +237,7 @@ int main(void)
 {
 	struct la_context *ctx = NULL;
 	struct la_device *smaf = NULL;
-	int vgem = gu_vgem_open();
+	int vgem = vm_vgem_open();
 	int fds0, ret;
 
 	if (la_context_new(&ctx) < 0)
@@ -246,13 +246,13 @@ int main(void)
 	if (ret < 0)
 		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
 	check_device(ctx, smaf);
-	fds0 = gu_count_fds();
+	fds0 = tl_fd_count();
 	check_deferred_vgem(ctx, smaf, vgem);
 	check_low_memory(ctx, smaf, vgem);
 	check_linear_only(ctx);
 	check_cycles(ctx, vgem);
-	vm_check(gu_count_fds() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 gu_count_fds());
+	vm_check(tl_fd_count() == fds0, "no fd left behind (%d before, %d after)", fds0,
+		 tl_fd_count());
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	close(vgem);

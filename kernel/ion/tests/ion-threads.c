@@ -165,20 +165,20 @@ int main(int argc, char **argv)
 	ion_param_heap_ids(ids);
 	ion = ion_open();
 	drm = open_vgem();
-	note("%ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
-	start = now_secs();
+	vm_note("%ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
+	start = tl_now();
 	for (i = 0; i < THREADS; i++)
 		if (pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i))
-			fatal("pthread_create");
+			vm_fatal("pthread_create");
 	for (i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	note("%d operations in %.2f s", atomic_load(&ops), now_secs() - start);
-	check(atomic_load(&bad) == 0, "%d unexpected errors", atomic_load(&bad));
+	vm_note("%d operations in %.2f s", atomic_load(&ops), tl_now() - start);
+	vm_check(atomic_load(&bad) == 0, "%d unexpected errors", atomic_load(&bad));
 	/* Handles still in the slots go with the client. */
 	close(ion);
 	if (drm >= 0)
 		close(drm);
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	return exit_status();
+	return vm_exit_status();
 }

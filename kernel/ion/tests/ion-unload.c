@@ -42,7 +42,7 @@ static int open_vgem(void)
 			return fd;
 		close(fd);
 	}
-	fatal("no vgem node");
+	vm_fatal("no vgem node");
 }
 
 int main(int argc, char **argv)
@@ -57,17 +57,17 @@ int main(int argc, char **argv)
 	ion = ion_open();
 	check_errno(unload(), EWOULDBLOCK, "unload with /dev/ion open");
 	if (!check_errno(ion_alloc_fd(ion, legacy, 65536, 1u << ids[0], 0, &fd), 0, "ALLOC"))
-		return exit_status();
+		return vm_exit_status();
 	close(ion);
 	check_errno(unload(), EWOULDBLOCK, "unload with a dma-buf fd open");
 	check_errno(drmPrimeFDToHandle(drm, fd, &gh), 0, "vgem imports it");
 	close(fd);
 	check_errno(unload(), EWOULDBLOCK, "unload while vgem holds the buffer");
-	check(access("/dev/ion", F_OK) == 0, "/dev/ion is still there");
+	vm_check(access("/dev/ion", F_OK) == 0, "/dev/ion is still there");
 	drmCloseBufferHandle(drm, gh);
 	close(drm);
 	check_errno(unload(), 0, "unload once all are gone");
-	check(access("/dev/ion", F_OK) < 0, "/dev/ion is gone");
-	check(access("/sys/module/" ION_MODULE, F_OK) < 0, "the module is gone");
-	return exit_status();
+	vm_check(access("/dev/ion", F_OK) < 0, "/dev/ion is gone");
+	vm_check(access("/sys/module/" ION_MODULE, F_OK) < 0, "the module is gone");
+	return vm_exit_status();
 }

@@ -43,7 +43,7 @@ static void find_cams(struct cam *contig, struct cam *vmalloc)
 
 	contig->fd = vmalloc->fd = -1;
 	if (!d)
-		fatal("opendir /dev: %s", strerror(errno));
+		vm_fatal("opendir /dev: %s", strerror(errno));
 	while ((e = readdir(d))) {
 		struct v4l2_requestbuffers rb = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 						  .memory = V4L2_MEMORY_MMAP };
@@ -68,7 +68,7 @@ static void find_cams(struct cam *contig, struct cam *vmalloc)
 			close(c.fd);
 			continue;
 		}
-		note("%s: vivid capture (%s), %ux%u, %u bytes a frame, buffer caps 0x%x", c.path,
+		vm_note("%s: vivid capture (%s), %ux%u, %u bytes a frame, buffer caps 0x%x", c.path,
 		     (char *)cap.bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
 		     c.fmt.fmt.pix.sizeimage, rb.capabilities);
 		if (c.contig && contig->fd < 0)
@@ -80,7 +80,7 @@ static void find_cams(struct cam *contig, struct cam *vmalloc)
 	}
 	closedir(d);
 	if (contig->fd < 0 || vmalloc->fd < 0)
-		fatal("need a vivid capture node of each allocator: run with "
+		vm_fatal("need a vivid capture node of each allocator: run with "
 		      "--param vivid.n_devs=2 --param vivid.allocators=1,0");
 }
 
@@ -109,19 +109,19 @@ static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int fla
 	if (!check_errno(ioctl(c->fd, VIDIOC_QBUF, &b), want_ok ? 0 : EFAULT, what) || !want_ok)
 		goto out_free;
 
-	t = now_secs();
+	t = tl_now();
 	if (!check_errno(ioctl(c->fd, VIDIOC_STREAMON, &type), 0, "STREAMON"))
 		goto out_free;
-	if (check(poll(&pfd, 1, 20000) == 1, "%s: a frame within 20 s", what)) {
+	if (vm_check(poll(&pfd, 1, 20000) == 1, "%s: a frame within 20 s", what)) {
 		memset(&b, 0, sizeof(b));
 		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 		b.memory = V4L2_MEMORY_DMABUF;
 		if (check_errno(ioctl(c->fd, VIDIOC_DQBUF, &b), 0, "DQBUF")) {
-			note("%s: frame after %.3f s", what, now_secs() - t);
-			check(!(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused == size,
+			vm_note("%s: frame after %.3f s", what, tl_now() - t);
+			vm_check(!(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused == size,
 			      "%s: %u bytes, flags 0x%x", what, b.bytesused, b.flags);
 			p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-			if (check(p != MAP_FAILED, "%s: mmap", what)) {
+			if (vm_check(p != MAP_FAILED, "%s: mmap", what)) {
 				size_t nz = 0;
 
 				dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
@@ -129,7 +129,7 @@ static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int fla
 					nz += p[i] != 0;
 				dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 				/* vivid's colour bars in YUYV: no zero bytes at all. */
-				check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
+				vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
 				      what, nz, size);
 				munmap(p, size);
 			}
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 	close(contig.fd);
 	close(vmalloc.fd);
 	close(ion);
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	return exit_status();
+	return vm_exit_status();
 }

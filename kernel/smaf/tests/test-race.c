@@ -68,10 +68,10 @@ static void *importer(void *arg)
 		uint32_t h;
 
 		pthread_barrier_wait(&start);
-		if (vgem_import(vgem, cur_fd, &h))
+		if (vm_vgem_import(vgem, cur_fd, &h))
 			__atomic_add_fetch(&errors, 1, __ATOMIC_RELAXED);
 		else
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		pthread_barrier_wait(&start);
 	}
 	return arg;
@@ -85,7 +85,7 @@ int main(void)
 	pthread_t t[3];
 	int i, creates = 0;
 
-	vgem = vgem_open();
+	vgem = vm_vgem_open();
 	pthread_barrier_init(&start, NULL, 4);
 	pthread_create(&t[0], NULL, mapper, NULL);
 	pthread_create(&t[1], NULL, syncer, NULL);

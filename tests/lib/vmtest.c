@@ -113,6 +113,25 @@ int vm_count_drm(const char *driver, const char *kind)
 	return scan_drm(driver, kind, NULL, 0, true);
 }
 
+int vm_vgem_open(void)
+{
+	int fd = vm_open_drm("vgem", "renderD", NULL, 0);
+
+	if (fd < 0)
+		vm_fatal("no vgem render node");
+	return fd;
+}
+
+int vm_vgem_import(int vgem, int dmabuf, uint32_t *handle)
+{
+	return drmPrimeFDToHandle(vgem, dmabuf, handle) ? -errno : 0;
+}
+
+void vm_vgem_close(int vgem, uint32_t handle)
+{
+	drmCloseBufferHandle(vgem, handle);
+}
+
 static int read_ppm(const char *file, struct vm_image *img)
 {
 	FILE *f = fopen(file, "rb");

@@ -1,6 +1,7 @@
 /* Helpers shared by the programs that run inside the test guest. Each check
  * prints one line on stdout (vm-run turns it into a TAP comment) and a
- * program exits non-zero if any check failed. */
+ * program exits non-zero if any check failed. Helpers for host and guest
+ * are in testlib.h, V4L2 and vivid in vivid.h. */
 #ifndef LIBALLOC_VMTEST_H
 #define LIBALLOC_VMTEST_H
 
@@ -24,6 +25,13 @@ int vm_open_drm(const char *driver, const char *kind, char *path, size_t len);
 
 /* Counts the /dev/dri nodes of `kind` that belong to `driver`. */
 int vm_count_drm(const char *driver, const char *kind);
+
+/* vgem's render node; exits the program if there is none. */
+int vm_vgem_open(void);
+/* PRIME import of dmabuf into vgem, which attaches and maps it at once:
+ * 0 or -errno. Close *handle with vm_vgem_close(). */
+int vm_vgem_import(int vgem, int dmabuf, uint32_t *handle);
+void vm_vgem_close(int vgem, uint32_t handle);
 
 struct vm_image {
 	int width, height;

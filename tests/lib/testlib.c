@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#include "testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-heap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+int tl_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		fprintf(stderr, "FAIL: cannot count open fds: /proc/self/fd: %s\n", strerror(errno));
+		exit(1);
+	}
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+int tl_xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do
+		ret = ioctl(fd, req, arg);
+	while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+long tl_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	long size, resident = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+		resident = -1;
+	fclose(f);
+	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+long long tl_meminfo_kib(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	long long val = -1;
+	size_t n = strlen(key);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			val = atoll(line + n + 1);
+	fclose(f);
+	return val;
+}
+
+int tl_klog_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+int tl_klog_count(int klog, const char *needle)
+{
+	char rec[2048];
+	int n = 0;
+
+	for (;;) {
+		ssize_t len = read(klog, rec, sizeof(rec) - 1);
+
+		if (len < 0) {
+			if (errno == EPIPE) /* records overwritten: go on with the next */
+				continue;
+			if (errno == EAGAIN)
+				return n;
+			return -errno;
+		}
+		rec[len] = '\0';
+		n += strstr(rec, needle) != NULL;
+	}
+}
+
+int tl_heap_alloc(uint64_t len)
+{
+	struct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC), ret;
+
+	if (heap < 0)
+		return -errno;
+	ret = tl_xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
+	close(heap);
+	return ret < 0 ? ret : (int)d.fd;
+}
+
+double tl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
