@@ -22,6 +22,8 @@
 #include <liballoc/backend.h>
 #include <liballoc/liballoc.h>
 
+#include "testlib.h"
+
 #define MOD_INVALID UINT64_C(0x00ffffffffffffff) /* DRM_FORMAT_MOD_INVALID */
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define NV12 FOURCC('N', 'V', '1', '2')
@@ -402,18 +404,6 @@ static void test_capset_args(void **state)
 
 /* ---------------- descriptors ---------------- */
 
-static int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static struct la_descriptor nv12_desc(int fd)
 {
 	return (struct la_descriptor){
@@ -453,7 +443,7 @@ static void test_desc_roundtrip_shared_fd(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	before = count_open_fds();
+	before = tl_fd_count();
 	assert_int_equal(la_descriptor_serialize(&desc, (void **)&blob, &size, fds, &n_fds), 0);
 	assert_int_equal(n_fds, 1);
 	assert_int_equal(fds[0], fd);
@@ -465,7 +455,7 @@ static void test_desc_roundtrip_shared_fd(void **state)
 	/* The receiver's fd number differs from the sender's. */
 	received[0] = 1000;
 	assert_int_equal(la_descriptor_deserialize(blob, size, received, 1, &back), 0);
-	assert_int_equal(count_open_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 	assert_int_equal(back.format, NV12);
 	assert_true(back.modifier == MOD_INVALID);
 	assert_int_equal(back.width, 1920);
