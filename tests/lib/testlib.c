@@ -102,6 +102,45 @@ int tl_klog_count(int klog, const char *needle)
 	}
 }
 
+static void param_path(char *path, size_t len, const char *module, const char *name)
+{
+	snprintf(path, len, "/sys/module/%s/parameters/%s", module, name);
+}
+
+int tl_module_param(const char *module, const char *name, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+	int ret = 0;
+
+	param_path(path, sizeof(path), module, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		ret = -EIO;
+	fclose(f);
+	if (ret == 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
+}
+
+int tl_module_param_write(const char *module, const char *name, const char *val)
+{
+	char path[256];
+	FILE *f;
+	int ret;
+
+	param_path(path, sizeof(path), module, name);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	ret = fputs(val, f) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
 int tl_heap_alloc(uint64_t len)
 {
 	struct dma_heap_allocation_data d = {.len = len, .fd_flags = O_RDWR | O_CLOEXEC};

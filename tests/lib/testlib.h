@@ -36,6 +36,12 @@ long long tl_meminfo_kib(const char *key);
 int tl_klog_open(void);
 int tl_klog_count(int klog, const char *needle);
 
+/* /sys/module/MODULE/parameters/NAME into buf, without its newline: 0 or
+ * -errno (-ENOENT: no such module or parameter). */
+int tl_module_param(const char *module, const char *name, char *buf, size_t len);
+/* Writes val to that file (a parameter writable at run time): 0 or -errno. */
+int tl_module_param_write(const char *module, const char *name, const char *val);
+
 /* A dma-buf of len bytes from /dev/dma_heap/system (O_RDWR | O_CLOEXEC), or -errno. */
 int tl_heap_alloc(uint64_t len);
 

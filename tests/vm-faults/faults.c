@@ -296,7 +296,8 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == base, "everything destroyed: open fds %d, %d before", tl_fd_count(), base);
+	vm_check(tl_fd_count() == base, "everything destroyed: open fds %d, %d before", tl_fd_count(),
+		 base);
 	if (unbound) {
 		struct la_buffer *again = NULL;
 		vm_check(write_file("/sys/bus/platform/drivers/vivid/bind", "vivid.0"),

@@ -200,14 +200,9 @@ long ion_live_buffers(void)
 const char *ion_param_abi(void)
 {
 	static char abi[32];
-	FILE *f = fopen("/sys/module/ion_test/parameters/abi", "re");
 
-	abi[0] = '\0';
-	if (f) {
-		if (fscanf(f, "%31s", abi) != 1)
-			abi[0] = '\0';
-		fclose(f);
-	}
+	if (tl_module_param("ion_test", "abi", abi, sizeof(abi)) < 0)
+		abi[0] = '\0';
 	return abi;
 }
 

@@ -13,18 +13,10 @@
 
 int vt_vivid_param(const char *name, int inst)
 {
-	char p[128], buf[256], *s;
-	FILE *f;
+	char buf[256], *s = buf;
 
-	snprintf(p, sizeof(p), "/sys/module/vivid/parameters/%s", name);
-	f = fopen(p, "re");
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		if (f)
-			fclose(f);
+	if (tl_module_param("vivid", name, buf, sizeof(buf)) < 0)
 		return -1;
-	}
-	fclose(f);
-	s = buf;
 	for (int i = 0; i < inst && s; i++) {
 		s = strchr(s, ',');
 		s = s ? s + 1 : NULL;

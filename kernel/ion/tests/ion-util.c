@@ -221,17 +221,5 @@ int dmabuf_sync(int fd, uint64_t flags)
 
 bool ion_param(const char *name, char *buf, size_t len)
 {
-	char path[128];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", ION_MODULE, name);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = 0;
-	return ok;
+	return tl_module_param(ION_MODULE, name, buf, len) == 0;
 }

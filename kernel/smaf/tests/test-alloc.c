@@ -198,22 +198,6 @@ out:
 	vm_vivid_close(&v);
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/module/smaf/parameters/%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	ret = fputs(val, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* contig_devices names a device the kernel cannot tell needs contiguity */
 static void test_contig_param(int smaf, int vgem)
 {
@@ -221,7 +205,7 @@ static void test_contig_param(int smaf, int vgem)
 	uint32_t h;
 	int fd, ret;
 
-	if (!vm_check(!write_param("contig_devices", "foo,vgem"),
+	if (!vm_check(!tl_module_param_write("smaf", "contig_devices", "foo,vgem"),
 		      "set smaf.contig_devices=foo,vgem"))
 		return;
 	if (vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, NULL, &fd), "create")) {
@@ -250,7 +234,8 @@ static void test_contig_param(int smaf, int vgem)
 	 * DRM's PRIME import unwinds that correctly (videobuf2 in 6.12 leaks
 	 * the dma-buf then, which is why it is not the default)
 	 */
-	if (vm_check(!write_param("refuse_on_attach", "1"), "set smaf.refuse_on_attach=1") &&
+	if (vm_check(!tl_module_param_write("smaf", "refuse_on_attach", "1"),
+		     "set smaf.refuse_on_attach=1") &&
 	    vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, "smaf-page", &fd),
 		     "create forced smaf-page")) {
 		long long live = smaf_stat(NULL, "live_buffers");
@@ -268,8 +253,10 @@ static void test_contig_param(int smaf, int vgem)
 		vm_check(smaf_stat(NULL, "live_buffers") == live - 1,
 			 "buffer freed on close after a refused attach");
 	}
-	vm_check(!write_param("refuse_on_attach", "0"), "reset smaf.refuse_on_attach");
-	vm_check(!write_param("contig_devices", "\n"), "reset smaf.contig_devices");
+	vm_check(!tl_module_param_write("smaf", "refuse_on_attach", "0"),
+		 "reset smaf.refuse_on_attach");
+	vm_check(!tl_module_param_write("smaf", "contig_devices", "\n"),
+		 "reset smaf.contig_devices");
 }
 
 int main(void)
