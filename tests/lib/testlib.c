@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/dma-heap.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,73 @@ int tl_heap_alloc(uint64_t len)
 	ret = tl_xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
 	close(heap);
 	return ret < 0 ? ret : (int)d.fd;
+}
+
+void *tl_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rbe");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*size = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+			errno = EIO;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* One seed: 0 if it did what its name says, 1 (err filled) if not, -errno. */
+static int check_seed(const char *dir, const char *name,
+		      int (*load)(const void *data, size_t size), char *err, size_t len)
+{
+	bool valid = strncmp(name, "valid-", 6) == 0;
+	char path[512];
+	size_t size;
+	void *data;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	data = tl_read_file(path, &size);
+	if (!data)
+		return -errno;
+	ret = load(data, size);
+	free(data);
+	if (valid ? ret == 0 : ret == -EINVAL)
+		return 0;
+	snprintf(err, len, "%s: %s, got %d (%s)", name, valid ? "must load" : "expected -EINVAL",
+		 ret, ret < 0 ? strerror(-ret) : "success");
+	return 1;
+}
+
+int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int *valid,
+		   int *invalid, char *err, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	*valid = *invalid = 0;
+	if (!d)
+		return -errno;
+	while (ret == 0 && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		ret = check_seed(dir, e->d_name, load, err, len);
+		if (ret == 0)
+			strncmp(e->d_name, "valid-", 6) == 0 ? (*valid)++ : (*invalid)++;
+	}
+	closedir(d);
+	return ret;
 }
 
 double tl_now(void)

@@ -45,6 +45,19 @@ int tl_module_param_write(const char *module, const char *name, const char *val)
 /* A dma-buf of len bytes from /dev/dma_heap/system (O_RDWR | O_CLOEXEC), or -errno. */
 int tl_heap_alloc(uint64_t len);
 
+/* A whole file, malloc'ed with a NUL after its *size bytes (so that text is
+ * a string); NULL with errno set. */
+void *tl_read_file(const char *path, size_t *size);
+
+/*
+ * Replays the fuzz seeds of dir through load (0 or -errno): seeds named
+ * valid-* must load, every other must be refused with -EINVAL. 0 with the
+ * counts in *valid and *invalid; 1 with the first seed that did otherwise
+ * named in err; -errno if dir or a seed cannot be read.
+ */
+int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int *valid,
+		   int *invalid, char *err, size_t len);
+
 /* CLOCK_MONOTONIC in seconds. */
 double tl_now(void);
 

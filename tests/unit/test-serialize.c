@@ -4,7 +4,6 @@
  * Offsets below are the layout documented in docs/json-schema.md; the
  * malformed-blob tests patch a valid blob at those offsets.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -599,54 +598,26 @@ static void test_desc_serialize_errors(void **state)
 
 /* ---------------- fuzz seed corpus ---------------- */
 
-static uint8_t *read_file(const char *path, size_t *size)
+static int load_bin(const void *data, size_t size)
 {
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct la_capset *set = NULL;
+	int ret = la_capset_deserialize(data, size, &set);
 
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	close(fd);
-	*size = (size_t)st.st_size;
-	return buf;
+	la_capset_destroy(set);
+	return ret;
 }
 
 /* Seeds named valid-* must load, every other seed must be refused. */
 static void test_corpus(void **state)
 {
-	const char *dir = LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin";
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int valid = 0, invalid = 0;
+	char err[512];
+	int valid, invalid, ret;
 
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[512];
-		struct la_capset *set = NULL;
-		size_t size;
-		uint8_t *b;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		b = read_file(path, &size);
-		int ret = la_capset_deserialize(b, size, &set);
-		if (strncmp(e->d_name, "valid-", 6) == 0) {
-			if (ret != 0)
-				fail_msg("%s: %d %s", e->d_name, ret, la_last_diagnosis());
-			valid++;
-		} else {
-			if (ret != -EINVAL)
-				fail_msg("%s: expected -EINVAL, got %d", e->d_name, ret);
-			invalid++;
-		}
-		la_capset_destroy(set);
-		free(b);
-	}
-	closedir(d);
+	ret = tl_check_seeds(LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin", load_bin, &valid,
+			     &invalid, err, sizeof(err));
+	if (ret != 0)
+		fail_msg("%s (%s)", ret > 0 ? err : strerror(-ret), la_last_diagnosis());
 	assert_true(valid >= 2 && invalid >= 5);
 }
 
