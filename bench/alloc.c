@@ -41,6 +41,8 @@
 #include "measure.h"
 #include "cli.h"
 #include "report.h"
+#include "vivid.h"
+#include "vmtest.h"
 
 enum dev_kind { DEV_VGEM, DEV_VIRTIO_GPU, DEV_VIVID, DEV_COUNT };
 
@@ -94,30 +96,13 @@ struct env {
 
 /* ---- devices ---- */
 
-static bool drm_driver_is(int fd, const char *driver)
-{
-	char name[64] = "";
-	struct drm_version v = {.name = name, .name_len = sizeof(name) - 1};
-
-	return ioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && strcmp(name, driver) == 0;
-}
-
-/* The card node of a DRM driver, found by name: numbering follows load order. */
+/* The node of a DRM driver, found by name: numbering follows load order. */
 static void find_drm_card(const char *driver, char *out, size_t len)
 {
-	for (int i = 0; i < 16; i++) {
-		char node[32];
-		snprintf(node, sizeof(node), "/dev/dri/card%d", i);
-		int fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		bool ok = drm_driver_is(fd, driver);
+	int fd = vm_open_drm(driver, "card", out, len);
+
+	if (fd >= 0)
 		close(fd);
-		if (ok) {
-			snprintf(out, len, "%s", node);
-			return;
-		}
-	}
 }
 
 /* vivid's input 0 (webcam) snaps to its frame sizes: select one that scales. */
@@ -134,26 +119,17 @@ static int select_scaling_input(int fd)
 	return -ENOENT;
 }
 
-/* The first single-planar vivid capture node, set to an input that scales. */
+/* A vivid capture node, set to an input that scales. */
 static void find_vivid(char *out, size_t len)
 {
-	for (int i = 0; i < 64; i++) {
-		struct v4l2_capability cap = {0};
-		char node[32];
-		snprintf(node, sizeof(node), "/dev/video%d", i);
-		int fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		bool ok = ioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 &&
-			  strcmp((char *)cap.driver, "vivid") == 0 &&
-			  (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
-			  select_scaling_input(fd) == 0;
-		close(fd);
-		if (ok) {
-			snprintf(out, len, "%s", node);
-			return;
-		}
-	}
+	char node[64];
+	int fd = vm_open_v4l2("vivid", NULL, node, sizeof(node));
+
+	if (fd < 0)
+		return;
+	if (select_scaling_input(fd) == 0)
+		snprintf(out, len, "%s", node);
+	close(fd);
 }
 
 static void find_devices(struct env *e)

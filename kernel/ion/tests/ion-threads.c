@@ -130,29 +130,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int open_vgem(void)
-{
-	char path[64];
-
-	for (int i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		int fd;
-		bool ok;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		ok = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (ok)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
@@ -164,7 +141,7 @@ int main(int argc, char **argv)
 	legacy = abi != ABI_MODERN;
 	ion_param_heap_ids(ids);
 	ion = ion_open();
-	drm = open_vgem();
+	drm = vm_open_drm("vgem", "card", NULL, 0);
 	vm_note("%ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
 	start = tl_now();
 	for (i = 0; i < THREADS; i++)

@@ -5,7 +5,6 @@
  * Runs last in a boot: it removes the module.
  * Usage: ion-unload --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,35 +21,12 @@ static int unload(void)
 	return syscall(SYS_delete_module, ION_MODULE, O_NONBLOCK);
 }
 
-static int open_vgem(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		bool ok;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		ok = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (ok)
-			return fd;
-		close(fd);
-	}
-	vm_fatal("no vgem node");
-}
-
 int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
 	bool legacy = abi != ABI_MODERN;
 	unsigned int ids[3];
-	int ion, fd, drm = open_vgem();
+	int ion, fd, drm = ion_vgem_open();
 	uint32_t gh;
 
 	ion_param_heap_ids(ids);

@@ -223,3 +223,14 @@ bool ion_param(const char *name, char *buf, size_t len)
 {
 	return tl_module_param(ION_MODULE, name, buf, len) == 0;
 }
+
+int ion_vgem_open(void)
+{
+	char path[64];
+	int fd = vm_open_drm("vgem", "card", path, sizeof(path));
+
+	if (fd < 0)
+		vm_fatal("no vgem node in /dev/dri");
+	vm_note("vgem is %s", path);
+	return fd;
+}

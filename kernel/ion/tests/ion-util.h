@@ -62,4 +62,7 @@ int dmabuf_sync(int fd, uint64_t flags);
 /* Reads a /sys/module/ion_test/parameters file into buf; false if absent. */
 bool ion_param(const char *name, char *buf, size_t len);
 
+/* vgem's primary node, found by driver name; exits the test if absent. */
+int ion_vgem_open(void);
+
 #endif

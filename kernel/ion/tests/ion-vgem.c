@@ -6,7 +6,6 @@
  * legacy IMPORT and SYNC.
  * Usage: ion-vgem --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,40 +23,6 @@
 static const char *const heap_names[3] = { "system", "system-contig", "dma" };
 static unsigned int ids[3];
 static long ps;
-
-/* The vgem primary node, found by driver name: numbering follows load order. */
-static int open_vgem(void)
-{
-	DIR *d = opendir("/dev/dri");
-	struct dirent *e;
-	int fd = -1;
-
-	if (!d)
-		vm_fatal("no /dev/dri: %s", strerror(errno));
-	while (fd < 0 && (e = readdir(d))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(e->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		} else {
-			vm_note("vgem is %s", path);
-		}
-		drmFreeVersion(v);
-	}
-	closedir(d);
-	if (fd < 0)
-		vm_fatal("no vgem node in /dev/dri");
-	return fd;
-}
 
 static ino_t ino(int fd)
 {
@@ -152,7 +117,7 @@ int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
 	bool legacy = abi != ABI_MODERN;
-	int ion = ion_open(), drm = open_vgem(), h;
+	int ion = ion_open(), drm = ion_vgem_open(), h;
 
 	ps = sysconf(_SC_PAGESIZE);
 	ion_param_heap_ids(ids);
