@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "testlib.h"
+
 static int failures;
 
 __attribute__((format(printf, 2, 0)))
@@ -51,6 +53,14 @@ void vm_note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprint("", fmt, ap);
 	va_end(ap);
+}
+
+bool vm_check_fds(int before, const char *what)
+{
+	int after = tl_fd_count();
+
+	return vm_check(after == before, "%s: no fd left behind (%d before, %d after)", what, before,
+			after);
 }
 
 int vm_exit_status(void)

@@ -14,6 +14,9 @@ bool vm_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Prints and exits 1 at once: for failures that make later checks pointless. */
 void vm_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void vm_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The check that this process has exactly the `before` fds open again
+ * (tl_fd_count); what says after what. */
+bool vm_check_fds(int before, const char *what);
 /* 0 if every check passed, 1 otherwise. */
 int vm_exit_status(void);
 

@@ -211,7 +211,7 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
+	vm_check_fds(base, "vivid-busy");
 	return vm_exit_status();
 }
 
@@ -296,8 +296,7 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == base, "everything destroyed: open fds %d, %d before", tl_fd_count(),
-		 base);
+	vm_check_fds(base, "everything destroyed");
 	if (unbound) {
 		struct la_buffer *again = NULL;
 		vm_check(write_file("/sys/bus/platform/drivers/vivid/bind", "vivid.0"),
@@ -317,7 +316,7 @@ out:
 		la_result_destroy(res);
 		la_device_unref(dev);
 		la_context_destroy(ctx);
-		vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
+		vm_check_fds(base, "vivid-unbind");
 	}
 	return vm_exit_status();
 }
@@ -390,7 +389,7 @@ static int unload(const char *module, const char *prefix)
 	ret = delete_module(module);
 	vm_check(ret == 0, "rmmod %s once liballoc released everything (%s)", module,
 		 ret ? strerror(-ret) : "ok");
-	vm_check(tl_fd_count() == base, "open fds %d after, %d before", tl_fd_count(), base);
+	vm_check_fds(base, module);
 
 	/* the module is gone: a new context simply has no such path */
 	ctx = context();
@@ -405,7 +404,7 @@ out:
 	la_result_destroy(res);
 	la_capset_destroy(set);
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == base, "open fds %d at the end, %d before", tl_fd_count(), base);
+	vm_check_fds(base, "at the end");
 	return vm_exit_status();
 }
 

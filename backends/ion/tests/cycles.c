@@ -45,7 +45,7 @@ static void cycle_path(struct la_result *res, const char *path)
 	t = tl_now() - t;
 	vm_note("%s: %d x 64 KiB allocate + free in %.3f s (%.1f us each)", path, CYCLES, t,
 		t * 1e6 / CYCLES);
-	vm_check(tl_fd_count() == fds, "%s: open fds %d after, %d before", path, tl_fd_count(), fds);
+	vm_check_fds(fds, path);
 	vm_check(dmabuf_count() == bufs, "%s: live dma-bufs %ld after, %ld before", path,
 		 dmabuf_count(), bufs);
 	vm_check(ion_live_buffers() == live, "%s: live ION buffers %ld after, %ld before", path,

@@ -84,6 +84,19 @@ const char *gu_path_reason(const struct la_result *res, const char *name, bool *
 	return "";
 }
 
+struct la_device *gu_smaf_device(struct la_context **ctx)
+{
+	struct la_device *smaf;
+	int ret = la_context_new(ctx);
+
+	if (ret < 0)
+		vm_fatal("la_context_new: %s", strerror(-ret));
+	ret = la_device_open(*ctx, "/dev/smaf", &smaf);
+	if (ret < 0)
+		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
+	return smaf;
+}
+
 struct la_import *gu_watch(struct la_device *smaf, const struct la_buffer *buf)
 {
 	struct la_import *imp = NULL;

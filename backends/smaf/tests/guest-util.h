@@ -44,6 +44,8 @@ const char *gu_best_path(const struct la_result *res);
 /* The reason recorded for path name, "" if absent. */
 const char *gu_path_reason(const struct la_result *res, const char *name, bool *matched);
 
+/* A new context and the /dev/smaf device in it; exits the program if either fails. */
+struct la_device *gu_smaf_device(struct la_context **ctx);
 /* SMAF's view of buf: an import into the /dev/smaf device (never NULL: exits). */
 struct la_import *gu_watch(struct la_device *smaf, const struct la_buffer *buf);
 /* A property of that import; UINT64_MAX (and a failed check) on error. */

@@ -238,21 +238,16 @@ int main(void)
 	struct la_context *ctx = NULL;
 	struct la_device *smaf = NULL;
 	int vgem = vm_vgem_open();
-	int fds0, ret;
+	int fds0;
 
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
+	smaf = gu_smaf_device(&ctx);
 	check_device(ctx, smaf);
 	fds0 = tl_fd_count();
 	check_deferred_vgem(ctx, smaf, vgem);
 	check_low_memory(ctx, smaf, vgem);
 	check_linear_only(ctx);
 	check_cycles(ctx, vgem);
-	vm_check(tl_fd_count() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 tl_fd_count());
+	vm_check_fds(fds0, "paths");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	close(vgem);

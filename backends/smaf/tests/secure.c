@@ -189,11 +189,7 @@ int main(int argc, char **argv)
 		if (!vm_check(ret == 0, "rmmod smaf_test_secure: %s", strerror(-ret)))
 			return 1;
 	}
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
+	smaf = gu_smaf_device(&ctx);
 	fds0 = tl_fd_count();
 	if (unload) {
 		without_module(ctx);
@@ -201,8 +197,7 @@ int main(int argc, char **argv)
 		with_module(ctx, smaf, vgem);
 		no_downgrade(ctx);
 	}
-	vm_check(tl_fd_count() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 tl_fd_count());
+	vm_check_fds(fds0, "secure");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	close(vgem);

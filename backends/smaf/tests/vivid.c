@@ -180,20 +180,15 @@ int main(void)
 	struct la_device *smaf = NULL;
 	struct vm_vivid v;
 	int vgem = vm_vgem_open();
-	int fds0, ret;
+	int fds0;
 
 	gu_vivid_open(0, &v);
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
+	smaf = gu_smaf_device(&ctx);
 	fds0 = tl_fd_count();
 	negotiated_contiguous(ctx, smaf, vgem, &v);
 	deferred(ctx, smaf, vgem, &v);
 	too_big(ctx);
-	vm_check(tl_fd_count() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 tl_fd_count());
+	vm_check_fds(fds0, "vivid");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	vm_vivid_close(&v);

@@ -319,6 +319,6 @@ int main(void)
 		close(fd);
 	}
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == before_fds, "no fd leaked (%d -> %d)", before_fds, tl_fd_count());
+	vm_check_fds(before_fds, "caps");
 	return vm_exit_status();
 }

@@ -419,6 +419,6 @@ int main(void)
 		test_nv12m(ctx, &s);
 	close_inst(&s);
 	la_context_destroy(ctx);
-	vm_check(tl_fd_count() == fds, "no fd leaked (%d -> %d)", fds, tl_fd_count());
+	vm_check_fds(fds, "capture");
 	return vm_exit_status();
 }

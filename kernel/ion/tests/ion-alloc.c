@@ -109,7 +109,7 @@ static void cycles(int ion, bool legacy)
 	}
 	vm_check(ok, "1000 allocate/free cycles (stopped at %d: %s)", i, ok ? "-" : strerror(errno));
 	vm_note("1000 cycles of 64 KiB in %.3f s", tl_now() - t);
-	vm_check(tl_fd_count() == fds, "fds: %d before, %d after", fds, tl_fd_count());
+	vm_check_fds(fds, "1000 cycles");
 	vm_check(ion_live_buffers() == live, "live buffers: %ld before, %ld after", live,
 	      ion_live_buffers());
 }
@@ -189,6 +189,6 @@ int main(int argc, char **argv)
 	close(ion);
 	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	vm_check(tl_fd_count() == fds, "no fd left behind");
+	vm_check_fds(fds, "ion-alloc");
 	return vm_exit_status();
 }

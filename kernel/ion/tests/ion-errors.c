@@ -131,13 +131,14 @@ static void legacy_only(int ion)
 	check_errno(ioctl(ion, ION_IOC_LEGACY_ALLOC, (void *)8), EFAULT, "ALLOC argument unreadable");
 	check_errno(ioctl_ro(ion, ION_IOC_LEGACY_ALLOC, &a, sizeof(a)), EFAULT,
 		    "ALLOC answer unwritable");
-	vm_check(ion_live_buffers() == live, "that left no buffer (%ld, %ld)", ion_live_buffers(), live);
+	vm_check(ion_live_buffers() == live, "that left no buffer (%ld, %ld)", ion_live_buffers(),
+		 live);
 
 	if (!check_errno(ion_legacy_alloc(ion, 4096, 0, sys, 0, &h), 0, "ALLOC"))
 		return;
 	check_errno(ioctl_ro(ion, ION_IOC_SHARE, &(struct ion_fd_data){ .handle = h },
 			     sizeof(struct ion_fd_data)), EFAULT, "SHARE answer unwritable");
-	vm_check(tl_fd_count() == fds, "that left no fd (%d, %d)", tl_fd_count(), fds);
+	vm_check_fds(fds, "SHARE answer unwritable");
 	if (check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd), 0, "SHARE")) {
 		check_errno(ioctl_ro(ion, ION_IOC_IMPORT, &(struct ion_fd_data){ .fd = fd },
 				     sizeof(struct ion_fd_data)), EFAULT, "IMPORT answer unwritable");
@@ -173,6 +174,6 @@ int main(int argc, char **argv)
 	close(ion);
 	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	vm_check(tl_fd_count() == fds, "no fd left behind");
+	vm_check_fds(fds, "ion-errors");
 	return vm_exit_status();
 }
