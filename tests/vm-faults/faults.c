@@ -35,6 +35,7 @@
 
 #include "ion.h"
 #include "smaf.h"
+#include "result.h"
 #include "testlib.h"
 #include "vmtest.h"
 
@@ -42,23 +43,6 @@
 #define FMT_R8   0x20203852u /* 'R','8',' ',' ' */
 #define W 640
 #define H 360
-
-static void log_line(void *data, enum la_log_level level, const char *msg)
-{
-	(void)data;
-	if (level <= LA_LOG_WARN)
-		printf("liballoc: %s\n", msg);
-}
-
-static struct la_context *context(void)
-{
-	struct la_context *ctx;
-
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("la_context_new: %s", la_last_diagnosis());
-	la_context_set_log_handler(ctx, log_line, NULL);
-	return ctx;
-}
 
 static bool write_file(const char *path, const char *text)
 {
@@ -174,7 +158,7 @@ static int vivid_busy(void)
 	int base = tl_fd_count(), ret;
 	char path[32];
 	struct stream s = {.fd = -1};
-	struct la_context *ctx = context();
+	struct la_context *ctx = vm_context();
 	struct la_device *dev = NULL;
 	struct la_result *res = NULL;
 	struct la_buffer *buf = NULL;
@@ -233,7 +217,7 @@ static int vivid_unbind(void)
 {
 	int base = tl_fd_count(), ret;
 	char path[32], name[96] = "";
-	struct la_context *ctx = context();
+	struct la_context *ctx = vm_context();
 	struct la_device *dev = NULL;
 	struct la_result *res = NULL;
 	struct la_buffer *bufs[2] = {NULL, NULL}, *more = NULL;
@@ -303,7 +287,7 @@ out:
 			 "vivid.0 bound again");
 		for (int i = 0; i < 50 && !find_vivid(path, sizeof(path)); i++)
 			usleep(100 * 1000);
-		ctx = context();
+		ctx = vm_context();
 		dev = NULL;
 		res = NULL;
 		if (vm_check(la_device_open(ctx, path, &dev) == 0, "rebound %s opens", path)) {
@@ -352,7 +336,7 @@ static struct la_capset *cpu_set(void)
 static int unload(const char *module, const char *prefix)
 {
 	int base = tl_fd_count(), ret;
-	struct la_context *ctx = context();
+	struct la_context *ctx = vm_context();
 	struct la_capset *set = cpu_set();
 	uint32_t f = FMT_R8;
 	struct la_assertion a = {.width = 4096, .height = 16, .formats = &f, .n_formats = 1};
@@ -392,7 +376,7 @@ static int unload(const char *module, const char *prefix)
 	vm_check_fds(base, module);
 
 	/* the module is gone: a new context simply has no such path */
-	ctx = context();
+	ctx = vm_context();
 	ret = la_negotiate_capsets(ctx, &a, &set, 1, &res);
 	vm_check(path_with_prefix(res, prefix) == NULL, "new context: no %s path (%d)", prefix, ret);
 	ret = la_allocate_with_path(res, name, &buf);

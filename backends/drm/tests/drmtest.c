@@ -43,12 +43,7 @@ void dt_print_result(const struct la_result *res)
 			(unsigned long long)c.constraints.pitch_align[0],
 			(int)i == la_result_get_chosen_candidate(res) ? " (chosen)" : "");
 	}
-	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
-		struct la_path_info p;
-		la_result_get_path(res, i, &p);
-		vm_note("path %s: %s rank %d: %s", p.name, p.matched ? "matched" : "refused",
-			p.rank, p.reason);
-	}
+	vm_print_paths(res);
 }
 
 uint64_t dt_lowbit(uint64_t v)

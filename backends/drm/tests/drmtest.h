@@ -5,6 +5,7 @@
 #include <liballoc/liballoc.h>
 #include <stddef.h>
 
+#include "result.h"
 #include "testlib.h"
 #include "vmtest.h"
 

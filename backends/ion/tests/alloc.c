@@ -139,7 +139,7 @@ static void alloc_refused(struct la_context *ctx, const char *path)
 		goto out;
 	/* only ION lets it through to the kernel */
 	struct la_path_info info = {.reason = ""};
-	bool found = test_path(res, path, &info);
+	bool found = vm_find_path(res, path, &info);
 	if (!ion)
 		vm_check(found && !info.matched && strstr(info.reason, "MemAvailable"),
 			 "about 4 GiB: %s does not match: %s", path, info.reason);

@@ -98,40 +98,14 @@ int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
 	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
 	int ret = la_negotiate_capsets(ctx, &a, sets, n, res);
 
-	for (size_t i = 0; *res && i < la_result_get_path_count(*res); i++) {
-		struct la_path_info p;
-		la_result_get_path(*res, i, &p);
-		vm_note("  path %-28s %s rank %4d %-14s %s: %s", p.name,
-			p.matched ? "yes" : "no ", p.rank,
-			p.caching == LA_CACHING_CACHED ? "cached" : p.caching ? "write-comb." : "?",
-			p.contiguous ? "contig " : "scatter", p.reason);
-	}
+	vm_print_paths(*res);
 	return ret;
-}
-
-bool test_path(const struct la_result *res, const char *name, struct la_path_info *out)
-{
-	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
-		la_result_get_path(res, i, out);
-		if (strcmp(out->name, name) == 0)
-			return true;
-	}
-	return false;
 }
 
 bool test_no_path(int ret, const struct la_result *res)
 {
-	return res && (ret == -ENODEV || (ret == 0 && !test_best_path(res)[0])) &&
+	return res && (ret == -ENODEV || (ret == 0 && !vm_best_path(res)[0])) &&
 	       la_result_get_diagnosis(res)[0];
-}
-
-const char *test_best_path(const struct la_result *res)
-{
-	struct la_path_info p;
-
-	if (la_result_get_path_count(res) == 0 || la_result_get_path(res, 0, &p) < 0 || !p.matched)
-		return "";
-	return p.name;
 }
 
 static int cmp_name(const void *a, const void *b)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "result.h"
 #include "testlib.h"
 #include "vmtest.h"
 
@@ -37,15 +38,11 @@ struct la_capset *test_cpu_set(uint64_t usage, uint32_t fmt);
 /* Negotiates fmt at w x h among sets; prints the path table. */
 int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
 		   struct la_capset **sets, size_t n, struct la_result **res);
-/* Path info by name; false if absent. */
-bool test_path(const struct la_result *res, const char *name, struct la_path_info *out);
 /*
  * No path serves the sets: -ENODEV for live devices; sets without a live
  * device negotiate (they answer "which format") with no matched path.
  */
 bool test_no_path(int ret, const struct la_result *res);
-/* Name of the best matched path, or "" */
-const char *test_best_path(const struct la_result *res);
 
 /* Kernel facts. */
 size_t dma_heap_names(char names[][64], size_t max);

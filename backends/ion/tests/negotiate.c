@@ -163,12 +163,12 @@ static void contiguous(struct la_context *ctx, struct cam *cam)
 			 res2 ? la_result_get_diagnosis(res2) : "-");
 	} else {
 		vm_check(ret == 0 && all_matched_contiguous(res),
-			 "import rule: only contiguous heaps match, best %s", test_best_path(res));
+			 "import rule: only contiguous heaps match, best %s", vm_best_path(res));
 		vm_check(ret2 == 0 && all_matched_contiguous(res2) &&
-				 !strcmp(test_best_path(res), test_best_path(res2)),
-			 "constraint: only contiguous heaps match, best %s", test_best_path(res2));
+				 !strcmp(vm_best_path(res), vm_best_path(res2)),
+			 "constraint: only contiguous heaps match, best %s", vm_best_path(res2));
 		if (ret == 0 && vm_check(la_allocate(res, &buf) == 0, "allocate on %s: %s",
-					 test_best_path(res), la_last_diagnosis())) {
+					 vm_best_path(res), la_last_diagnosis())) {
 			char what[96];
 			snprintf(what, sizeof(what), "%s into %s", la_buffer_get_path(buf), cam->path);
 			vm_check(capture(cam, buf, what) == 0, "%s: dma-contig accepts the chosen buffer",
@@ -226,7 +226,7 @@ static void dma32(struct la_context *ctx)
 				only_dma = false;
 		}
 		vm_check(only_dma, "32-bit DMA limit: exactly the ION DMA heap matches, best %s",
-			 test_best_path(res));
+			 vm_best_path(res));
 	}
 	la_result_destroy(res);
 	la_capset_destroy(sets[0]);
@@ -235,7 +235,7 @@ static void dma32(struct la_context *ctx)
 static int rank_of(const struct la_result *res, const char *name)
 {
 	struct la_path_info p;
-	return test_path(res, name, &p) && p.matched ? p.rank : -1;
+	return vm_find_path(res, name, &p) && p.matched ? p.rank : -1;
 }
 
 static void caching(struct la_context *ctx)
@@ -293,8 +293,8 @@ static void vgem_cpu(struct la_context *ctx)
 			 "CPU producer, device consumer: udmabuf first, the reason says why (%s)",
 			 best.name);
 	ret = test_negotiate(ctx, FMT_XRGB, 640, 480, readback, 2, &res2);
-	vm_check(ret == 0 && !strcmp(test_best_path(res2), "dma-heap:system"),
-		 "vgem renders, CPU reads: dma-heap:system first (%s)", test_best_path(res2));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res2), "dma-heap:system"),
+		 "vgem renders, CPU reads: dma-heap:system first (%s)", vm_best_path(res2));
 	la_result_destroy(res);
 	la_result_destroy(res2);
 	for (int i = 0; i < 2; i++) {

@@ -38,12 +38,7 @@ int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capse
 	vm_note("negotiation %ux%u, %zu device(s): %s%s%s", w, h, n, ret ? strerror(-ret) : "ok",
 		*res && la_result_get_diagnosis(*res)[0] ? ": " : "",
 		*res ? la_result_get_diagnosis(*res) : "");
-	for (size_t i = 0; *res && i < la_result_get_path_count(*res); i++) {
-		struct la_path_info p;
-		if (la_result_get_path(*res, i, &p) == 0)
-			vm_note("  path %s (%s) rank %d %s: %s", p.name, p.backend, p.rank,
-				p.matched ? "matched" : "refused", p.reason);
-	}
+	vm_print_paths(*res);
 	return ret;
 }
 
@@ -58,16 +53,7 @@ int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la
 
 bool gu_no_path(int ret, const struct la_result *res)
 {
-	return ret == -ENODEV || (ret == 0 && !gu_best_path(res)[0]);
-}
-
-const char *gu_best_path(const struct la_result *res)
-{
-	struct la_path_info p;
-
-	if (!res || la_result_get_path(res, 0, &p) < 0 || !p.matched)
-		return "";
-	return p.name;
+	return ret == -ENODEV || (ret == 0 && !vm_best_path(res)[0]);
 }
 
 const char *gu_path_reason(const struct la_result *res, const char *name, bool *matched)
@@ -75,13 +61,10 @@ const char *gu_path_reason(const struct la_result *res, const char *name, bool *
 	struct la_path_info p;
 
 	*matched = false;
-	for (size_t i = 0; res && i < la_result_get_path_count(res); i++) {
-		if (la_result_get_path(res, i, &p) == 0 && strcmp(p.name, name) == 0) {
-			*matched = p.matched;
-			return p.reason;
-		}
-	}
-	return "";
+	if (!vm_find_path(res, name, &p))
+		return "";
+	*matched = p.matched;
+	return p.reason;
 }
 
 struct la_device *gu_smaf_device(struct la_context **ctx)

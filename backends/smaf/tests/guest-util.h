@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "result.h"
 #include "testlib.h"
 #include "vivid.h"
 #include "vmtest.h"
@@ -39,8 +40,6 @@ bool gu_no_path(int ret, const struct la_result *res);
 /* Same without printing (loops). */
 int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
 		       size_t n, struct la_result **res);
-/* Name of the best path, "" if none. */
-const char *gu_best_path(const struct la_result *res);
 /* The reason recorded for path name, "" if absent. */
 const char *gu_path_reason(const struct la_result *res, const char *name, bool *matched);
 

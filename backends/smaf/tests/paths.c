@@ -54,8 +54,8 @@ static void check_deferred_vgem(struct la_context *ctx, struct la_device *smaf, 
 	uint8_t *px;
 	int ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf"), "vgem: best path smaf (%s)",
-		 gu_best_path(res));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf"), "vgem: best path smaf (%s)",
+		 vm_best_path(res));
 	const char *why = gu_path_reason(res, "smaf-secure", &matched);
 	vm_check(!matched && why[0], "vgem: smaf-secure refused: %s", why);
 	ret = la_allocate(res, &buf);

@@ -42,8 +42,8 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	void *p;
 	int ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf-secure"),
-		 "protected vgem: best path smaf-secure (%s)", gu_best_path(res));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf-secure"),
+		 "protected vgem: best path smaf-secure (%s)", vm_best_path(res));
 	const char *why = gu_path_reason(res, "smaf", &matched);
 	vm_check(!matched && strstr(why, "protected"), "smaf refused: %s", why);
 	ret = ret ? ret : la_allocate(res, &buf);

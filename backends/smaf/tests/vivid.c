@@ -72,7 +72,7 @@ static void negotiated_contiguous(struct la_context *ctx, struct la_device *smaf
 	int ret = gu_negotiate(ctx, GU_W, GU_H, sets, 2, &res);
 
 	vm_note("negotiation took %.4f s", now() - t0);
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf"), "vgem + vivid: best path smaf");
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf"), "vgem + vivid: best path smaf");
 	t0 = now();
 	ret = ret ? ret : la_allocate(res, &buf);
 	if (!vm_check(ret == 0, "allocate: %s (%s)", strerror(-ret), la_last_diagnosis()))

@@ -262,7 +262,7 @@ static void check_odd_sizes(int inst, int fd, uint32_t type, struct la_device *d
 
 int main(void)
 {
-	struct la_context *ctx = vt_context();
+	struct la_context *ctx = vm_context();
 	int before_fds = tl_fd_count();
 
 	for (int inst = 0; inst < 3; inst++) {

@@ -397,7 +397,7 @@ static void test_helper_cleanup(struct setup *s)
 
 int main(void)
 {
-	struct la_context *ctx = vt_context();
+	struct la_context *ctx = vm_context();
 	struct setup s;
 	uint8_t ref[640];
 	size_t ref_len = 0;

@@ -53,23 +53,6 @@ int vt_scattered_alloc(uint64_t size)
 	return fd;
 }
 
-static void log_to_stdout(void *data, enum la_log_level level, const char *msg)
-{
-	(void)data;
-	if (level <= LA_LOG_WARN)
-		printf("liballoc: %s\n", msg);
-}
-
-struct la_context *vt_context(void)
-{
-	struct la_context *ctx;
-
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("la_context_new failed");
-	la_context_set_log_handler(ctx, log_to_stdout, NULL);
-	return ctx;
-}
-
 int vt_queue_buffers(int fd, uint32_t type)
 {
 	struct v4l2_create_buffers cb = {.count = 0, .memory = V4L2_MEMORY_MMAP};

@@ -9,6 +9,7 @@
 #include <liballoc/liballoc.h>
 #include <liballoc/v4l2-stream.h>
 
+#include "result.h"
 #include "testlib.h"
 #include "vivid.h"
 #include "vmtest.h"
@@ -21,8 +22,6 @@ int vt_vivid_param(const char *name, int inst);
 int vt_heap_alloc(uint64_t size);
 /* udmabuf whose two halves are the same pages: scattered for certain. */
 int vt_scattered_alloc(uint64_t size);
-/* Context with the v4l2 backend (LIBALLOC_BACKEND_PATH from the test). */
-struct la_context *vt_context(void);
 /* Buffers a queue holds, by VIDIOC_CREATE_BUFS(count 0); -1 on error. */
 int vt_queue_buffers(int fd, uint32_t type);
 uint32_t vt_capture_type(int fd);
