@@ -24,6 +24,28 @@ struct la_context *vm_context(void)
 	return ctx;
 }
 
+struct la_capset *vm_capset(const struct la_capset_info *info, const struct la_candidate *cands,
+			    size_t n)
+{
+	struct la_capset *set = NULL;
+
+	if (la_capset_new(info, &set) < 0)
+		vm_fatal("capability set %s: %s", info->label, la_last_diagnosis());
+	for (size_t i = 0; i < n; i++)
+		if (la_capset_add_candidate(set, &cands[i]) < 0)
+			vm_fatal("capability set %s, candidate %zu: %s", info->label, i,
+				 la_last_diagnosis());
+	return set;
+}
+
+int vm_negotiate_sets(struct la_context *ctx, uint32_t format, uint32_t w, uint32_t h,
+		      struct la_capset **sets, size_t n, struct la_result **res)
+{
+	struct la_assertion a = {.width = w, .height = h, .formats = &format, .n_formats = 1};
+
+	return la_negotiate_capsets(ctx, &a, sets, n, res);
+}
+
 const char *vm_best_path(const struct la_result *res)
 {
 	struct la_path_info p;

@@ -9,10 +9,20 @@
 
 #include <liballoc/liballoc.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* A new context whose warnings and errors are printed ("liballoc: ...");
  * exits the program if it cannot be made. */
 struct la_context *vm_context(void);
+
+/* A capability set made by hand from info and n candidates; exits the
+ * program (naming info->label) if liballoc refuses it. */
+struct la_capset *vm_capset(const struct la_capset_info *info, const struct la_candidate *cands,
+			    size_t n);
+/* la_negotiate_capsets of sets for one format at w x h. */
+int vm_negotiate_sets(struct la_context *ctx, uint32_t format, uint32_t w, uint32_t h,
+		      struct la_capset **sets, size_t n, struct la_result **res);
 
 /* Name of the best path of res if it matched, else "" (res may be NULL). */
 const char *vm_best_path(const struct la_result *res);

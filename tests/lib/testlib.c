@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,6 +38,13 @@ int tl_xioctl(int fd, unsigned long req, void *arg)
 		ret = ioctl(fd, req, arg);
 	while (ret < 0 && errno == EINTR);
 	return ret < 0 ? -errno : ret;
+}
+
+int tl_dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	struct dma_buf_sync s = {.flags = flags};
+
+	return tl_xioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &s);
 }
 
 long tl_rss_kib(void)
@@ -200,14 +208,13 @@ static int check_seed(const char *dir, const char *name,
 	return 1;
 }
 
-int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int *valid,
-		   int *invalid, char *err, size_t len)
+int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int min_valid,
+		   int min_invalid, char *err, size_t len)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	int ret = 0;
+	int ret = 0, valid = 0, invalid = 0;
 
-	*valid = *invalid = 0;
 	if (!d)
 		return -errno;
 	while (ret == 0 && (e = readdir(d))) {
@@ -215,9 +222,14 @@ int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), 
 			continue;
 		ret = check_seed(dir, e->d_name, load, err, len);
 		if (ret == 0)
-			strncmp(e->d_name, "valid-", 6) == 0 ? (*valid)++ : (*invalid)++;
+			strncmp(e->d_name, "valid-", 6) == 0 ? valid++ : invalid++;
 	}
 	closedir(d);
+	if (ret == 0 && (valid < min_valid || invalid < min_invalid)) {
+		snprintf(err, len, "%s: %d valid and %d invalid seeds, want at least %d and %d", dir,
+			 valid, invalid, min_valid, min_invalid);
+		ret = 1;
+	}
 	return ret;
 }
 

@@ -18,8 +18,10 @@
  */
 int tl_fd_count(void);
 
-/* ioctl() retried on EINTR: its result (>= 0) or -errno. */
+/* ioctl() retried on EINTR: its result (>= 0) or -errno (errno is set too). */
 int tl_xioctl(int fd, unsigned long req, void *arg);
+/* DMA_BUF_IOCTL_SYNC with flags (DMA_BUF_SYNC_*): 0 or -errno. */
+int tl_dmabuf_sync(int dmabuf, uint64_t flags);
 
 /* Resident set of this process in KiB (/proc/self/statm), -1 if unknown. */
 long tl_rss_kib(void);
@@ -51,12 +53,13 @@ void *tl_read_file(const char *path, size_t *size);
 
 /*
  * Replays the fuzz seeds of dir through load (0 or -errno): seeds named
- * valid-* must load, every other must be refused with -EINVAL. 0 with the
- * counts in *valid and *invalid; 1 with the first seed that did otherwise
- * named in err; -errno if dir or a seed cannot be read.
+ * valid-* must load, every other must be refused with -EINVAL, and there
+ * must be at least min_valid and min_invalid of each. 0, or 1 with what
+ * went wrong in err (the first seed that did otherwise, or the counts), or
+ * -errno if dir or a seed cannot be read.
  */
-int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int *valid,
-		   int *invalid, char *err, size_t len);
+int tl_check_seeds(const char *dir, int (*load)(const void *data, size_t size), int min_valid,
+		   int min_invalid, char *err, size_t len);
 
 /* CLOCK_MONOTONIC in seconds. */
 double tl_now(void);

@@ -128,7 +128,7 @@ int vm_vivid_capture(struct vm_vivid *v, int dmabuf, const char **step)
 		tl_xioctl(v->fd, VIDIOC_STREAMOFF, &type);
 	}
 	req.count = 0;
-	tl_xioctl(v->fd, VIDIOC_REQBUFS, &req);
+	v->released = tl_xioctl(v->fd, VIDIOC_REQBUFS, &req);
 	return ret;
 }
 

@@ -22,7 +22,8 @@ int vm_open_v4l2(const char *driver, const char *bus, char *path, size_t len);
 
 struct vm_vivid {
 	int fd;
-	struct v4l2_format fmt; /* single-planar XBGR32, as set */
+	struct v4l2_format fmt; /* single-planar; XBGR32 from vm_vivid_open() */
+	int released;           /* REQBUFS(0) after the last capture: 0 or -errno */
 };
 
 /*
@@ -38,7 +39,7 @@ void vm_vivid_close(struct vm_vivid *v);
  * 0 or -errno of the first failing step, named in *step ("REQBUFS", "QBUF",
  * "STREAMON", "poll", "DQBUF", "bytesused"); a frame flagged as an error or
  * shorter than the image is -EIO. The queue's buffers are released in any
- * case.
+ * case (v->released: how that went). v->fmt gives the image size.
  */
 int vm_vivid_capture(struct vm_vivid *v, int dmabuf, const char **step);
 

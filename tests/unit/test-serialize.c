@@ -611,14 +611,12 @@ static int load_bin(const void *data, size_t size)
 static void test_corpus(void **state)
 {
 	char err[512];
-	int valid, invalid, ret;
+	int ret = tl_check_seeds(LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin", load_bin, 2, 5, err,
+				 sizeof(err));
 
 	(void)state;
-	ret = tl_check_seeds(LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin", load_bin, &valid,
-			     &invalid, err, sizeof(err));
 	if (ret != 0)
 		fail_msg("%s (%s)", ret > 0 ? err : strerror(-ret), la_last_diagnosis());
-	assert_true(valid >= 2 && invalid >= 5);
 }
 
 int main(void)

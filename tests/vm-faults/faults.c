@@ -326,11 +326,8 @@ static struct la_capset *cpu_set(void)
 	struct la_capset_info info = {.label = "cpu", .driver = "cpu", .backend = "test",
 				      .usage = LA_USAGE_CPU_WRITE, .import_rule = LA_IMPORT_ANY};
 	struct la_candidate cand = {.format = FMT_R8, .modifier = 0};
-	struct la_capset *set;
 
-	if (la_capset_new(&info, &set) < 0 || la_capset_add_candidate(set, &cand) < 0)
-		vm_fatal("capset: %s", la_last_diagnosis());
-	return set;
+	return vm_capset(&info, &cand, 1);
 }
 
 static int unload(const char *module, const char *prefix)

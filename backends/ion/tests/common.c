@@ -68,18 +68,16 @@ struct la_capset *test_set(const char *label, const char *driver, uint64_t usage
 	struct la_capset_info info = {
 		.label = label, .driver = driver, .backend = "test", .usage = usage,
 		.import_rule = rule, .import_reason = reason};
-	struct la_capset *set;
+	struct la_candidate cands[8];
 
-	if (la_capset_new(&info, &set) < 0)
-		vm_fatal("la_capset_new %s: %s", label, la_last_diagnosis());
+	if (n_formats > sizeof(cands) / sizeof(cands[0]))
+		vm_fatal("capability set %s: %zu formats, at most 8", label, n_formats);
 	for (size_t i = 0; i < n_formats; i++) {
-		struct la_candidate cand = {.format = formats[i], .modifier = 0};
+		cands[i] = (struct la_candidate){.format = formats[i], .modifier = 0};
 		if (c)
-			cand.constraints = *c;
-		if (la_capset_add_candidate(set, &cand) < 0)
-			vm_fatal("la_capset_add_candidate: %s", la_last_diagnosis());
+			cands[i].constraints = *c;
 	}
-	return set;
+	return vm_capset(&info, cands, n_formats);
 }
 
 struct la_capset *test_vgem_set(uint64_t usage, uint32_t fmt, const struct la_constraints *c)
@@ -95,8 +93,7 @@ struct la_capset *test_cpu_set(uint64_t usage, uint32_t fmt)
 int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
 		   struct la_capset **sets, size_t n, struct la_result **res)
 {
-	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
-	int ret = la_negotiate_capsets(ctx, &a, sets, n, res);
+	int ret = vm_negotiate_sets(ctx, fmt, w, h, sets, n, res);
 
 	vm_print_paths(*res);
 	return ret;
@@ -241,12 +238,10 @@ bool vgem_readback(int fd, uint64_t size, uint8_t seed, const char *what)
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd2, 0);
 	if (!vm_check(p != MAP_FAILED, "%s: mmap of vgem's export", what))
 		goto out_close;
-	struct dma_buf_sync s = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ};
-	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	tl_dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	ok = vm_check(check_pattern(p, size, seed), "%s: %llu bytes read back through vgem", what,
 		      (unsigned long long)size);
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	tl_dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	munmap(p, size);
 out_close:
 	if (fd2 >= 0)

@@ -21,34 +21,20 @@ struct la_capset *gu_capset(const char *label, const char *driver, uint64_t usag
 		.modifier = 0, /* DRM_FORMAT_MOD_LINEAR */
 		.constraints = {.flags = cflags, .dma_addr_bits = dma_bits},
 	};
-	struct la_capset *set = NULL;
 
-	if (la_capset_new(&info, &set) < 0 || la_capset_add_candidate(set, &c) < 0)
-		vm_fatal("capset %s: %s", label, la_last_diagnosis());
-	return set;
+	return vm_capset(&info, &c, 1);
 }
 
 int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
 		 size_t n, struct la_result **res)
 {
-	uint32_t fmt = GU_XRGB8888;
-	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
-	int ret = la_negotiate_capsets(ctx, &a, sets, n, res);
+	int ret = vm_negotiate_sets(ctx, GU_XRGB8888, w, h, sets, n, res);
 
 	vm_note("negotiation %ux%u, %zu device(s): %s%s%s", w, h, n, ret ? strerror(-ret) : "ok",
 		*res && la_result_get_diagnosis(*res)[0] ? ": " : "",
 		*res ? la_result_get_diagnosis(*res) : "");
 	vm_print_paths(*res);
 	return ret;
-}
-
-int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
-		       size_t n, struct la_result **res)
-{
-	uint32_t fmt = GU_XRGB8888;
-	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
-
-	return la_negotiate_capsets(ctx, &a, sets, n, res);
 }
 
 bool gu_no_path(int ret, const struct la_result *res)

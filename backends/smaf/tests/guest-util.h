@@ -37,9 +37,6 @@ int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capse
  * live device (ours are built by hand), success with no matched path.
  */
 bool gu_no_path(int ret, const struct la_result *res);
-/* Same without printing (loops). */
-int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
-		       size_t n, struct la_result **res);
 /* The reason recorded for path name, "" if absent. */
 const char *gu_path_reason(const struct la_result *res, const char *name, bool *matched);
 

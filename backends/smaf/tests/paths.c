@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest-util.h"
@@ -154,13 +153,11 @@ static void check_linear_only(struct la_context *ctx)
 				      .usage = LA_USAGE_RENDER};
 	/* I915_FORMAT_MOD_X_TILED: any non-linear explicit modifier */
 	struct la_candidate c = {.format = GU_XRGB8888, .modifier = 0x0100000000000001ull};
-	struct la_capset *set = NULL;
+	struct la_capset *set = vm_capset(&info, &c, 1);
 	struct la_result *res = NULL;
 	bool matched;
 	int ret;
 
-	if (la_capset_new(&info, &set) || la_capset_add_candidate(set, &c))
-		vm_fatal("capset: %s", la_last_diagnosis());
 	ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 	const char *why = gu_path_reason(res, "smaf", &matched);
 	vm_check(gu_no_path(ret, res) && !matched && strstr(why, "linear"),
@@ -184,34 +181,27 @@ static long long live_buffers(void)
 	return v;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void check_cycles(struct la_context *ctx, int vgem)
 {
 	enum { N = 500 };
 	struct la_capset *set = gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0);
 	long long live0 = live_buffers();
 	int fds0 = tl_fd_count(), failed = 0;
-	double t_neg = 0, t_alloc = 0, t0 = now();
+	double t_neg = 0, t_alloc = 0, t0 = tl_now();
 
 	for (int i = 0; i < N && !failed; i++) {
 		struct la_result *res = NULL;
 		struct la_buffer *buf = NULL;
 		struct la_descriptor d;
 		uint32_t handle;
-		double t = now();
+		double t = tl_now();
 		/* odd sizes: the kernel rounds to pages */
-		int ret = gu_negotiate_quiet(ctx, 64 + (uint32_t)i % 61, 48 + (uint32_t)i % 7, &set,
-					     1, &res);
-		t_neg += now() - t;
-		t = now();
+		int ret = vm_negotiate_sets(ctx, GU_XRGB8888, 64 + (uint32_t)i % 61,
+					    48 + (uint32_t)i % 7, &set, 1, &res);
+		t_neg += tl_now() - t;
+		t = tl_now();
 		ret = ret ? ret : la_allocate(res, &buf);
-		t_alloc += now() - t;
+		t_alloc += tl_now() - t;
 		if (ret == 0) {
 			la_buffer_get_descriptor(buf, &d);
 			ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
@@ -226,7 +216,7 @@ static void check_cycles(struct la_context *ctx, int vgem)
 		la_result_destroy(res);
 	}
 	vm_note("%d cycles in %.2f s: negotiation %.2f ms, la_allocate %.2f ms per cycle", N,
-		now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
+		tl_now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
 	vm_check(tl_fd_count() == fds0 && live_buffers() == live0,
 		 "cycles leave no fd (%d, %d before) and no SMAF buffer (%lld live, %lld before)",
 		 tl_fd_count(), fds0, live_buffers(), live0);

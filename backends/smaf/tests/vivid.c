@@ -18,31 +18,23 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest-util.h"
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void capture_and_check(struct vm_vivid *v, struct la_buffer *buf, const char *what)
 {
 	struct la_descriptor d;
 	const char *step = "";
 	uint8_t *px;
-	double t0 = now();
+	double t0 = tl_now();
 	int ret;
 
 	la_buffer_get_descriptor(buf, &d);
 	ret = vm_vivid_capture(v, d.planes[0].fd, &step);
 	if (!vm_check(ret == 0, "%s: vivid captures into it: %s at %s", what, strerror(-ret), step))
 		return;
-	vm_note("%s: QBUF to DQBUF %.3f s", what, now() - t0);
+	vm_note("%s: QBUF to DQBUF %.3f s", what, tl_now() - t0);
 	ret = la_buffer_map(buf, 0, LA_MAP_READ, (void **)&px);
 	if (vm_check(ret == 0, "%s: map: %s", what, strerror(-ret))) {
 		vm_check(vm_vivid_bars(v, px), "%s: the frame shows vivid's eight colour bars", what);
@@ -68,16 +60,16 @@ static void negotiated_contiguous(struct la_context *ctx, struct la_device *smaf
 	struct la_buffer *buf = NULL;
 	struct la_descriptor d;
 	uint32_t handle;
-	double t0 = now();
+	double t0 = tl_now();
 	int ret = gu_negotiate(ctx, GU_W, GU_H, sets, 2, &res);
 
-	vm_note("negotiation took %.4f s", now() - t0);
+	vm_note("negotiation took %.4f s", tl_now() - t0);
 	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf"), "vgem + vivid: best path smaf");
-	t0 = now();
+	t0 = tl_now();
 	ret = ret ? ret : la_allocate(res, &buf);
 	if (!vm_check(ret == 0, "allocate: %s (%s)", strerror(-ret), la_last_diagnosis()))
 		goto out;
-	vm_note("la_allocate took %.4f s", now() - t0);
+	vm_note("la_allocate took %.4f s", tl_now() - t0);
 	la_buffer_get_descriptor(buf, &d);
 	struct la_import *w = gu_watch(smaf, buf);
 	vm_check((d.flags & LA_BUFFER_CONTIGUOUS) && gu_prop(w, "smaf.forced") == 1 &&

@@ -60,19 +60,19 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 		close(fd);
 		return;
 	}
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0, "SYNC START|RW");
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0, "SYNC START|RW");
 	vm_check(all_zero(p, size), "%s: a new buffer reads as zeros", what);
 	for (size_t i = 0; i < size; i++)
 		p[i] = pattern(i, seed);
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0, "SYNC END|RW");
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0, "SYNC END|RW");
 
 	/* 5000 bytes from page 1: the kernel maps 2 pages. */
 	q = mmap(NULL, 5000, PROT_READ, MAP_SHARED, fd, ps);
 	if (vm_check(q != MAP_FAILED, "%s: mmap of 5000 bytes at page 1", what)) {
-		check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0,
+		check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0,
 			    "SYNC START|READ");
 		vm_check(matches(q, ps, 2 * ps, seed), "%s: it sees what was written", what);
-		check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0,
+		check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0,
 			    "SYNC END|READ");
 		munmap(q, 5000);
 	}
@@ -87,7 +87,7 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 	check_errno(q == MAP_FAILED ? -1 : munmap(q, 2 * ps), EINVAL, "mmap running past the end");
 	q = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	check_errno(q == MAP_FAILED ? -1 : munmap(q, ps), EINVAL, "MAP_PRIVATE");
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_RW | 8), EINVAL, "SYNC with an unknown flag");
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_RW | 8), EINVAL, "SYNC with an unknown flag");
 
 	if (legacy) {
 		ion_user_handle_t handle;

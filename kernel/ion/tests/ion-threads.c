@@ -46,9 +46,9 @@ static void touch(int fd)
 		expect(-1, "mmap");
 		return;
 	}
-	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	p[0]++;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, 4096);
 }
 

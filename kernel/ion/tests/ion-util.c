@@ -212,13 +212,6 @@ long long dmabuf_size(int fd)
 	return lseek(fd, 0, SEEK_END);
 }
 
-int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
 bool ion_param(const char *name, char *buf, size_t len)
 {
 	return tl_module_param(ION_MODULE, name, buf, len) == 0;

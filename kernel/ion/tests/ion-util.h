@@ -57,8 +57,6 @@ int ion_legacy_import(int ion, int fd, ion_user_handle_t *handle);
 long ion_live_buffers(void);
 /* Size of a dma-buf (its SEEK_END), or -1. */
 long long dmabuf_size(int fd);
-/* DMA_BUF_IOCTL_SYNC; 0 or -1 with errno. */
-int dmabuf_sync(int fd, uint64_t flags);
 /* Reads a /sys/module/ion_test/parameters file into buf; false if absent. */
 bool ion_param(const char *name, char *buf, size_t len);
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +23,7 @@
 #include <linux/videodev2.h>
 
 #include "ion-util.h"
+#include "vivid.h"
 
 static const char *const heap_names[3] = { "system", "system-contig", "dma" };
 static unsigned int ids[3];
@@ -84,62 +84,49 @@ static void find_cams(struct cam *contig, struct cam *vmalloc)
 		      "--param vivid.n_devs=2 --param vivid.allocators=1,0");
 }
 
+/* The frame is in the ION buffer: vivid's colour bars in YUYV have no zero
+ * bytes at all. */
+static void check_frame(int fd, unsigned int size, const char *what)
+{
+	unsigned char *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	size_t nz = 0;
+
+	if (!vm_check(p != MAP_FAILED, "%s: mmap", what))
+		return;
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (size_t i = 0; i < size; i++)
+		nz += p[i] != 0;
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)", what,
+		 nz, size);
+	munmap(p, size);
+}
+
 /* Queues an ION buffer; if want_ok, captures one frame into it. */
 static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int flags, bool want_ok)
 {
+	struct vm_vivid v = {.fd = c->fd, .fmt = c->fmt};
 	unsigned int size = c->fmt.fmt.pix.sizeimage;
-	struct v4l2_requestbuffers rb = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					  .memory = V4L2_MEMORY_DMABUF };
-	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer b = { .index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-				 .memory = V4L2_MEMORY_DMABUF, .length = size };
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	const char *step;
 	char what[160];
-	unsigned char *p;
-	double t;
-	int fd;
+	double t = tl_now();
+	int fd, ret;
 
 	snprintf(what, sizeof(what), "%s %s%s into %s", c->contig ? "dma-contig" : "vmalloc",
 		 heap_names[h], flags ? " cached" : "", c->path);
 	if (!check_errno(ion_alloc_fd(ion, legacy, size, 1u << ids[h], flags, &fd), 0, what))
 		return;
-	if (!check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS DMABUF"))
-		goto out;
-	b.m.fd = fd;
-	if (!check_errno(ioctl(c->fd, VIDIOC_QBUF, &b), want_ok ? 0 : EFAULT, what) || !want_ok)
-		goto out_free;
-
-	t = tl_now();
-	if (!check_errno(ioctl(c->fd, VIDIOC_STREAMON, &type), 0, "STREAMON"))
-		goto out_free;
-	if (vm_check(poll(&pfd, 1, 20000) == 1, "%s: a frame within 20 s", what)) {
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_DMABUF;
-		if (check_errno(ioctl(c->fd, VIDIOC_DQBUF, &b), 0, "DQBUF")) {
+	ret = vm_vivid_capture(&v, fd, &step);
+	if (want_ok) {
+		if (vm_check(ret == 0, "%s: one frame (%s at %s)", what, strerror(-ret), step)) {
 			vm_note("%s: frame after %.3f s", what, tl_now() - t);
-			vm_check(!(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused == size,
-			      "%s: %u bytes, flags 0x%x", what, b.bytesused, b.flags);
-			p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-			if (vm_check(p != MAP_FAILED, "%s: mmap", what)) {
-				size_t nz = 0;
-
-				dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-				for (size_t i = 0; i < size; i++)
-					nz += p[i] != 0;
-				dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-				/* vivid's colour bars in YUYV: no zero bytes at all. */
-				vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
-				      what, nz, size);
-				munmap(p, size);
-			}
+			check_frame(fd, size, what);
 		}
+	} else {
+		vm_check(ret == -EFAULT && !strcmp(step, "QBUF"),
+			 "%s: refused with EFAULT at QBUF (%s at %s)", what, strerror(-ret), step);
 	}
-	ioctl(c->fd, VIDIOC_STREAMOFF, &type);
-out_free:
-	rb.count = 0;
-	check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS 0");
-out:
+	vm_check(v.released == 0, "%s: REQBUFS 0: %s", what, strerror(-v.released));
 	close(fd);
 }
 

@@ -48,10 +48,10 @@ static void one(int ion, int drm, bool legacy, int h, unsigned int flags)
 		close(fd);
 		return;
 	}
-	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	for (size_t i = 0; i < size; i++)
 		p[i] = (unsigned char)(i ^ (i >> 8) ^ h ^ flags);
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, size);
 
 	if (!check_errno(drmPrimeFDToHandle(drm, fd, &gh), 0, "vgem imports it (attach + map)")) {
@@ -74,10 +74,10 @@ static void one(int ion, int drm, bool legacy, int h, unsigned int flags)
 
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd2, 0);
 		if (vm_check(p != MAP_FAILED, "%s: mmap of vgem's export", what)) {
-			dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+			tl_dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 			for (size_t i = 0; i < size; i++)
 				same &= p[i] == (unsigned char)(i ^ (i >> 8) ^ h ^ flags);
-			dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+			tl_dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 			vm_check(same, "%s: holds what was written through ION", what);
 			munmap(p, size);
 		}

@@ -137,19 +137,17 @@ static void test_mmap_then_attach(int smaf)
 
 static void test_sync_first(int smaf)
 {
-	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
 	struct smaf_buffer_info bi;
 	int fd;
 
 	if (!vm_check(!smaf_create(smaf, 12345, SMAF_RDWR, NULL, &fd), "create"))
 		return;
-	vm_check(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC START");
+	vm_check(!tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), "DMA_BUF_IOCTL_SYNC START");
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got && (bi.flags & SMAF_BUFFER_ALLOCATED) &&
 		 !strcmp((char *)bi.allocator, "smaf-page"),
 		 "begin_cpu_access allocates from smaf-page (%s)", bi.allocator);
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-	vm_check(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC END");
+	vm_check(!tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), "DMA_BUF_IOCTL_SYNC END");
 	close(fd);
 }
 

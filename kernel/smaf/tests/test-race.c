@@ -45,16 +45,13 @@ static void *mapper(void *arg)
 
 static void *syncer(void *arg)
 {
-	struct dma_buf_sync s;
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
 		pthread_barrier_wait(&start);
-		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
-		if (ioctl(cur_fd, DMA_BUF_IOCTL_SYNC, &s))
+		if (tl_dmabuf_sync(cur_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
 			__atomic_add_fetch(&errors, 1, __ATOMIC_RELAXED);
-		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-		ioctl(cur_fd, DMA_BUF_IOCTL_SYNC, &s);
+		tl_dmabuf_sync(cur_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		pthread_barrier_wait(&start);
 	}
 	return arg;

@@ -20,7 +20,6 @@ static bool got;
 int main(void)
 {
 	long long live0 = smaf_stat(NULL, "live_buffers");
-	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
 	int smaf = smaf_open(), vgem = vm_vgem_open();
 	struct smaf_buffer_info bi;
 	struct vm_vivid v0, v1;
@@ -49,7 +48,7 @@ int main(void)
 	vm_check(p == MAP_FAILED && errno == EPERM, "mmap of a secure buffer: EPERM (%s)",
 		 strerror(errno));
 	errno = 0;
-	vm_check(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) && errno == EPERM,
+	vm_check(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == -EPERM,
 		 "DMA_BUF_IOCTL_SYNC (begin_cpu_access) of a secure buffer: EPERM (%s)",
 		 strerror(errno));
 	got = !smaf_info(smaf, fd, &bi);

@@ -16,13 +16,6 @@
 
 #define SIZE (4u << 20)
 
-static int sync_buf(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
 static uint32_t pattern(size_t i)
 {
 	return (uint32_t)(i * 2654435761u) ^ 0x5a5a5a5au;
@@ -36,20 +29,20 @@ static void check_cpu_access(int buf)
 	w = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 	if (!vm_check(w != MAP_FAILED, "mmap of the dma-buf: %s", w == MAP_FAILED ? strerror(errno) : "done"))
 		return;
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0, "SYNC_START|WRITE");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0, "SYNC_START|WRITE");
 	for (i = 0; i < SIZE / 4; i++)
 		w[i] = pattern(i);
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0, "SYNC_END|WRITE");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0, "SYNC_END|WRITE");
 	munmap(w, SIZE);
 
 	/* Read back through a new mapping, so the data went through the pages. */
 	r = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, buf, 0);
 	if (!vm_check(r != MAP_FAILED, "second mmap (read-only)"))
 		return;
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0, "SYNC_START|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0, "SYNC_START|READ");
 	for (i = 0; i < SIZE / 4; i++)
 		bad += r[i] != pattern(i);
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0, "SYNC_END|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0, "SYNC_END|READ");
 	vm_check(bad == 0, "%zu of %u words read back differ", bad, SIZE / 4);
 	munmap(r, SIZE);
 }
