@@ -97,8 +97,8 @@ static void check_frame(int fd, unsigned int size, const char *what)
 	for (size_t i = 0; i < size; i++)
 		nz += p[i] != 0;
 	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)", what,
-		 nz, size);
+	vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
+		 what, nz, size);
 	munmap(p, size);
 }
 
@@ -118,7 +118,8 @@ static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int fla
 		return;
 	ret = vm_vivid_capture(&v, fd, &step);
 	if (want_ok) {
-		if (vm_check(ret == 0, "%s: one frame (%s at %s)", what, strerror(-ret), step)) {
+		if (vm_check(ret == 0, "%s: one frame: %s%s%s", what,
+			     ret ? strerror(-ret) : "captured", ret ? " at " : "", ret ? step : "")) {
 			vm_note("%s: frame after %.3f s", what, tl_now() - t);
 			check_frame(fd, size, what);
 		}

@@ -47,10 +47,10 @@ int main(void)
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	vm_check(p == MAP_FAILED && errno == EPERM, "mmap of a secure buffer: EPERM (%s)",
 		 strerror(errno));
-	errno = 0;
-	vm_check(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == -EPERM,
+	ret = tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	vm_check(ret == -EPERM,
 		 "DMA_BUF_IOCTL_SYNC (begin_cpu_access) of a secure buffer: EPERM (%s)",
-		 strerror(errno));
+		 strerror(-ret));
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got && !(bi.flags & SMAF_BUFFER_ALLOCATED),
 		 "refused CPU access allocated nothing");
