@@ -12,24 +12,15 @@
 #include "testlib.h"
 #include "vmtest.h"
 
-static bool is_node(int fd, const char *driver, const char *bus)
-{
-	struct v4l2_capability cap;
-
-	memset(&cap, 0, sizeof(cap));
-	return tl_xioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 && strcmp((char *)cap.driver, driver) == 0 &&
-	       (!bus || strcmp((char *)cap.bus_info, bus) == 0) &&
-	       (cap.device_caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE)) &&
-	       !(cap.device_caps & V4L2_CAP_TOUCH);
-}
-
-int vm_open_v4l2(const char *driver, const char *bus, char *path, size_t len)
+int vm_each_v4l2(const char *driver, vm_v4l2_fn fn, void *data)
 {
 	DIR *d = opendir("/dev");
 	struct dirent *e;
-	int found = -ENODEV;
+	bool stop = false;
+	int n = 0;
 
-	while (d && found < 0 && (e = readdir(d))) {
+	while (d && !stop && (e = readdir(d))) {
+		struct v4l2_capability cap;
 		char p[300];
 		int fd;
 
@@ -39,17 +30,65 @@ int vm_open_v4l2(const char *driver, const char *bus, char *path, size_t len)
 		fd = open(p, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (!is_node(fd, driver, bus)) {
-			close(fd);
-			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (tl_xioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 &&
+		    strcmp((char *)cap.driver, driver) == 0) {
+			n++;
+			stop = fn(fd, p, &cap, data);
 		}
-		if (path)
-			snprintf(path, len, "%s", p);
-		found = fd;
+		close(fd);
 	}
 	if (d)
 		closedir(d);
-	return found;
+	return n;
+}
+
+uint32_t vm_v4l2_caps(const struct v4l2_capability *cap)
+{
+	return cap->capabilities & V4L2_CAP_DEVICE_CAPS ? cap->device_caps : cap->capabilities;
+}
+
+struct lookup {
+	const char *bus;
+	char *path;
+	size_t len;
+	int fd;
+};
+
+static bool take_capture(int fd, const char *path, const struct v4l2_capability *cap, void *data)
+{
+	struct lookup *l = data;
+	uint32_t caps = vm_v4l2_caps(cap);
+
+	if ((l->bus && strcmp((char *)cap->bus_info, l->bus) != 0) ||
+	    !(caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_CAPTURE_MPLANE)) ||
+	    (caps & V4L2_CAP_TOUCH))
+		return false;
+	l->fd = dup(fd);
+	if (l->fd >= 0 && l->path)
+		snprintf(l->path, l->len, "%s", path);
+	return l->fd >= 0;
+}
+
+int vm_open_v4l2(const char *driver, const char *bus, char *path, size_t len)
+{
+	struct lookup l = {.bus = bus, .path = path, .len = len, .fd = -ENODEV};
+
+	vm_each_v4l2(driver, take_capture, &l);
+	return l.fd;
+}
+
+int vm_vivid_contig(int fd)
+{
+	struct v4l2_requestbuffers rb = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+					 .memory = V4L2_MEMORY_MMAP};
+	int ret = tl_xioctl(fd, VIDIOC_REQBUFS, &rb);
+
+	if (ret < 0)
+		return ret;
+	if (!(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF))
+		return -ENOTSUP;
+	return !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR);
 }
 
 int vm_vivid_open(int inst, uint32_t width, uint32_t height, struct vm_vivid *v)

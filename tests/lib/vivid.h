@@ -13,12 +13,29 @@
 #include <stdint.h>
 
 /*
+ * Calls fn for each /dev/video* node of `driver` with an fd (O_RDWR) that
+ * is closed after the call (dup it to keep it), its path and
+ * VIDIOC_QUERYCAP's answer, until fn returns true. Returns the number of
+ * nodes of the driver seen.
+ */
+typedef bool (*vm_v4l2_fn)(int fd, const char *path, const struct v4l2_capability *cap,
+			   void *data);
+int vm_each_v4l2(const char *driver, vm_v4l2_fn fn, void *data);
+/* The capabilities of the node itself (device_caps when the driver gives them). */
+uint32_t vm_v4l2_caps(const struct v4l2_capability *cap);
+
+/*
  * Opens the /dev/video* node of `driver` whose bus_info is `bus` (NULL:
  * any) and which captures video (single- or multi-planar, not touch).
  * Returns an fd owned by the caller, or -ENODEV; path gets the node if not
  * NULL.
  */
 int vm_open_v4l2(const char *driver, const char *bus, char *path, size_t len);
+
+/* Whether a single-planar capture queue is on videobuf2-dma-contig: it
+ * takes DMABUF but not USERPTR (physically contiguous memory only). 1, 0,
+ * -ENOTSUP if it takes no DMABUF at all, or -errno of REQBUFS(0). */
+int vm_vivid_contig(int fd);
 
 struct vm_vivid {
 	int fd;

@@ -37,6 +37,7 @@
 #include "smaf.h"
 #include "result.h"
 #include "testlib.h"
+#include "vivid.h"
 #include "vmtest.h"
 
 #define FMT_YUYV 0x56595559u /* 'Y','U','Y','V' */
@@ -59,23 +60,12 @@ static bool write_file(const char *path, const char *text)
 /* /dev/videoN of vivid instance 0's capture node, "" if none. */
 static bool find_vivid(char *path, size_t len)
 {
-	for (int i = 0; i < 64; i++) {
-		char sys[96], name[64] = "";
-		FILE *f;
+	int fd = vm_open_v4l2("vivid", "platform:vivid-000", path, len);
 
-		snprintf(sys, sizeof(sys), "/sys/class/video4linux/video%d/name", i);
-		f = fopen(sys, "re");
-		if (!f)
-			continue;
-		if (!fgets(name, sizeof(name), f))
-			name[0] = '\0';
-		fclose(f);
-		if (strncmp(name, "vivid-000-vid-cap", 17) == 0) {
-			snprintf(path, len, "/dev/video%d", i);
-			return true;
-		}
-	}
-	return false;
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* Negotiates YUYV W x H for capture on dev; NULL (printed) on failure. */

@@ -13,7 +13,6 @@
  *
  * Needs: vm-run --param vivid.allocators=1 (vb2-dma-contig, no IOMMU)
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/videodev2.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "vivid.h"
 
 static bool have_ion;
 
@@ -33,46 +33,33 @@ struct cam {
 	uint32_t w, h, sizeimage;
 };
 
-/* vivid capture node on vb2-dma-contig: DMABUF but no USERPTR. */
+/* A vivid capture node on vb2-dma-contig, set to YUYV at its current size. */
+static bool take_contig_cam(int fd, const char *path, const struct v4l2_capability *cap,
+			    void *data)
+{
+	struct cam *c = data;
+	struct v4l2_format f = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
+
+	if (!(vm_v4l2_caps(cap) & V4L2_CAP_VIDEO_CAPTURE) || vm_vivid_contig(fd) != 1 ||
+	    ioctl(fd, VIDIOC_G_FMT, &f) != 0)
+		return false;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	if (ioctl(fd, VIDIOC_S_FMT, &f) != 0 || f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
+	    f.fmt.pix.bytesperline != f.fmt.pix.width * 2)
+		return false;
+	c->fd = dup(fd);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->w = f.fmt.pix.width;
+	c->h = f.fmt.pix.height;
+	c->sizeimage = f.fmt.pix.sizeimage;
+	return c->fd >= 0;
+}
+
 static bool find_contig_cam(struct cam *c)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
-
 	c->fd = -1;
-	while (d && (e = readdir(d))) {
-		struct v4l2_requestbuffers rb = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-						 .memory = V4L2_MEMORY_MMAP};
-		struct v4l2_capability cap;
-		struct v4l2_format f = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
-		if (strncmp(e->d_name, "video", 5) != 0)
-			continue;
-		snprintf(c->path, sizeof(c->path), "/dev/%.32s", e->d_name);
-		c->fd = open(c->path, O_RDWR | O_CLOEXEC);
-		if (c->fd < 0)
-			continue;
-		if (ioctl(c->fd, VIDIOC_QUERYCAP, &cap) == 0 && !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) && ioctl(c->fd, VIDIOC_REQBUFS, &rb) == 0 &&
-		    (rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF) &&
-		    !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR) &&
-		    ioctl(c->fd, VIDIOC_G_FMT, &f) == 0) {
-			f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-			if (ioctl(c->fd, VIDIOC_S_FMT, &f) == 0 &&
-			    f.fmt.pix.pixelformat == V4L2_PIX_FMT_YUYV &&
-			    f.fmt.pix.bytesperline == f.fmt.pix.width * 2) {
-				c->w = f.fmt.pix.width;
-				c->h = f.fmt.pix.height;
-				c->sizeimage = f.fmt.pix.sizeimage;
-				closedir(d);
-				return true;
-			}
-		}
-		close(c->fd);
-		c->fd = -1;
-	}
-	if (d)
-		closedir(d);
-	return false;
+	vm_each_v4l2("vivid", take_contig_cam, c);
+	return c->fd >= 0;
 }
 
 /* QBUF of buf's dma-buf: 0 and a frame captured into it, or the errno. */

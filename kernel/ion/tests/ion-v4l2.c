@@ -11,7 +11,6 @@
  * Needs: vm-run --param vivid.n_devs=2 --param vivid.allocators=1,0
  * Usage: ion-v4l2 --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,50 +34,42 @@ struct cam {
 	struct v4l2_format fmt;
 };
 
+struct cams {
+	struct cam *contig, *vmalloc;
+};
+
 /* vivid capture nodes, told apart by allocator: dma-contig has no USERPTR. */
+static bool take_cam(int fd, const char *path, const struct v4l2_capability *cap, void *data)
+{
+	struct cams *cs = data;
+	struct cam c = { 0 };
+	int contig = vm_vivid_contig(fd);
+	struct cam *slot;
+
+	if (!(vm_v4l2_caps(cap) & V4L2_CAP_VIDEO_CAPTURE) || contig < 0)
+		return false;
+	c.contig = contig;
+	c.fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (ioctl(fd, VIDIOC_G_FMT, &c.fmt))
+		return false;
+	snprintf(c.path, sizeof(c.path), "%.63s", path);
+	vm_note("%s: vivid capture (%s), %ux%u, %u bytes a frame, %s", c.path,
+		(char *)cap->bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
+		c.fmt.fmt.pix.sizeimage, c.contig ? "dma-contig" : "vmalloc");
+	slot = c.contig ? cs->contig : cs->vmalloc;
+	if (slot->fd < 0) {
+		c.fd = dup(fd);
+		*slot = c;
+	}
+	return cs->contig->fd >= 0 && cs->vmalloc->fd >= 0;
+}
+
 static void find_cams(struct cam *contig, struct cam *vmalloc)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
+	struct cams cs = { contig, vmalloc };
 
 	contig->fd = vmalloc->fd = -1;
-	if (!d)
-		vm_fatal("opendir /dev: %s", strerror(errno));
-	while ((e = readdir(d))) {
-		struct v4l2_requestbuffers rb = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-						  .memory = V4L2_MEMORY_MMAP };
-		struct v4l2_capability cap;
-		struct cam c = { 0 };
-
-		if (strncmp(e->d_name, "video", 5))
-			continue;
-		snprintf(c.path, sizeof(c.path), "/dev/%.32s", e->d_name);
-		c.fd = open(c.path, O_RDWR | O_CLOEXEC);
-		if (c.fd < 0)
-			continue;
-		if (ioctl(c.fd, VIDIOC_QUERYCAP, &cap) || strcmp((char *)cap.driver, "vivid") ||
-		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
-		    ioctl(c.fd, VIDIOC_REQBUFS, &rb) || !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
-			close(c.fd);
-			continue;
-		}
-		c.contig = !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR);
-		c.fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		if (ioctl(c.fd, VIDIOC_G_FMT, &c.fmt)) {
-			close(c.fd);
-			continue;
-		}
-		vm_note("%s: vivid capture (%s), %ux%u, %u bytes a frame, buffer caps 0x%x", c.path,
-		     (char *)cap.bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
-		     c.fmt.fmt.pix.sizeimage, rb.capabilities);
-		if (c.contig && contig->fd < 0)
-			*contig = c;
-		else if (!c.contig && vmalloc->fd < 0)
-			*vmalloc = c;
-		else
-			close(c.fd);
-	}
-	closedir(d);
+	vm_each_v4l2("vivid", take_cam, &cs);
 	if (contig->fd < 0 || vmalloc->fd < 0)
 		vm_fatal("need a vivid capture node of each allocator: run with "
 		      "--param vivid.n_devs=2 --param vivid.allocators=1,0");
