@@ -293,13 +293,16 @@ static void vgem_cpu(struct la_context *ctx)
 int main(int argc, char **argv)
 {
 	struct la_context *ctx = test_context();
-	struct cam cam;
+	struct cam cam = {.fd = -1};
+	bool found;
 
 	have_ion = argc > 1 && strcmp(argv[1], "--ion") == 0;
 	vgem_cpu(ctx);
 	caching(ctx);
 	dma32(ctx);
-	if (vm_check(find_contig_cam(&cam), "vivid capture node on dma-contig (%s %ux%u, %u bytes)",
+	/* called first: the message's arguments may be evaluated before it */
+	found = find_contig_cam(&cam);
+	if (vm_check(found, "vivid capture node on dma-contig (%s %ux%u, %u bytes)",
 		     cam.path, cam.w, cam.h, cam.sizeimage)) {
 		contiguous(ctx, &cam);
 		close(cam.fd);
