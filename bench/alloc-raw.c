@@ -15,16 +15,7 @@
 #include <smaf.h>
 
 #include "alloc-raw.h"
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
-	return ret < 0 ? -errno : ret;
-}
+#include "testlib.h"
 
 int raw_open(struct raw_alloc *r, enum raw_kind kind, const char *node)
 {
@@ -61,7 +52,7 @@ int raw_set_size(struct raw_alloc *r, uint32_t width, uint32_t height)
 	f.fmt.pix.pixelformat = V4L2_PIX_FMT_XBGR32; /* DRM XRGB8888 */
 	f.fmt.pix.bytesperline = width * 4;
 	f.fmt.pix.field = V4L2_FIELD_NONE;
-	int ret = xioctl(r->fd, VIDIOC_S_FMT, &f);
+	int ret = tl_xioctl(r->fd, VIDIOC_S_FMT, &f);
 	if (ret < 0 || f.fmt.pix.width != width || f.fmt.pix.height != height ||
 	    f.fmt.pix.bytesperline != width * 4) {
 		fprintf(stderr, "alloc: raw: VIDIOC_S_FMT XR24 %ux%u: %s (got %ux%u pitch %u)\n",
@@ -76,7 +67,7 @@ int raw_set_size(struct raw_alloc *r, uint32_t width, uint32_t height)
 static int dma_heap_cycle(struct raw_alloc *r, int *out)
 {
 	struct dma_heap_allocation_data d = {.len = r->size, .fd_flags = O_RDWR | O_CLOEXEC};
-	int ret = xioctl(r->fd, DMA_HEAP_IOCTL_ALLOC, &d);
+	int ret = tl_xioctl(r->fd, DMA_HEAP_IOCTL_ALLOC, &d);
 
 	*out = (int)d.fd;
 	return ret;
@@ -95,7 +86,7 @@ static int udmabuf_cycle(struct raw_alloc *r, int *out)
 		return ret;
 	}
 	c.memfd = (uint32_t)memfd;
-	ret = xioctl(r->fd, UDMABUF_CREATE, &c);
+	ret = tl_xioctl(r->fd, UDMABUF_CREATE, &c);
 	close(memfd);
 	*out = ret;
 	return ret < 0 ? ret : 0;
@@ -106,14 +97,14 @@ static int dumb_cycle(struct raw_alloc *r, int *out)
 	struct drm_mode_create_dumb c = {.width = r->width, .height = r->height, .bpp = 32};
 	struct drm_prime_handle p = {.flags = DRM_CLOEXEC | DRM_RDWR};
 	struct drm_mode_destroy_dumb d = {0};
-	int ret = xioctl(r->fd, DRM_IOCTL_MODE_CREATE_DUMB, &c);
+	int ret = tl_xioctl(r->fd, DRM_IOCTL_MODE_CREATE_DUMB, &c);
 
 	if (ret < 0)
 		return ret;
 	p.handle = d.handle = c.handle;
-	ret = xioctl(r->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
+	ret = tl_xioctl(r->fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p);
 	/* the dma-buf holds the object: the handle can go */
-	xioctl(r->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	tl_xioctl(r->fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
 	*out = p.fd;
 	return ret < 0 ? ret : 0;
 }
@@ -121,7 +112,7 @@ static int dumb_cycle(struct raw_alloc *r, int *out)
 static int smaf_cycle(struct raw_alloc *r, int *out)
 {
 	struct smaf_create_data c = {.length = r->size, .flags = SMAF_RDWR | SMAF_CLOEXEC};
-	int ret = xioctl(r->fd, SMAF_IOC_CREATE, &c);
+	int ret = tl_xioctl(r->fd, SMAF_IOC_CREATE, &c);
 
 	*out = c.fd;
 	return ret < 0 ? ret : 0;
@@ -136,15 +127,15 @@ static int v4l2_cycle(struct raw_alloc *r, int *out)
 	int ret;
 
 	cb.format = r->fmt;
-	ret = xioctl(r->fd, VIDIOC_CREATE_BUFS, &cb);
+	ret = tl_xioctl(r->fd, VIDIOC_CREATE_BUFS, &cb);
 	if (ret == 0 && cb.count < 1)
 		ret = -ENOMEM;
 	if (ret == 0) {
 		eb.index = cb.index;
-		ret = xioctl(r->fd, VIDIOC_EXPBUF, &eb);
+		ret = tl_xioctl(r->fd, VIDIOC_EXPBUF, &eb);
 	}
 	/* the exported dma-buf keeps the memory: the queue is emptied at once */
-	xioctl(r->fd, VIDIOC_REQBUFS, &rb);
+	tl_xioctl(r->fd, VIDIOC_REQBUFS, &rb);
 	*out = eb.fd;
 	return ret;
 }

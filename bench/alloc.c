@@ -39,7 +39,10 @@
 #include "alloc-raw.h"
 #include "child.h"
 #include "measure.h"
+#include "cli.h"
 #include "report.h"
+#include "vivid.h"
+#include "vmtest.h"
 
 enum dev_kind { DEV_VGEM, DEV_VIRTIO_GPU, DEV_VIVID, DEV_COUNT };
 
@@ -78,9 +81,7 @@ static const struct size_point sizes_quick[] = {{"4KiB", 32, 32}, {"1MiB", 512, 
 static const struct size_point renegotiate_size = {"1MiB", 512, 512};
 
 struct opts {
-	bool quick;
-	unsigned iterations;
-	const char *json;
+	struct bench_opts b; /* first: bench_parse fills it */
 	const char *only[8];
 	size_t n_only;
 	/* child mode (--first-child): one first allocation in this process */
@@ -95,30 +96,13 @@ struct env {
 
 /* ---- devices ---- */
 
-static bool drm_driver_is(int fd, const char *driver)
-{
-	char name[64] = "";
-	struct drm_version v = {.name = name, .name_len = sizeof(name) - 1};
-
-	return ioctl(fd, DRM_IOCTL_VERSION, &v) == 0 && strcmp(name, driver) == 0;
-}
-
-/* The card node of a DRM driver, found by name: numbering follows load order. */
+/* The node of a DRM driver, found by name: numbering follows load order. */
 static void find_drm_card(const char *driver, char *out, size_t len)
 {
-	for (int i = 0; i < 16; i++) {
-		char node[32];
-		snprintf(node, sizeof(node), "/dev/dri/card%d", i);
-		int fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		bool ok = drm_driver_is(fd, driver);
+	int fd = vm_open_drm(driver, "card", out, len);
+
+	if (fd >= 0)
 		close(fd);
-		if (ok) {
-			snprintf(out, len, "%s", node);
-			return;
-		}
-	}
 }
 
 /* vivid's input 0 (webcam) snaps to its frame sizes: select one that scales. */
@@ -135,26 +119,17 @@ static int select_scaling_input(int fd)
 	return -ENOENT;
 }
 
-/* The first single-planar vivid capture node, set to an input that scales. */
+/* A vivid capture node, set to an input that scales. */
 static void find_vivid(char *out, size_t len)
 {
-	for (int i = 0; i < 64; i++) {
-		struct v4l2_capability cap = {0};
-		char node[32];
-		snprintf(node, sizeof(node), "/dev/video%d", i);
-		int fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		bool ok = ioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 &&
-			  strcmp((char *)cap.driver, "vivid") == 0 &&
-			  (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
-			  select_scaling_input(fd) == 0;
-		close(fd);
-		if (ok) {
-			snprintf(out, len, "%s", node);
-			return;
-		}
-	}
+	char node[64];
+	int fd = vm_open_v4l2("vivid", NULL, node, sizeof(node));
+
+	if (fd < 0)
+		return;
+	if (select_scaling_input(fd) == 0)
+		snprintf(out, len, "%s", node);
+	close(fd);
 }
 
 static void find_devices(struct env *e)
@@ -404,10 +379,10 @@ static void fill_pair(struct bench_result *r, const struct pair_stats *s)
 static struct bench_plan plan_for(const struct opts *o)
 {
 	return (struct bench_plan){
-		.warmup = o->quick ? 1 : 3,
-		.samples = o->iterations,
-		.min_samples = o->quick ? 2 : 9,
-		.budget_us = o->quick ? 0.2e6 : 2.0e6,
+		.warmup = o->b.quick ? 1 : 3,
+		.samples = o->b.iterations,
+		.min_samples = o->b.quick ? 2 : 9,
+		.budget_us = o->b.quick ? 0.2e6 : 2.0e6,
 	};
 }
 
@@ -599,7 +574,7 @@ static int spawn_first(const struct env *e, const char *side, const struct path_
 static int run_first(struct bench_report *rep, const struct opts *o, const struct env *e,
 		     const struct path_spec *ps)
 {
-	unsigned n = o->quick ? 1 : 5;
+	unsigned n = o->b.quick ? 1 : 5;
 	double lib[8], neg[8], raw[8];
 	struct bench_stats sl, sn, sr;
 	char name[64];
@@ -639,8 +614,8 @@ static int run_path(struct bench_report *rep, const struct opts *o, const struct
 		    struct la_context *ctx, const struct path_spec *ps)
 {
 	const char *node = raw_node_of(ps, e);
-	const struct size_point *sizes = o->quick ? sizes_quick : sizes_full;
-	size_t n_sizes = o->quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0])
+	const struct size_point *sizes = o->b.quick ? sizes_quick : sizes_full;
+	size_t n_sizes = o->b.quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0])
 				  : sizeof(sizes_full) / sizeof(sizes_full[0]);
 	struct lib_point lp = {.ctx = ctx, .usage = ps->usage, .label = ps->label};
 	struct raw_alloc raw = {.fd = -1};
@@ -681,8 +656,9 @@ static bool selected(const struct opts *o, const char *label)
 	return false;
 }
 
-static int run(struct bench_report *rep, const struct opts *o)
+static int run(struct bench_report *rep, const void *opts)
 {
+	const struct opts *o = opts;
 	struct env e = {0};
 	struct la_context *ctx;
 	ssize_t n = readlink("/proc/self/exe", e.self, sizeof(e.self) - 1);
@@ -711,79 +687,58 @@ static int run(struct bench_report *rep, const struct opts *o)
 
 /* ---- options ---- */
 
-static void usage(FILE *f)
+static int option(void *opts, int c, const char *arg)
 {
-	fputs("usage: alloc [--quick] [--iterations N] [--json FILE] [--only LABEL]...\n"
-	      "labels: dma-heap:system udmabuf drm-dumb:virtio_gpu drm-dumb:vgem smaf "
-	      "v4l2-mmap:vivid\n", f);
+	struct opts *o = opts;
+
+	switch (c) {
+	case 'o':
+		if (o->n_only == sizeof(o->only) / sizeof(o->only[0]))
+			return -EINVAL;
+		o->only[o->n_only++] = arg;
+		return 0;
+	case 'F': o->child_side = arg; return 0;
+	case 'P': o->child_path = arg; return 0;
+	case 'N': o->child_node = arg; return 0;
+	case 'S': return sscanf(arg, "%ux%u", &o->child_w, &o->child_h) == 2 ? 0 : -EINVAL;
+	default: return -EINVAL;
+	}
 }
 
-static int parse(int argc, char **argv, struct opts *o)
+static int check(const void *opts)
 {
-	static const struct option lo[] = {
-		{"quick", no_argument, NULL, 'q'},
-		{"iterations", required_argument, NULL, 'i'},
-		{"json", required_argument, NULL, 'j'},
-		{"only", required_argument, NULL, 'o'},
-		{"first-child", required_argument, NULL, 'F'},
-		{"path", required_argument, NULL, 'P'},
-		{"node", required_argument, NULL, 'N'},
-		{"size", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	const struct opts *o = opts;
 
-	while ((c = getopt_long(argc, argv, "qi:j:o:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'q': o->quick = true; break;
-		case 'i': o->iterations = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'j': o->json = optarg; break;
-		case 'o':
-			if (o->n_only == sizeof(o->only) / sizeof(o->only[0]))
-				return -EINVAL;
-			o->only[o->n_only++] = optarg;
-			break;
-		case 'F': o->child_side = optarg; break;
-		case 'P': o->child_path = optarg; break;
-		case 'N': o->child_node = optarg; break;
-		case 'S':
-			if (sscanf(optarg, "%ux%u", &o->child_w, &o->child_h) != 2)
-				return -EINVAL;
-			break;
-		case 'h': usage(stdout); exit(0);
-		default: return -EINVAL;
-		}
-	}
-	if (optind != argc)
-		return -EINVAL;
 	if (o->child_side && (!o->child_path || !o->child_node || !o->child_w))
 		return -EINVAL;
-	if (!o->iterations)
-		o->iterations = o->quick ? 5 : 50;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{"only", required_argument, NULL, 'o'},
+		{"first-child", required_argument, NULL, 'F'},
+		{"path", required_argument, NULL, 'P'},
+		{"node", required_argument, NULL, 'N'},
+		{"size", required_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
+	};
+	static const struct bench_program p = {
+		.name = "alloc",
+		.usage = "usage: alloc [--quick] [--iterations N] [--json FILE] [--only LABEL]...\n"
+			 "labels: dma-heap:system udmabuf drm-dumb:virtio_gpu drm-dumb:vgem smaf "
+			 "v4l2-mmap:vivid\n",
+		.iterations = 50, .quick_iterations = 5,
+		.shortopts = "o:", .longopts = lo, .option = option, .check = check,
+		.run = run,
+	};
 	struct opts o = {0};
-	struct bench_report rep;
-	int ret;
 
-	if (parse(argc, argv, &o) < 0) {
-		usage(stderr);
+	if (bench_parse(argc, argv, &p, &o.b, &o) < 0)
 		return 2;
-	}
+	/* --first-child: one first allocation in this process, no report */
 	if (o.child_side)
 		return child_main(&o) < 0 ? 1 : 0;
-	bench_report_init(&rep, "alloc");
-	rep.quick = o.quick;
-	rep.iterations = o.iterations;
-	ret = run(&rep, &o);
-	if (ret == 0)
-		ret = bench_report_write(&rep, o.json);
-	if (ret < 0)
-		fprintf(stderr, "alloc: failed: %s\n", strerror(-ret));
-	bench_report_fini(&rep);
-	return ret < 0 ? 1 : 0;
+	return bench_run(&p, &o.b, &o);
 }

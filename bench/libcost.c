@@ -24,13 +24,12 @@
 
 #include "elfsize.h"
 #include "measure.h"
+#include "cli.h"
 #include "report.h"
 #include "child.h"
 
 struct opts {
-	bool quick;
-	unsigned iterations;
-	const char *json;
+	struct bench_opts b; /* first: bench_main fills it */
 	const char *lib;
 	const char *backends_root;
 };
@@ -230,7 +229,7 @@ static int startup_backends(struct bench_report *rep, const struct env *e, const
 
 static int startup(struct bench_report *rep, const struct opts *o, const struct env *e)
 {
-	size_t n = o->iterations > 255 ? 255 : o->iterations;
+	size_t n = o->b.iterations > 255 ? 255 : o->b.iterations;
 	struct runs r = {calloc(n + 1, sizeof(*r.noop)), calloc(n + 1, sizeof(*r.mode)), n};
 	int ret = r.noop && r.mode ? 0 : -ENOMEM;
 
@@ -259,8 +258,9 @@ static int find_children(struct env *e)
 	return access(e->startup, X_OK) == 0 && access(e->noop, X_OK) == 0 ? 0 : -errno;
 }
 
-static int run(struct bench_report *rep, const struct opts *o)
+static int run(struct bench_report *rep, const void *opts)
 {
+	const struct opts *o = opts;
 	struct env e = {.empty_dir = "/tmp/liballoc-bench-XXXXXX"};
 	int ret = find_children(&e);
 
@@ -286,61 +286,40 @@ static int run(struct bench_report *rep, const struct opts *o)
 	return ret;
 }
 
-static void usage(FILE *f)
+static int option(void *opts, int c, const char *arg)
 {
-	fputs("usage: libcost --lib PATH [--backends-root DIR] [--quick] [--iterations N] "
-	      "[--json FILE]\n", f);
+	struct opts *o = opts;
+
+	switch (c) {
+	case 'l': o->lib = arg; return 0;
+	case 'b': o->backends_root = arg; return 0;
+	default: return -EINVAL;
+	}
 }
 
-static int parse(int argc, char **argv, struct opts *o)
+static int check(const void *opts)
 {
-	static const struct option lo[] = {
-		{"quick", no_argument, NULL, 'q'},
-		{"iterations", required_argument, NULL, 'i'},
-		{"json", required_argument, NULL, 'j'},
-		{"lib", required_argument, NULL, 'l'},
-		{"backends-root", required_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	const struct opts *o = opts;
 
-	while ((c = getopt_long(argc, argv, "qi:j:l:b:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'q': o->quick = true; break;
-		case 'i': o->iterations = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'j': o->json = optarg; break;
-		case 'l': o->lib = optarg; break;
-		case 'b': o->backends_root = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: return -EINVAL;
-		}
-	}
-	if (optind != argc || !o->lib)
-		return -EINVAL;
-	if (!o->iterations)
-		o->iterations = o->quick ? 3 : 30;
-	return 0;
+	return o->lib ? 0 : -EINVAL;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{"lib", required_argument, NULL, 'l'},
+		{"backends-root", required_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0},
+	};
+	static const struct bench_program p = {
+		.name = "libcost",
+		.usage = "usage: libcost --lib PATH [--backends-root DIR] [--quick] [--iterations N] "
+			 "[--json FILE]\n",
+		.iterations = 30, .quick_iterations = 3,
+		.shortopts = "l:b:", .longopts = lo, .option = option, .check = check,
+		.run = run,
+	};
 	struct opts o = {0};
-	struct bench_report rep;
-	int ret;
 
-	if (parse(argc, argv, &o) < 0) {
-		usage(stderr);
-		return 2;
-	}
-	bench_report_init(&rep, "libcost");
-	rep.quick = o.quick;
-	rep.iterations = o.iterations;
-	ret = run(&rep, &o);
-	if (ret == 0)
-		ret = bench_report_write(&rep, o.json);
-	if (ret < 0)
-		fprintf(stderr, "libcost: failed: %s\n", strerror(-ret));
-	bench_report_fini(&rep);
-	return ret < 0 ? 1 : 0;
+	return bench_main(argc, argv, &p, &o.b, &o);
 }

@@ -22,14 +22,13 @@
 
 #include "baseline.h"
 #include "measure.h"
+#include "cli.h"
 #include "report.h"
 
 #define MAX_DEV 8
 
 struct opts {
-	bool quick;
-	unsigned iterations;
-	const char *json;
+	struct bench_opts b; /* first: bench_main fills it */
 	const char *backend_path;
 };
 
@@ -128,10 +127,10 @@ static int verify(struct point *p, struct check *c)
 
 static struct bench_plan plan_for(const struct opts *o)
 {
-	if (o->quick)
-		return (struct bench_plan){.warmup = 1, .samples = o->iterations, .min_samples = 3,
+	if (o->b.quick)
+		return (struct bench_plan){.warmup = 1, .samples = o->b.iterations, .min_samples = 3,
 					   .budget_us = 1e5};
-	return (struct bench_plan){.warmup = 5, .samples = o->iterations, .min_samples = 5,
+	return (struct bench_plan){.warmup = 5, .samples = o->b.iterations, .min_samples = 5,
 				   .budget_us = 1.5e6};
 }
 
@@ -235,7 +234,7 @@ static int synthetic(struct bench_report *rep, const struct opts *o, struct la_c
 
 static int device_scaling(struct bench_report *rep, const struct opts *o, struct la_context *ctx)
 {
-	size_t m = o->quick ? 100 : 500;
+	size_t m = o->b.quick ? 100 : 500;
 	int ret = 0;
 
 	for (size_t n = 1; n <= MAX_DEV && ret == 0; n++) {
@@ -257,7 +256,7 @@ static int candidate_scaling(struct bench_report *rep, const struct opts *o,
 			     struct la_context *ctx)
 {
 	static const size_t sizes[] = {10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
-	size_t n_sizes = o->quick ? 7 : sizeof(sizes) / sizeof(sizes[0]);
+	size_t n_sizes = o->b.quick ? 7 : sizeof(sizes) / sizeof(sizes[0]);
 	double x[16], lib[16], base[16], lib_cpu[16], base_cpu[16], nlogn[16];
 	size_t k = 0;
 	int ret = 0;
@@ -335,8 +334,9 @@ static int with_backends(struct bench_report *rep, const struct opts *o)
 	return ret;
 }
 
-static int run(struct bench_report *rep, const struct opts *o)
+static int run(struct bench_report *rep, const void *opts)
 {
+	const struct opts *o = opts;
 	char empty[] = "/tmp/liballoc-bench-XXXXXX";
 	struct la_context *ctx = NULL;
 	size_t nb = 0;
@@ -363,59 +363,30 @@ static int run(struct bench_report *rep, const struct opts *o)
 	return ret;
 }
 
-static void usage(FILE *f)
+static int option(void *opts, int c, const char *arg)
 {
-	fputs("usage: negotiate [--quick] [--iterations N] [--json FILE] [--backend-path DIRS]\n",
-	      f);
-}
+	struct opts *o = opts;
 
-static int parse(int argc, char **argv, struct opts *o)
-{
-	static const struct option lo[] = {
-		{"quick", no_argument, NULL, 'q'},
-		{"iterations", required_argument, NULL, 'i'},
-		{"json", required_argument, NULL, 'j'},
-		{"backend-path", required_argument, NULL, 'b'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "qi:j:b:h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'q': o->quick = true; break;
-		case 'i': o->iterations = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'j': o->json = optarg; break;
-		case 'b': o->backend_path = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: return -EINVAL;
-		}
-	}
-	if (optind != argc)
+	if (c != 'b')
 		return -EINVAL;
-	if (!o->iterations)
-		o->iterations = o->quick ? 10 : 200;
+	o->backend_path = arg;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option lo[] = {
+		{"backend-path", required_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0},
+	};
+	static const struct bench_program p = {
+		.name = "negotiate",
+		.usage = "usage: negotiate [--quick] [--iterations N] [--json FILE] [--backend-path DIRS]\n",
+		.iterations = 200, .quick_iterations = 10,
+		.shortopts = "b:", .longopts = lo, .option = option,
+		.run = run,
+	};
 	struct opts o = {0};
-	struct bench_report rep;
-	int ret;
 
-	if (parse(argc, argv, &o) < 0) {
-		usage(stderr);
-		return 2;
-	}
-	bench_report_init(&rep, "negotiate");
-	rep.quick = o.quick;
-	rep.iterations = o.iterations;
-	ret = run(&rep, &o);
-	if (ret == 0)
-		ret = bench_report_write(&rep, o.json);
-	if (ret < 0)
-		fprintf(stderr, "negotiate: failed: %s\n", strerror(-ret));
-	bench_report_fini(&rep);
-	return ret < 0 ? 1 : 0;
+	return bench_main(argc, argv, &p, &o.b, &o);
 }

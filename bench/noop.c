@@ -6,10 +6,10 @@
  */
 #include <stdio.h>
 
-#include "rss.h"
+#include "testlib.h"
 
 int main(void)
 {
-	printf("rss_main_kib %ld\n", bench_rss_kib());
+	printf("rss_main_kib %ld\n", tl_rss_kib());
 	return 0;
 }

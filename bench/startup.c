@@ -17,7 +17,7 @@
 
 #include "measure.h"
 #include "profiles.h"
-#include "rss.h"
+#include "testlib.h"
 
 static const enum bench_profile profiles[] = {BENCH_DISPLAY, BENCH_CAMERA, BENCH_GPU};
 #define N_DEV 3
@@ -75,15 +75,15 @@ static int run(bool backends)
 	double t0, first = 0, second = 0;
 	int ret;
 
-	printf("rss_main_kib %ld\n", bench_rss_kib());
+	printf("rss_main_kib %ld\n", tl_rss_kib());
 	t0 = bench_now_us();
 	ret = la_context_new(&ctx);
-	printf("context_new_us %.3f\nrss_init_kib %ld\n", bench_now_us() - t0, bench_rss_kib());
+	printf("context_new_us %.3f\nrss_init_kib %ld\n", bench_now_us() - t0, tl_rss_kib());
 	if (ret == 0 && backends) {
 		t0 = bench_now_us();
 		ret = la_context_get_backend_count(ctx, &count);
 		printf("backend_load_us %.3f\nbackends %zu\nrss_backends_kib %ld\n",
-		       bench_now_us() - t0, count, bench_rss_kib());
+		       bench_now_us() - t0, count, tl_rss_kib());
 	}
 	if (ret == 0) {
 		t0 = bench_now_us();
@@ -94,7 +94,7 @@ static int run(bool backends)
 		ret = negotiate(ctx, &s, &first, &common, &paths);
 	if (ret == 0)
 		printf("first_negotiation_us %.3f\nrss_negotiated_kib %ld\ncommon %zu\npaths %zu\n",
-		       first, bench_rss_kib(), common, paths);
+		       first, tl_rss_kib(), common, paths);
 	if (ret == 0)
 		ret = negotiate(ctx, &s, &second, &common, &paths);
 	if (ret == 0)

@@ -33,6 +33,8 @@ uint32_t capture_v4l2_format(uint32_t drm_format)
 	return 0;
 }
 
+/* ioctl() retried on EINTR: 0 or -errno. Not tests/lib's tl_xioctl: the
+ * examples build and read on their own. */
 static int xioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;

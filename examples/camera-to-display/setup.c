@@ -74,6 +74,29 @@ static int open_kms(struct app *a, uint32_t format, char *err, size_t len)
 	return kms_output_open(la_device_get_fd(a->display), format, &a->kms, err, len);
 }
 
+/* Undoes what a setup_*() made so far; returns ret. */
+static int undo(struct app *a, int ret)
+{
+	kms_output_close(a->kms);
+	a->kms = NULL;
+	teardown(a);
+	return ret;
+}
+
+/* Framebuffers for the buffers the display shows, the KMS output, the
+ * camera's stream: the end of both setups. */
+static int start(struct app *a, struct la_buffer **shown, size_t n, uint32_t format, char *err,
+		 size_t len)
+{
+	int ret;
+
+	if ((ret = make_fbs(a, shown, n, err, len)) < 0 ||
+	    (ret = open_kms(a, format, err, len)) < 0 ||
+	    (ret = start_capture(a, err, len)) < 0)
+		return undo(a, ret);
+	return 0;
+}
+
 int setup_zero_copy(struct app *a, char *why, size_t len)
 {
 	struct la_assertion as = {.width = a->opt.width, .height = a->opt.height,
@@ -86,28 +109,19 @@ int setup_zero_copy(struct app *a, char *why, size_t len)
 	if (ret < 0) {
 		snprintf(why, len, "%s", a->res_cam ? la_result_get_diagnosis(a->res_cam)
 						    : la_last_diagnosis());
-		goto fail;
+		return undo(a, ret);
 	}
 	ret = la_allocate_set(a->res_cam, a->cam, CAM_BUFFERS);
 	if (ret < 0) {
 		snprintf(why, len, "allocation failed: %s", la_last_diagnosis());
-		goto fail;
+		return undo(a, ret);
 	}
 	a->n_cam = CAM_BUFFERS;
 	a->zero_copy = true;
 	print_set("shared buffers (camera capture + display scanout)", a->res_cam, a->cam,
 		  a->n_cam);
 	la_buffer_get_descriptor(a->cam[0], &d);
-	if ((ret = make_fbs(a, a->cam, a->n_cam, why, len)) < 0 ||
-	    (ret = open_kms(a, d.format, why, len)) < 0 ||
-	    (ret = start_capture(a, why, len)) < 0)
-		goto fail;
-	return 0;
-fail:
-	kms_output_close(a->kms);
-	a->kms = NULL;
-	teardown(a);
-	return ret;
+	return start(a, a->cam, a->n_cam, d.format, why, len);
 }
 
 /* The user's formats the camera may deliver in the copy path. */
@@ -159,25 +173,16 @@ int setup_copy(struct app *a, char *err, size_t len)
 	ret = negotiate_one(a, a->camera, LA_USAGE_CAPTURE | LA_USAGE_CPU_READ, formats, n,
 			    CAM_BUFFERS, &a->res_cam, a->cam, err, len);
 	if (ret < 0)
-		goto fail;
+		return undo(a, ret);
 	a->n_cam = CAM_BUFFERS;
 	ret = negotiate_one(a, a->display, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, &xrgb, 1,
 			    DISP_BUFFERS, &a->res_disp, a->disp, err, len);
 	if (ret < 0)
-		goto fail;
+		return undo(a, ret);
 	a->n_disp = DISP_BUFFERS;
 	print_set("camera buffers (capture, CPU read)", a->res_cam, a->cam, a->n_cam);
 	print_set("display buffers (scanout, CPU write)", a->res_disp, a->disp, a->n_disp);
-	if ((ret = make_fbs(a, a->disp, a->n_disp, err, len)) < 0 ||
-	    (ret = open_kms(a, xrgb, err, len)) < 0 ||
-	    (ret = start_capture(a, err, len)) < 0)
-		goto fail;
-	return 0;
-fail:
-	kms_output_close(a->kms);
-	a->kms = NULL;
-	teardown(a);
-	return ret;
+	return start(a, a->disp, a->n_disp, xrgb, err, len);
 }
 
 void teardown(struct app *a)

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "testdev.h"
+#include "testlib.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define XR24 FOURCC('X', 'R', '2', '4')
@@ -110,12 +111,12 @@ static void test_device_identity(void **state)
 	assert_true(la_device_usage_from_name(cam, "test.nope", &bit) < 0);
 
 	/* A node no backend claims: refused with a reason, nothing leaks. */
-	int before = count_fds();
+	int before = tl_fd_count();
 	assert_int_equal(la_device_open(ctx, "/dev/null", &d), -ENODEV);
 	assert_null(d);
 	assert_non_null(strstr(la_last_diagnosis(), "/dev/null"));
 	assert_int_equal(la_device_open(ctx, "/nonexistent/x.testdev", &d), -ENOENT);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 }
 
 static void test_open_fd_duplicates(void **state)
@@ -297,18 +298,18 @@ static void test_allocate_set_all_or_nothing(void **state)
 	uint32_t f = XR24;
 	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
 	assert_int_equal(la_negotiate(c2, &as, &req, 1, &res), 0);
-	before = count_fds();
+	before = tl_fd_count();
 	assert_int_equal(la_allocate_set(res, bufs, 4), -ENOMEM);
 	for (int i = 0; i < 4; i++)
 		assert_null(bufs[i]);
 	assert_non_null(strstr(la_last_diagnosis(), "buffer 3 of 4"));
 	assert_non_null(strstr(la_last_diagnosis(), "injected ENOMEM"));
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 	/* The fault was one-shot: the next set succeeds. */
 	assert_int_equal(la_allocate_set(res, bufs, 4), 0);
 	for (int i = 0; i < 4; i++)
 		la_buffer_destroy(bufs[i]);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 	la_result_destroy(res);
 	la_device_unref(d);
 	la_context_destroy(c2);
@@ -359,7 +360,7 @@ static void test_export_and_descriptor(void **state)
 
 	(void)state;
 	assert_int_equal(negotiate2(cam, LA_USAGE_CAPTURE, disp, LA_USAGE_SCANOUT, NV12, &res), 0);
-	before = count_fds();
+	before = tl_fd_count();
 	assert_int_equal(la_allocate(res, &buf), 0);
 	assert_int_equal(la_buffer_export(buf, &d), 0);
 	assert_true(d.planes[0].fd >= 0);
@@ -373,7 +374,7 @@ static void test_export_and_descriptor(void **state)
 	assert_int_equal(d2.format, NV12);
 	la_buffer_destroy(back);
 	la_buffer_destroy(buf);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 
 	/* A descriptor whose plane lies outside its memory is refused. */
 	assert_int_equal(la_allocate(res, &buf), 0);
@@ -385,7 +386,7 @@ static void test_export_and_descriptor(void **state)
 	la_descriptor_close(&d);
 	la_buffer_destroy(buf);
 	la_result_destroy(res);
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 }
 
 static void test_map_roundtrip(void **state)
@@ -590,7 +591,7 @@ static void test_debug_traces(void **state)
 /* Many cycles: no fd or heap growth in the core's own bookkeeping. */
 static void test_cycles_do_not_leak_fds(void **state)
 {
-	int before = count_fds();
+	int before = tl_fd_count();
 
 	(void)state;
 	for (int i = 0; i < 500; i++) {
@@ -604,7 +605,7 @@ static void test_cycles_do_not_leak_fds(void **state)
 		la_buffer_destroy(buf);
 		la_result_destroy(res);
 	}
-	assert_int_equal(count_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 }
 
 int main(void)

@@ -29,6 +29,7 @@
 
 #include "fault-alloc.h"
 #include "testdev.h"
+#include "testlib.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define NV12 FOURCC('N', 'V', '1', '2')
@@ -149,7 +150,7 @@ out:
 static void run_alloc_faults(bool persistent)
 {
 	long n, absorbed = 0, errors = 0;
-	int fds = count_fds();
+	int fds = tl_fd_count();
 
 	for (n = 1; n < MAX_N; n++) {
 		fault_arm(n, persistent);
@@ -158,8 +159,8 @@ static void run_alloc_faults(bool persistent)
 		if (fault.live != 0)
 			fail_msg("N=%ld: %ld core block(s) leaked (failed step: %s)", n, fault.live,
 				 where);
-		if (count_fds() != fds)
-			fail_msg("N=%ld: fds %d -> %d (failed step: %s)", n, fds, count_fds(), where);
+		if (tl_fd_count() != fds)
+			fail_msg("N=%ld: fds %d -> %d (failed step: %s)", n, fds, tl_fd_count(), where);
 		if (!fault.injected) {
 			assert_int_equal(ret, 0);
 			break;
@@ -210,7 +211,7 @@ static void set_nofile(rlim_t soft)
 static void test_fd_limit(void **state)
 {
 	struct rlimit saved;
-	int fds = count_fds(), extra, ret = -1, errors = 0;
+	int fds = tl_fd_count(), extra, ret = -1, errors = 0;
 
 	(void)state;
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
@@ -218,7 +219,7 @@ static void test_fd_limit(void **state)
 		set_nofile((rlim_t)lowest_free_fd() + (rlim_t)extra);
 		ret = scenario();
 		set_nofile(saved.rlim_cur);
-		assert_int_equal(count_fds(), fds);
+		assert_int_equal(tl_fd_count(), fds);
 		if (ret == 0)
 			break;
 		errors++;
@@ -274,13 +275,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	testdev_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,5 +283,5 @@ int main(void)
 		cmocka_unit_test(test_fd_limit),
 		cmocka_unit_test(test_failure_does_not_stick),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }

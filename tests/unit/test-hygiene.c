@@ -10,6 +10,7 @@
  * Under ASan the heap figures are meaningless (quarantine); LeakSanitizer
  * checks leaks there instead.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 
 #include "testdev.h"
+#include "testlib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -71,13 +73,10 @@ static void cycle(void)
 
 static long rss_bytes(void)
 {
-	long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
+	long kib = tl_rss_kib();
 
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%ld %ld", &size, &resident), 2);
-	fclose(f);
-	return resident * sysconf(_SC_PAGESIZE);
+	assert_true(kib >= 0);
+	return kib * 1024;
 }
 
 static void test_cycles(void **state)
@@ -89,7 +88,7 @@ static void test_cycles(void **state)
 	for (int i = 0; i < WARMUP; i++)
 		cycle();
 	malloc_trim(0);
-	fds = count_fds();
+	fds = tl_fd_count();
 	size_t heap = mallinfo2().uordblks;
 	long rss = rss_bytes();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -102,9 +101,9 @@ static void test_cycles(void **state)
 	print_message("%d cycles in %.2f s: fds %d -> %d, heap in use %+ld bytes, RSS %+ld KiB%s\n",
 		      CYCLES,
 		      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, fds,
-		      count_fds(), heap_growth, rss_growth / 1024,
+		      tl_fd_count(), heap_growth, rss_growth / 1024,
 		      UNDER_ASAN ? " (ASan: heap bounds not checked, LeakSanitizer is)" : "");
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(tl_fd_count(), fds);
 	if (!UNDER_ASAN) {
 		assert_true(heap_growth <= MAX_HEAP_GROWTH);
 		assert_true(rss_growth <= MAX_RSS_GROWTH);

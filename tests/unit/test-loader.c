@@ -191,13 +191,6 @@ static void test_missing_dir_is_quiet(void **state)
 	assert_string_equal(logbuf, ""); /* nothing to warn about */
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	testdev_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,5 +202,5 @@ int main(void)
 		cmocka_unit_test(test_foreign_writable_refused),
 		cmocka_unit_test(test_missing_dir_is_quiet),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, testdev_teardown);
 }

@@ -4,7 +4,6 @@
  * Offsets below are the layout documented in docs/serialization.md; the
  * malformed-blob tests patch a valid blob at those offsets.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,6 +20,8 @@
 #include <cmocka.h>
 #include <liballoc/backend.h>
 #include <liballoc/liballoc.h>
+
+#include "testlib.h"
 
 #define MOD_INVALID UINT64_C(0x00ffffffffffffff) /* DRM_FORMAT_MOD_INVALID */
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
@@ -402,18 +403,6 @@ static void test_capset_args(void **state)
 
 /* ---------------- descriptors ---------------- */
 
-static int count_open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static struct la_descriptor nv12_desc(int fd)
 {
 	return (struct la_descriptor){
@@ -453,7 +442,7 @@ static void test_desc_roundtrip_shared_fd(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	before = count_open_fds();
+	before = tl_fd_count();
 	assert_int_equal(la_descriptor_serialize(&desc, (void **)&blob, &size, fds, &n_fds), 0);
 	assert_int_equal(n_fds, 1);
 	assert_int_equal(fds[0], fd);
@@ -465,7 +454,7 @@ static void test_desc_roundtrip_shared_fd(void **state)
 	/* The receiver's fd number differs from the sender's. */
 	received[0] = 1000;
 	assert_int_equal(la_descriptor_deserialize(blob, size, received, 1, &back), 0);
-	assert_int_equal(count_open_fds(), before);
+	assert_int_equal(tl_fd_count(), before);
 	assert_int_equal(back.format, NV12);
 	assert_true(back.modifier == MOD_INVALID);
 	assert_int_equal(back.width, 1920);
@@ -609,55 +598,25 @@ static void test_desc_serialize_errors(void **state)
 
 /* ---------------- fuzz seed corpus ---------------- */
 
-static uint8_t *read_file(const char *path, size_t *size)
+static int load_bin(const void *data, size_t size)
 {
-	struct stat st;
-	uint8_t *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct la_capset *set = NULL;
+	int ret = la_capset_deserialize(data, size, &set);
 
-	assert_true(fd >= 0);
-	assert_int_equal(fstat(fd, &st), 0);
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	assert_int_equal(read(fd, buf, (size_t)st.st_size), st.st_size);
-	close(fd);
-	*size = (size_t)st.st_size;
-	return buf;
+	la_capset_destroy(set);
+	return ret;
 }
 
 /* Seeds named valid-* must load, every other seed must be refused. */
 static void test_corpus(void **state)
 {
-	const char *dir = LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin";
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int valid = 0, invalid = 0;
+	char err[512];
+	int ret = tl_check_seeds(LA_TEST_SRCDIR "/../../fuzz/corpus/capset-bin", load_bin, 2, 5, err,
+				 sizeof(err));
 
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[512];
-		struct la_capset *set = NULL;
-		size_t size;
-		uint8_t *b;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		b = read_file(path, &size);
-		int ret = la_capset_deserialize(b, size, &set);
-		if (strncmp(e->d_name, "valid-", 6) == 0) {
-			if (ret != 0)
-				fail_msg("%s: %d %s", e->d_name, ret, la_last_diagnosis());
-			valid++;
-		} else {
-			if (ret != -EINVAL)
-				fail_msg("%s: expected -EINVAL, got %d", e->d_name, ret);
-			invalid++;
-		}
-		la_capset_destroy(set);
-		free(b);
-	}
-	closedir(d);
-	assert_true(valid >= 2 && invalid >= 5);
+	if (ret != 0)
+		fail_msg("%s (%s)", ret > 0 ? err : strerror(-ret), la_last_diagnosis());
 }
 
 int main(void)

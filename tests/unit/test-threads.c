@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 
 #include "testdev.h"
+#include "testlib.h"
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define NV12 FOURCC('N', 'V', '1', '2')
@@ -172,7 +173,7 @@ static void run_threads(struct shared *s, void *(*fn)(void *), size_t n)
 static void test_first_use_races(void **state)
 {
 	struct shared s = {0};
-	int fds = count_fds();
+	int fds = tl_fd_count();
 
 	(void)state;
 	assert_int_equal(la_context_new(&s.ctx), 0);
@@ -182,7 +183,7 @@ static void test_first_use_races(void **state)
 	assert_int_equal(n, 1); /* loaded once, not once per thread */
 	la_context_destroy(s.ctx);
 	assert_int_equal(atomic_load(&s.failures), 0);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(tl_fd_count(), fds);
 }
 
 static void test_shared_and_own_contexts(void **state)
@@ -191,7 +192,7 @@ static void test_shared_and_own_contexts(void **state)
 	pthread_t t[SHARED_THREADS + OWN_THREADS];
 	uint32_t f = NV12;
 	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
-	int fds = count_fds();
+	int fds = tl_fd_count();
 
 	(void)state;
 	assert_int_equal(la_context_new(&s.ctx), 0);
@@ -212,7 +213,7 @@ static void test_shared_and_own_contexts(void **state)
 	la_device_unref(s.disp);
 	la_context_destroy(s.ctx);
 	assert_int_equal(atomic_load(&s.failures), 0);
-	assert_int_equal(count_fds(), fds);
+	assert_int_equal(tl_fd_count(), fds);
 }
 
 static int setup(void **state)
@@ -224,18 +225,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	testdev_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_use_races),
 		cmocka_unit_test(test_shared_and_own_contexts),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }

@@ -2,12 +2,11 @@
 /*
  * Helpers for the unit tests that drive the core through the TEST DOUBLE
  * backend (backend-test/): fake devices are JSON files written to a private
- * temporary folder, and fds are counted to catch leaks.
+ * temporary folder. Fds are counted with tests/lib's tl_fd_count().
  */
 #ifndef LIBALLOC_TESTDEV_H
 #define LIBALLOC_TESTDEV_H
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,21 +62,6 @@ static inline const char *testdev_write(const char *name, const char *json)
 	return path;
 }
 
-static inline int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
-}
-
 static inline void testdev_cleanup(void)
 {
 	char cmd[320];
@@ -87,6 +71,14 @@ static inline void testdev_cleanup(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", testdev_dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", testdev_dir);
+}
+
+/* A cmocka group teardown that only removes the fake devices. */
+static inline int testdev_teardown(void **state)
+{
+	(void)state;
+	testdev_cleanup();
+	return 0;
 }
 
 #endif

@@ -35,42 +35,15 @@
 
 #include "ion.h"
 #include "smaf.h"
+#include "result.h"
+#include "testlib.h"
+#include "vivid.h"
 #include "vmtest.h"
 
 #define FMT_YUYV 0x56595559u /* 'Y','U','Y','V' */
 #define FMT_R8   0x20203852u /* 'R','8',' ',' ' */
 #define W 640
 #define H 360
-
-static int fd_count(void)
-{
-	char path[64];
-	int n = 0;
-
-	for (int fd = 0; fd < 4096; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (access(path, F_OK) == 0)
-			n++;
-	}
-	return n;
-}
-
-static void log_line(void *data, enum la_log_level level, const char *msg)
-{
-	(void)data;
-	if (level <= LA_LOG_WARN)
-		printf("liballoc: %s\n", msg);
-}
-
-static struct la_context *context(void)
-{
-	struct la_context *ctx;
-
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("la_context_new: %s", la_last_diagnosis());
-	la_context_set_log_handler(ctx, log_line, NULL);
-	return ctx;
-}
 
 static bool write_file(const char *path, const char *text)
 {
@@ -87,23 +60,12 @@ static bool write_file(const char *path, const char *text)
 /* /dev/videoN of vivid instance 0's capture node, "" if none. */
 static bool find_vivid(char *path, size_t len)
 {
-	for (int i = 0; i < 64; i++) {
-		char sys[96], name[64] = "";
-		FILE *f;
+	int fd = vm_open_v4l2("vivid", "platform:vivid-000", path, len);
 
-		snprintf(sys, sizeof(sys), "/sys/class/video4linux/video%d/name", i);
-		f = fopen(sys, "re");
-		if (!f)
-			continue;
-		if (!fgets(name, sizeof(name), f))
-			name[0] = '\0';
-		fclose(f);
-		if (strncmp(name, "vivid-000-vid-cap", 17) == 0) {
-			snprintf(path, len, "/dev/video%d", i);
-			return true;
-		}
-	}
-	return false;
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /* Negotiates YUYV W x H for capture on dev; NULL (printed) on failure. */
@@ -183,10 +145,10 @@ static void stream_stop(struct stream *s)
 
 static int vivid_busy(void)
 {
-	int base = fd_count(), ret;
+	int base = tl_fd_count(), ret;
 	char path[32];
 	struct stream s = {.fd = -1};
-	struct la_context *ctx = context();
+	struct la_context *ctx = vm_context();
 	struct la_device *dev = NULL;
 	struct la_result *res = NULL;
 	struct la_buffer *buf = NULL;
@@ -223,7 +185,7 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+	vm_check_fds(base, "vivid-busy");
 	return vm_exit_status();
 }
 
@@ -243,9 +205,9 @@ static bool map_fd_ok(int fd, size_t size, const char *what)
 
 static int vivid_unbind(void)
 {
-	int base = fd_count(), ret;
+	int base = tl_fd_count(), ret;
 	char path[32], name[96] = "";
-	struct la_context *ctx = context();
+	struct la_context *ctx = vm_context();
 	struct la_device *dev = NULL;
 	struct la_result *res = NULL;
 	struct la_buffer *bufs[2] = {NULL, NULL}, *more = NULL;
@@ -308,14 +270,14 @@ out:
 	la_result_destroy(res);
 	la_device_unref(dev);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "everything destroyed: open fds %d, %d before", fd_count(), base);
+	vm_check_fds(base, "everything destroyed");
 	if (unbound) {
 		struct la_buffer *again = NULL;
 		vm_check(write_file("/sys/bus/platform/drivers/vivid/bind", "vivid.0"),
 			 "vivid.0 bound again");
 		for (int i = 0; i < 50 && !find_vivid(path, sizeof(path)); i++)
 			usleep(100 * 1000);
-		ctx = context();
+		ctx = vm_context();
 		dev = NULL;
 		res = NULL;
 		if (vm_check(la_device_open(ctx, path, &dev) == 0, "rebound %s opens", path)) {
@@ -328,7 +290,7 @@ out:
 		la_result_destroy(res);
 		la_device_unref(dev);
 		la_context_destroy(ctx);
-		vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+		vm_check_fds(base, "vivid-unbind");
 	}
 	return vm_exit_status();
 }
@@ -354,17 +316,14 @@ static struct la_capset *cpu_set(void)
 	struct la_capset_info info = {.label = "cpu", .driver = "cpu", .backend = "test",
 				      .usage = LA_USAGE_CPU_WRITE, .import_rule = LA_IMPORT_ANY};
 	struct la_candidate cand = {.format = FMT_R8, .modifier = 0};
-	struct la_capset *set;
 
-	if (la_capset_new(&info, &set) < 0 || la_capset_add_candidate(set, &cand) < 0)
-		vm_fatal("capset: %s", la_last_diagnosis());
-	return set;
+	return vm_capset(&info, &cand, 1);
 }
 
 static int unload(const char *module, const char *prefix)
 {
-	int base = fd_count(), ret;
-	struct la_context *ctx = context();
+	int base = tl_fd_count(), ret;
+	struct la_context *ctx = vm_context();
 	struct la_capset *set = cpu_set();
 	uint32_t f = FMT_R8;
 	struct la_assertion a = {.width = 4096, .height = 16, .formats = &f, .n_formats = 1};
@@ -401,10 +360,10 @@ static int unload(const char *module, const char *prefix)
 	ret = delete_module(module);
 	vm_check(ret == 0, "rmmod %s once liballoc released everything (%s)", module,
 		 ret ? strerror(-ret) : "ok");
-	vm_check(fd_count() == base, "open fds %d after, %d before", fd_count(), base);
+	vm_check_fds(base, module);
 
 	/* the module is gone: a new context simply has no such path */
-	ctx = context();
+	ctx = vm_context();
 	ret = la_negotiate_capsets(ctx, &a, &set, 1, &res);
 	vm_check(path_with_prefix(res, prefix) == NULL, "new context: no %s path (%d)", prefix, ret);
 	ret = la_allocate_with_path(res, name, &buf);
@@ -416,7 +375,7 @@ out:
 	la_result_destroy(res);
 	la_capset_destroy(set);
 	la_context_destroy(ctx);
-	vm_check(fd_count() == base, "open fds %d at the end, %d before", fd_count(), base);
+	vm_check_fds(base, "at the end");
 	return vm_exit_status();
 }
 

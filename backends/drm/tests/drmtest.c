@@ -1,12 +1,7 @@
 #include "drmtest.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/dma-heap.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 struct la_context *dt_context(void)
@@ -48,41 +43,19 @@ void dt_print_result(const struct la_result *res)
 			(unsigned long long)c.constraints.pitch_align[0],
 			(int)i == la_result_get_chosen_candidate(res) ? " (chosen)" : "");
 	}
-	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
-		struct la_path_info p;
-		la_result_get_path(res, i, &p);
-		vm_note("path %s: %s rank %d: %s", p.name, p.matched ? "matched" : "refused",
-			p.rank, p.reason);
-	}
-}
-
-int dt_heap_buffer(size_t size)
-{
-	struct dma_heap_allocation_data a = {.len = size, .fd_flags = O_RDWR | O_CLOEXEC};
-	int heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
-
-	if (heap < 0)
-		vm_fatal("/dev/dma_heap/system: %s", strerror(errno));
-	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a) != 0)
-		vm_fatal("DMA_HEAP_IOCTL_ALLOC %zu: %s", size, strerror(errno));
-	close(heap);
-	return (int)a.fd;
-}
-
-int dt_count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while (d && (e = readdir(d)))
-		n += e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return n - 1; /* the directory's own fd */
+	vm_print_paths(res);
 }
 
 uint64_t dt_lowbit(uint64_t v)
 {
 	return v & (~v + 1);
+}
+
+int dt_heap_buffer(size_t size)
+{
+	int fd = tl_heap_alloc(size);
+
+	if (fd < 0)
+		vm_fatal("DMA_HEAP_IOCTL_ALLOC %zu from /dev/dma_heap/system: %s", size, strerror(-fd));
+	return fd;
 }

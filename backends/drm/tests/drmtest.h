@@ -5,6 +5,8 @@
 #include <liballoc/liballoc.h>
 #include <stddef.h>
 
+#include "result.h"
+#include "testlib.h"
 #include "vmtest.h"
 
 #define MOD_LINEAR UINT64_C(0)
@@ -16,10 +18,9 @@ struct la_context *dt_context(void);
 struct la_device *dt_open(struct la_context *ctx, const char *driver, const char *kind);
 /* Candidates and paths of a negotiation, as the readable trace. */
 void dt_print_result(const struct la_result *res);
-/* A page-multiple dma-buf from the system dma-heap, made without liballoc. */
+/* A page-multiple dma-buf from the system dma-heap, made without liballoc;
+ * exits the program if there is none. */
 int dt_heap_buffer(size_t size);
-/* Open fds of this process. */
-int dt_count_fds(void);
 /* Lowest set bit. */
 uint64_t dt_lowbit(uint64_t v);
 

@@ -62,11 +62,11 @@ int main(void)
 		vm_fatal("negotiate: %s", la_last_diagnosis());
 	for (int i = 0; i < 20; i++)
 		cycle(res, virtio, vgem, &failures);
-	fds0 = dt_count_fds();
+	fds0 = tl_fd_count();
 	rss0 = rss_pages();
 	for (int i = 0; i < 1000; i++)
 		cycle(res, virtio, vgem, &failures);
-	fds1 = dt_count_fds();
+	fds1 = tl_fd_count();
 	rss1 = rss_pages();
 	vm_check(failures == 0, "1020 cycles, %d failed calls", failures);
 	vm_check(fds1 == fds0, "open fds %d before, %d after 1000 cycles", fds0, fds1);
@@ -86,8 +86,8 @@ int main(void)
 		else
 			failures++;
 	}
-	vm_check(dt_count_fds() == fds0 && failures == 0, "200 negotiations: fds %d, failures %d",
-		 dt_count_fds(), failures);
+	vm_check(tl_fd_count() == fds0 && failures == 0, "200 negotiations: fds %d, failures %d",
+		 tl_fd_count(), failures);
 	la_result_destroy(res);
 	la_device_unref(vgem);
 	la_device_unref(virtio);

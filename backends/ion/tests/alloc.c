@@ -86,9 +86,9 @@ static void alloc_big(struct la_context *ctx, const char *path, const struct la_
 		vm_check(false, "256 MiB negotiation: %s", la_last_diagnosis());
 		goto out;
 	}
-	t = now_secs();
+	t = tl_now();
 	ret = la_allocate_with_path(res, path, &buf);
-	t = now_secs() - t;
+	t = tl_now() - t;
 	if (strcmp(path, "udmabuf") == 0) {
 		vm_check(ret == -EINVAL && strstr(la_last_diagnosis(), "size_limit_mb"),
 			 "udmabuf refuses 256 MiB before asking the kernel: %s", la_last_diagnosis());
@@ -139,7 +139,7 @@ static void alloc_refused(struct la_context *ctx, const char *path)
 		goto out;
 	/* only ION lets it through to the kernel */
 	struct la_path_info info = {.reason = ""};
-	bool found = test_path(res, path, &info);
+	bool found = vm_find_path(res, path, &info);
 	if (!ion)
 		vm_check(found && !info.matched && strstr(info.reason, "MemAvailable"),
 			 "about 4 GiB: %s does not match: %s", path, info.reason);
@@ -172,7 +172,7 @@ int main(void)
 	if (test_negotiate(ctx, FMT_R8, 16, 16, sets, 1, &res) != 0)
 		vm_fatal("negotiation: %s", la_last_diagnosis());
 	/* after the first negotiation: the backend's own fds (heap nodes) are open */
-	fds = fd_count();
+	fds = tl_fd_count();
 	bufs = dmabuf_count();
 	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
 		struct la_path_info info;
@@ -189,7 +189,7 @@ int main(void)
 			alloc_refused(ctx, name);
 	}
 	vm_check(tested >= 2, "%zu paths allocated from", tested);
-	fds_after = fd_count();
+	fds_after = tl_fd_count();
 	bufs_after = dmabuf_count();
 	vm_check(fds_after == fds, "open fds %d after, %d before", fds_after, fds);
 	vm_check(bufs_after == bufs, "live dma-bufs %ld after, %ld before", bufs_after, bufs);

@@ -11,7 +11,6 @@
 #include <linux/dma-buf.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -69,18 +68,16 @@ struct la_capset *test_set(const char *label, const char *driver, uint64_t usage
 	struct la_capset_info info = {
 		.label = label, .driver = driver, .backend = "test", .usage = usage,
 		.import_rule = rule, .import_reason = reason};
-	struct la_capset *set;
+	struct la_candidate cands[8];
 
-	if (la_capset_new(&info, &set) < 0)
-		vm_fatal("la_capset_new %s: %s", label, la_last_diagnosis());
+	if (n_formats > sizeof(cands) / sizeof(cands[0]))
+		vm_fatal("capability set %s: %zu formats, at most 8", label, n_formats);
 	for (size_t i = 0; i < n_formats; i++) {
-		struct la_candidate cand = {.format = formats[i], .modifier = 0};
+		cands[i] = (struct la_candidate){.format = formats[i], .modifier = 0};
 		if (c)
-			cand.constraints = *c;
-		if (la_capset_add_candidate(set, &cand) < 0)
-			vm_fatal("la_capset_add_candidate: %s", la_last_diagnosis());
+			cands[i].constraints = *c;
 	}
-	return set;
+	return vm_capset(&info, cands, n_formats);
 }
 
 struct la_capset *test_vgem_set(uint64_t usage, uint32_t fmt, const struct la_constraints *c)
@@ -96,43 +93,16 @@ struct la_capset *test_cpu_set(uint64_t usage, uint32_t fmt)
 int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
 		   struct la_capset **sets, size_t n, struct la_result **res)
 {
-	struct la_assertion a = {.width = w, .height = h, .formats = &fmt, .n_formats = 1};
-	int ret = la_negotiate_capsets(ctx, &a, sets, n, res);
+	int ret = vm_negotiate_sets(ctx, fmt, w, h, sets, n, res);
 
-	for (size_t i = 0; *res && i < la_result_get_path_count(*res); i++) {
-		struct la_path_info p;
-		la_result_get_path(*res, i, &p);
-		vm_note("  path %-28s %s rank %4d %-14s %s: %s", p.name,
-			p.matched ? "yes" : "no ", p.rank,
-			p.caching == LA_CACHING_CACHED ? "cached" : p.caching ? "write-comb." : "?",
-			p.contiguous ? "contig " : "scatter", p.reason);
-	}
+	vm_print_paths(*res);
 	return ret;
-}
-
-bool test_path(const struct la_result *res, const char *name, struct la_path_info *out)
-{
-	for (size_t i = 0; i < la_result_get_path_count(res); i++) {
-		la_result_get_path(res, i, out);
-		if (strcmp(out->name, name) == 0)
-			return true;
-	}
-	return false;
 }
 
 bool test_no_path(int ret, const struct la_result *res)
 {
-	return res && (ret == -ENODEV || (ret == 0 && !test_best_path(res)[0])) &&
+	return res && (ret == -ENODEV || (ret == 0 && !vm_best_path(res)[0])) &&
 	       la_result_get_diagnosis(res)[0];
-}
-
-const char *test_best_path(const struct la_result *res)
-{
-	struct la_path_info p;
-
-	if (la_result_get_path_count(res) == 0 || la_result_get_path(res, 0, &p) < 0 || !p.matched)
-		return "";
-	return p.name;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -201,29 +171,10 @@ long ion_live_buffers(void)
 const char *ion_param_abi(void)
 {
 	static char abi[32];
-	FILE *f = fopen("/sys/module/ion_test/parameters/abi", "re");
 
-	abi[0] = '\0';
-	if (f) {
-		if (fscanf(f, "%31s", abi) != 1)
-			abi[0] = '\0';
-		fclose(f);
-	}
+	if (tl_module_param("ion_test", "abi", abi, sizeof(abi)) < 0)
+		abi[0] = '\0';
 	return abi;
-}
-
-int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the DIR's own fd */
 }
 
 long dmabuf_count(void)
@@ -245,13 +196,6 @@ uint64_t page_round_up(uint64_t v)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	return (v + page - 1) / page * page;
-}
-
-double now_secs(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void fill_pattern(uint8_t *p, uint64_t size, uint8_t seed)
@@ -294,12 +238,10 @@ bool vgem_readback(int fd, uint64_t size, uint8_t seed, const char *what)
 	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd2, 0);
 	if (!vm_check(p != MAP_FAILED, "%s: mmap of vgem's export", what))
 		goto out_close;
-	struct dma_buf_sync s = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ};
-	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	tl_dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	ok = vm_check(check_pattern(p, size, seed), "%s: %llu bytes read back through vgem", what,
 		      (unsigned long long)size);
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	ioctl(fd2, DMA_BUF_IOCTL_SYNC, &s);
+	tl_dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	munmap(p, size);
 out_close:
 	if (fd2 >= 0)

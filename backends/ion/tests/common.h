@@ -13,7 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../../tests/vm/guest/vmtest.h"
+#include "result.h"
+#include "testlib.h"
+#include "vmtest.h"
 
 #define FMT_R8   0x20203852u /* 'R','8',' ',' ' */
 #define FMT_XRGB 0x34325258u /* 'X','R','2','4' */
@@ -36,15 +38,11 @@ struct la_capset *test_cpu_set(uint64_t usage, uint32_t fmt);
 /* Negotiates fmt at w x h among sets; prints the path table. */
 int test_negotiate(struct la_context *ctx, uint32_t fmt, uint32_t w, uint32_t h,
 		   struct la_capset **sets, size_t n, struct la_result **res);
-/* Path info by name; false if absent. */
-bool test_path(const struct la_result *res, const char *name, struct la_path_info *out);
 /*
  * No path serves the sets: -ENODEV for live devices; sets without a live
  * device negotiate (they answer "which format") with no matched path.
  */
 bool test_no_path(int ret, const struct la_result *res);
-/* Name of the best matched path, or "" */
-const char *test_best_path(const struct la_result *res);
 
 /* Kernel facts. */
 size_t dma_heap_names(char names[][64], size_t max);
@@ -58,11 +56,9 @@ int ion_heap_facts(struct ion_heap_fact *out, int max);
 long ion_live_buffers(void);
 /* ion_test's abi parameter ("legacy", ...) or "" */
 const char *ion_param_abi(void);
-int fd_count(void);
 /* Live dma-bufs in the system (debugfs dma_buf/bufinfo), -1 if unreadable. */
 long dmabuf_count(void);
 uint64_t page_round_up(uint64_t v);
-double now_secs(void);
 
 /* vgem: PRIME import of fd, then reads size bytes through vgem's own mapping
  * and compares them with pattern seed. */

@@ -28,10 +28,10 @@ static uint64_t mem_available(void)
 
 static void cycle_path(struct la_result *res, const char *path)
 {
-	int fds = fd_count();
+	int fds = tl_fd_count();
 	long bufs = dmabuf_count(), live = ion_live_buffers();
 	uint64_t avail = mem_available();
-	double t = now_secs();
+	double t = tl_now();
 	int failed = 0;
 
 	for (int i = 0; i < CYCLES && !failed; i++) {
@@ -42,10 +42,10 @@ static void cycle_path(struct la_result *res, const char *path)
 		}
 		la_buffer_destroy(buf);
 	}
-	t = now_secs() - t;
+	t = tl_now() - t;
 	vm_note("%s: %d x 64 KiB allocate + free in %.3f s (%.1f us each)", path, CYCLES, t,
 		t * 1e6 / CYCLES);
-	vm_check(fd_count() == fds, "%s: open fds %d after, %d before", path, fd_count(), fds);
+	vm_check_fds(fds, path);
 	vm_check(dmabuf_count() == bufs, "%s: live dma-bufs %ld after, %ld before", path,
 		 dmabuf_count(), bufs);
 	vm_check(ion_live_buffers() == live, "%s: live ION buffers %ld after, %ld before", path,
@@ -56,12 +56,12 @@ static void cycle_path(struct la_result *res, const char *path)
 	 * contiguous pages) gets 5 s to come back; a leak stays lost.
 	 */
 	int64_t lost = (int64_t)avail - (int64_t)mem_available();
-	double waited = now_secs();
+	double waited = tl_now();
 	for (int i = 0; i < 50 && lost >= (16 << 20); i++) {
 		usleep(100000);
 		lost = (int64_t)avail - (int64_t)mem_available();
 	}
-	waited = now_secs() - waited;
+	waited = tl_now() - waited;
 	vm_check(lost < (16 << 20), "%s: available memory changed by %lld KiB%s", path,
 		 (long long)(lost / 1024), waited > 0.05 ? " (after waiting for late frees)" : "");
 	if (waited > 0.05)

@@ -58,7 +58,7 @@ static void check_path(const struct la_result *res, const char *name, bool conti
 		       uint32_t caching, const char *why)
 {
 	struct la_path_info p;
-	if (!vm_check(test_path(res, name, &p), "path %s offered (%s)", name, why))
+	if (!vm_check(vm_find_path(res, name, &p), "path %s offered (%s)", name, why))
 		return;
 	vm_check(p.contiguous == contiguous && p.caching == caching && !p.is_device_memory &&
 			 strcmp(p.backend, "ion") == 0,
@@ -86,11 +86,11 @@ static void check_dma_heaps(const struct la_result *res)
 			cma = true;
 		} else {
 			struct la_path_info p;
-			vm_check(test_path(res, path, &p), "path %s offered", path);
+			vm_check(vm_find_path(res, path, &p), "path %s offered", path);
 		}
 	}
 	struct la_path_info p;
-	if (!cma && vm_check(test_path(res, "dma-heap:cma", &p),
+	if (!cma && vm_check(vm_find_path(res, "dma-heap:cma", &p),
 			     "no CMA dma-heap: a dma-heap:cma stand-in says why"))
 		vm_check(!p.matched && strstr(p.reason, "no contiguous heap"),
 			 "dma-heap:cma unmatched: %s", p.reason);
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	check_enumeration(ctx, want_ion);
 	int ret = test_negotiate(ctx, FMT_XRGB, 64, 64, sets, 1, &res);
 
-	vm_check(ret == 0, "vgem alone negotiates: best path %s", res ? test_best_path(res) : "-");
+	vm_check(ret == 0, "vgem alone negotiates: best path %s", res ? vm_best_path(res) : "-");
 	if (res) {
 		check_dma_heaps(res);
 		if (want_ion) {

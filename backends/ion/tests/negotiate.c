@@ -13,7 +13,6 @@
  *
  * Needs: vm-run --param vivid.allocators=1 (vb2-dma-contig, no IOMMU)
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/videodev2.h>
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "vivid.h"
 
 static bool have_ion;
 
@@ -33,46 +33,33 @@ struct cam {
 	uint32_t w, h, sizeimage;
 };
 
-/* vivid capture node on vb2-dma-contig: DMABUF but no USERPTR. */
+/* A vivid capture node on vb2-dma-contig, set to YUYV at its current size. */
+static bool take_contig_cam(int fd, const char *path, const struct v4l2_capability *cap,
+			    void *data)
+{
+	struct cam *c = data;
+	struct v4l2_format f = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
+
+	if (!(vm_v4l2_caps(cap) & V4L2_CAP_VIDEO_CAPTURE) || vm_vivid_contig(fd) != 1 ||
+	    ioctl(fd, VIDIOC_G_FMT, &f) != 0)
+		return false;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	if (ioctl(fd, VIDIOC_S_FMT, &f) != 0 || f.fmt.pix.pixelformat != V4L2_PIX_FMT_YUYV ||
+	    f.fmt.pix.bytesperline != f.fmt.pix.width * 2)
+		return false;
+	c->fd = dup(fd);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	c->w = f.fmt.pix.width;
+	c->h = f.fmt.pix.height;
+	c->sizeimage = f.fmt.pix.sizeimage;
+	return c->fd >= 0;
+}
+
 static bool find_contig_cam(struct cam *c)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
-
 	c->fd = -1;
-	while (d && (e = readdir(d))) {
-		struct v4l2_requestbuffers rb = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-						 .memory = V4L2_MEMORY_MMAP};
-		struct v4l2_capability cap;
-		struct v4l2_format f = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
-		if (strncmp(e->d_name, "video", 5) != 0)
-			continue;
-		snprintf(c->path, sizeof(c->path), "/dev/%.32s", e->d_name);
-		c->fd = open(c->path, O_RDWR | O_CLOEXEC);
-		if (c->fd < 0)
-			continue;
-		if (ioctl(c->fd, VIDIOC_QUERYCAP, &cap) == 0 && !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) && ioctl(c->fd, VIDIOC_REQBUFS, &rb) == 0 &&
-		    (rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF) &&
-		    !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR) &&
-		    ioctl(c->fd, VIDIOC_G_FMT, &f) == 0) {
-			f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-			if (ioctl(c->fd, VIDIOC_S_FMT, &f) == 0 &&
-			    f.fmt.pix.pixelformat == V4L2_PIX_FMT_YUYV &&
-			    f.fmt.pix.bytesperline == f.fmt.pix.width * 2) {
-				c->w = f.fmt.pix.width;
-				c->h = f.fmt.pix.height;
-				c->sizeimage = f.fmt.pix.sizeimage;
-				closedir(d);
-				return true;
-			}
-		}
-		close(c->fd);
-		c->fd = -1;
-	}
-	if (d)
-		closedir(d);
-	return false;
+	vm_each_v4l2("vivid", take_contig_cam, c);
+	return c->fd >= 0;
 }
 
 /* QBUF of buf's dma-buf: 0 and a frame captured into it, or the errno. */
@@ -163,12 +150,12 @@ static void contiguous(struct la_context *ctx, struct cam *cam)
 			 res2 ? la_result_get_diagnosis(res2) : "-");
 	} else {
 		vm_check(ret == 0 && all_matched_contiguous(res),
-			 "import rule: only contiguous heaps match, best %s", test_best_path(res));
+			 "import rule: only contiguous heaps match, best %s", vm_best_path(res));
 		vm_check(ret2 == 0 && all_matched_contiguous(res2) &&
-				 !strcmp(test_best_path(res), test_best_path(res2)),
-			 "constraint: only contiguous heaps match, best %s", test_best_path(res2));
+				 !strcmp(vm_best_path(res), vm_best_path(res2)),
+			 "constraint: only contiguous heaps match, best %s", vm_best_path(res2));
 		if (ret == 0 && vm_check(la_allocate(res, &buf) == 0, "allocate on %s: %s",
-					 test_best_path(res), la_last_diagnosis())) {
+					 vm_best_path(res), la_last_diagnosis())) {
 			char what[96];
 			snprintf(what, sizeof(what), "%s into %s", la_buffer_get_path(buf), cam->path);
 			vm_check(capture(cam, buf, what) == 0, "%s: dma-contig accepts the chosen buffer",
@@ -226,7 +213,7 @@ static void dma32(struct la_context *ctx)
 				only_dma = false;
 		}
 		vm_check(only_dma, "32-bit DMA limit: exactly the ION DMA heap matches, best %s",
-			 test_best_path(res));
+			 vm_best_path(res));
 	}
 	la_result_destroy(res);
 	la_capset_destroy(sets[0]);
@@ -235,7 +222,7 @@ static void dma32(struct la_context *ctx)
 static int rank_of(const struct la_result *res, const char *name)
 {
 	struct la_path_info p;
-	return test_path(res, name, &p) && p.matched ? p.rank : -1;
+	return vm_find_path(res, name, &p) && p.matched ? p.rank : -1;
 }
 
 static void caching(struct la_context *ctx)
@@ -293,8 +280,8 @@ static void vgem_cpu(struct la_context *ctx)
 			 "CPU producer, device consumer: udmabuf first, the reason says why (%s)",
 			 best.name);
 	ret = test_negotiate(ctx, FMT_XRGB, 640, 480, readback, 2, &res2);
-	vm_check(ret == 0 && !strcmp(test_best_path(res2), "dma-heap:system"),
-		 "vgem renders, CPU reads: dma-heap:system first (%s)", test_best_path(res2));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res2), "dma-heap:system"),
+		 "vgem renders, CPU reads: dma-heap:system first (%s)", vm_best_path(res2));
 	la_result_destroy(res);
 	la_result_destroy(res2);
 	for (int i = 0; i < 2; i++) {
@@ -306,13 +293,16 @@ static void vgem_cpu(struct la_context *ctx)
 int main(int argc, char **argv)
 {
 	struct la_context *ctx = test_context();
-	struct cam cam;
+	struct cam cam = {.fd = -1};
+	bool found;
 
 	have_ion = argc > 1 && strcmp(argv[1], "--ion") == 0;
 	vgem_cpu(ctx);
 	caching(ctx);
 	dma32(ctx);
-	if (vm_check(find_contig_cam(&cam), "vivid capture node on dma-contig (%s %ux%u, %u bytes)",
+	/* called first: the message's arguments may be evaluated before it */
+	found = find_contig_cam(&cam);
+	if (vm_check(found, "vivid capture node on dma-contig (%s %ux%u, %u bytes)",
 		     cam.path, cam.w, cam.h, cam.sizeimage)) {
 		contiguous(ctx, &cam);
 		close(cam.fd);

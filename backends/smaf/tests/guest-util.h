@@ -2,18 +2,20 @@
 /*
  * Helpers for the liballoc-smaf programs that run in the test guest
  * (tests/vm): capability sets as the device backends report them, the
- * SMAF exporter's view of a buffer through liballoc, and the real
- * importers (vgem PRIME, vivid DMABUF capture) driven with plain ioctls.
- * Checks print through vm_check() (tests/vm/guest/vmtest.h).
+ * SMAF exporter's view of a buffer through liballoc. The real importers
+ * (vgem PRIME, vivid DMABUF capture) and the checks are tests/lib's
+ * (vmtest.h, vivid.h).
  */
 #ifndef SMAF_GUEST_UTIL_H
 #define SMAF_GUEST_UTIL_H
 
 #include <liballoc/liballoc.h>
-#include <linux/videodev2.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "result.h"
+#include "testlib.h"
+#include "vivid.h"
 #include "vmtest.h"
 
 #define GU_XRGB8888 0x34325258u /* DRM 'XR24' = V4L2 XBGR32 in memory (B, G, R, X) */
@@ -35,38 +37,17 @@ int gu_negotiate(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capse
  * live device (ours are built by hand), success with no matched path.
  */
 bool gu_no_path(int ret, const struct la_result *res);
-/* Same without printing (loops). */
-int gu_negotiate_quiet(struct la_context *ctx, uint32_t w, uint32_t h, struct la_capset **sets,
-		       size_t n, struct la_result **res);
-/* Name of the best path, "" if none. */
-const char *gu_best_path(const struct la_result *res);
 /* The reason recorded for path name, "" if absent. */
 const char *gu_path_reason(const struct la_result *res, const char *name, bool *matched);
 
+/* A new context and the /dev/smaf device in it; exits the program if either fails. */
+struct la_device *gu_smaf_device(struct la_context **ctx);
 /* SMAF's view of buf: an import into the /dev/smaf device (never NULL: exits). */
 struct la_import *gu_watch(struct la_device *smaf, const struct la_buffer *buf);
 /* A property of that import; UINT64_MAX (and a failed check) on error. */
 uint64_t gu_prop(struct la_import *w, const char *name);
 
-/* Number of open fds of this process. */
-int gu_count_fds(void);
-
-/* vgem render node (exits if absent); PRIME import = attach + map. */
-int gu_vgem_open(void);
-int gu_vgem_import(int vgem, int dmabuf, uint32_t *handle);
-void gu_vgem_close(int vgem, uint32_t handle);
-
-struct gu_vivid {
-	int fd;
-	struct v4l2_pix_format pix;
-};
 /* Capture node of vivid instance inst at GU_W x GU_H XBGR32 (exits if absent). */
-void gu_vivid_open(int inst, struct gu_vivid *v);
-void gu_vivid_close(struct gu_vivid *v);
-/* One frame into dmabuf as a V4L2_MEMORY_DMABUF buffer; *step names the
- * ioctl that failed. 0 or -errno. Releases the queue's buffers in any case. */
-int gu_vivid_capture(struct gu_vivid *v, int dmabuf, const char **step);
-/* vivid's eight 75 % colour bars on the middle line of an XBGR32 image. */
-bool gu_vivid_bars(const struct gu_vivid *v, const uint8_t *pixels);
+void gu_vivid_open(int inst, struct vm_vivid *v);
 
 #endif

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest-util.h"
@@ -54,8 +53,8 @@ static void check_deferred_vgem(struct la_context *ctx, struct la_device *smaf, 
 	uint8_t *px;
 	int ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf"), "vgem: best path smaf (%s)",
-		 gu_best_path(res));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf"), "vgem: best path smaf (%s)",
+		 vm_best_path(res));
 	const char *why = gu_path_reason(res, "smaf-secure", &matched);
 	vm_check(!matched && why[0], "vgem: smaf-secure refused: %s", why);
 	ret = la_allocate(res, &buf);
@@ -80,14 +79,14 @@ static void check_deferred_vgem(struct la_context *ctx, struct la_device *smaf, 
 	ret = la_import_get_property(w, "smaf.bogus", &v);
 	vm_check(ret == -ENOENT, "unknown property: %s", strerror(-ret));
 
-	ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+	ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 	if (vm_check(ret == 0, "vgem imports: %s", strerror(-ret))) {
 		uint64_t seg = gu_prop(w, "smaf.segments");
 		vm_check(gu_prop(w, "smaf.allocated") == 1 &&
 				 gu_prop(w, "smaf.allocator=smaf-page") == 1 && seg > 1,
 			 "vgem's import allocated smaf-page memory in %llu segments",
 			 (unsigned long long)seg);
-		gu_vgem_close(vgem, handle);
+		vm_vgem_close(vgem, handle);
 	}
 	ret = la_buffer_map(buf, 0, LA_MAP_WRITE, (void **)&px);
 	if (vm_check(ret == 0, "map for writing: %s", strerror(-ret))) {
@@ -130,9 +129,9 @@ static void check_low_memory(struct la_context *ctx, struct la_device *smaf, int
 				 gu_prop(w, "smaf.allocator=smaf-contig") == 1 &&
 				 gu_prop(w, "smaf.allocated") == 0,
 			 "32-bit device: smaf-contig forced before any import (flags 0x%x)", d.flags);
-		if (vm_check(gu_vgem_import(vgem, d.planes[0].fd, &handle) == 0, "vgem imports it")) {
+		if (vm_check(vm_vgem_import(vgem, d.planes[0].fd, &handle) == 0, "vgem imports it")) {
 			vm_check(gu_prop(w, "smaf.segments") == 1, "one physically contiguous segment");
-			gu_vgem_close(vgem, handle);
+			vm_vgem_close(vgem, handle);
 		}
 		la_import_destroy(w);
 	}
@@ -154,13 +153,11 @@ static void check_linear_only(struct la_context *ctx)
 				      .usage = LA_USAGE_RENDER};
 	/* I915_FORMAT_MOD_X_TILED: any non-linear explicit modifier */
 	struct la_candidate c = {.format = GU_XRGB8888, .modifier = 0x0100000000000001ull};
-	struct la_capset *set = NULL;
+	struct la_capset *set = vm_capset(&info, &c, 1);
 	struct la_result *res = NULL;
 	bool matched;
 	int ret;
 
-	if (la_capset_new(&info, &set) || la_capset_add_candidate(set, &c))
-		vm_fatal("capset: %s", la_last_diagnosis());
 	ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 	const char *why = gu_path_reason(res, "smaf", &matched);
 	vm_check(gu_no_path(ret, res) && !matched && strstr(why, "linear"),
@@ -184,39 +181,32 @@ static long long live_buffers(void)
 	return v;
 }
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void check_cycles(struct la_context *ctx, int vgem)
 {
 	enum { N = 500 };
 	struct la_capset *set = gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0);
 	long long live0 = live_buffers();
-	int fds0 = gu_count_fds(), failed = 0;
-	double t_neg = 0, t_alloc = 0, t0 = now();
+	int fds0 = tl_fd_count(), failed = 0;
+	double t_neg = 0, t_alloc = 0, t0 = tl_now();
 
 	for (int i = 0; i < N && !failed; i++) {
 		struct la_result *res = NULL;
 		struct la_buffer *buf = NULL;
 		struct la_descriptor d;
 		uint32_t handle;
-		double t = now();
+		double t = tl_now();
 		/* odd sizes: the kernel rounds to pages */
-		int ret = gu_negotiate_quiet(ctx, 64 + (uint32_t)i % 61, 48 + (uint32_t)i % 7, &set,
-					     1, &res);
-		t_neg += now() - t;
-		t = now();
+		int ret = vm_negotiate_sets(ctx, GU_XRGB8888, 64 + (uint32_t)i % 61,
+					    48 + (uint32_t)i % 7, &set, 1, &res);
+		t_neg += tl_now() - t;
+		t = tl_now();
 		ret = ret ? ret : la_allocate(res, &buf);
-		t_alloc += now() - t;
+		t_alloc += tl_now() - t;
 		if (ret == 0) {
 			la_buffer_get_descriptor(buf, &d);
-			ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+			ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 			if (ret == 0)
-				gu_vgem_close(vgem, handle);
+				vm_vgem_close(vgem, handle);
 		}
 		if (ret < 0) {
 			vm_check(false, "cycle %d: %s (%s)", i, strerror(-ret), la_last_diagnosis());
@@ -226,10 +216,10 @@ static void check_cycles(struct la_context *ctx, int vgem)
 		la_result_destroy(res);
 	}
 	vm_note("%d cycles in %.2f s: negotiation %.2f ms, la_allocate %.2f ms per cycle", N,
-		now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
-	vm_check(gu_count_fds() == fds0 && live_buffers() == live0,
+		tl_now() - t0, t_neg * 1e3 / N, t_alloc * 1e3 / N);
+	vm_check(tl_fd_count() == fds0 && live_buffers() == live0,
 		 "cycles leave no fd (%d, %d before) and no SMAF buffer (%lld live, %lld before)",
-		 gu_count_fds(), fds0, live_buffers(), live0);
+		 tl_fd_count(), fds0, live_buffers(), live0);
 	la_capset_destroy(set);
 }
 
@@ -237,22 +227,17 @@ int main(void)
 {
 	struct la_context *ctx = NULL;
 	struct la_device *smaf = NULL;
-	int vgem = gu_vgem_open();
-	int fds0, ret;
+	int vgem = vm_vgem_open();
+	int fds0;
 
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
+	smaf = gu_smaf_device(&ctx);
 	check_device(ctx, smaf);
-	fds0 = gu_count_fds();
+	fds0 = tl_fd_count();
 	check_deferred_vgem(ctx, smaf, vgem);
 	check_low_memory(ctx, smaf, vgem);
 	check_linear_only(ctx);
 	check_cycles(ctx, vgem);
-	vm_check(gu_count_fds() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 gu_count_fds());
+	vm_check_fds(fds0, "paths");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	close(vgem);

@@ -34,7 +34,7 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	struct la_result *res = NULL;
 	struct la_buffer *buf = NULL, *other = NULL;
 	struct la_descriptor d;
-	struct gu_vivid v;
+	struct vm_vivid v;
 	const char *step = "";
 	uint32_t handle;
 	uint64_t err = 0;
@@ -42,8 +42,8 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	void *p;
 	int ret = gu_negotiate(ctx, GU_W, GU_H, &set, 1, &res);
 
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf-secure"),
-		 "protected vgem: best path smaf-secure (%s)", gu_best_path(res));
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf-secure"),
+		 "protected vgem: best path smaf-secure (%s)", vm_best_path(res));
 	const char *why = gu_path_reason(res, "smaf", &matched);
 	vm_check(!matched && strstr(why, "protected"), "smaf refused: %s", why);
 	ret = ret ? ret : la_allocate(res, &buf);
@@ -69,10 +69,10 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	struct la_import *w = gu_watch(smaf, buf);
 	vm_check(gu_prop(w, "smaf.secure") == 1 && gu_prop(w, "smaf.allocated") == 0,
 		 "SMAF: secure flag set, nothing allocated by the refused maps");
-	ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+	ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 	if (vm_check(ret == 0, "vgem (allowed) imports: %s", strerror(-ret))) {
 		vm_check(gu_prop(w, "smaf.allocated") == 1, "allocated at vgem's import");
-		gu_vgem_close(vgem, handle);
+		vm_vgem_close(vgem, handle);
 	}
 	la_import_destroy(w);
 
@@ -87,14 +87,14 @@ static void with_module(struct la_context *ctx, struct la_device *smaf, int vgem
 	la_buffer_get_descriptor(other, &d);
 	w = gu_watch(smaf, other);
 	gu_vivid_open(0, &v);
-	ret = gu_vivid_capture(&v, d.planes[0].fd, &step);
+	ret = vm_vivid_capture(&v, d.planes[0].fd, &step);
 	vm_check(ret < 0, "vivid (not allowed) refused: %s at %s", strerror(-ret), step);
 	ret = la_import_get_property(w, "smaf.last_error", &err);
 	vm_check(ret == 0 && err == EPERM && strstr(la_last_diagnosis(), "vivid"),
 		 "the secure module's refusal through liballoc: %s: %s", strerror((int)err),
 		 la_last_diagnosis());
 	vm_check(gu_prop(w, "smaf.allocated") == 0, "and nothing was allocated");
-	gu_vivid_close(&v);
+	vm_vivid_close(&v);
 	la_import_destroy(w);
 out:
 	la_buffer_destroy(other);
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	bool unload = argc > 1 && !strcmp(argv[1], "--unload-secure-module");
 	struct la_context *ctx = NULL;
 	struct la_device *smaf = NULL;
-	int vgem = gu_vgem_open();
+	int vgem = vm_vgem_open();
 	int fds0, ret;
 
 	if (unload) {
@@ -189,20 +189,15 @@ int main(int argc, char **argv)
 		if (!vm_check(ret == 0, "rmmod smaf_test_secure: %s", strerror(-ret)))
 			return 1;
 	}
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
-	fds0 = gu_count_fds();
+	smaf = gu_smaf_device(&ctx);
+	fds0 = tl_fd_count();
 	if (unload) {
 		without_module(ctx);
 	} else {
 		with_module(ctx, smaf, vgem);
 		no_downgrade(ctx);
 	}
-	vm_check(gu_count_fds() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 gu_count_fds());
+	vm_check_fds(fds0, "secure");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
 	close(vgem);

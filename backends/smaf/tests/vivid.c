@@ -18,40 +18,32 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "guest-util.h"
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static void capture_and_check(struct gu_vivid *v, struct la_buffer *buf, const char *what)
+static void capture_and_check(struct vm_vivid *v, struct la_buffer *buf, const char *what)
 {
 	struct la_descriptor d;
 	const char *step = "";
 	uint8_t *px;
-	double t0 = now();
+	double t0 = tl_now();
 	int ret;
 
 	la_buffer_get_descriptor(buf, &d);
-	ret = gu_vivid_capture(v, d.planes[0].fd, &step);
+	ret = vm_vivid_capture(v, d.planes[0].fd, &step);
 	if (!vm_check(ret == 0, "%s: vivid captures into it: %s at %s", what, strerror(-ret), step))
 		return;
-	vm_note("%s: QBUF to DQBUF %.3f s", what, now() - t0);
+	vm_note("%s: QBUF to DQBUF %.3f s", what, tl_now() - t0);
 	ret = la_buffer_map(buf, 0, LA_MAP_READ, (void **)&px);
 	if (vm_check(ret == 0, "%s: map: %s", what, strerror(-ret))) {
-		vm_check(gu_vivid_bars(v, px), "%s: the frame shows vivid's eight colour bars", what);
+		vm_check(vm_vivid_bars(v, px), "%s: the frame shows vivid's eight colour bars", what);
 		la_buffer_unmap(buf, 0);
 	}
 }
 
 static void negotiated_contiguous(struct la_context *ctx, struct la_device *smaf, int vgem,
-				  struct gu_vivid *v)
+				  struct vm_vivid *v)
 {
 	struct la_capset *sets[2] = {
 		gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0),
@@ -68,29 +60,29 @@ static void negotiated_contiguous(struct la_context *ctx, struct la_device *smaf
 	struct la_buffer *buf = NULL;
 	struct la_descriptor d;
 	uint32_t handle;
-	double t0 = now();
+	double t0 = tl_now();
 	int ret = gu_negotiate(ctx, GU_W, GU_H, sets, 2, &res);
 
-	vm_note("negotiation took %.4f s", now() - t0);
-	vm_check(ret == 0 && !strcmp(gu_best_path(res), "smaf"), "vgem + vivid: best path smaf");
-	t0 = now();
+	vm_note("negotiation took %.4f s", tl_now() - t0);
+	vm_check(ret == 0 && !strcmp(vm_best_path(res), "smaf"), "vgem + vivid: best path smaf");
+	t0 = tl_now();
 	ret = ret ? ret : la_allocate(res, &buf);
 	if (!vm_check(ret == 0, "allocate: %s (%s)", strerror(-ret), la_last_diagnosis()))
 		goto out;
-	vm_note("la_allocate took %.4f s", now() - t0);
+	vm_note("la_allocate took %.4f s", tl_now() - t0);
 	la_buffer_get_descriptor(buf, &d);
 	struct la_import *w = gu_watch(smaf, buf);
 	vm_check((d.flags & LA_BUFFER_CONTIGUOUS) && gu_prop(w, "smaf.forced") == 1 &&
 			 gu_prop(w, "smaf.allocator=smaf-contig") == 1,
 		 "vivid's import rule made the backend force smaf-contig (flags 0x%x)", d.flags);
 	/* the order that deferred allocation alone would get wrong */
-	ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+	ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 	vm_check(ret == 0, "vgem imports first: %s", strerror(-ret));
 	vm_check(gu_prop(w, "smaf.allocated") == 1 && gu_prop(w, "smaf.segments") == 1,
 		 "allocated at vgem's import, one contiguous segment");
 	capture_and_check(v, buf, "forced smaf-contig");
 	if (ret == 0)
-		gu_vgem_close(vgem, handle);
+		vm_vgem_close(vgem, handle);
 	la_import_destroy(w);
 out:
 	la_buffer_destroy(buf);
@@ -100,7 +92,7 @@ out:
 }
 
 static void deferred(struct la_context *ctx, struct la_device *smaf, int vgem,
-		     struct gu_vivid *v)
+		     struct vm_vivid *v)
 {
 	struct la_capset *set = gu_capset("vgem", "vgem", LA_USAGE_RENDER, LA_IMPORT_ANY, 0, 0);
 	struct la_result *res = NULL;
@@ -124,10 +116,10 @@ static void deferred(struct la_context *ctx, struct la_device *smaf, int vgem,
 		vm_check(gu_prop(w, "smaf.allocator=smaf-contig") == 1 &&
 				 gu_prop(w, "smaf.segments") == 1,
 			 "deferred choice at vivid's QBUF: smaf-contig, one segment");
-		ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+		ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 		if (vm_check(ret == 0, "vgem attaches late to the contiguous buffer: %s",
 			     strerror(-ret)))
-			gu_vgem_close(vgem, handle);
+			vm_vgem_close(vgem, handle);
 		la_import_destroy(w);
 	}
 	buf = (la_buffer_destroy(buf), NULL);
@@ -137,16 +129,16 @@ static void deferred(struct la_context *ctx, struct la_device *smaf, int vgem,
 	if (vm_check(ret == 0, "allocate: %s", strerror(-ret))) {
 		struct la_import *w = gu_watch(smaf, buf);
 		la_buffer_get_descriptor(buf, &d);
-		ret = gu_vgem_import(vgem, d.planes[0].fd, &handle);
+		ret = vm_vgem_import(vgem, d.planes[0].fd, &handle);
 		vm_check(ret == 0 && gu_prop(w, "smaf.allocator=smaf-page") == 1,
 			 "deferred, vgem first: smaf-page");
-		ret = gu_vivid_capture(v, d.planes[0].fd, &step);
+		ret = vm_vivid_capture(v, d.planes[0].fd, &step);
 		vm_check(ret < 0, "vivid refused afterwards: %s at %s", strerror(-ret), step);
 		int perr = la_import_get_property(w, "smaf.last_error", &err);
 		const char *diag = la_last_diagnosis();
 		vm_check(perr == 0 && err == EXDEV && strstr(diag, "vivid"),
 			 "SMAF's reason through liballoc: %s: %s", strerror((int)err), diag);
-		gu_vgem_close(vgem, handle);
+		vm_vgem_close(vgem, handle);
 		la_import_destroy(w);
 	}
 out:
@@ -178,25 +170,20 @@ int main(void)
 {
 	struct la_context *ctx = NULL;
 	struct la_device *smaf = NULL;
-	struct gu_vivid v;
-	int vgem = gu_vgem_open();
-	int fds0, ret;
+	struct vm_vivid v;
+	int vgem = vm_vgem_open();
+	int fds0;
 
 	gu_vivid_open(0, &v);
-	if (la_context_new(&ctx) < 0)
-		vm_fatal("context");
-	ret = la_device_open(ctx, "/dev/smaf", &smaf);
-	if (ret < 0)
-		vm_fatal("la_device_open /dev/smaf: %s (%s)", strerror(-ret), la_last_diagnosis());
-	fds0 = gu_count_fds();
+	smaf = gu_smaf_device(&ctx);
+	fds0 = tl_fd_count();
 	negotiated_contiguous(ctx, smaf, vgem, &v);
 	deferred(ctx, smaf, vgem, &v);
 	too_big(ctx);
-	vm_check(gu_count_fds() == fds0, "no fd left behind (%d before, %d after)", fds0,
-		 gu_count_fds());
+	vm_check_fds(fds0, "vivid");
 	la_device_unref(smaf);
 	la_context_destroy(ctx);
-	gu_vivid_close(&v);
+	vm_vivid_close(&v);
 	close(vgem);
 	return vm_exit_status();
 }

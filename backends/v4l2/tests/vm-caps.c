@@ -262,15 +262,15 @@ static void check_odd_sizes(int inst, int fd, uint32_t type, struct la_device *d
 
 int main(void)
 {
-	struct la_context *ctx = vt_context();
-	int before_fds = vt_count_fds();
+	struct la_context *ctx = vm_context();
+	int before_fds = tl_fd_count();
 
 	for (int inst = 0; inst < 3; inst++) {
 		char path[64];
 		struct la_device *dev = NULL, **all = NULL;
 		struct la_capset *set;
 		size_t n_all = 0;
-		int fd, err, efault0, efault1;
+		int fd, err, klog, efault;
 		uint32_t type;
 		bool listed = false;
 
@@ -292,7 +292,7 @@ int main(void)
 		la_device_list_free(all, n_all);
 		vm_check(listed, "vivid-%d: enumeration lists %s", inst, path);
 
-		efault0 = vt_dmesg_count("contiguous chunk is too small");
+		klog = tl_klog_open();
 		set = caps_for(dev, W, H, NULL, 0, &err);
 		vm_check(err == 0 && set, "vivid-%d: capabilities %dx%d: %d %s", inst, W, H, err,
 			 err ? la_last_diagnosis() : "");
@@ -305,10 +305,12 @@ int main(void)
 			struct la_capset *again = caps_for(dev, W, H, NULL, 0, &err);
 			la_capset_destroy(again);
 		}
-		efault1 = vt_dmesg_count("contiguous chunk is too small");
-		vm_check(efault1 - efault0 == (vt_vivid_param("allocators", inst) == 1 ? 1 : 0),
+		efault = tl_klog_count(klog, "contiguous chunk is too small");
+		if (klog >= 0)
+			close(klog);
+		vm_check(efault == (vt_vivid_param("allocators", inst) == 1 ? 1 : 0),
 			 "vivid-%d: import probe ran once (%d contiguity refusals in the log)", inst,
-			 efault1 - efault0);
+			 efault);
 		vm_check(vt_queue_buffers(fd, type) == 0, "vivid-%d: queue left empty", inst);
 		la_capset_destroy(set);
 		if (inst == 0 || inst == 2)
@@ -317,6 +319,6 @@ int main(void)
 		close(fd);
 	}
 	la_context_destroy(ctx);
-	vm_check(vt_count_fds() == before_fds, "no fd leaked (%d -> %d)", before_fds, vt_count_fds());
+	vm_check_fds(before_fds, "caps");
 	return vm_exit_status();
 }

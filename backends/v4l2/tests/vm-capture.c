@@ -313,10 +313,11 @@ static void test_bad_descriptors(struct la_context *ctx, struct setup *s)
 	struct la_import *imp = NULL;
 	struct la_buffer *buf;
 	struct la_descriptor d;
-	int ret, dmesg0 = vt_dmesg_count("videobuf2");
+	int ret, klog;
 
 	if (!res)
 		return;
+	klog = tl_klog_open();
 	/* short buffer: half a page less than the frame */
 	buf = heap_buffer(ctx, res, false, 8192);
 	ret = la_device_import(s->dev, LA_USAGE_CAPTURE, buf, &imp);
@@ -338,8 +339,10 @@ static void test_bad_descriptors(struct la_context *ctx, struct setup *s)
 		 "vivid-%d: wrong pitch refused: %s", s->inst, la_last_diagnosis());
 	la_import_destroy(imp);
 	la_buffer_destroy(buf);
-	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && vt_dmesg_count("videobuf2") == dmesg0,
+	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && tl_klog_count(klog, "videobuf2") == 0,
 		 "vivid-%d: the queue never saw them", s->inst);
+	if (klog >= 0)
+		close(klog);
 	la_result_destroy(res);
 }
 
@@ -351,14 +354,14 @@ static void test_helper_cleanup(struct setup *s)
 	struct la_v4l2_stream *st = NULL;
 	struct la_descriptor d = {0};
 	struct la_why why = {0};
-	int fds = vt_count_fds(), ret, efd = -1;
+	int fds = tl_fd_count(), ret, efd = -1;
 
 	/* size the webcam input cannot do: S_FMT changes it, open fails, nothing kept */
 	cfg.width = 641;
 	ret = la_v4l2_stream_open(s->fd, &cfg, &st, &why);
 	vm_check(ret == -EINVAL && !st && strstr(why.text, "changed"), "helper: refused size: %s",
 		 why.text);
-	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && vt_count_fds() == fds,
+	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && tl_fd_count() == fds,
 		 "helper: no buffer, no fd left after a failed open");
 	/* MMAP stream, export, close: queue empty, only the exported fd remains */
 	cfg.width = W;
@@ -375,7 +378,7 @@ static void test_helper_cleanup(struct setup *s)
 	}
 	if (efd >= 0)
 		close(efd);
-	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && vt_count_fds() == fds,
+	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && tl_fd_count() == fds,
 		 "helper: close while streaming frees the queue and its fd");
 	/* DMABUF stream with a dma-buf too small: QBUF fails, close still cleans up */
 	cfg.memory = V4L2_MEMORY_DMABUF;
@@ -390,17 +393,17 @@ static void test_helper_cleanup(struct setup *s)
 		close(d.planes[0].fd);
 		la_v4l2_stream_close(st);
 	}
-	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && vt_count_fds() == fds,
+	vm_check(vt_queue_buffers(s->fd, s->type) == 0 && tl_fd_count() == fds,
 		 "helper: failed QBUF, close: queue empty, no fd left");
 }
 
 int main(void)
 {
-	struct la_context *ctx = vt_context();
+	struct la_context *ctx = vm_context();
 	struct setup s;
 	uint8_t ref[640];
 	size_t ref_len = 0;
-	int fds = vt_count_fds();
+	int fds = tl_fd_count();
 
 	if (open_inst(ctx, 0, &s)) {
 		test_heap_capture(ctx, &s, ref, &ref_len);
@@ -418,6 +421,6 @@ int main(void)
 		test_nv12m(ctx, &s);
 	close_inst(&s);
 	la_context_destroy(ctx);
-	vm_check(vt_count_fds() == fds, "no fd leaked (%d -> %d)", fds, vt_count_fds());
+	vm_check_fds(fds, "capture");
 	return vm_exit_status();
 }

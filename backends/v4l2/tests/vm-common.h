@@ -9,6 +9,9 @@
 #include <liballoc/liballoc.h>
 #include <liballoc/v4l2-stream.h>
 
+#include "result.h"
+#include "testlib.h"
+#include "vivid.h"
 #include "vmtest.h"
 
 /* Capture node of vivid instance inst (bus_info "platform:vivid-00N"); 0 or -1. */
@@ -19,11 +22,6 @@ int vt_vivid_param(const char *name, int inst);
 int vt_heap_alloc(uint64_t size);
 /* udmabuf whose two halves are the same pages: scattered for certain. */
 int vt_scattered_alloc(uint64_t size);
-int vt_count_fds(void);
-/* Kernel log lines containing needle so far. */
-int vt_dmesg_count(const char *needle);
-/* Context with the v4l2 backend (LIBALLOC_BACKEND_PATH from the test). */
-struct la_context *vt_context(void);
 /* Buffers a queue holds, by VIDIOC_CREATE_BUFS(count 0); -1 on error. */
 int vt_queue_buffers(int fd, uint32_t type);
 uint32_t vt_capture_type(int fd);

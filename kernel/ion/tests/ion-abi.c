@@ -38,10 +38,10 @@ int main(int argc, char **argv)
 	struct big big = { 0 };
 	long live = ion_live_buffers();
 
-	check(ion_is_legacy(ion) == legacy, "libion's probe says %s, module runs %s",
+	vm_check(ion_is_legacy(ion) == legacy, "libion's probe says %s, module runs %s",
 	      ion_is_legacy(ion) ? "legacy" : "modern", abi_name(abi));
 	/* A second probe must not change anything either. */
-	check(ion_is_legacy(ion) == legacy, "probe is repeatable");
+	vm_check(ion_is_legacy(ion) == legacy, "probe is repeatable");
 
 	check_errno(ioctl(ion, ION_IOC_FREE, &hd), legacy ? EINVAL : ENOTTY, "FREE of handle 0");
 	check_errno(ioctl(ion, ION_IOC_CUSTOM, &cd), ENOTTY, "CUSTOM (no platform handler)");
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		check_errno(ioctl(ion, ION_IOC_SYNC, &fdd), ENOTTY, "SYNC on modern");
 		check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), 0, "HEAP_QUERY on modern");
 	}
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live)", ion_live_buffers());
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live)", ion_live_buffers());
 	close(ion);
-	return exit_status();
+	return vm_exit_status();
 }

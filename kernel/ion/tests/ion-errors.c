@@ -70,7 +70,7 @@ static void modern_only(int ion)
 {
 	struct ion_new_allocation_data d = { .len = 4096, .heap_id_mask = 1u << ids[0] };
 	long live = ion_live_buffers();
-	int fds = fd_count();
+	int fds = tl_fd_count();
 
 	d.unused = 1;
 	check_errno(ioctl(ion, ION_IOC_NEW_ALLOC, &d), EINVAL, "unused set");
@@ -82,8 +82,8 @@ static void modern_only(int ion)
 	d = (struct ion_new_allocation_data){ .len = 4096, .heap_id_mask = 1u << ids[0] };
 	check_errno(ioctl_ro(ion, ION_IOC_NEW_ALLOC, &d, sizeof(d)), EFAULT,
 		    "ALLOC answer unwritable");
-	check(fd_count() == fds && ion_live_buffers() == live,
-	      "that left no fd (%d, %d) and no buffer (%ld, %ld)", fd_count(), fds,
+	vm_check(tl_fd_count() == fds && ion_live_buffers() == live,
+	      "that left no fd (%d, %d) and no buffer (%ld, %ld)", tl_fd_count(), fds,
 	      ion_live_buffers(), live);
 }
 
@@ -93,7 +93,7 @@ static void legacy_only(int ion)
 	unsigned int sys = 1u << ids[0], contig = 1u << ids[1];
 	ion_user_handle_t h, h2;
 	long live = ion_live_buffers();
-	int fds = fd_count(), fd, null, heap;
+	int fds = tl_fd_count(), fd, null, heap;
 
 	check_errno(ion_legacy_alloc(ion, 4096, 3, sys, 0, &h), EINVAL, "align 3");
 	check_errno(ion_legacy_alloc(ion, 8192, 8192, sys, 0, &h), EINVAL, "align 8192 on system");
@@ -115,7 +115,7 @@ static void legacy_only(int ion)
 	close(null);
 
 	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	if (check(heap >= 0, "/dev/dma_heap/system opens")) {
+	if (vm_check(heap >= 0, "/dev/dma_heap/system opens")) {
 		struct dma_heap_allocation_data hd = { .len = 4096, .fd_flags = O_RDWR | O_CLOEXEC };
 
 		if (check_errno(ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &hd), 0, "dma-heap buffer")) {
@@ -131,13 +131,14 @@ static void legacy_only(int ion)
 	check_errno(ioctl(ion, ION_IOC_LEGACY_ALLOC, (void *)8), EFAULT, "ALLOC argument unreadable");
 	check_errno(ioctl_ro(ion, ION_IOC_LEGACY_ALLOC, &a, sizeof(a)), EFAULT,
 		    "ALLOC answer unwritable");
-	check(ion_live_buffers() == live, "that left no buffer (%ld, %ld)", ion_live_buffers(), live);
+	vm_check(ion_live_buffers() == live, "that left no buffer (%ld, %ld)", ion_live_buffers(),
+		 live);
 
 	if (!check_errno(ion_legacy_alloc(ion, 4096, 0, sys, 0, &h), 0, "ALLOC"))
 		return;
 	check_errno(ioctl_ro(ion, ION_IOC_SHARE, &(struct ion_fd_data){ .handle = h },
 			     sizeof(struct ion_fd_data)), EFAULT, "SHARE answer unwritable");
-	check(fd_count() == fds, "that left no fd (%d, %d)", fd_count(), fds);
+	vm_check_fds(fds, "SHARE answer unwritable");
 	if (check_errno(ion_legacy_share(ion, ION_IOC_SHARE, h, &fd), 0, "SHARE")) {
 		check_errno(ioctl_ro(ion, ION_IOC_IMPORT, &(struct ion_fd_data){ .fd = fd },
 				     sizeof(struct ion_fd_data)), EFAULT, "IMPORT answer unwritable");
@@ -145,11 +146,11 @@ static void legacy_only(int ion)
 		close(fd);
 		/* ALLOC and one IMPORT counted: the failed IMPORT must not have added one. */
 		ion_legacy_free(ion, h2);
-		check(ion_live_buffers() == live + 1, "one FREE of two leaves the buffer");
+		vm_check(ion_live_buffers() == live + 1, "one FREE of two leaves the buffer");
 		check_errno(ion_legacy_free(ion, h), 0, "the second FREE");
 		check_errno(ion_legacy_free(ion, h), EINVAL, "a third FREE");
 	}
-	check(ion_live_buffers() == live, "all freed (%ld, %ld)", ion_live_buffers(), live);
+	vm_check(ion_live_buffers() == live, "all freed (%ld, %ld)", ion_live_buffers(), live);
 }
 
 int main(int argc, char **argv)
@@ -157,22 +158,22 @@ int main(int argc, char **argv)
 	enum ion_abi abi = parse_abi_arg(argc, argv);
 	bool legacy = abi != ABI_MODERN;
 	long live = ion_live_buffers();
-	int fds = fd_count();
+	int fds = tl_fd_count();
 	int ion = ion_open();
 
 	ps = sysconf(_SC_PAGESIZE);
 	ion_param_heap_ids(ids);
 	ro_page = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro_page == MAP_FAILED)
-		fatal("mmap: %s", strerror(errno));
+		vm_fatal("mmap: %s", strerror(errno));
 	common(ion, legacy);
 	if (legacy)
 		legacy_only(ion);
 	else
 		modern_only(ion);
 	close(ion);
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	check(fd_count() == fds, "no fd left behind");
-	return exit_status();
+	vm_check_fds(fds, "ion-errors");
+	return vm_exit_status();
 }

@@ -40,37 +40,37 @@ int main(int argc, char **argv)
 			check_errno(ion_alloc_fd(ion, true, 4096, 1u << ids[i], 0, &fd) < 0 ? -1 :
 				    close(fd), 0, expected[i].name);
 		close(ion);
-		return exit_status();
+		return vm_exit_status();
 	}
 
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), 0, "HEAP_QUERY with heaps = 0");
-	check(q.cnt == 3, "it counts %u heaps, heap_ids names 3", q.cnt);
+	vm_check(q.cnt == 3, "it counts %u heaps, heap_ids names 3", q.cnt);
 
 	memset(h, 0xa5, sizeof(h));
 	q = (struct ion_heap_query){ .cnt = 4, .heaps = (uintptr_t)h };
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), 0, "HEAP_QUERY with room for 4");
-	check(q.cnt == 3, "it fills %u", q.cnt);
-	check(h[3].type == 0xa5a5a5a5, "the entry after the last is untouched");
+	vm_check(q.cnt == 3, "it fills %u", q.cnt);
+	vm_check(h[3].type == 0xa5a5a5a5, "the entry after the last is untouched");
 	for (i = 0; i < 3 && i < q.cnt; i++) {
-		check(memchr(h[i].name, 0, MAX_HEAP_NAME) != NULL, "heap %u: name is terminated", i);
-		check(!h[i].reserved0 && !h[i].reserved1 && !h[i].reserved2,
+		vm_check(memchr(h[i].name, 0, MAX_HEAP_NAME) != NULL, "heap %u: name is terminated", i);
+		vm_check(!h[i].reserved0 && !h[i].reserved1 && !h[i].reserved2,
 		      "heap %u: reserved fields are zeroed", i);
-		check(h[i].heap_id < ION_NUM_HEAP_IDS, "heap %u: id %u < 32", i, h[i].heap_id);
+		vm_check(h[i].heap_id < ION_NUM_HEAP_IDS, "heap %u: id %u < 32", i, h[i].heap_id);
 		for (j = 0; j < i; j++) {
-			check(strcmp(h[i].name, h[j].name), "heaps %u and %u: names differ", j, i);
-			check(h[i].heap_id != h[j].heap_id, "heaps %u and %u: ids differ", j, i);
+			vm_check(strcmp(h[i].name, h[j].name), "heaps %u and %u: names differ", j, i);
+			vm_check(h[i].heap_id != h[j].heap_id, "heaps %u and %u: ids differ", j, i);
 		}
-		note("heap '%.32s' id %u type %u", h[i].name, h[i].heap_id, h[i].type);
+		vm_note("heap '%.32s' id %u type %u", h[i].name, h[i].heap_id, h[i].type);
 	}
 	for (i = 0; i < 3; i++) {
 		for (j = 0; j < q.cnt; j++)
 			if (!strcmp(h[j].name, expected[i].name))
 				break;
-		if (!check(j < q.cnt, "heap '%s' is listed", expected[i].name))
+		if (!vm_check(j < q.cnt, "heap '%s' is listed", expected[i].name))
 			continue;
-		check(h[j].type == expected[i].type, "'%s' has type %u (got %u)",
+		vm_check(h[j].type == expected[i].type, "'%s' has type %u (got %u)",
 		      expected[i].name, expected[i].type, h[j].type);
-		check(h[j].heap_id == ids[i], "'%s' has id %u as heap_ids says (got %u)",
+		vm_check(h[j].heap_id == ids[i], "'%s' has id %u as heap_ids says (got %u)",
 		      expected[i].name, ids[i], h[j].heap_id);
 		id_mask |= 1u << h[j].heap_id;
 		type_mask |= 1u << h[j].type;
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	memset(h, 0xa5, sizeof(h));
 	q = (struct ion_heap_query){ .cnt = 1, .heaps = (uintptr_t)h };
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), 0, "HEAP_QUERY with room for 1");
-	check(q.cnt == 1 && h[1].type == 0xa5a5a5a5, "it fills 1 (cnt %u) and no more", q.cnt);
+	vm_check(q.cnt == 1 && h[1].type == 0xa5a5a5a5, "it fills 1 (cnt %u) and no more", q.cnt);
 
 	q = (struct ion_heap_query){ .cnt = 0, .heaps = (uintptr_t)h };
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), EINVAL, "an array of 0 entries");
@@ -103,8 +103,8 @@ int main(int argc, char **argv)
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, &q), EFAULT, "heaps pointing nowhere");
 	check_errno(ioctl(ion, ION_IOC_HEAP_QUERY, (void *)8), EFAULT, "argument pointing nowhere");
 
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
 	close(ion);
-	return exit_status();
+	return vm_exit_status();
 }

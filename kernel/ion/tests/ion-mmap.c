@@ -55,30 +55,30 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 	if (!check_errno(ion_alloc_fd(ion, legacy, len, 1u << ids[h], flags, &fd), 0, what))
 		return;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!check(p != MAP_FAILED, "%s: mmap of all %zu bytes: %s", what, size,
+	if (!vm_check(p != MAP_FAILED, "%s: mmap of all %zu bytes: %s", what, size,
 		   p == MAP_FAILED ? strerror(errno) : "ok")) {
 		close(fd);
 		return;
 	}
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0, "SYNC START|RW");
-	check(all_zero(p, size), "%s: a new buffer reads as zeros", what);
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0, "SYNC START|RW");
+	vm_check(all_zero(p, size), "%s: a new buffer reads as zeros", what);
 	for (size_t i = 0; i < size; i++)
 		p[i] = pattern(i, seed);
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0, "SYNC END|RW");
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0, "SYNC END|RW");
 
 	/* 5000 bytes from page 1: the kernel maps 2 pages. */
 	q = mmap(NULL, 5000, PROT_READ, MAP_SHARED, fd, ps);
-	if (check(q != MAP_FAILED, "%s: mmap of 5000 bytes at page 1", what)) {
-		check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0,
+	if (vm_check(q != MAP_FAILED, "%s: mmap of 5000 bytes at page 1", what)) {
+		check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0,
 			    "SYNC START|READ");
-		check(matches(q, ps, 2 * ps, seed), "%s: it sees what was written", what);
-		check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0,
+		vm_check(matches(q, ps, 2 * ps, seed), "%s: it sees what was written", what);
+		check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0,
 			    "SYNC END|READ");
 		munmap(q, 5000);
 	}
 	q = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, 3 * ps);
-	if (check(q != MAP_FAILED, "%s: mmap of the last page", what)) {
-		check(matches(q, 3 * ps, ps, seed), "%s: last page as written", what);
+	if (vm_check(q != MAP_FAILED, "%s: mmap of the last page", what)) {
+		vm_check(matches(q, 3 * ps, ps, seed), "%s: last page as written", what);
 		munmap(q, ps);
 	}
 	q = mmap(NULL, ps, PROT_READ, MAP_SHARED, fd, 4 * ps);
@@ -87,7 +87,7 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 	check_errno(q == MAP_FAILED ? -1 : munmap(q, 2 * ps), EINVAL, "mmap running past the end");
 	q = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	check_errno(q == MAP_FAILED ? -1 : munmap(q, ps), EINVAL, "MAP_PRIVATE");
-	check_errno(dmabuf_sync(fd, DMA_BUF_SYNC_RW | 8), EINVAL, "SYNC with an unknown flag");
+	check_errno(tl_dmabuf_sync(fd, DMA_BUF_SYNC_RW | 8), EINVAL, "SYNC with an unknown flag");
 
 	if (legacy) {
 		ion_user_handle_t handle;
@@ -99,10 +99,10 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 		if (check_errno(ion_legacy_import(ion, fd, &handle), 0, "IMPORT") &&
 		    check_errno(ion_legacy_share(ion, ION_IOC_SHARE, handle, &fd2), 0, "SHARE")) {
 			q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
-			if (check(q != MAP_FAILED, "%s: mmap of a second dma-buf", what)) {
-				check(matches(q, 0, size, seed), "%s: same memory", what);
+			if (vm_check(q != MAP_FAILED, "%s: mmap of a second dma-buf", what)) {
+				vm_check(matches(q, 0, size, seed), "%s: same memory", what);
 				q[5] ^= 0xff;
-				check(p[5] == (unsigned char)(pattern(5, seed) ^ 0xff),
+				vm_check(p[5] == (unsigned char)(pattern(5, seed) ^ 0xff),
 				      "%s: a write through one is seen through the other", what);
 				munmap(q, size);
 			}
@@ -112,10 +112,10 @@ static void one(int ion, bool legacy, int h, unsigned int flags)
 	}
 
 	close(fd);
-	check(ion_live_buffers() == live + 1, "%s: the mapping keeps the buffer after close", what);
-	check(p[size - 1] == pattern(size - 1, seed), "%s: and still reads it", what);
+	vm_check(ion_live_buffers() == live + 1, "%s: the mapping keeps the buffer after close", what);
+	vm_check(p[size - 1] == pattern(size - 1, seed), "%s: and still reads it", what);
 	munmap(p, size);
-	check(ion_live_buffers() == live, "%s: gone after munmap", what);
+	vm_check(ion_live_buffers() == live, "%s: gone after munmap", what);
 }
 
 int main(int argc, char **argv)
@@ -139,5 +139,5 @@ int main(int argc, char **argv)
 			    "ION_IOC_SYNC of fd -1");
 	}
 	close(ion);
-	return exit_status();
+	return vm_exit_status();
 }

@@ -46,9 +46,9 @@ static void touch(int fd)
 		expect(-1, "mmap");
 		return;
 	}
-	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	p[0]++;
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, 4096);
 }
 
@@ -130,29 +130,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int open_vgem(void)
-{
-	char path[64];
-
-	for (int i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		int fd;
-		bool ok;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		ok = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (ok)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
@@ -164,21 +141,21 @@ int main(int argc, char **argv)
 	legacy = abi != ABI_MODERN;
 	ion_param_heap_ids(ids);
 	ion = ion_open();
-	drm = open_vgem();
-	note("%ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
-	start = now_secs();
+	drm = vm_open_drm("vgem", "card", NULL, 0);
+	vm_note("%ld CPUs online", sysconf(_SC_NPROCESSORS_ONLN));
+	start = tl_now();
 	for (i = 0; i < THREADS; i++)
 		if (pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i))
-			fatal("pthread_create");
+			vm_fatal("pthread_create");
 	for (i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	note("%d operations in %.2f s", atomic_load(&ops), now_secs() - start);
-	check(atomic_load(&bad) == 0, "%d unexpected errors", atomic_load(&bad));
+	vm_note("%d operations in %.2f s", atomic_load(&ops), tl_now() - start);
+	vm_check(atomic_load(&bad) == 0, "%d unexpected errors", atomic_load(&bad));
 	/* Handles still in the slots go with the client. */
 	close(ion);
 	if (drm >= 0)
 		close(drm);
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	return exit_status();
+	return vm_exit_status();
 }

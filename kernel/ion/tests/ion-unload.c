@@ -5,7 +5,6 @@
  * Runs last in a boot: it removes the module.
  * Usage: ion-unload --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,52 +21,29 @@ static int unload(void)
 	return syscall(SYS_delete_module, ION_MODULE, O_NONBLOCK);
 }
 
-static int open_vgem(void)
-{
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		bool ok;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		ok = v && !strcmp(v->name, "vgem");
-		drmFreeVersion(v);
-		if (ok)
-			return fd;
-		close(fd);
-	}
-	fatal("no vgem node");
-}
-
 int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
 	bool legacy = abi != ABI_MODERN;
 	unsigned int ids[3];
-	int ion, fd, drm = open_vgem();
+	int ion, fd, drm = ion_vgem_open();
 	uint32_t gh;
 
 	ion_param_heap_ids(ids);
 	ion = ion_open();
 	check_errno(unload(), EWOULDBLOCK, "unload with /dev/ion open");
 	if (!check_errno(ion_alloc_fd(ion, legacy, 65536, 1u << ids[0], 0, &fd), 0, "ALLOC"))
-		return exit_status();
+		return vm_exit_status();
 	close(ion);
 	check_errno(unload(), EWOULDBLOCK, "unload with a dma-buf fd open");
 	check_errno(drmPrimeFDToHandle(drm, fd, &gh), 0, "vgem imports it");
 	close(fd);
 	check_errno(unload(), EWOULDBLOCK, "unload while vgem holds the buffer");
-	check(access("/dev/ion", F_OK) == 0, "/dev/ion is still there");
+	vm_check(access("/dev/ion", F_OK) == 0, "/dev/ion is still there");
 	drmCloseBufferHandle(drm, gh);
 	close(drm);
 	check_errno(unload(), 0, "unload once all are gone");
-	check(access("/dev/ion", F_OK) < 0, "/dev/ion is gone");
-	check(access("/sys/module/" ION_MODULE, F_OK) < 0, "the module is gone");
-	return exit_status();
+	vm_check(access("/dev/ion", F_OK) < 0, "/dev/ion is gone");
+	vm_check(access("/sys/module/" ION_MODULE, F_OK) < 0, "the module is gone");
+	return vm_exit_status();
 }

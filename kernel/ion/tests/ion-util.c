@@ -1,75 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
 
 #include "ion-util.h"
 
-static int failures;
-
-static void vline(const char *tag, const char *fmt, va_list ap)
-{
-	printf("%s", tag);
-	vprintf(fmt, ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-bool check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline(ok ? "ok: " : "FAIL: ", fmt, ap);
-	va_end(ap);
-	if (!ok)
-		failures++;
-	return ok;
-}
-
 bool check_errno(int ret, int want, const char *what)
 {
 	int err = ret < 0 ? errno : 0;
 
 	if (!want)
-		return check(ret >= 0, "%s succeeds%s%s", what, err ? ": " : "",
+		return vm_check(ret >= 0, "%s succeeds%s%s", what, err ? ": " : "",
 			     err ? strerror(err) : "");
-	return check(ret < 0 && err == want, "%s fails with %s (got %s)", what,
+	return vm_check(ret < 0 && err == want, "%s fails with %s (got %s)", what,
 		     strerrorname_np(want), ret < 0 ? strerrorname_np(err) : "success");
-}
-
-void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("note: ", fmt, ap);
-	va_end(ap);
-}
-
-void fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("FAIL: ", fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-int exit_status(void)
-{
-	printf("%s: %d check(s) failed\n", failures ? "FAIL" : "ok", failures);
-	return failures ? 1 : 0;
 }
 
 static const char *const abi_names[] = {
@@ -96,13 +46,13 @@ enum ion_abi parse_abi_arg(int argc, char **argv)
 				continue;
 			/* The module must have been loaded with what the test asked. */
 			if (!ion_param("abi", sys, sizeof(sys)) || strcmp(sys, abi_names[a]))
-				fatal("module parameter abi is '%s', the test expects '%s'",
+				vm_fatal("module parameter abi is '%s', the test expects '%s'",
 				      sys, abi_names[a]);
 			return a;
 		}
-		fatal("unknown ABI '%s'", argv[i + 1]);
+		vm_fatal("unknown ABI '%s'", argv[i + 1]);
 	}
-	fatal("usage: %s --abi legacy|legacy-noquery|modern", argv[0]);
+	vm_fatal("usage: %s --abi legacy|legacy-noquery|modern", argv[0]);
 }
 
 int ion_open(void)
@@ -110,7 +60,7 @@ int ion_open(void)
 	int fd = open("/dev/ion", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		fatal("open /dev/ion: %s (is %s.ko loaded?)", strerror(errno), ION_MODULE);
+		vm_fatal("open /dev/ion: %s (is %s.ko loaded?)", strerror(errno), ION_MODULE);
 	return fd;
 }
 
@@ -162,7 +112,7 @@ void ion_param_heap_ids(unsigned int ids[3])
 
 	if (!ion_param("heap_ids", buf, sizeof(buf)) ||
 	    sscanf(buf, "%u,%u,%u", &ids[0], &ids[1], &ids[2]) != 3)
-		fatal("cannot read the heap_ids parameter ('%s')", buf);
+		vm_fatal("cannot read the heap_ids parameter ('%s')", buf);
 }
 
 int ion_legacy_alloc(int ion, size_t len, size_t align, unsigned int mask,
@@ -229,7 +179,7 @@ int ion_alloc_fd(int ion, bool legacy, uint64_t len, unsigned int mask,
 	ret = ion_legacy_share(ion, ION_IOC_SHARE, h, fd);
 	err = errno;
 	if (ion_legacy_free(ion, h) < 0)
-		check(false, "FREE of handle %d after SHARE: %s", h, strerror(errno));
+		vm_check(false, "FREE of handle %d after SHARE: %s", h, strerror(errno));
 	errno = err;
 	return ret;
 }
@@ -257,54 +207,23 @@ long ion_live_buffers(void)
 	return total;
 }
 
-int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		fatal("opendir /proc/self/fd: %s", strerror(errno));
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
-
 long long dmabuf_size(int fd)
 {
 	return lseek(fd, 0, SEEK_END);
 }
 
-int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
 bool ion_param(const char *name, char *buf, size_t len)
 {
-	char path[128];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", ION_MODULE, name);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	ok = fgets(buf, len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = 0;
-	return ok;
+	return tl_module_param(ION_MODULE, name, buf, len) == 0;
 }
 
-double now_secs(void)
+int ion_vgem_open(void)
 {
-	struct timespec ts;
+	char path[64];
+	int fd = vm_open_drm("vgem", "card", path, sizeof(path));
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	if (fd < 0)
+		vm_fatal("no vgem node in /dev/dri");
+	vm_note("vgem is %s", path);
+	return fd;
 }

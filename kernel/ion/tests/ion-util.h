@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the ion_test.ko programs that run in the test guest. Each
+ * Helpers for the ion_test.ko programs that run in the test guest. Checks,
+ * fd counting and the clock are tests/lib's (vmtest.h, testlib.h): each
  * check prints one line on stdout ("ok: ..." or "FAIL: ..."); a program
  * exits 1 if any check failed.
  */
@@ -14,15 +15,13 @@
 #include <linux/dma-buf.h>
 
 #include "../uapi/ion.h"
+#include "testlib.h"
+#include "vmtest.h"
 
 #define ION_MODULE "ion_test"
 
-bool check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* check() for an ioctl-like call: ret < 0 with errno == want, or 0 if want is 0. */
+/* vm_check() for an ioctl-like call: ret < 0 with errno == want, or 0 if want is 0. */
 bool check_errno(int ret, int want, const char *what);
-void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-int exit_status(void);
 
 enum ion_abi { ABI_LEGACY, ABI_LEGACY_NOQUERY, ABI_MODERN };
 /* From "--abi NAME" on the command line (what the test loaded the module with). */
@@ -56,14 +55,12 @@ int ion_legacy_import(int ion, int fd, ion_user_handle_t *handle);
 
 /* Live buffers of all heaps, from debugfs; -1 if unreadable. */
 long ion_live_buffers(void);
-/* Open fds of this process. */
-int fd_count(void);
 /* Size of a dma-buf (its SEEK_END), or -1. */
 long long dmabuf_size(int fd);
-/* DMA_BUF_IOCTL_SYNC; 0 or -1 with errno. */
-int dmabuf_sync(int fd, uint64_t flags);
 /* Reads a /sys/module/ion_test/parameters file into buf; false if absent. */
 bool ion_param(const char *name, char *buf, size_t len);
-double now_secs(void);
+
+/* vgem's primary node, found by driver name; exits the test if absent. */
+int ion_vgem_open(void);
 
 #endif

@@ -11,10 +11,8 @@
  * Needs: vm-run --param vivid.n_devs=2 --param vivid.allocators=1,0
  * Usage: ion-v4l2 --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +22,7 @@
 #include <linux/videodev2.h>
 
 #include "ion-util.h"
+#include "vivid.h"
 
 static const char *const heap_names[3] = { "system", "system-contig", "dma" };
 static unsigned int ids[3];
@@ -35,111 +34,91 @@ struct cam {
 	struct v4l2_format fmt;
 };
 
+struct cams {
+	struct cam *contig, *vmalloc;
+};
+
 /* vivid capture nodes, told apart by allocator: dma-contig has no USERPTR. */
+static bool take_cam(int fd, const char *path, const struct v4l2_capability *cap, void *data)
+{
+	struct cams *cs = data;
+	struct cam c = { 0 };
+	int contig = vm_vivid_contig(fd);
+	struct cam *slot;
+
+	if (!(vm_v4l2_caps(cap) & V4L2_CAP_VIDEO_CAPTURE) || contig < 0)
+		return false;
+	c.contig = contig;
+	c.fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (ioctl(fd, VIDIOC_G_FMT, &c.fmt))
+		return false;
+	snprintf(c.path, sizeof(c.path), "%.63s", path);
+	vm_note("%s: vivid capture (%s), %ux%u, %u bytes a frame, %s", c.path,
+		(char *)cap->bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
+		c.fmt.fmt.pix.sizeimage, c.contig ? "dma-contig" : "vmalloc");
+	slot = c.contig ? cs->contig : cs->vmalloc;
+	if (slot->fd < 0) {
+		c.fd = dup(fd);
+		*slot = c;
+	}
+	return cs->contig->fd >= 0 && cs->vmalloc->fd >= 0;
+}
+
 static void find_cams(struct cam *contig, struct cam *vmalloc)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
+	struct cams cs = { contig, vmalloc };
 
 	contig->fd = vmalloc->fd = -1;
-	if (!d)
-		fatal("opendir /dev: %s", strerror(errno));
-	while ((e = readdir(d))) {
-		struct v4l2_requestbuffers rb = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-						  .memory = V4L2_MEMORY_MMAP };
-		struct v4l2_capability cap;
-		struct cam c = { 0 };
-
-		if (strncmp(e->d_name, "video", 5))
-			continue;
-		snprintf(c.path, sizeof(c.path), "/dev/%.32s", e->d_name);
-		c.fd = open(c.path, O_RDWR | O_CLOEXEC);
-		if (c.fd < 0)
-			continue;
-		if (ioctl(c.fd, VIDIOC_QUERYCAP, &cap) || strcmp((char *)cap.driver, "vivid") ||
-		    !(cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) ||
-		    ioctl(c.fd, VIDIOC_REQBUFS, &rb) || !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
-			close(c.fd);
-			continue;
-		}
-		c.contig = !(rb.capabilities & V4L2_BUF_CAP_SUPPORTS_USERPTR);
-		c.fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		if (ioctl(c.fd, VIDIOC_G_FMT, &c.fmt)) {
-			close(c.fd);
-			continue;
-		}
-		note("%s: vivid capture (%s), %ux%u, %u bytes a frame, buffer caps 0x%x", c.path,
-		     (char *)cap.bus_info, c.fmt.fmt.pix.width, c.fmt.fmt.pix.height,
-		     c.fmt.fmt.pix.sizeimage, rb.capabilities);
-		if (c.contig && contig->fd < 0)
-			*contig = c;
-		else if (!c.contig && vmalloc->fd < 0)
-			*vmalloc = c;
-		else
-			close(c.fd);
-	}
-	closedir(d);
+	vm_each_v4l2("vivid", take_cam, &cs);
 	if (contig->fd < 0 || vmalloc->fd < 0)
-		fatal("need a vivid capture node of each allocator: run with "
+		vm_fatal("need a vivid capture node of each allocator: run with "
 		      "--param vivid.n_devs=2 --param vivid.allocators=1,0");
+}
+
+/* The frame is in the ION buffer: vivid's colour bars in YUYV have no zero
+ * bytes at all. */
+static void check_frame(int fd, unsigned int size, const char *what)
+{
+	unsigned char *p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	size_t nz = 0;
+
+	if (!vm_check(p != MAP_FAILED, "%s: mmap", what))
+		return;
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (size_t i = 0; i < size; i++)
+		nz += p[i] != 0;
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	vm_check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
+		 what, nz, size);
+	munmap(p, size);
 }
 
 /* Queues an ION buffer; if want_ok, captures one frame into it. */
 static void capture(int ion, bool legacy, struct cam *c, int h, unsigned int flags, bool want_ok)
 {
+	struct vm_vivid v = {.fd = c->fd, .fmt = c->fmt};
 	unsigned int size = c->fmt.fmt.pix.sizeimage;
-	struct v4l2_requestbuffers rb = { .count = 1, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-					  .memory = V4L2_MEMORY_DMABUF };
-	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer b = { .index = 0, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-				 .memory = V4L2_MEMORY_DMABUF, .length = size };
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	const char *step;
 	char what[160];
-	unsigned char *p;
-	double t;
-	int fd;
+	double t = tl_now();
+	int fd, ret;
 
 	snprintf(what, sizeof(what), "%s %s%s into %s", c->contig ? "dma-contig" : "vmalloc",
 		 heap_names[h], flags ? " cached" : "", c->path);
 	if (!check_errno(ion_alloc_fd(ion, legacy, size, 1u << ids[h], flags, &fd), 0, what))
 		return;
-	if (!check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS DMABUF"))
-		goto out;
-	b.m.fd = fd;
-	if (!check_errno(ioctl(c->fd, VIDIOC_QBUF, &b), want_ok ? 0 : EFAULT, what) || !want_ok)
-		goto out_free;
-
-	t = now_secs();
-	if (!check_errno(ioctl(c->fd, VIDIOC_STREAMON, &type), 0, "STREAMON"))
-		goto out_free;
-	if (check(poll(&pfd, 1, 20000) == 1, "%s: a frame within 20 s", what)) {
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_DMABUF;
-		if (check_errno(ioctl(c->fd, VIDIOC_DQBUF, &b), 0, "DQBUF")) {
-			note("%s: frame after %.3f s", what, now_secs() - t);
-			check(!(b.flags & V4L2_BUF_FLAG_ERROR) && b.bytesused == size,
-			      "%s: %u bytes, flags 0x%x", what, b.bytesused, b.flags);
-			p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-			if (check(p != MAP_FAILED, "%s: mmap", what)) {
-				size_t nz = 0;
-
-				dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-				for (size_t i = 0; i < size; i++)
-					nz += p[i] != 0;
-				dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-				/* vivid's colour bars in YUYV: no zero bytes at all. */
-				check(nz > size / 2, "%s: the frame is in the ION buffer (%zu of %u bytes non-zero)",
-				      what, nz, size);
-				munmap(p, size);
-			}
+	ret = vm_vivid_capture(&v, fd, &step);
+	if (want_ok) {
+		if (vm_check(ret == 0, "%s: one frame: %s%s%s", what,
+			     ret ? strerror(-ret) : "captured", ret ? " at " : "", ret ? step : "")) {
+			vm_note("%s: frame after %.3f s", what, tl_now() - t);
+			check_frame(fd, size, what);
 		}
+	} else {
+		vm_check(ret == -EFAULT && !strcmp(step, "QBUF"),
+			 "%s: refused with EFAULT at QBUF (%s at %s)", what, strerror(-ret), step);
 	}
-	ioctl(c->fd, VIDIOC_STREAMOFF, &type);
-out_free:
-	rb.count = 0;
-	check_errno(ioctl(c->fd, VIDIOC_REQBUFS, &rb), 0, "REQBUFS 0");
-out:
+	vm_check(v.released == 0, "%s: REQBUFS 0: %s", what, strerror(-v.released));
 	close(fd);
 }
 
@@ -163,7 +142,7 @@ int main(int argc, char **argv)
 	close(contig.fd);
 	close(vmalloc.fd);
 	close(ion);
-	check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "no buffer left behind (%ld live, %ld before)",
 	      ion_live_buffers(), live);
-	return exit_status();
+	return vm_exit_status();
 }

@@ -6,7 +6,6 @@
  * legacy IMPORT and SYNC.
  * Usage: ion-vgem --abi legacy|legacy-noquery|modern
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,40 +23,6 @@
 static const char *const heap_names[3] = { "system", "system-contig", "dma" };
 static unsigned int ids[3];
 static long ps;
-
-/* The vgem primary node, found by driver name: numbering follows load order. */
-static int open_vgem(void)
-{
-	DIR *d = opendir("/dev/dri");
-	struct dirent *e;
-	int fd = -1;
-
-	if (!d)
-		fatal("no /dev/dri: %s", strerror(errno));
-	while (fd < 0 && (e = readdir(d))) {
-		char path[300];
-		drmVersionPtr v;
-
-		if (strncmp(e->d_name, "card", 4))
-			continue;
-		snprintf(path, sizeof(path), "/dev/dri/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, "vgem")) {
-			close(fd);
-			fd = -1;
-		} else {
-			note("vgem is %s", path);
-		}
-		drmFreeVersion(v);
-	}
-	closedir(d);
-	if (fd < 0)
-		fatal("no vgem node in /dev/dri");
-	return fd;
-}
 
 static ino_t ino(int fd)
 {
@@ -79,41 +44,41 @@ static void one(int ion, int drm, bool legacy, int h, unsigned int flags)
 	if (!check_errno(ion_alloc_fd(ion, legacy, size, 1u << ids[h], flags, &fd), 0, what))
 		return;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!check(p != MAP_FAILED, "%s: mmap", what)) {
+	if (!vm_check(p != MAP_FAILED, "%s: mmap", what)) {
 		close(fd);
 		return;
 	}
-	dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	for (size_t i = 0; i < size; i++)
 		p[i] = (unsigned char)(i ^ (i >> 8) ^ h ^ flags);
-	dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	munmap(p, size);
 
 	if (!check_errno(drmPrimeFDToHandle(drm, fd, &gh), 0, "vgem imports it (attach + map)")) {
 		close(fd);
 		return;
 	}
-	check(drmPrimeFDToHandle(drm, fd, &gh2) == 0 && gh2 == gh,
+	vm_check(drmPrimeFDToHandle(drm, fd, &gh2) == 0 && gh2 == gh,
 	      "%s: a second import gives the same GEM handle", what);
 	if (check_errno(drmPrimeHandleToFD(drm, gh, DRM_CLOEXEC | DRM_RDWR, &fd2), 0,
 			"vgem re-exports it")) {
-		check(ino(fd2) == ino(fd), "%s: as the very dma-buf ION made", what);
+		vm_check(ino(fd2) == ino(fd), "%s: as the very dma-buf ION made", what);
 		close(fd2);
 	}
 	close(fd);
-	check(ion_live_buffers() == live + 1, "%s: vgem's import keeps the buffer", what);
+	vm_check(ion_live_buffers() == live + 1, "%s: vgem's import keeps the buffer", what);
 
 	if (check_errno(drmPrimeHandleToFD(drm, gh, DRM_CLOEXEC | DRM_RDWR, &fd2), 0,
 			"re-export with no ION fd left")) {
 		bool same = true;
 
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, fd2, 0);
-		if (check(p != MAP_FAILED, "%s: mmap of vgem's export", what)) {
-			dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		if (vm_check(p != MAP_FAILED, "%s: mmap of vgem's export", what)) {
+			tl_dmabuf_sync(fd2, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 			for (size_t i = 0; i < size; i++)
 				same &= p[i] == (unsigned char)(i ^ (i >> 8) ^ h ^ flags);
-			dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-			check(same, "%s: holds what was written through ION", what);
+			tl_dmabuf_sync(fd2, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+			vm_check(same, "%s: holds what was written through ION", what);
 			munmap(p, size);
 		}
 		if (legacy) {
@@ -126,7 +91,7 @@ static void one(int ion, int drm, bool legacy, int h, unsigned int flags)
 		close(fd2);
 	}
 	check_errno(drmCloseBufferHandle(drm, gh), 0, "GEM_CLOSE");
-	check(ion_live_buffers() == live, "%s: freed once vgem lets go (%ld live, %ld before)",
+	vm_check(ion_live_buffers() == live, "%s: freed once vgem lets go (%ld live, %ld before)",
 	      what, ion_live_buffers(), live);
 }
 
@@ -152,7 +117,7 @@ int main(int argc, char **argv)
 {
 	enum ion_abi abi = parse_abi_arg(argc, argv);
 	bool legacy = abi != ABI_MODERN;
-	int ion = ion_open(), drm = open_vgem(), h;
+	int ion = ion_open(), drm = ion_vgem_open(), h;
 
 	ps = sysconf(_SC_PAGESIZE);
 	ion_param_heap_ids(ids);
@@ -164,5 +129,5 @@ int main(int argc, char **argv)
 		foreign(ion, drm);
 	close(drm);
 	close(ion);
-	return exit_status();
+	return vm_exit_status();
 }

@@ -13,21 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "smaf-test.h"
 
 /* filled before each check that prints fields of struct smaf_buffer_info */
 static bool got;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool info_is(int smaf, int fd, const char *alloc, struct smaf_buffer_info *bi)
 {
@@ -40,12 +31,12 @@ static void test_vgem_first(int smaf, int vgem)
 	struct smaf_buffer_info bi;
 	long long allocs = smaf_stat("smaf-page", "allocations");
 	uint32_t h;
-	int fd, ret;
+	int fd, ret, klog;
 
 	if (!vm_check(!smaf_create(smaf, 1 << 20, SMAF_RDWR, NULL, &fd), "create 1 MiB"))
 		return;
-	kmsg_count("");
-	ret = vgem_import(vgem, fd, &h);
+	klog = tl_klog_open();
+	ret = vm_vgem_import(vgem, fd, &h);
 	if (!vm_check(!ret, "vgem PRIME import: %s", strerror(-ret)))
 		goto out;
 	got = info_is(smaf, fd, "smaf-page", &bi);
@@ -54,15 +45,17 @@ static void test_vgem_first(int smaf, int vgem)
 		 bi.allocator, bi.segments, bi.attachments);
 	vm_check(smaf_stat("smaf-page", "allocations") == allocs + 1,
 		 "debugfs: one more smaf-page allocation");
-	vm_check(kmsg_count("from smaf-page") == 1,
+	vm_check(tl_klog_count(klog, "from smaf-page") == 1,
 		 "kernel log records the choice of smaf-page");
-	vgem_close(vgem, h);
+	vm_vgem_close(vgem, h);
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got && bi.attachments == 0 &&
 		 (bi.flags & SMAF_BUFFER_ALLOCATED),
 		 "after GEM close: detached, memory kept");
 out:
 	close(fd);
+	if (klog >= 0)
+		close(klog);
 }
 
 static void test_vgem_forced_contig(int smaf, int vgem)
@@ -74,13 +67,13 @@ static void test_vgem_forced_contig(int smaf, int vgem)
 	if (!vm_check(!smaf_create(smaf, 256 * 1024, SMAF_RDWR, "smaf-contig", &fd),
 		      "create forced smaf-contig"))
 		return;
-	ret = vgem_import(vgem, fd, &h);
+	ret = vm_vgem_import(vgem, fd, &h);
 	got = info_is(smaf, fd, "smaf-contig", &bi);
 	if (vm_check(!ret, "vgem imports a forced smaf-contig buffer: %s", strerror(-ret))) {
 		vm_check(got && bi.segments == 1,
 			 "memory from smaf-contig, 1 segment (%s, %u)",
 			 bi.allocator, bi.segments);
-		vgem_close(vgem, h);
+		vm_vgem_close(vgem, h);
 	}
 	close(fd);
 }
@@ -88,20 +81,20 @@ static void test_vgem_forced_contig(int smaf, int vgem)
 static void test_vivid_contig(int smaf, int vgem)
 {
 	struct smaf_buffer_info bi;
-	struct vivid v;
+	struct vm_vivid v;
 	const char *step;
 	uint32_t h;
 	uint8_t *p;
 	double t;
-	int fd, heap, ret;
+	int fd, heap, ret, klog;
 
-	if (vivid_open(0, &v))
+	if (vm_vivid_open(0, 640, 480, &v))
 		vm_fatal("no vivid instance 0 (allocators=1)");
 
 	/* the same capture into the system heap: vb2-dma-contig refuses it */
-	heap = system_heap_alloc(v.fmt.fmt.pix.sizeimage);
+	heap = tl_heap_alloc(v.fmt.fmt.pix.sizeimage);
 	if (vm_check(heap >= 0, "system-heap buffer")) {
-		ret = vivid_capture(&v, heap, &step);
+		ret = vm_vivid_capture(&v, heap, &step);
 		vm_check(ret == -EFAULT && !strcmp(step, "QBUF"),
 			 "vivid (contiguous) refuses a system-heap buffer: %s at %s",
 			 strerror(-ret), step);
@@ -111,37 +104,39 @@ static void test_vivid_contig(int smaf, int vgem)
 	if (!vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
 		      "create %u bytes", v.fmt.fmt.pix.sizeimage))
 		goto out;
-	kmsg_count("");
-	t = now();
-	ret = vivid_capture(&v, fd, &step);
+	klog = tl_klog_open();
+	t = tl_now();
+	ret = vm_vivid_capture(&v, fd, &step);
 	vm_check(!ret, "vivid captures one frame into the SMAF buffer: %s at %s (%.2f s)",
-		 strerror(-ret), step, now() - t);
+		 strerror(-ret), step, tl_now() - t);
 	got = info_is(smaf, fd, "smaf-contig", &bi);
 	vm_check(got && bi.segments == 1,
 		 "first attach by vivid picks smaf-contig (%s, %u segments)",
 		 bi.allocator, bi.segments);
-	vm_check(kmsg_count("from smaf-contig") == 1,
+	vm_check(tl_klog_count(klog, "from smaf-contig") == 1,
 		 "kernel log records the choice of smaf-contig");
+	if (klog >= 0)
+		close(klog);
 	p = mmap(NULL, v.fmt.fmt.pix.sizeimage, PROT_READ, MAP_SHARED, fd, 0);
 	if (vm_check(p != MAP_FAILED, "mmap the captured buffer")) {
-		vm_check(vivid_check_bars(&v, p), "the frame shows vivid's eight colour bars");
+		vm_check(vm_vivid_bars(&v, p), "the frame shows vivid's eight colour bars");
 		munmap(p, v.fmt.fmt.pix.sizeimage);
 	}
 	/* contiguous memory below 4 GiB suits vgem too: late attach accepted */
-	ret = vgem_import(vgem, fd, &h);
+	ret = vm_vgem_import(vgem, fd, &h);
 	if (vm_check(!ret, "late vgem import of the smaf-contig buffer: %s", strerror(-ret)))
-		vgem_close(vgem, h);
+		vm_vgem_close(vgem, h);
 	close(fd);
 
 	/* vgem first: scattered pages, then vivid is refused */
 	if (vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
 		     "create")) {
-		ret = vgem_import(vgem, fd, &h);
+		ret = vm_vgem_import(vgem, fd, &h);
 		got = info_is(smaf, fd, "smaf-page", &bi);
 		vm_check(!ret && got,
 			 "vgem first: smaf-page");
 		/* vb2-dma-contig reports map errors as EINVAL: see last_error */
-		ret = vivid_capture(&v, fd, &step);
+		ret = vm_vivid_capture(&v, fd, &step);
 		vm_check(ret != 0 && !strcmp(step, "QBUF"),
 			 "late vivid attach to smaf-page memory refused: %s at %s",
 			 strerror(-ret), step);
@@ -149,14 +144,14 @@ static void test_vivid_contig(int smaf, int vgem)
 		vm_check(got && bi.last_error == -EXDEV &&
 			 strstr((char *)bi.diag, "vivid.0") && strstr((char *)bi.diag, "smaf-page"),
 			 "diagnostic: \"%s\"", bi.diag);
-		vgem_close(vgem, h);
+		vm_vgem_close(vgem, h);
 		close(fd);
 	}
 
 	/* forced smaf-page: vivid refused before anything is allocated */
 	if (vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, "smaf-page", &fd),
 		     "create forced smaf-page")) {
-		ret = vivid_capture(&v, fd, &step);
+		ret = vm_vivid_capture(&v, fd, &step);
 		vm_check(ret != 0 && !strcmp(step, "QBUF"),
 			 "vivid QBUF of a forced smaf-page buffer refused: %s at %s",
 			 strerror(-ret), step);
@@ -169,25 +164,25 @@ static void test_vivid_contig(int smaf, int vgem)
 		close(fd);
 	}
 out:
-	vivid_close(&v);
+	vm_vivid_close(&v);
 }
 
 static void test_vivid_vmalloc(int smaf)
 {
 	struct smaf_buffer_info bi;
-	struct vivid v;
+	struct vm_vivid v;
 	const char *step;
 	uint8_t *p;
 	int fd, ret;
 
-	if (vivid_open(1, &v)) {
+	if (vm_vivid_open(1, 640, 480, &v)) {
 		vm_check(false, "vivid instance 1 (allocators=0)");
 		return;
 	}
 	if (!vm_check(!smaf_create(smaf, v.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
 		      "create"))
 		goto out;
-	ret = vivid_capture(&v, fd, &step);
+	ret = vm_vivid_capture(&v, fd, &step);
 	vm_check(!ret, "vivid vmalloc instance captures through vmap: %s at %s",
 		 strerror(-ret), step);
 	got = info_is(smaf, fd, "smaf-page", &bi);
@@ -195,28 +190,12 @@ static void test_vivid_vmalloc(int smaf)
 		 "vmap without attach picks the CPU allocator smaf-page (%s)", bi.allocator);
 	p = mmap(NULL, v.fmt.fmt.pix.sizeimage, PROT_READ, MAP_SHARED, fd, 0);
 	if (vm_check(p != MAP_FAILED, "mmap")) {
-		vm_check(vivid_check_bars(&v, p), "the frame shows the colour bars");
+		vm_check(vm_vivid_bars(&v, p), "the frame shows the colour bars");
 		munmap(p, v.fmt.fmt.pix.sizeimage);
 	}
 	close(fd);
 out:
-	vivid_close(&v);
-}
-
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/module/smaf/parameters/%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	ret = fputs(val, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
+	vm_vivid_close(&v);
 }
 
 /* contig_devices names a device the kernel cannot tell needs contiguity */
@@ -226,27 +205,27 @@ static void test_contig_param(int smaf, int vgem)
 	uint32_t h;
 	int fd, ret;
 
-	if (!vm_check(!write_param("contig_devices", "foo,vgem"),
+	if (!vm_check(!tl_module_param_write("smaf", "contig_devices", "foo,vgem"),
 		      "set smaf.contig_devices=foo,vgem"))
 		return;
 	if (vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, NULL, &fd), "create")) {
-		ret = vgem_import(vgem, fd, &h);
+		ret = vm_vgem_import(vgem, fd, &h);
 		got = info_is(smaf, fd, "smaf-contig", &bi);
 		vm_check(!ret && got && bi.segments == 1,
 			 "vgem listed in contig_devices gets smaf-contig (%s)", bi.allocator);
 		if (!ret)
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		close(fd);
 	}
 
 	/* default: the refusal reaches userspace through the first map */
 	if (vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, "smaf-page", &fd),
 		     "create forced smaf-page")) {
-		ret = vgem_import(vgem, fd, &h);
+		ret = vm_vgem_import(vgem, fd, &h);
 		vm_check(ret == -EXDEV, "vgem (listed in contig_devices) import of a forced smaf-page buffer: %s",
 			 strerror(-ret));
 		if (!ret)
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		close(fd);
 	}
 
@@ -255,17 +234,18 @@ static void test_contig_param(int smaf, int vgem)
 	 * DRM's PRIME import unwinds that correctly (videobuf2 in 6.12 leaks
 	 * the dma-buf then, which is why it is not the default)
 	 */
-	if (vm_check(!write_param("refuse_on_attach", "1"), "set smaf.refuse_on_attach=1") &&
+	if (vm_check(!tl_module_param_write("smaf", "refuse_on_attach", "1"),
+		     "set smaf.refuse_on_attach=1") &&
 	    vm_check(!smaf_create(smaf, 128 * 1024, SMAF_RDWR, "smaf-page", &fd),
 		     "create forced smaf-page")) {
 		long long live = smaf_stat(NULL, "live_buffers");
 
-		ret = vgem_import(vgem, fd, &h);
+		ret = vm_vgem_import(vgem, fd, &h);
 		vm_check(ret == -EXDEV,
 			 "vgem (listed in contig_devices) refused by attach itself: %s",
 			 strerror(-ret));
 		if (!ret)
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		got = !smaf_info(smaf, fd, &bi);
 		vm_check(got && bi.attachments == 0 &&
 			 !(bi.flags & SMAF_BUFFER_ALLOCATED), "nothing attached or allocated");
@@ -273,15 +253,17 @@ static void test_contig_param(int smaf, int vgem)
 		vm_check(smaf_stat(NULL, "live_buffers") == live - 1,
 			 "buffer freed on close after a refused attach");
 	}
-	vm_check(!write_param("refuse_on_attach", "0"), "reset smaf.refuse_on_attach");
-	vm_check(!write_param("contig_devices", "\n"), "reset smaf.contig_devices");
+	vm_check(!tl_module_param_write("smaf", "refuse_on_attach", "0"),
+		 "reset smaf.refuse_on_attach");
+	vm_check(!tl_module_param_write("smaf", "contig_devices", "\n"),
+		 "reset smaf.contig_devices");
 }
 
 int main(void)
 {
 	long long live0 = smaf_stat(NULL, "live_buffers");
 	int smaf = smaf_open();
-	int vgem = vgem_open();
+	int vgem = vm_vgem_open();
 
 	test_vgem_first(smaf, vgem);
 	test_vgem_forced_contig(smaf, vgem);

@@ -34,22 +34,6 @@ static int imp_op(int imp, unsigned long op, uint32_t handle)
 	return ioctl(imp, op, &handle) ? -errno : 0;
 }
 
-static int write_param(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/sys/module/smaf/parameters/%s", name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	ret = fputs(val, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 /* vgem and vivid.0 attached, nothing mapped: the CPU's mmap must still
  * take an allocator that vivid.0 accepts */
 static void test_cpu_after_two_attaches(int smaf, int imp)
@@ -128,13 +112,13 @@ static void test_late(int smaf, int imp)
 			 bi.attachments);
 		imp_op(imp, SMAF_TEST_IOC_DETACH, hc);
 	}
-	if (vm_check(!write_param("refuse_on_attach", "1"), "refuse_on_attach=1")) {
+	if (vm_check(!tl_module_param_write("smaf", "refuse_on_attach", "1"), "refuse_on_attach=1")) {
 		ret = imp_attach(imp, fd, "vivid.0", &hc);
 		vm_check(ret == -EXDEV, "late vivid.0 attach fails with EXDEV: %s",
 			 strerror(-ret));
 		if (!ret)
 			imp_op(imp, SMAF_TEST_IOC_DETACH, hc);
-		write_param("refuse_on_attach", "0");
+		tl_module_param_write("smaf", "refuse_on_attach", "0");
 	}
 	vm_check(imp_attach(imp, fd, "no-such-device", &hc) == -ENODEV,
 		 "importer: unknown device ENODEV");

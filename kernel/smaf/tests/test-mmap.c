@@ -86,14 +86,14 @@ out:
 static void test_mmap_then_attach(int smaf)
 {
 	struct smaf_buffer_info bi;
-	struct vivid v;
+	struct vm_vivid v;
 	const char *step;
 	uint32_t h;
 	int fd, vgem, ret;
 	size_t len = 640 * 480 * 4;
 	uint8_t *p;
 
-	if (vivid_open(0, &v))
+	if (vm_vivid_open(0, 640, 480, &v))
 		vm_fatal("no vivid instance 0");
 	len = v.fmt.fmt.pix.sizeimage;
 	if (!vm_check(!smaf_create(smaf, len, SMAF_RDWR, NULL, &fd), "create"))
@@ -110,15 +110,15 @@ static void test_mmap_then_attach(int smaf)
 	if (p != MAP_FAILED)
 		memset(p, 0x5a, len);
 
-	vgem = vgem_open();
-	ret = vgem_import(vgem, fd, &h);
+	vgem = vm_vgem_open();
+	ret = vm_vgem_import(vgem, fd, &h);
 	vm_check(!ret, "vgem imports the CPU-allocated buffer: %s", strerror(-ret));
 	/*
 	 * vivid allocators=1 needs contiguous memory: scattered pages refused.
 	 * SMAF fails the map with EXDEV; vb2-dma-contig turns any map error
 	 * into EINVAL, so the errno is read back from GET_BUFFER_INFO.
 	 */
-	ret = vivid_capture(&v, fd, &step);
+	ret = vm_vivid_capture(&v, fd, &step);
 	vm_check(ret != 0 && !strcmp(step, "QBUF"),
 		 "vivid (contiguous) QBUF of the smaf-page buffer refused: %s at %s",
 		 strerror(-ret), step);
@@ -127,29 +127,27 @@ static void test_mmap_then_attach(int smaf)
 		 strstr((char *)bi.diag, "vivid.0"),
 		 "diagnostic names the device: \"%s\"", bi.diag);
 	if (!ret)
-		vgem_close(vgem, h);
+		vm_vgem_close(vgem, h);
 	if (p != MAP_FAILED)
 		munmap(p, len);
 	close(vgem);
 	close(fd);
-	vivid_close(&v);
+	vm_vivid_close(&v);
 }
 
 static void test_sync_first(int smaf)
 {
-	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
 	struct smaf_buffer_info bi;
 	int fd;
 
 	if (!vm_check(!smaf_create(smaf, 12345, SMAF_RDWR, NULL, &fd), "create"))
 		return;
-	vm_check(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC START");
+	vm_check(!tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), "DMA_BUF_IOCTL_SYNC START");
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got && (bi.flags & SMAF_BUFFER_ALLOCATED) &&
 		 !strcmp((char *)bi.allocator, "smaf-page"),
 		 "begin_cpu_access allocates from smaf-page (%s)", bi.allocator);
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-	vm_check(!ioctl(fd, DMA_BUF_IOCTL_SYNC, &s), "DMA_BUF_IOCTL_SYNC END");
+	vm_check(!tl_dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), "DMA_BUF_IOCTL_SYNC END");
 	close(fd);
 }
 

@@ -45,16 +45,13 @@ static void *mapper(void *arg)
 
 static void *syncer(void *arg)
 {
-	struct dma_buf_sync s;
 	int i;
 
 	for (i = 0; i < ROUNDS; i++) {
 		pthread_barrier_wait(&start);
-		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
-		if (ioctl(cur_fd, DMA_BUF_IOCTL_SYNC, &s))
+		if (tl_dmabuf_sync(cur_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW))
 			__atomic_add_fetch(&errors, 1, __ATOMIC_RELAXED);
-		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
-		ioctl(cur_fd, DMA_BUF_IOCTL_SYNC, &s);
+		tl_dmabuf_sync(cur_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		pthread_barrier_wait(&start);
 	}
 	return arg;
@@ -68,10 +65,10 @@ static void *importer(void *arg)
 		uint32_t h;
 
 		pthread_barrier_wait(&start);
-		if (vgem_import(vgem, cur_fd, &h))
+		if (vm_vgem_import(vgem, cur_fd, &h))
 			__atomic_add_fetch(&errors, 1, __ATOMIC_RELAXED);
 		else
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		pthread_barrier_wait(&start);
 	}
 	return arg;
@@ -85,7 +82,7 @@ int main(void)
 	pthread_t t[3];
 	int i, creates = 0;
 
-	vgem = vgem_open();
+	vgem = vm_vgem_open();
 	pthread_barrier_init(&start, NULL, 4);
 	pthread_create(&t[0], NULL, mapper, NULL);
 	pthread_create(&t[1], NULL, syncer, NULL);

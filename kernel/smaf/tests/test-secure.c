@@ -20,17 +20,16 @@ static bool got;
 int main(void)
 {
 	long long live0 = smaf_stat(NULL, "live_buffers");
-	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
-	int smaf = smaf_open(), vgem = vgem_open();
+	int smaf = smaf_open(), vgem = vm_vgem_open();
 	struct smaf_buffer_info bi;
-	struct vivid v0, v1;
+	struct vm_vivid v0, v1;
 	unsigned int secure = 7;
 	const char *step;
 	uint32_t h;
 	int fd, fd2, ret;
 	void *p;
 
-	if (vivid_open(0, &v0) || vivid_open(1, &v1))
+	if (vm_vivid_open(0, 640, 480, &v0) || vm_vivid_open(1, 640, 480, &v1))
 		vm_fatal("vivid instances 0 and 1 needed");
 	if (!vm_check(!smaf_create(smaf, v0.fmt.fmt.pix.sizeimage, SMAF_RDWR, NULL, &fd),
 		      "create"))
@@ -48,15 +47,15 @@ int main(void)
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	vm_check(p == MAP_FAILED && errno == EPERM, "mmap of a secure buffer: EPERM (%s)",
 		 strerror(errno));
-	errno = 0;
-	vm_check(ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) && errno == EPERM,
+	ret = tl_dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	vm_check(ret == -EPERM,
 		 "DMA_BUF_IOCTL_SYNC (begin_cpu_access) of a secure buffer: EPERM (%s)",
-		 strerror(errno));
+		 strerror(-ret));
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got && !(bi.flags & SMAF_BUFFER_ALLOCATED),
 		 "refused CPU access allocated nothing");
 	/* vb2-vmalloc vmaps the buffer: refused (vb2 reports EFAULT) */
-	ret = vivid_capture(&v1, fd, &step);
+	ret = vm_vivid_capture(&v1, fd, &step);
 	vm_check(ret != 0, "vmap by vivid instance 1 (vmalloc) refused: %s at %s",
 		 strerror(-ret), step);
 	got = !smaf_info(smaf, fd, &bi);
@@ -64,7 +63,7 @@ int main(void)
 		 "diagnostic: \"%s\"", bi.diag);
 
 	/* a device outside the allow list */
-	ret = vivid_capture(&v0, fd, &step);
+	ret = vm_vivid_capture(&v0, fd, &step);
 	vm_check(ret != 0 && !strcmp(step, "QBUF"),
 		 "vivid.0 (not allowed) refused: %s at %s (vb2 reports map errors as EINVAL)",
 		 strerror(-ret), step);
@@ -73,14 +72,14 @@ int main(void)
 		 strstr((char *)bi.diag, "vivid.0"), "diagnostic: \"%s\"", bi.diag);
 
 	/* the allowed device */
-	ret = vgem_import(vgem, fd, &h);
+	ret = vm_vgem_import(vgem, fd, &h);
 	got = !smaf_info(smaf, fd, &bi);
 	if (vm_check(!ret, "vgem (allowed) imports the secure buffer: %s", strerror(-ret))) {
 		vm_check(got && (bi.flags & SMAF_BUFFER_ALLOCATED) &&
 			 bi.attachments == 1, "allocated for vgem (%s)", bi.allocator);
 		vm_check(smaf_set_secure(smaf, fd, 0) == -EBUSY,
 			 "clearing the flag once attached: EBUSY");
-		vgem_close(vgem, h);
+		vm_vgem_close(vgem, h);
 	}
 	errno = 0;
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
@@ -100,8 +99,8 @@ int main(void)
 			 "setting the flag on an allocated buffer: EBUSY");
 		close(fd2);
 	}
-	vivid_close(&v0);
-	vivid_close(&v1);
+	vm_vivid_close(&v0);
+	vm_vivid_close(&v1);
 	close(vgem);
 	close(smaf);
 	smaf_check_no_leak(live0);

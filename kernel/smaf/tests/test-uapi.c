@@ -138,7 +138,7 @@ static void test_create_args(int smaf)
 	s.fd = 1000;
 	vm_check(errno_of(smaf, SMAF_IOC_GET_SECURE_FLAG, &s) == EINVAL,
 		 "GET_SECURE_FLAG on a closed fd: EINVAL");
-	heap = system_heap_alloc(4096);
+	heap = tl_heap_alloc(4096);
 	if (heap >= 0) {
 		s.fd = heap;
 		vm_check(errno_of(smaf, SMAF_IOC_GET_SECURE_FLAG, &s) == EINVAL,
@@ -158,10 +158,10 @@ static void test_create_allocates_nothing(int smaf)
 	int fd;
 
 	bytes0 = smaf_stat("smaf-page", "live_bytes");
-	avail0 = meminfo_kib("MemAvailable");
+	avail0 = tl_meminfo_kib("MemAvailable");
 	if (!vm_check(!smaf_create(smaf, len, SMAF_RDWR, NULL, &fd), "CREATE 64 MiB"))
 		return;
-	avail1 = meminfo_kib("MemAvailable");
+	avail1 = tl_meminfo_kib("MemAvailable");
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got, "GET_BUFFER_INFO");
 	vm_check(!(bi.flags & SMAF_BUFFER_ALLOCATED) && bi.allocator[0] == 0 &&
@@ -176,7 +176,7 @@ static void test_create_allocates_nothing(int smaf)
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (vm_check(p != MAP_FAILED, "mmap 64 MiB")) {
-		avail2 = meminfo_kib("MemAvailable");
+		avail2 = tl_meminfo_kib("MemAvailable");
 		vm_check(avail1 - avail2 >= 60 * 1024,
 			 "MemAvailable dropped by %lld KiB (>= 60 MiB) once mapped",
 			 avail1 - avail2);

@@ -34,7 +34,7 @@ static void test_cycles(int smaf)
 	long long live0 = smaf_stat(NULL, "live_buffers");
 	long long avail0, avail1, slab0, slab1;
 	struct timespec t0, t1;
-	int i, fd, fails = 0, vgem = vgem_open();
+	int i, fd, fails = 0, vgem = vm_vgem_open();
 
 	/* quiet: 1000 debug lines would push older reports out of the log */
 	fd = open("/sys/kernel/debug/dynamic_debug/control", O_WRONLY | O_CLOEXEC);
@@ -49,13 +49,13 @@ static void test_cycles(int smaf)
 		uint32_t h;
 
 		if (!smaf_create(smaf, 64 * 1024, SMAF_RDWR, NULL, &fd)) {
-			if (!vgem_import(vgem, fd, &h))
-				vgem_close(vgem, h);
+			if (!vm_vgem_import(vgem, fd, &h))
+				vm_vgem_close(vgem, h);
 			close(fd);
 		}
 	}
-	avail0 = meminfo_kib("MemAvailable");
-	slab0 = meminfo_kib("Slab");
+	avail0 = tl_meminfo_kib("MemAvailable");
+	slab0 = tl_meminfo_kib("Slab");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < cycles; i++) {
 		const char *alloc = i % 4 == 3 ? "smaf-contig" : NULL;
@@ -65,15 +65,15 @@ static void test_cycles(int smaf)
 			fails++;
 			continue;
 		}
-		if (vgem_import(vgem, fd, &h))
+		if (vm_vgem_import(vgem, fd, &h))
 			fails++;
 		else
-			vgem_close(vgem, h);
+			vm_vgem_close(vgem, h);
 		close(fd);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	avail1 = meminfo_kib("MemAvailable");
-	slab1 = meminfo_kib("Slab");
+	avail1 = tl_meminfo_kib("MemAvailable");
+	slab1 = tl_meminfo_kib("Slab");
 	vm_check(!fails, "%d create/vgem-import/free cycles, %d failures (%.2f s)", cycles,
 		 fails, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	vm_check(smaf_stat(NULL, "live_buffers") == live0, "no SMAF buffer left");

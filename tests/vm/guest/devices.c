@@ -6,15 +6,13 @@
  *
  * --vivid-instances and --mplane check that vivid's module parameters
  * (n_devs, multiplanar) reached the driver. */
+#include "vivid.h"
 #include "vmtest.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <linux/videodev2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,51 +44,45 @@ static void check_drm(const char *driver)
 		close(fd);
 }
 
+struct scan {
+	struct vivid_instance *inst;
+	int n;
+	bool mplane;
+};
+
+/* Counts the node's capture and output on its instance (by bus_info). */
+static bool count_node(int fd, const char *path, const struct v4l2_capability *cap, void *data)
+{
+	struct scan *s = data;
+	uint32_t caps = vm_v4l2_caps(cap);
+	int i;
+
+	(void)fd;
+	for (i = 0; i < s->n && strcmp(s->inst[i].bus_info, (char *)cap->bus_info) != 0; i++)
+		;
+	if (i == s->n) {
+		if (s->n == MAX_INSTANCES)
+			return false;
+		snprintf(s->inst[s->n++].bus_info, sizeof(s->inst->bus_info), "%s",
+			 (char *)cap->bus_info);
+	}
+	if (caps & (s->mplane ? V4L2_CAP_VIDEO_CAPTURE_MPLANE : V4L2_CAP_VIDEO_CAPTURE)) {
+		s->inst[i].capture++;
+		vm_note("%s: vivid capture (%s), caps 0x%08x", path, cap->bus_info, caps);
+	}
+	if (caps & (s->mplane ? V4L2_CAP_VIDEO_OUTPUT_MPLANE : V4L2_CAP_VIDEO_OUTPUT)) {
+		s->inst[i].output++;
+		vm_note("%s: vivid output (%s), caps 0x%08x", path, cap->bus_info, caps);
+	}
+	return false;
+}
+
 static int scan_vivid(struct vivid_instance *inst, bool mplane)
 {
-	DIR *d = opendir("/dev");
-	struct dirent *e;
-	int n = 0;
+	struct scan s = {.inst = inst, .mplane = mplane};
 
-	if (!d)
-		vm_fatal("cannot list /dev");
-	while ((e = readdir(d))) {
-		struct v4l2_capability cap;
-		char p[300];
-		uint32_t caps;
-		int fd, i;
-
-		if (strncmp(e->d_name, "video", 5) != 0)
-			continue;
-		snprintf(p, sizeof(p), "/dev/%s", e->d_name);
-		fd = open(p, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&cap, 0, sizeof(cap));
-		if (ioctl(fd, VIDIOC_QUERYCAP, &cap) != 0 || strcmp((char *)cap.driver, "vivid") != 0) {
-			close(fd);
-			continue;
-		}
-		close(fd);
-		caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
-		for (i = 0; i < n && strcmp(inst[i].bus_info, (char *)cap.bus_info) != 0; i++)
-			;
-		if (i == n) {
-			if (n == MAX_INSTANCES)
-				continue;
-			snprintf(inst[n++].bus_info, sizeof(inst->bus_info), "%s", (char *)cap.bus_info);
-		}
-		if (caps & (mplane ? V4L2_CAP_VIDEO_CAPTURE_MPLANE : V4L2_CAP_VIDEO_CAPTURE)) {
-			inst[i].capture++;
-			vm_note("%s: vivid capture (%s), caps 0x%08x", p, cap.bus_info, caps);
-		}
-		if (caps & (mplane ? V4L2_CAP_VIDEO_OUTPUT_MPLANE : V4L2_CAP_VIDEO_OUTPUT)) {
-			inst[i].output++;
-			vm_note("%s: vivid output (%s), caps 0x%08x", p, cap.bus_info, caps);
-		}
-	}
-	closedir(d);
-	return n;
+	vm_each_v4l2("vivid", count_node, &s);
+	return s.n;
 }
 
 int main(int argc, char **argv)

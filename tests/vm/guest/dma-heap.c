@@ -2,12 +2,11 @@
  * DMA_BUF_IOCTL_SYNC, then PRIME import into vgem (accepted) and into
  * virtio_gpu (refused with ENODEV: virtio_gpu without 3D imports no foreign
  * dma-buf, a fact the library's negotiation has to discover). */
+#include "testlib.h"
 #include "vmtest.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,13 +15,6 @@
 #include <xf86drm.h>
 
 #define SIZE (4u << 20)
-
-static int sync_buf(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
 
 static uint32_t pattern(size_t i)
 {
@@ -37,20 +29,20 @@ static void check_cpu_access(int buf)
 	w = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
 	if (!vm_check(w != MAP_FAILED, "mmap of the dma-buf: %s", w == MAP_FAILED ? strerror(errno) : "done"))
 		return;
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0, "SYNC_START|WRITE");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE) == 0, "SYNC_START|WRITE");
 	for (i = 0; i < SIZE / 4; i++)
 		w[i] = pattern(i);
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0, "SYNC_END|WRITE");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE) == 0, "SYNC_END|WRITE");
 	munmap(w, SIZE);
 
 	/* Read back through a new mapping, so the data went through the pages. */
 	r = mmap(NULL, SIZE, PROT_READ, MAP_SHARED, buf, 0);
 	if (!vm_check(r != MAP_FAILED, "second mmap (read-only)"))
 		return;
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0, "SYNC_START|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0, "SYNC_START|READ");
 	for (i = 0; i < SIZE / 4; i++)
 		bad += r[i] != pattern(i);
-	vm_check(sync_buf(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0, "SYNC_END|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0, "SYNC_END|READ");
 	vm_check(bad == 0, "%zu of %u words read back differ", bad, SIZE / 4);
 	munmap(r, SIZE);
 }
@@ -79,25 +71,19 @@ static void check_import(const char *driver, int buf, int want_errno)
 
 int main(void)
 {
-	struct dma_heap_allocation_data alloc = {
-		.len = SIZE,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	int buf = tl_heap_alloc(SIZE);
 	off_t size;
 
-	if (heap < 0)
-		vm_fatal("open /dev/dma_heap/system: %s", strerror(errno));
-	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc) != 0)
-		vm_fatal("DMA_HEAP_IOCTL_ALLOC of %u bytes: %s", SIZE, strerror(errno));
-	close(heap);
-	vm_check(true, "allocated %u bytes from the system heap (fd %u)", SIZE, alloc.fd);
-	size = lseek((int)alloc.fd, 0, SEEK_END);
+	if (buf < 0)
+		vm_fatal("DMA_HEAP_IOCTL_ALLOC of %u bytes from /dev/dma_heap/system: %s", SIZE,
+			 strerror(-buf));
+	vm_check(true, "allocated %u bytes from the system heap (fd %d)", SIZE, buf);
+	size = lseek(buf, 0, SEEK_END);
 	vm_check(size == SIZE, "dma-buf size by lseek is %lld", (long long)size);
 
-	check_cpu_access((int)alloc.fd);
-	check_import("vgem", (int)alloc.fd, 0);
-	check_import("virtio_gpu", (int)alloc.fd, ENODEV);
-	close((int)alloc.fd);
+	check_cpu_access(buf);
+	check_import("vgem", buf, 0);
+	check_import("virtio_gpu", buf, ENODEV);
+	close(buf);
 	return vm_exit_status();
 }

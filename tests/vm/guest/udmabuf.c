@@ -2,6 +2,7 @@
  * the memfd mapping, read through the dma-buf mapping. The kernel insists
  * on F_SEAL_SHRINK (the pages must not go away under a device), so a memfd
  * without it is refused with EINVAL; drivers/dma-buf/udmabuf.c. */
+#include "testlib.h"
 #include "vmtest.h"
 
 #include <errno.h>
@@ -45,7 +46,6 @@ int main(void)
 	int memfd, buf, ret;
 	uint8_t *w, *r;
 	size_t i, bad = 0;
-	struct dma_buf_sync s;
 
 	if (dev < 0)
 		vm_fatal("open /dev/udmabuf: %s", strerror(errno));
@@ -72,12 +72,10 @@ int main(void)
 	for (i = 0; i < SIZE; i++)
 		w[i] = (uint8_t)(i * 7 + (i >> 12));
 
-	s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ;
-	vm_check(ioctl(buf, DMA_BUF_IOCTL_SYNC, &s) == 0, "SYNC_START|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == 0, "SYNC_START|READ");
 	for (i = 0; i < SIZE; i++)
 		bad += r[i] != (uint8_t)(i * 7 + (i >> 12));
-	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	vm_check(ioctl(buf, DMA_BUF_IOCTL_SYNC, &s) == 0, "SYNC_END|READ");
+	vm_check(tl_dmabuf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ) == 0, "SYNC_END|READ");
 	vm_check(bad == 0, "%zu of %u bytes written through the memfd differ in the dma-buf", bad, SIZE);
 
 	munmap(w, SIZE);

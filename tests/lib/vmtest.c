@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "testlib.h"
+
 static int failures;
 
 __attribute__((format(printf, 2, 0)))
@@ -51,6 +53,14 @@ void vm_note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprint("", fmt, ap);
 	va_end(ap);
+}
+
+bool vm_check_fds(int before, const char *what)
+{
+	int after = tl_fd_count();
+
+	return vm_check(after == before, "%s: no fd left behind (%d before, %d after)", what, before,
+			after);
 }
 
 int vm_exit_status(void)
@@ -111,6 +121,25 @@ int vm_open_drm(const char *driver, const char *kind, char *path, size_t len)
 int vm_count_drm(const char *driver, const char *kind)
 {
 	return scan_drm(driver, kind, NULL, 0, true);
+}
+
+int vm_vgem_open(void)
+{
+	int fd = vm_open_drm("vgem", "renderD", NULL, 0);
+
+	if (fd < 0)
+		vm_fatal("no vgem render node");
+	return fd;
+}
+
+int vm_vgem_import(int vgem, int dmabuf, uint32_t *handle)
+{
+	return drmPrimeFDToHandle(vgem, dmabuf, handle) ? -errno : 0;
+}
+
+void vm_vgem_close(int vgem, uint32_t handle)
+{
+	drmCloseBufferHandle(vgem, handle);
 }
 
 static int read_ppm(const char *file, struct vm_image *img)

@@ -1,6 +1,7 @@
 /* Helpers shared by the programs that run inside the test guest. Each check
  * prints one line on stdout (vm-run turns it into a TAP comment) and a
- * program exits non-zero if any check failed. */
+ * program exits non-zero if any check failed. Helpers for host and guest
+ * are in testlib.h, V4L2 and vivid in vivid.h. */
 #ifndef LIBALLOC_VMTEST_H
 #define LIBALLOC_VMTEST_H
 
@@ -13,6 +14,9 @@ bool vm_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Prints and exits 1 at once: for failures that make later checks pointless. */
 void vm_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void vm_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The check that this process has exactly the `before` fds open again
+ * (tl_fd_count); what says after what. */
+bool vm_check_fds(int before, const char *what);
 /* 0 if every check passed, 1 otherwise. */
 int vm_exit_status(void);
 
@@ -24,6 +28,13 @@ int vm_open_drm(const char *driver, const char *kind, char *path, size_t len);
 
 /* Counts the /dev/dri nodes of `kind` that belong to `driver`. */
 int vm_count_drm(const char *driver, const char *kind);
+
+/* vgem's render node; exits the program if there is none. */
+int vm_vgem_open(void);
+/* PRIME import of dmabuf into vgem, which attaches and maps it at once:
+ * 0 or -errno. Close *handle with vm_vgem_close(). */
+int vm_vgem_import(int vgem, int dmabuf, uint32_t *handle);
+void vm_vgem_close(int vgem, uint32_t handle);
 
 struct vm_image {
 	int width, height;
