@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * JSON dump/load of capability sets, so one device's capabilities can be
- * saved and negotiated offline. Schema: docs/json-schema.md.
+ * saved and negotiated offline. Schema: USAGE.md, "JSON schema of
+ * capability sets (version 1)".
  *
  * The loader treats input as hostile and strict: wrong types, out-of-range
  * numbers and unknown keys are refused (a misspelt constraint key would

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Binary forms of capability sets ("LACS") and buffer descriptors ("LADS")
- * for other processes. Layout: docs/json-schema.md, "Binary layout".
+ * for other processes. Layout: docs/serialization.md, "Binary layout,
+ * version 1".
  *
  * Every field is written byte by byte in little endian so the blob does not
  * depend on the writer's struct padding or endianness. Readers treat input

@@ -2,8 +2,10 @@
 /*
  * What each heap gives and how it ranks. The kernel tells us a dma-heap's
  * name and an ION heap's type, nothing else, so the memory's properties
- * come from what the drivers behind those names do (shared/notes
- * kernel-uapi.md §1-§4). Ranks (higher wins, see README.md):
+ * come from what the drivers behind those names do (the kernel's
+ * drivers/dma-buf/heaps/, udmabuf.c and the ION heap types of
+ * kernel/ion/uapi/ion.h; README.md, "Classification"). Ranks (higher wins,
+ * see README.md):
  *
  *   500 dma-heap system          scattered, cached: the default
  *   480 dma-heap system-uncached

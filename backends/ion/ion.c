@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ION (/dev/ion), both uapi generations, told apart at run time the way
- * Android's libion does (shared/notes/kernel-uapi.md §2): ION_IOC_FREE of
+ * Android's libion does (kernel/ion/README.md, "The uapi implemented"): ION_IOC_FREE of
  * handle 0 is ENOTTY only on the fd-based ABI (4.12-5.10); any other answer
  * means handles (<= 4.11). Kernel versions prove nothing: vendor 4.12 trees
  * kept the legacy ABI.

@@ -4,8 +4,8 @@
  * or new (fds, 4.12 - 5.10), chosen by the "abi" module parameter.
  *
  * Test infrastructure for liballoc: no kernel we can run ships ION. Written
- * from the uapi facts (shared/notes/kernel-uapi.md), not from the staging
- * driver's sources.
+ * from the uapi (uapi/ion.h and its sources in README.md, "Sources"), not
+ * from the staging driver's sources.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* JSON dump/load of capability sets (schema: docs/json-schema.md). */
+/* JSON dump/load of capability sets (schema: USAGE.md, "JSON schema of capability sets"). */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Binary serialization of capability sets ("LACS") and descriptors ("LADS").
- * Offsets below are the layout documented in docs/json-schema.md; the
+ * Offsets below are the layout documented in docs/serialization.md; the
  * malformed-blob tests patch a valid blob at those offsets.
  */
 #include <dirent.h>
@@ -28,7 +28,7 @@
 #define XR24 FOURCC('X', 'R', '2', '4')
 #define YU12 FOURCC('Y', 'U', '1', '2')
 
-/* Layout offsets (docs/json-schema.md). */
+/* Layout offsets (docs/serialization.md, "Binary layout, version 1"). */
 #define OFF_VERSION 4
 #define OFF_RESERVED 6
 #define OFF_TOTAL 8

@@ -9,7 +9,7 @@
 
 #include "ion-util.h"
 
-/* The numbers of kernel-uapi.md, computed there from the structs (LP64). */
+/* The numbers the kernel headers give, computed from the structs (LP64); README.md lists them. */
 #if __SIZEOF_POINTER__ == 8
 _Static_assert(ION_IOC_LEGACY_ALLOC == 0xc0204900, "legacy ALLOC");
 _Static_assert(ION_IOC_CUSTOM == 0xc0104906, "CUSTOM");

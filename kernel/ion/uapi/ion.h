@@ -2,7 +2,7 @@
 /*
  * The Android ION uapi, both generations, for ion_test.ko and its tests.
  *
- * Written from the uapi facts in shared/notes/kernel-uapi.md sections 1 and 2
+ * Written from the published uapi headers
  * (drivers/staging/android/uapi/ion.h of 4.10/4.11 for the legacy ABI, the
  * bionic copy of the 4.12-5.10 header for the new one). The two ABIs define
  * different structs under the same names; here each gets its own name, the
