@@ -12,7 +12,7 @@ set -eu
 [ $# -ge 4 ] || { echo "usage: kbuild.sh FETCH_KERNEL SRCDIR OUT.ko FILE..." >&2; exit 2; }
 fetch=$1 src=$2 out=$3
 shift 3
-kdir=$("$fetch" --print kdir) || { echo "kbuild.sh: no kernel headers (see above)" >&2; exit 1; }
+kdir=$("$fetch" --offline --print kdir) || { echo "kbuild.sh: no kernel headers (see above)" >&2; exit 1; }
 work=$out.d
 for f in "$@"; do
 	mkdir -p "$work/$(dirname "$f")"

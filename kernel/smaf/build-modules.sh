@@ -6,7 +6,7 @@
 # in OUTDIR.
 set -eu
 fetch_kernel=$1 srcdir=$2 outdir=$3
-kdir=$("$fetch_kernel" --print kdir)
+kdir=$("$fetch_kernel" --offline --print kdir)
 work=$outdir/kbuild
 rm -rf "$work"
 mkdir -p "$work/uapi"

@@ -295,6 +295,9 @@ def ensure(offline=False):
                     log("%s is not in apt's lists; using cached %s"
                         % (suite, cached[0]["release"]))
                 return cached[0]
+            if offline:
+                raise KernelError("no kernel in %s (--offline never downloads): run "
+                                  "tests/vm/fetch-kernel" % cache)
             raise KernelError(
                 "no kernel in %s and apt knows no %s suite: run scripts/install-deps "
                 "as root (it adds %s and runs apt-get update)" % (cache, suite, suite))
