@@ -23,8 +23,6 @@
 typedef unsigned __int128 u128;
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
 #define MAX_SETS 4
 #define MAX_CANDS 6
 #define PROT (LA_CONSTRAINT_PROTECTED_OK | LA_CONSTRAINT_PROTECTED_REQUIRED)
@@ -34,7 +32,7 @@ static const uint32_t formats[] = {
 	FOURCC('X', 'R', '2', '4'), FOURCC('N', 'V', '1', '2'), FOURCC('Y', 'U', '1', '2'),
 	FOURCC('Y', 'U', 'Y', 'V'), FOURCC('Z', 'Z', 'Z', 'Z'),
 };
-static const uint64_t modifiers[] = {MOD_LINEAR, 1, UINT64_C(0x0100000000000002), MOD_INVALID};
+static const uint64_t modifiers[] = {LA_MODIFIER_LINEAR, 1, UINT64_C(0x0100000000000002), LA_MODIFIER_IMPLICIT};
 static const char *const drivers[] = {"gpu", "vpu"};
 
 struct input {
@@ -212,7 +210,7 @@ static bool expect(const struct input *x, uint32_t f, uint64_t m, struct la_cand
 		if (!c)
 			return false;
 		in = &c->constraints;
-		if (m == MOD_INVALID && strcmp(x->driver[s], x->driver[0]) != 0)
+		if (m == LA_MODIFIER_IMPLICIT && strcmp(x->driver[s], x->driver[0]) != 0)
 			return false;
 		if (c->plane_count && out->plane_count && c->plane_count != out->plane_count)
 			return false;
@@ -245,7 +243,7 @@ static bool expect(const struct input *x, uint32_t f, uint64_t m, struct la_cand
 	k->caching = caching;
 	k->flags = flags | (any_required ? LA_CONSTRAINT_PROTECTED_REQUIRED : 0) |
 		   (all_may ? LA_CONSTRAINT_PROTECTED_OK : 0);
-	if (m == MOD_LINEAR) {
+	if (m == LA_MODIFIER_LINEAR) {
 		struct la_layout l;
 		if (la_layout_compute(f, x->width, x->height, k, &l) < 0)
 			return false;

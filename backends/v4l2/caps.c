@@ -20,7 +20,6 @@
 
 #include "v4l2.h"
 
-#define MOD_LINEAR UINT64_C(0)
 
 struct fmt_entry {
 	uint32_t v4l2;
@@ -168,7 +167,7 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 		return -ERANGE;
 	}
 	cand->format = e->drm;
-	cand->modifier = MOD_LINEAR; /* V4L2 names tiled layouts as their own codes */
+	cand->modifier = LA_MODIFIER_LINEAR; /* V4L2 names tiled layouts as their own codes */
 	cand->plane_count = fi.plane_count;
 	frame_limits(dev, e->v4l2, c);
 	/* one memory plane: its pitch is DRM plane 0's; *M: one DRM plane per memory plane */

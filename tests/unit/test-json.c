@@ -16,7 +16,6 @@
 
 #include "testlib.h"
 
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff) /* DRM_FORMAT_MOD_INVALID */
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define NV12 FOURCC('N', 'V', '1', '2')
 #define XRGB8888 FOURCC('X', 'R', '2', '4')
@@ -58,7 +57,7 @@ static struct la_capset *make_set(void)
 		.import_rule = LA_IMPORT_OWN_ONLY,
 	};
 	struct la_candidate sparse = {.format = NV12, .modifier = 0};
-	struct la_candidate c1 = full_candidate(XRGB8888, MOD_INVALID);
+	struct la_candidate c1 = full_candidate(XRGB8888, LA_MODIFIER_IMPLICIT);
 	struct la_candidate c2 = full_candidate(NV12, AFBC_MOD);
 	struct la_capset *set = NULL;
 
@@ -215,7 +214,7 @@ static void test_minimal_and_fourcc(void **state)
 	assert_true(c.modifier == 8);
 	assert_int_equal(la_capset_get_candidate(set, 2, &c), 0);
 	assert_int_equal(c.format, NV12);
-	assert_true(c.modifier == MOD_INVALID);
+	assert_true(c.modifier == LA_MODIFIER_IMPLICIT);
 	la_capset_destroy(set);
 }
 

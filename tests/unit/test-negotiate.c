@@ -19,8 +19,6 @@
 #define AR24 FOURCC('A', 'R', '2', '4')
 #define NV12 FOURCC('N', 'V', '1', '2')
 #define YUYV FOURCC('Y', 'U', 'Y', 'V')
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
 #define MOD_X UINT64_C(0x0100000000000001) /* a vendor tiling */
 #define MOD_Y UINT64_C(0x0100000000000002)
 
@@ -80,15 +78,15 @@ static void test_common_format_and_lcm(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add(s[0], YUYV, MOD_LINEAR, 48);
-	add(s[0], XR24, MOD_LINEAR, 48);
-	add(s[1], XR24, MOD_LINEAR, 64);
-	add(s[1], AR24, MOD_LINEAR, 64);
+	add(s[0], YUYV, LA_MODIFIER_LINEAR, 48);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 48);
+	add(s[1], XR24, LA_MODIFIER_LINEAR, 64);
+	add(s[1], AR24, LA_MODIFIER_LINEAR, 64);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), 0);
 	assert_int_equal(la_result_get_candidate_count(res), 1);
 	struct la_candidate c = chosen(res);
 	assert_int_equal(c.format, XR24);
-	assert_true(c.modifier == MOD_LINEAR);
+	assert_true(c.modifier == LA_MODIFIER_LINEAR);
 	assert_int_equal(c.constraints.pitch_align[0], 192); /* lcm(48, 64) */
 	la_result_destroy(res);
 	destroy_sets(s, 2);
@@ -103,8 +101,8 @@ static void test_disjoint_diagnosis(void **state)
 	uint32_t want[] = {XR24, YUYV};
 
 	(void)state;
-	add(s[0], YUYV, MOD_LINEAR, 0);
-	add(s[1], XR24, MOD_LINEAR, 0);
+	add(s[0], YUYV, LA_MODIFIER_LINEAR, 0);
+	add(s[1], XR24, LA_MODIFIER_LINEAR, 0);
 	assert_int_equal(negotiate(s, 2, want, 2, &res), -ENOENT);
 	assert_non_null(res); /* the result carries the explanation */
 	assert_int_equal(la_result_get_candidate_count(res), 0);
@@ -125,8 +123,8 @@ static void test_caller_preference_order(void **state)
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		add(s[i], XR24, MOD_LINEAR, 0);
-		add(s[i], NV12, MOD_LINEAR, 0);
+		add(s[i], XR24, LA_MODIFIER_LINEAR, 0);
+		add(s[i], NV12, LA_MODIFIER_LINEAR, 0);
 	}
 	assert_int_equal(negotiate(s, 2, nv12_first, 2, &res), 0);
 	assert_int_equal(chosen(res).format, NV12);
@@ -152,9 +150,9 @@ static void test_modifier_intersection(void **state)
 	(void)state;
 	add(s[0], XR24, MOD_Y, 0);
 	add(s[0], XR24, MOD_X, 0);
-	add(s[0], XR24, MOD_LINEAR, 0);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 0);
 	add(s[1], XR24, MOD_X, 0);
-	add(s[1], XR24, MOD_LINEAR, 0);
+	add(s[1], XR24, LA_MODIFIER_LINEAR, 0);
 	assert_int_equal(negotiate(s, 2, want, 1, &res), 0);
 	assert_int_equal(la_result_get_candidate_count(res), 2);
 	/* Both devices list X before LINEAR: their order wins over linear. */
@@ -167,12 +165,12 @@ static void test_modifier_intersection(void **state)
 	la_result_destroy(res);
 
 	/* The caller's modifier list filters. */
-	uint64_t mods[] = {MOD_LINEAR};
+	uint64_t mods[] = {LA_MODIFIER_LINEAR};
 	struct la_assertion a = {.width = 64, .height = 64, .formats = want, .n_formats = 1,
 				 .modifiers = mods, .n_modifiers = 1};
 	assert_int_equal(la_negotiate_capsets(ctx, &a, s, 2, &res), 0);
 	assert_int_equal(la_result_get_candidate_count(res), 1);
-	assert_true(chosen(res).modifier == MOD_LINEAR);
+	assert_true(chosen(res).modifier == LA_MODIFIER_LINEAR);
 	la_result_destroy(res);
 	destroy_sets(s, 2);
 }
@@ -186,11 +184,11 @@ static void test_implicit_modifier_same_driver_only(void **state)
 	uint32_t want[] = {XR24};
 
 	(void)state;
-	add(s[0], XR24, MOD_INVALID, 0);
-	add(s[1], XR24, MOD_INVALID, 0);
-	add(t[1], XR24, MOD_INVALID, 0);
+	add(s[0], XR24, LA_MODIFIER_IMPLICIT, 0);
+	add(s[1], XR24, LA_MODIFIER_IMPLICIT, 0);
+	add(t[1], XR24, LA_MODIFIER_IMPLICIT, 0);
 	assert_int_equal(negotiate(s, 2, want, 1, &res), 0);
-	assert_true(chosen(res).modifier == MOD_INVALID);
+	assert_true(chosen(res).modifier == LA_MODIFIER_IMPLICIT);
 	la_result_destroy(res);
 	assert_int_equal(negotiate(t, 2, want, 1, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res), "different drivers"));
@@ -212,9 +210,9 @@ static void test_merge_limits_and_flags(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add_c(s[0], XR24, MOD_LINEAR, &ka);
-	add_c(s[1], XR24, MOD_LINEAR, &kb);
-	add_c(s[2], XR24, MOD_LINEAR, &kc);
+	add_c(s[0], XR24, LA_MODIFIER_LINEAR, &ka);
+	add_c(s[1], XR24, LA_MODIFIER_LINEAR, &kb);
+	add_c(s[2], XR24, LA_MODIFIER_LINEAR, &kc);
 	assert_int_equal(negotiate(s, 3, NULL, 0, &res), 0);
 	struct la_candidate c = chosen(res);
 	assert_int_equal(c.constraints.max_pitch, 4096);
@@ -236,8 +234,8 @@ static void test_caching_conflict(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add_c(s[0], XR24, MOD_LINEAR, &ka);
-	add_c(s[1], XR24, MOD_LINEAR, &kb);
+	add_c(s[0], XR24, LA_MODIFIER_LINEAR, &ka);
+	add_c(s[1], XR24, LA_MODIFIER_LINEAR, &kb);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res), "of b"));
 	la_result_destroy(res);
@@ -251,10 +249,10 @@ static void test_pitch_too_wide(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add(s[0], XR24, MOD_LINEAR, 0);
-	add(s[0], YUYV, MOD_LINEAR, 0);
-	add_c(s[1], XR24, MOD_LINEAR, &kb);
-	add_c(s[1], YUYV, MOD_LINEAR, &kb);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 0);
+	add(s[0], YUYV, LA_MODIFIER_LINEAR, 0);
+	add_c(s[1], XR24, LA_MODIFIER_LINEAR, &kb);
+	add_c(s[1], YUYV, LA_MODIFIER_LINEAR, &kb);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res), "no valid layout"));
 	la_result_destroy(res);
@@ -268,8 +266,8 @@ static void test_lcm_overflow(void **state)
 
 	(void)state;
 	/* Two large coprime alignments: their lcm does not fit in 64 bits. */
-	add(s[0], XR24, MOD_LINEAR, (UINT64_C(1) << 62) + 1);
-	add(s[1], XR24, MOD_LINEAR, (UINT64_C(1) << 62) - 1);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, (UINT64_C(1) << 62) + 1);
+	add(s[1], XR24, LA_MODIFIER_LINEAR, (UINT64_C(1) << 62) - 1);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res), "overflows"));
 	la_result_destroy(res);
@@ -282,8 +280,8 @@ static void test_zero_align_is_no_constraint(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add(s[0], XR24, MOD_LINEAR, 0);
-	add(s[1], XR24, MOD_LINEAR, 256);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 0);
+	add(s[1], XR24, LA_MODIFIER_LINEAR, 256);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), 0);
 	assert_int_equal(chosen(res).constraints.pitch_align[0], 256);
 	la_result_destroy(res);
@@ -297,7 +295,7 @@ static void test_empty_set(void **state)
 	struct la_result *res = NULL;
 
 	(void)state;
-	add(s[0], XR24, MOD_LINEAR, 0);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 0);
 	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res),
 			       "mute (/dev/x) scanout offers nothing for this size and usage"));
@@ -315,10 +313,10 @@ static void test_eight_devices(void **state)
 	for (int i = 0; i < 8; i++) {
 		snprintf(label, sizeof(label), "d%d", i);
 		s[i] = new_set(label, label, LA_USAGE_SAMPLE);
-		add(s[i], AR24, MOD_LINEAR, 16);
-		add(s[i], XR24, MOD_LINEAR, (uint64_t)1 << (i % 4 + 4)); /* 16..128 */
+		add(s[i], AR24, LA_MODIFIER_LINEAR, 16);
+		add(s[i], XR24, LA_MODIFIER_LINEAR, (uint64_t)1 << (i % 4 + 4)); /* 16..128 */
 		if (i != 5)
-			add(s[i], NV12, MOD_LINEAR, 0); /* one device lacks NV12 */
+			add(s[i], NV12, LA_MODIFIER_LINEAR, 0); /* one device lacks NV12 */
 	}
 	assert_int_equal(negotiate(s, 8, NULL, 0, &res), 0);
 	assert_int_equal(la_result_get_candidate_count(res), 2);
@@ -341,7 +339,7 @@ static void test_bad_arguments(void **state)
 	struct la_result *res = (struct la_result *)0x1;
 
 	(void)state;
-	add(s[0], XR24, MOD_LINEAR, 0);
+	add(s[0], XR24, LA_MODIFIER_LINEAR, 0);
 	assert_int_equal(la_negotiate_capsets(ctx, &a, s, 0, &res), -EINVAL);
 	assert_null(res);
 	assert_int_equal(la_negotiate_capsets(ctx, NULL, s, 1, &res), -EINVAL);
@@ -368,13 +366,13 @@ static void test_bad_arguments(void **state)
 static void test_capset_limits(void **state)
 {
 	struct la_capset *s = new_set("a", "a", LA_USAGE_CAPTURE);
-	struct la_candidate c = {.format = XR24, .modifier = MOD_LINEAR};
+	struct la_candidate c = {.format = XR24, .modifier = LA_MODIFIER_LINEAR};
 	struct la_capset_info bad = {.label = NULL, .driver = "x", .backend = "y"};
 	struct la_capset *none = NULL;
 	char longname[300];
 
 	(void)state;
-	c.modifier = MOD_LINEAR;
+	c.modifier = LA_MODIFIER_LINEAR;
 	c.plane_count = LA_MAX_PLANES + 1;
 	assert_int_equal(la_capset_add_candidate(s, &c), -EINVAL);
 	assert_int_equal(la_capset_get_candidate_count(s), 0);

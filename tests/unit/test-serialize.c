@@ -23,7 +23,6 @@
 
 #include "testlib.h"
 
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff) /* DRM_FORMAT_MOD_INVALID */
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define NV12 FOURCC('N', 'V', '1', '2')
 #define XR24 FOURCC('X', 'R', '2', '4')
@@ -92,7 +91,7 @@ static struct la_capset *make_set(size_t n)
 		.usage = LA_USAGE_CAPTURE | LA_USAGE_CPU_READ | (UINT64_C(1) << 40),
 		.import_rule = LA_IMPORT_CONTIGUOUS,
 	};
-	static const uint64_t mods[] = {0, MOD_INVALID, UINT64_C(0x0100000000000001)};
+	static const uint64_t mods[] = {0, LA_MODIFIER_IMPLICIT, UINT64_C(0x0100000000000001)};
 	struct la_capset *set = NULL;
 
 	assert_int_equal(la_capset_new(&info, &set), 0);
@@ -184,7 +183,7 @@ static void test_capset_roundtrip(void **state)
 	/* The implicit modifier stays itself, never becomes LINEAR. */
 	struct la_candidate c;
 	assert_int_equal(la_capset_get_candidate(back, 1, &c), 0);
-	assert_true(c.modifier == MOD_INVALID);
+	assert_true(c.modifier == LA_MODIFIER_IMPLICIT);
 	assert_null(la_capset_get_device(back));
 	la_capset_destroy(back);
 	la_capset_destroy(set);
@@ -407,7 +406,7 @@ static struct la_descriptor nv12_desc(int fd)
 {
 	return (struct la_descriptor){
 		.format = NV12,
-		.modifier = MOD_INVALID,
+		.modifier = LA_MODIFIER_IMPLICIT,
 		.width = 1920,
 		.height = 1080,
 		.plane_count = 2,
@@ -456,7 +455,7 @@ static void test_desc_roundtrip_shared_fd(void **state)
 	assert_int_equal(la_descriptor_deserialize(blob, size, received, 1, &back), 0);
 	assert_int_equal(tl_fd_count(), before);
 	assert_int_equal(back.format, NV12);
-	assert_true(back.modifier == MOD_INVALID);
+	assert_true(back.modifier == LA_MODIFIER_IMPLICIT);
 	assert_int_equal(back.width, 1920);
 	assert_int_equal(back.height, 1080);
 	assert_int_equal(back.plane_count, 2);

@@ -9,8 +9,6 @@
 #include "testlib.h"
 #include "vmtest.h"
 
-#define MOD_LINEAR UINT64_C(0)
-#define MOD_INVALID UINT64_C(0x00ffffffffffffff)
 
 struct la_context *dt_context(void);
 /* The la_device of the first node of kind ("card"/"renderD") whose

@@ -13,12 +13,13 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <liballoc/liballoc.h>
+
 #include "../in-formats.h"
 
 #define XR24 0x34325258u
 #define AR24 0x34325241u
 #define NV12 0x3231564eu
-#define MOD_LINEAR 0ull
 #define MOD_X 0x0100000000000001ull /* a vendor modifier */
 
 struct blob {
@@ -87,7 +88,7 @@ static int collect(void *data, uint32_t format, uint64_t modifier)
 static const uint32_t three[] = {XR24, AR24, NV12};
 static const struct mod two_mods[] = {
 	{0x3, 0, MOD_X},      /* XR24, AR24 */
-	{0x7, 0, MOD_LINEAR}, /* all three */
+	{0x7, 0, LA_MODIFIER_LINEAR}, /* all three */
 };
 
 static void test_valid(void **state)
@@ -105,12 +106,12 @@ static void test_valid(void **state)
 	assert_int_equal(g.f[0], XR24);
 	assert_true(g.m[0] == MOD_X);
 	assert_int_equal(g.f[1], XR24);
-	assert_true(g.m[1] == MOD_LINEAR);
+	assert_true(g.m[1] == LA_MODIFIER_LINEAR);
 	assert_int_equal(g.f[2], AR24);
 	assert_true(g.m[2] == MOD_X);
 	assert_int_equal(g.f[3], AR24);
 	assert_int_equal(g.f[4], NV12);
-	assert_true(g.m[4] == MOD_LINEAR);
+	assert_true(g.m[4] == LA_MODIFIER_LINEAR);
 }
 
 /* Every prefix of a valid blob shorter than its full length is refused,

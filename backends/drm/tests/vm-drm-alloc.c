@@ -48,7 +48,7 @@ static void check_main_case(struct la_context *ctx, struct la_device *virtio,
 		vm_fatal("negotiation virtio_gpu scanout + vgem render: %s", la_last_diagnosis());
 	dt_print_result(res);
 	la_result_get_candidate(res, (size_t)la_result_get_chosen_candidate(res), &c);
-	vm_check(c.format == DRM_FORMAT_XRGB8888 && c.modifier == MOD_LINEAR,
+	vm_check(c.format == DRM_FORMAT_XRGB8888 && c.modifier == LA_MODIFIER_LINEAR,
 		 "chosen candidate XRGB8888 LINEAR");
 	la_result_get_path(res, 0, &best);
 	vm_check(best.matched && !strcmp(best.name, "drm-dumb:virtio_gpu") && best.is_device_memory,
@@ -186,7 +186,7 @@ static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
 	/* implicit layout through GBM for rendering alone */
 	struct la_assertion a = {.width = 640, .height = 480, .formats = formats, .n_formats = 1};
 	struct la_request r = {vgem_card, LA_USAGE_RENDER};
-	uint64_t implicit = MOD_INVALID;
+	uint64_t implicit = LA_MODIFIER_IMPLICIT;
 	a.modifiers = &implicit;
 	a.n_modifiers = 1;
 	struct la_result *res;
@@ -204,7 +204,7 @@ static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
 
 static void check_refusals(struct la_context *ctx, struct la_device *virtio)
 {
-	struct la_descriptor d = {.format = DRM_FORMAT_XRGB8888, .modifier = MOD_LINEAR,
+	struct la_descriptor d = {.format = DRM_FORMAT_XRGB8888, .modifier = LA_MODIFIER_LINEAR,
 				  .width = 256, .height = 256, .plane_count = 1};
 	struct la_buffer *buf;
 	struct la_import *imp;

@@ -72,7 +72,7 @@ static size_t kernel_primary_pairs(int fd, uint32_t *f, uint64_t *m, size_t max)
 				pl->plane_id, (unsigned long long)addfb2_mods, pl->count_formats);
 			for (uint32_t k = 0; k < pl->count_formats && n < max; k++) {
 				f[n] = pl->formats[k];
-				m[n++] = MOD_LINEAR;
+				m[n++] = LA_MODIFIER_LINEAR;
 			}
 		}
 		drmModeFreePlane(pl);
@@ -105,7 +105,7 @@ static void check_scanout(struct la_device *dev)
 	for (size_t i = 0; i < n; i++)
 		vm_check(set_has(set, f[i], m[i]), "scanout offers %s modifier 0x%llx",
 			 la_format_name(f[i], name, sizeof(name)), (unsigned long long)m[i]);
-	vm_check(n == 1 && f[0] == DRM_FORMAT_XRGB8888 && m[0] == MOD_LINEAR,
+	vm_check(n == 1 && f[0] == DRM_FORMAT_XRGB8888 && m[0] == LA_MODIFIER_LINEAR,
 		 "virtio_gpu primary plane: XRGB8888 linear only");
 	la_capset_get_candidate(set, 0, &c);
 	vm_check(c.constraints.max_width == res->max_width &&
@@ -142,7 +142,7 @@ static void check_cursor(struct la_device *dev)
 	ret = la_device_get_capabilities(dev, LA_USAGE_CURSOR, &a, &set);
 	if (!vm_check(ret == 0, "cursor capabilities: %s", ret ? la_last_diagnosis() : "ok"))
 		return;
-	vm_check(set_has(set, DRM_FORMAT_ARGB8888, MOD_LINEAR), "cursor offers ARGB8888 linear");
+	vm_check(set_has(set, DRM_FORMAT_ARGB8888, LA_MODIFIER_LINEAR), "cursor offers ARGB8888 linear");
 	la_capset_get_candidate(set, 0, &c);
 	vm_check(c.constraints.max_width == cw && c.constraints.max_height == ch,
 		 "cursor at most %ux%u (DRM_CAP_CURSOR_WIDTH/HEIGHT: %llux%llu)",
@@ -173,10 +173,10 @@ static void check_render(struct la_device *dev)
 		return;
 	for (size_t i = 0; gbm && i < 4; i++) {
 		bool want = gbm_device_is_format_supported(gbm, formats[i], GBM_BO_USE_RENDERING);
-		vm_check(set_has(set, formats[i], MOD_LINEAR) == want, "%s: %s %s for rendering (GBM: %d)",
+		vm_check(set_has(set, formats[i], LA_MODIFIER_LINEAR) == want, "%s: %s %s for rendering (GBM: %d)",
 			 la_device_get_label(dev), la_format_name(formats[i], name, sizeof(name)),
 			 want ? "offered" : "not offered", want);
-		vm_check(set_has(set, formats[i], MOD_INVALID) == (want && bo != NULL),
+		vm_check(set_has(set, formats[i], LA_MODIFIER_IMPLICIT) == (want && bo != NULL),
 			 "%s: implicit %s offered iff GBM allocates here (%d)",
 			 la_device_get_label(dev), name, bo != NULL);
 	}
