@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "../common/ioctl.h"
 #include "heap.h"
 #include "../../kernel/ion/uapi/ion.h"
 
@@ -41,20 +42,11 @@ const char *ion_abi_name(enum ion_abi abi)
 	}
 }
 
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
-	return ret;
-}
-
 static enum ion_abi detect_abi(struct ion_backend *be)
 {
 	struct ion_handle_data free_zero = {.handle = 0};
 	struct ion_heap_query q = {0};
-	int ret = xioctl(be->ion_fd, ION_IOC_FREE, &free_zero);
+	int ret = be_ioctl_again(be->ion_fd, ION_IOC_FREE, &free_zero);
 	int err = ret < 0 ? errno : 0;
 
 	if (ret < 0 && err == ENOTTY) {
@@ -63,7 +55,7 @@ static enum ion_abi detect_abi(struct ion_backend *be)
 	}
 	ion_dbg(be, "%s: ION_IOC_FREE(0) answered %s: legacy ABI", ION_NODE,
 		ret < 0 ? strerror(err) : "0");
-	if (xioctl(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0 && errno == ENOTTY)
+	if (be_ioctl_again(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0 && errno == ENOTTY)
 		return ION_ABI_LEGACY_NOQUERY;
 	return ION_ABI_LEGACY;
 }
@@ -94,14 +86,14 @@ static int query_heaps(struct ion_backend *be)
 	struct ion_heap_query q = {0};
 	int ret;
 
-	if (xioctl(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0) {
+	if (be_ioctl_again(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0) {
 		ion_dbg(be, "%s: ION_IOC_HEAP_QUERY (count): %s", ION_NODE, strerror(errno));
 		return 0;
 	}
 	memset(data, 0, sizeof(data));
 	q.cnt = q.cnt < MAX_HEAPS ? q.cnt : MAX_HEAPS;
 	q.heaps = (uint64_t)(uintptr_t)data;
-	if (q.cnt && xioctl(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0) {
+	if (q.cnt && be_ioctl_again(be->ion_fd, ION_IOC_HEAP_QUERY, &q) < 0) {
 		ion_dbg(be, "%s: ION_IOC_HEAP_QUERY: %s", ION_NODE, strerror(errno));
 		return 0;
 	}
@@ -129,7 +121,7 @@ static int legacy_alloc_handle(struct ion_backend *be, uint64_t len, uint32_t ma
 		errno = EOVERFLOW;
 		return -1;
 	}
-	if (xioctl(be->ion_fd, ION_IOC_LEGACY_ALLOC, &d) < 0)
+	if (be_ioctl_again(be->ion_fd, ION_IOC_LEGACY_ALLOC, &d) < 0)
 		return -1;
 	*handle = d.handle;
 	return 0;
@@ -138,7 +130,7 @@ static int legacy_alloc_handle(struct ion_backend *be, uint64_t len, uint32_t ma
 static void legacy_free(struct ion_backend *be, ion_user_handle_t handle)
 {
 	struct ion_handle_data d = {.handle = handle};
-	if (xioctl(be->ion_fd, ION_IOC_FREE, &d) < 0)
+	if (be_ioctl_again(be->ion_fd, ION_IOC_FREE, &d) < 0)
 		ion_dbg(be, "%s: ION_IOC_FREE(%d): %s", ION_NODE, handle, strerror(errno));
 }
 
@@ -217,7 +209,7 @@ int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, str
 	if (be->ion_abi == ION_ABI_MODERN) {
 		struct ion_new_allocation_data d = {
 			.len = len, .heap_id_mask = 1u << h->ion_id, .flags = h->ion_flags};
-		if (xioctl(be->ion_fd, ION_IOC_NEW_ALLOC, &d) < 0) {
+		if (be_ioctl_again(be->ion_fd, ION_IOC_NEW_ALLOC, &d) < 0) {
 			int err = errno;
 			diag_alloc(be, h, "ION_IOC_ALLOC", len, err, why);
 			return -err;
@@ -232,7 +224,7 @@ int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, str
 			return -err;
 		}
 		/* libion's ion_alloc_fd(): the dma-buf keeps the buffer after FREE */
-		ret = xioctl(be->ion_fd, ION_IOC_SHARE, &share);
+		ret = be_ioctl_again(be->ion_fd, ION_IOC_SHARE, &share);
 		err = errno;
 		legacy_free(be, share.handle);
 		if (ret < 0) {

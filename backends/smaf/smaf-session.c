@@ -13,17 +13,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../common/ioctl.h"
 #include "smaf-backend.h"
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && (errno == EINTR || errno == EAGAIN));
-	return ret < 0 ? -errno : 0;
-}
 
 int smaf_is_node(int fd)
 {
@@ -52,14 +43,14 @@ int smaf_is_node(int fd)
 static int list_allocators(struct smaf_session *s)
 {
 	struct smaf_info info = {0};
-	int ret = xioctl(s->fd, SMAF_IOC_GET_INFO, &info);
+	int ret = be_ioctl_again(s->fd, SMAF_IOC_GET_INFO, &info);
 
 	if (ret < 0)
 		return ret;
 	for (uint32_t i = 0; i < info.count && i < SMAF_MAX_ALLOCATORS; i++) {
 		memset(&info, 0, sizeof(info));
 		info.index = i;
-		ret = xioctl(s->fd, SMAF_IOC_GET_INFO, &info);
+		ret = be_ioctl_again(s->fd, SMAF_IOC_GET_INFO, &info);
 		if (ret < 0)
 			return ret;
 		memcpy(s->allocs[i].name, info.name, sizeof(s->allocs[i].name));
@@ -163,7 +154,7 @@ int smaf_create(int smaf, uint64_t length, const char *allocator, int *fd)
 
 	*fd = -1;
 	snprintf((char *)c.name, sizeof(c.name), "%s", allocator);
-	ret = xioctl(smaf, SMAF_IOC_CREATE, &c);
+	ret = be_ioctl_again(smaf, SMAF_IOC_CREATE, &c);
 	if (ret == 0)
 		*fd = c.fd;
 	return ret;
@@ -173,14 +164,14 @@ int smaf_set_secure(int smaf, int buf_fd)
 {
 	struct smaf_secure_flag f = {.fd = buf_fd, .secure = 1};
 
-	return xioctl(smaf, SMAF_IOC_SET_SECURE_FLAG, &f);
+	return be_ioctl_again(smaf, SMAF_IOC_SET_SECURE_FLAG, &f);
 }
 
 int smaf_buffer_info(int smaf, int buf_fd, struct smaf_buffer_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->fd = buf_fd;
-	int ret = xioctl(smaf, SMAF_IOC_GET_BUFFER_INFO, info);
+	int ret = be_ioctl_again(smaf, SMAF_IOC_GET_BUFFER_INFO, info);
 	info->allocator[sizeof(info->allocator) - 1] = '\0';
 	info->diag[sizeof(info->diag) - 1] = '\0';
 	return ret;

@@ -15,16 +15,6 @@
 
 #include "v4l2.h"
 
-int v4l2_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : 0;
-}
-
 int64_t v4l2_fd_size(int fd)
 {
 	off_t end = lseek(fd, 0, SEEK_END);
@@ -86,11 +76,11 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 
 	memset(st, 0, sizeof(*st));
 	cb.format.type = type;
-	ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	ret = be_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
 	if (ret == -EINVAL) {
 		/* EINVAL may only mean "no MMAP": ask again for DMABUF */
 		cb.memory = V4L2_MEMORY_DMABUF;
-		ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+		ret = be_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
 	}
 	if (ret == 0) {
 		st->mem_caps = cb.capabilities;
@@ -108,7 +98,7 @@ int v4l2_queue_state(struct v4l2_dev *dev, uint32_t type, struct v4l2_queue_stat
 	static const uint32_t bits[] = {V4L2_BUF_CAP_SUPPORTS_MMAP, V4L2_BUF_CAP_SUPPORTS_DMABUF};
 	for (size_t i = 0; i < 2; i++) {
 		struct v4l2_requestbuffers rb = {.count = 0, .type = type, .memory = mems[i]};
-		ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+		ret = be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 		if (ret == -EBUSY) {
 			v4l2_diag(why, "%s: queue busy (VIDIOC_REQBUFS: %s)", dev->label,
 				  strerror(-ret));
@@ -131,7 +121,7 @@ static void enumerate_formats(struct v4l2_dev *dev, uint32_t type, struct v4l2_f
 	fl->n = 0;
 	for (uint32_t i = 0; fl->n < V4L2_FORMATS_MAX; i++) {
 		struct v4l2_fmtdesc d = {.index = i, .type = type};
-		if (v4l2_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
+		if (be_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
 			break;
 		fl->codes[fl->n++] = d.pixelformat;
 	}
@@ -252,7 +242,7 @@ static int v4l2_probe_device(void *backend, int fd, const char *node, void **dev
 	const char *base;
 
 	memset(&cap, 0, sizeof(cap));
-	if (v4l2_ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
+	if (be_ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
 		return -ENODEV; /* not a V4L2 node */
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)

@@ -41,7 +41,7 @@ static size_t list_formats(struct v4l2_dev *dev, uint32_t type, const struct la_
 		uint32_t mp = 0, drm;
 		bool wanted = a->n_formats == 0, dup = false;
 
-		if (v4l2_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
+		if (be_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
 			break;
 		drm = la_v4l2_format_to_drm(d.pixelformat, &mp);
 		if (!drm) {
@@ -71,7 +71,7 @@ static void frame_limits(struct v4l2_dev *dev, uint32_t pixfmt, struct la_constr
 {
 	struct v4l2_frmsizeenum fs = {.index = 0, .pixel_format = pixfmt};
 
-	if (v4l2_ioctl(dev->fd, VIDIOC_ENUM_FRAMESIZES, &fs) < 0)
+	if (be_ioctl(dev->fd, VIDIOC_ENUM_FRAMESIZES, &fs) < 0)
 		return;
 	if (fs.type == V4L2_FRMSIZE_TYPE_CONTINUOUS || fs.type == V4L2_FRMSIZE_TYPE_STEPWISE) {
 		c->max_width = fs.stepwise.max_width;
@@ -98,7 +98,7 @@ static int try_fmt(struct v4l2_dev *dev, uint32_t type, const struct fmt_entry *
 	int ret;
 
 	v4l2_fill_format(&f, type, e->v4l2, w, h, e->mem_planes, bpl);
-	ret = v4l2_ioctl(dev->fd, VIDIOC_TRY_FMT, &f);
+	ret = be_ioctl(dev->fd, VIDIOC_TRY_FMT, &f);
 	if (ret < 0)
 		return ret;
 	v4l2_read_format(&f, &r->w, &r->h, &r->n, r->bpl, r->size);

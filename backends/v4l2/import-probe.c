@@ -123,10 +123,10 @@ static int try_import(struct v4l2_dev *dev, uint32_t type, int fd, uint32_t leng
 		b.length = length;
 	}
 	*call = "VIDIOC_PREPARE_BUF";
-	ret = v4l2_ioctl(dev->fd, VIDIOC_PREPARE_BUF, &b);
+	ret = be_ioctl(dev->fd, VIDIOC_PREPARE_BUF, &b);
 	if (ret == -ENOTTY) {
 		*call = "VIDIOC_QBUF";
-		ret = v4l2_ioctl(dev->fd, VIDIOC_QBUF, &b);
+		ret = be_ioctl(dev->fd, VIDIOC_QBUF, &b);
 	}
 	return ret;
 }
@@ -156,7 +156,7 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 			 "assuming contiguous-only", st.n_buffers);
 		return;
 	}
-	ret = v4l2_ioctl(dev->fd, VIDIOC_G_FMT, &f);
+	ret = be_ioctl(dev->fd, VIDIOC_G_FMT, &f);
 	if (ret < 0) {
 		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: VIDIOC_G_FMT: %s; assuming "
 			 "contiguous-only", strerror(-ret));
@@ -171,7 +171,7 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 			 "assuming contiguous-only", why);
 		return;
 	}
-	ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	ret = be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	if (ret < 0) {
 		set_rule(p, LA_IMPORT_CONTIGUOUS, ret != -EBUSY, "not probed: VIDIOC_REQBUFS(DMABUF): %s; "
 			 "assuming contiguous-only", strerror(-ret));
@@ -180,7 +180,7 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 	}
 	ret = try_import(dev, type, fd, (uint32_t)v4l2_fd_size(fd), n, &call);
 	rb.count = 0;
-	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	close(fd);
 	if (ret == 0)
 		set_rule(p, LA_IMPORT_ANY, true, "%s took a scattered dma-buf (udmabuf, 2 pieces)",

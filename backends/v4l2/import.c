@@ -138,7 +138,7 @@ static int check_with_driver(struct v4l2_dev *dev, uint32_t type, const struct l
 	int ret;
 
 	v4l2_fill_format(f, type, imp->pixfmt, d->width, d->height, imp->mem_planes, imp->bpl);
-	ret = v4l2_ioctl(dev->fd, VIDIOC_TRY_FMT, f);
+	ret = be_ioctl(dev->fd, VIDIOC_TRY_FMT, f);
 	if (ret < 0) {
 		v4l2_diag(why, "VIDIOC_TRY_FMT %s %ux%u: %s", v4l2_fourcc_str(imp->pixfmt, s),
 			  d->width, d->height, strerror(-ret));
@@ -193,10 +193,10 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 			 dev->label);
 		return 0;
 	}
-	ret = v4l2_ioctl(dev->fd, VIDIOC_S_FMT, f);
+	ret = be_ioctl(dev->fd, VIDIOC_S_FMT, f);
 	if (ret == 0) {
 		call = "VIDIOC_REQBUFS(DMABUF)";
-		ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+		ret = be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	}
 	if (ret < 0) {
 		if (ret == -EBUSY)
@@ -221,13 +221,13 @@ static int check_with_queue(struct v4l2_dev *dev, enum v4l2_queue q, const struc
 		b.length = (uint32_t)v4l2_fd_size(d->planes[0].fd);
 	}
 	call = "VIDIOC_PREPARE_BUF";
-	ret = v4l2_ioctl(dev->fd, VIDIOC_PREPARE_BUF, &b);
+	ret = be_ioctl(dev->fd, VIDIOC_PREPARE_BUF, &b);
 	if (ret == -ENOTTY) {
 		call = "VIDIOC_QBUF";
-		ret = v4l2_ioctl(dev->fd, VIDIOC_QBUF, &b);
+		ret = be_ioctl(dev->fd, VIDIOC_QBUF, &b);
 	}
 	rb.count = 0;
-	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	if (ret == -EFAULT) {
 		v4l2_diag(why, "%s refused the dma-buf with EFAULT: the queue needs physically "
 				   "contiguous memory and this buffer is scattered (import rule: %s; %s)",

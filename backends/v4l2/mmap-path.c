@@ -131,7 +131,7 @@ static int set_format(struct v4l2_dev *dev, uint32_t type, uint32_t pixfmt, uint
 	for (uint32_t p = 0; req->layout && p < mp; p++)
 		bpl[p] = (uint32_t)req->layout->pitch[p];
 	v4l2_fill_format(f, type, pixfmt, req->width, req->height, mp, bpl);
-	ret = v4l2_ioctl(dev->fd, VIDIOC_S_FMT, f);
+	ret = be_ioctl(dev->fd, VIDIOC_S_FMT, f);
 	if (ret < 0) {
 		v4l2_diag(why, "%s: VIDIOC_S_FMT %s %ux%u: %s", dev->label,
 			  v4l2_fourcc_str(pixfmt, s), req->width, req->height, strerror(-ret));
@@ -164,7 +164,7 @@ static void free_queue(struct v4l2_dev *dev, uint32_t type)
 {
 	struct v4l2_requestbuffers rb = {.count = 0, .type = type, .memory = V4L2_MEMORY_MMAP};
 
-	v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 }
 
 /* One MMAP buffer in the empty queue: its index. */
@@ -181,7 +181,7 @@ static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_
 	else if (v4l2_type_is_mplane(f->type) && cb.format.fmt.pix_mp.num_planes == 1 &&
 		 min_size > cb.format.fmt.pix_mp.plane_fmt[0].sizeimage)
 		cb.format.fmt.pix_mp.plane_fmt[0].sizeimage = (uint32_t)min_size;
-	ret = v4l2_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	ret = be_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
 	if (ret == 0 && cb.count >= 1) {
 		*index = cb.index;
 		return 0;
@@ -192,7 +192,7 @@ static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_
 		return ret ? ret : -ENOMEM;
 	}
 	struct v4l2_requestbuffers rb = {.count = 1, .type = f->type, .memory = V4L2_MEMORY_MMAP};
-	ret = v4l2_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
+	ret = be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	if (ret < 0 || rb.count < 1) {
 		v4l2_diag(why, "%s: VIDIOC_REQBUFS(1, MMAP): %s", dev->label,
 			  ret ? strerror(-ret) : "no buffer");
@@ -237,7 +237,7 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 	for (uint32_t p = 0; p < mp; p++) {
 		struct v4l2_exportbuffer eb = {.type = type, .index = index, .plane = p,
 					       .flags = O_RDWR | O_CLOEXEC};
-		ret = v4l2_ioctl(dev->fd, VIDIOC_EXPBUF, &eb);
+		ret = be_ioctl(dev->fd, VIDIOC_EXPBUF, &eb);
 		if (ret < 0) {
 			v4l2_diag(why, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
 				  index, p, strerror(-ret));

@@ -18,6 +18,8 @@
 
 #include <liballoc/v4l2-stream.h>
 
+#include "../common/ioctl.h"
+
 struct la_v4l2_stream {
 	int fd;
 	bool streaming;
@@ -25,16 +27,6 @@ struct la_v4l2_stream {
 	struct la_v4l2_stream_config cfg; /* what the driver set */
 	uint32_t sizeimage[LA_V4L2_MAX_PLANES];
 };
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : 0;
-}
 
 static bool is_mplane(uint32_t type)
 {
@@ -72,7 +64,7 @@ static uint32_t default_type(int fd)
 	uint32_t c;
 
 	memset(&cap, 0, sizeof(cap));
-	if (xioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
+	if (be_ioctl(fd, VIDIOC_QUERYCAP, &cap) < 0)
 		return 0;
 	c = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps : cap.capabilities;
 	if (c & (V4L2_CAP_VIDEO_CAPTURE_MPLANE | V4L2_CAP_VIDEO_M2M_MPLANE))
@@ -106,7 +98,7 @@ static int set_format(struct la_v4l2_stream *s, const struct la_v4l2_stream_conf
 		f.fmt.pix.field = V4L2_FIELD_NONE;
 		f.fmt.pix.bytesperline = cfg->bytesperline[0];
 	}
-	ret = xioctl(s->fd, VIDIOC_S_FMT, &f);
+	ret = be_ioctl(s->fd, VIDIOC_S_FMT, &f);
 	if (ret < 0)
 		return la_why_set(why, ret, "VIDIOC_S_FMT: %s", strerror(-ret));
 	s->cfg.pixelformat = is_mplane(f.type) ? f.fmt.pix_mp.pixelformat : f.fmt.pix.pixelformat;
@@ -141,7 +133,7 @@ static void free_buffers(struct la_v4l2_stream *s)
 	struct v4l2_requestbuffers rb = {.count = 0, .type = s->cfg.type, .memory = s->cfg.memory};
 
 	if (s->has_buffers)
-		xioctl(s->fd, VIDIOC_REQBUFS, &rb);
+		be_ioctl(s->fd, VIDIOC_REQBUFS, &rb);
 	s->has_buffers = false;
 }
 
@@ -192,7 +184,7 @@ int la_v4l2_stream_open(int fd, const struct la_v4l2_stream_config *cfg,
 		goto fail;
 	rb = (struct v4l2_requestbuffers){.count = cfg->count ? cfg->count : 1, .type = s->cfg.type,
 					  .memory = cfg->memory};
-	ret = xioctl(s->fd, VIDIOC_REQBUFS, &rb);
+	ret = be_ioctl(s->fd, VIDIOC_REQBUFS, &rb);
 	if (ret < 0) {
 		ret = la_why_set(why, ret, "VIDIOC_REQBUFS(%u, %s): %s", rb.count,
 			   cfg->memory == V4L2_MEMORY_MMAP ? "MMAP" : "DMABUF", strerror(-ret));
@@ -263,7 +255,7 @@ int la_v4l2_stream_queue_dmabuf(struct la_v4l2_stream *s, uint32_t index,
 			b.length = (uint32_t)size;
 		}
 	}
-	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
+	ret = be_ioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
 		return la_why_set(why, ret,
 				  "VIDIOC_QBUF(DMABUF, buffer %u): %s", index, strerror(-ret));
@@ -279,7 +271,7 @@ int la_v4l2_stream_queue(struct la_v4l2_stream *s, uint32_t index, struct la_why
 	if (!s || s->cfg.memory != V4L2_MEMORY_MMAP || index >= s->cfg.count)
 		return -EINVAL;
 	init_buffer(s, index, &b, planes);
-	ret = xioctl(s->fd, VIDIOC_QBUF, &b);
+	ret = be_ioctl(s->fd, VIDIOC_QBUF, &b);
 	if (ret < 0)
 		return la_why_set(why, ret,
 				  "VIDIOC_QBUF(MMAP, buffer %u): %s", index, strerror(-ret));
@@ -299,7 +291,7 @@ int la_v4l2_stream_export(struct la_v4l2_stream *s, uint32_t index, uint32_t pla
 	if (!s || s->cfg.memory != V4L2_MEMORY_MMAP)
 		return -EINVAL;
 	eb.type = s->cfg.type;
-	ret = xioctl(s->fd, VIDIOC_EXPBUF, &eb);
+	ret = be_ioctl(s->fd, VIDIOC_EXPBUF, &eb);
 	if (ret < 0)
 		return la_why_set(why, ret, "VIDIOC_EXPBUF(buffer %u, plane %u): %s", index, plane,
 			    strerror(-ret));
@@ -314,7 +306,7 @@ int la_v4l2_stream_start(struct la_v4l2_stream *s, struct la_why *why)
 	if (!s)
 		return -EINVAL;
 	type = (int)s->cfg.type;
-	ret = xioctl(s->fd, VIDIOC_STREAMON, &type);
+	ret = be_ioctl(s->fd, VIDIOC_STREAMON, &type);
 	if (ret < 0)
 		return la_why_set(why, ret, "VIDIOC_STREAMON: %s", strerror(-ret));
 	s->streaming = true;
@@ -328,7 +320,7 @@ int la_v4l2_stream_stop(struct la_v4l2_stream *s, struct la_why *why)
 	if (!s)
 		return -EINVAL;
 	type = (int)s->cfg.type;
-	ret = xioctl(s->fd, VIDIOC_STREAMOFF, &type);
+	ret = be_ioctl(s->fd, VIDIOC_STREAMOFF, &type);
 	s->streaming = false;
 	if (ret < 0)
 		return la_why_set(why, ret, "VIDIOC_STREAMOFF: %s", strerror(-ret));
@@ -354,7 +346,7 @@ int la_v4l2_stream_dequeue(struct la_v4l2_stream *s, int timeout_ms, uint32_t *i
 	if (ret == 0)
 		return la_why_set(why, -ETIMEDOUT, "no buffer within %d ms", timeout_ms);
 	init_buffer(s, 0, &b, planes);
-	ret = xioctl(s->fd, VIDIOC_DQBUF, &b);
+	ret = be_ioctl(s->fd, VIDIOC_DQBUF, &b);
 	if (ret < 0)
 		return la_why_set(why, ret, "VIDIOC_DQBUF: %s", strerror(-ret));
 	*index = b.index;

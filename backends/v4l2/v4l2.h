@@ -9,6 +9,7 @@
 
 #include <liballoc/backend.h>
 
+#include "../common/ioctl.h"
 #include "fourcc.h"
 
 #define V4L2_LABEL_MAX 160
@@ -66,7 +67,6 @@ struct v4l2_queue_state {
 #define v4l2_diag(why, ...) la_why_set(why, 0, __VA_ARGS__)
 
 /* backend.c */
-int v4l2_ioctl(int fd, unsigned long req, void *arg); /* 0 or -errno, EINTR retried */
 /* Size of a dma-buf (lseek SEEK_END), or -errno. */
 int64_t v4l2_fd_size(int fd);
 const char *v4l2_fourcc_str(uint32_t code, char buf[8]);
