@@ -243,6 +243,9 @@ static bool expect(const struct input *x, uint32_t f, uint64_t m, struct la_cand
 	k->caching = caching;
 	k->flags = flags | (any_required ? LA_CONSTRAINT_PROTECTED_REQUIRED : 0) |
 		   (all_may ? LA_CONSTRAINT_PROTECTED_OK : 0);
+	/* size limits bind every modifier, not only the linear layouts */
+	if ((k->max_width && x->width > k->max_width) || (k->max_height && x->height > k->max_height))
+		return false;
 	if (m == LA_MODIFIER_LINEAR) {
 		struct la_layout l;
 		if (la_layout_compute(f, x->width, x->height, k, &l) < 0)

@@ -419,6 +419,37 @@ static int record_conflict(struct walk *w, uint32_t format, uint64_t mod, const 
 	return 0;
 }
 
+/*
+ * Width and height limits hold whatever the modifier. The layout code
+ * checks them for linear candidates only, so check every candidate here and
+ * name the device whose limit refused it.
+ */
+static int check_size_limits(const struct walk *w, size_t key,
+			     const struct la_merged_candidate *merged, char *why, size_t len)
+{
+	const struct la_constraints *c = &merged->cand.constraints;
+	uint32_t width = w->res->width, height = w->res->height;
+	bool wide = c->max_width && width > c->max_width;
+	const char *owner = "the merged constraints";
+
+	if (!wide && !(c->max_height && height > c->max_height))
+		return 0;
+	for (size_t i = 0; i < w->n_sets; i++) {
+		const struct la_capset *set = w->sets[i];
+		const struct la_constraints *k = &set->cands[w->loc[i].entries[key].pos].constraints;
+		if (wide ? k->max_width == c->max_width : k->max_height == c->max_height) {
+			owner = set->identity.label;
+			break;
+		}
+	}
+	if (wide)
+		snprintf(why, len, "width %u exceeds max_width %u of %s", width, c->max_width, owner);
+	else
+		snprintf(why, len, "height %u exceeds max_height %u of %s", height, c->max_height,
+			 owner);
+	return -EINVAL;
+}
+
 static int take_common(struct walk *w, size_t key)
 {
 	struct la_result *res = w->res;
@@ -429,6 +460,8 @@ static int take_common(struct walk *w, size_t key)
 
 	memset(merged, 0, sizeof(*merged));
 	ret = merge_candidate(w->sets, w->loc, key, w->n_sets, merged, why, sizeof(why));
+	if (ret == 0)
+		ret = check_size_limits(w, key, merged, why, sizeof(why));
 	if (ret == 0)
 		ret = add_layout(merged, res->width, res->height, why, sizeof(why));
 	if (ret == -ENOMEM)

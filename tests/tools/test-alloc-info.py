@@ -370,6 +370,22 @@ def group_offline(e, t):
     doc = e.valid("offline: mixed file and device", r)
     t.check(r.rc == 0 and len(doc["buffers"]) == 1, "offline: a saved set next to a live device "
             "allocates", json.dumps(doc)[:300])
+    # A display limited to 4096 pixels and a GPU share a tiled modifier: an
+    # 8192-wide buffer is refused whatever the modifier, naming the display.
+    tiled = {"format": "XR24", "modifier": "0x0100000000000001"}
+    sets = {"disp": dict(tiled, constraints={"max_width": 4096, "max_height": 4096}),
+            "gpu": dict(tiled)}
+    files = []
+    for name, cand in sets.items():
+        files.append(e.write(name + "-tiled.json", json.dumps({
+            "liballoc_capset": 1,
+            "device": {"label": name + " (saved)", "driver": name, "backend": "drm",
+                       "devnum": "0:0", "usage": ["render" if name == "gpu" else "scanout"],
+                       "import_rule": "any"},
+            "candidates": [cand]})))
+    e.expect("offline: size limits bind a tiled modifier",
+             e.run("negotiate", files[0], files[1], "-s", "8192x4320"), 2,
+             out=[r"width 8192 exceeds max_width 4096 of disp \(saved\)"])
     e.expect("offline: wrong usage for a saved set",
              e.run("negotiate", cam_json + ":scanout", disp_json, "-s", "64x64"), 1,
              err=[r"holds capabilities for usage capture, not scanout"])

@@ -259,6 +259,37 @@ static void test_pitch_too_wide(void **state)
 	destroy_sets(s, 2);
 }
 
+/*
+ * Size limits hold whatever the modifier: a display limited to 640 pixels
+ * refuses a wider buffer with a tiled modifier too (the layout code, which
+ * checks them for linear candidates, never sees a tiled one).
+ */
+static void test_size_limit_any_modifier(void **state)
+{
+	const uint64_t tiled = UINT64_C(0x0100000000000001);
+	struct la_capset *s[2] = {new_set("gpu", "a", LA_USAGE_RENDER), new_set("disp", "b", LA_USAGE_SCANOUT)};
+	struct la_constraints narrow = {.max_width = 320};
+	struct la_constraints low = {.max_height = 240};
+	struct la_result *res = NULL;
+
+	(void)state;
+	add(s[0], XR24, tiled, 0);
+	add_c(s[1], XR24, tiled, &narrow);
+	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
+	assert_non_null(strstr(la_result_get_diagnosis(res), "width 640 exceeds max_width 320 of disp"));
+	la_result_destroy(res);
+	destroy_sets(s, 2);
+
+	s[0] = new_set("gpu", "a", LA_USAGE_RENDER);
+	s[1] = new_set("disp", "b", LA_USAGE_SCANOUT);
+	add_c(s[0], XR24, tiled, &low);
+	add(s[1], XR24, tiled, 0);
+	assert_int_equal(negotiate(s, 2, NULL, 0, &res), -ENOENT);
+	assert_non_null(strstr(la_result_get_diagnosis(res), "height 480 exceeds max_height 240 of gpu"));
+	la_result_destroy(res);
+	destroy_sets(s, 2);
+}
+
 static void test_lcm_overflow(void **state)
 {
 	struct la_capset *s[2] = {new_set("a", "a", LA_USAGE_CAPTURE), new_set("b", "b", LA_USAGE_SCANOUT)};
@@ -408,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_merge_limits_and_flags),
 		cmocka_unit_test(test_caching_conflict),
 		cmocka_unit_test(test_pitch_too_wide),
+		cmocka_unit_test(test_size_limit_any_modifier),
 		cmocka_unit_test(test_lcm_overflow),
 		cmocka_unit_test(test_zero_align_is_no_constraint),
 		cmocka_unit_test(test_empty_set),
