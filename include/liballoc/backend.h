@@ -177,7 +177,13 @@ struct la_backend_entry {
 			.iface_size = sizeof(interface),                             \
 		}
 
-/* Set by get_capabilities(); reason (copied) says how the rule was found. */
+/*
+ * Set by get_capabilities(): the device's import rule, and reason (copied;
+ * NULL reads as "") saying how it was found. -EINVAL: set NULL, rule not
+ * an enum la_import_rule, or reason longer than 255 bytes (the bound every
+ * capability set string has, so the set can always be serialized).
+ * -ENOMEM: copying reason failed. On failure the set is unchanged.
+ */
 int la_capset_set_import_rule(struct la_capset *set, enum la_import_rule rule, const char *reason);
 
 #ifdef __cplusplus
