@@ -11,6 +11,7 @@
 
 #include <liballoc/interop.h>
 
+#include "format.h"
 #include "private.h"
 
 static bool modifier_is_implicit(uint64_t modifier)
@@ -291,8 +292,7 @@ static uint64_t plane_size(const struct la_format_info *fi, bool known, uint32_t
 {
 	if (!known || p >= fi->plane_count)
 		return 0;
-	uint64_t rows = p == 0 ? height : ((uint64_t)height + fi->vsub - 1) / fi->vsub;
-	return rows * pitch;
+	return la_format_plane_height(fi, p, height) * pitch;
 }
 
 static int check_plane_count(uint32_t format, uint64_t modifier, uint32_t n_planes,
