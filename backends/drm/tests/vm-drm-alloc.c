@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <xf86drm.h>
 #include <xf86drmMode.h>
 #include <drm_fourcc.h>
 
@@ -81,16 +82,18 @@ static void check_main_case(struct la_context *ctx, struct la_device *virtio,
 	ret = la_device_import(vgem, LA_USAGE_RENDER, buf, &imp);
 	vm_check(ret == 0, "vgem imports the virtio_gpu buffer: %s", ret ? la_last_diagnosis() : "ok");
 	if (ret == 0) {
-		vm_check(la_import_get_property(imp, "handle0", &v) == 0 && v,
-			 "vgem GEM handle %llu", (unsigned long long)v);
+		v = 0;
+		ret = la_import_get_property(imp, "handle0", &v);
+		vm_check(ret == 0 && v, "vgem GEM handle %llu", (unsigned long long)v);
 		la_import_destroy(imp);
 	}
 	ret = la_device_import(virtio, LA_USAGE_SCANOUT, buf, &imp);
 	vm_check(ret == 0, "virtio_gpu makes a framebuffer of it: %s",
 		 ret ? la_last_diagnosis() : "ok");
 	if (ret == 0) {
-		vm_check(la_import_get_property(imp, "fb_id", &v) == 0 && v, "fb_id %llu",
-			 (unsigned long long)v);
+		v = 0;
+		ret = la_import_get_property(imp, "fb_id", &v);
+		vm_check(ret == 0 && v, "fb_id %llu", (unsigned long long)v);
 		la_import_destroy(imp);
 	}
 	la_buffer_destroy(buf);
@@ -145,6 +148,39 @@ static void check_sizes(struct la_context *ctx, struct la_device *virtio, struct
 
 /* Render-only on a node that can allocate: both paths work, GBM can
  * give the implicit layout, dumb the odd sizes. */
+/*
+ * The byte at offset of a dma-buf, read through another route than the
+ * mapping that wrote it: PRIME-imported into a fresh vgem file and mapped
+ * with MAP_DUMB there (the GEM mmap of vgem's object, or the exporter's
+ * mmap for a foreign one). -1 if any step fails.
+ */
+static int read_via_vgem(int dmabuf, uint64_t offset)
+{
+	struct drm_mode_map_dumb m = {0};
+	struct drm_gem_close c = {0};
+	char path[64];
+	int fd = vm_open_drm("vgem", "card", path, sizeof(path)), v = -1;
+	size_t len = (size_t)((offset + 4096) & ~(uint64_t)4095);
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	if (drmPrimeFDToHandle(fd, dmabuf, &m.handle) == 0) {
+		c.handle = m.handle;
+		if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &m) == 0) {
+			/* GEM mmap offsets name whole objects: map from the start */
+			p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)m.offset);
+			if (p != MAP_FAILED) {
+				v = ((volatile uint8_t *)p)[offset];
+				munmap(p, len);
+			}
+		}
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	}
+	close(fd);
+	return v;
+}
+
 static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
 {
 	static const uint32_t sizes[][2] = {{1, 1}, {1921, 3}, {4096, 16}};
@@ -174,10 +210,12 @@ static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
 				(unsigned long long)d.planes[0].pitch, (unsigned long long)d.modifier);
 			ret = la_buffer_map(buf, 0, LA_MAP_WRITE | LA_MAP_READ, &map);
 			if (vm_check(ret == 0, "CPU map of %s: %s", path, ret ? la_last_diagnosis() : "ok")) {
-				memset(map, 0x5a, d.planes[0].pitch * a.height);
-				vm_check(((unsigned char *)map)[d.planes[0].pitch * a.height - 1] == 0x5a,
-					 "written through the map");
+				uint64_t last = d.planes[0].pitch * a.height - 1;
+				memset(map, 0x5a, last + 1);
 				la_buffer_unmap(buf, 0);
+				int got = read_via_vgem(d.planes[0].fd, last);
+				vm_check(got == 0x5a, "written through the map, read back through a "
+					 "vgem import: 0x%x", (unsigned)got);
 			}
 			la_buffer_destroy(buf);
 		}

@@ -1,11 +1,21 @@
 /* 1000 negotiate-free cycles of allocate, export, import into vgem and
  * virtio_gpu (framebuffer), release: no fd, memory or GEM handle growth.
- * Counts are taken after 20 warm-up cycles (Mesa and libc caches). */
+ * Counts are taken after 20 warm-up cycles (Mesa and libc caches).
+ *
+ * GEM handles: the kernel gives the lowest free handle of a DRM file
+ * (idr_alloc from 1 in drm_gem_handle_create_tail()), and the devices here
+ * are opened from our own fds, so liballoc's imports live in our files. A
+ * dumb buffer created after the cycles gets the same handle as one created
+ * before exactly when no handle was left behind. */
 #include "drmtest.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <drm_fourcc.h>
+#include <xf86drm.h>
 
 static long rss_pages(void)
 {
@@ -46,11 +56,41 @@ static void cycle(struct la_result *res, struct la_device *virtio, struct la_dev
 	la_buffer_destroy(buf);
 }
 
+/* The handle a new GEM object gets on fd: the lowest free one. */
+static uint32_t next_handle(int fd)
+{
+	struct drm_mode_create_dumb c = {.width = 16, .height = 16, .bpp = 32};
+	struct drm_mode_destroy_dumb d;
+
+	if (drmIoctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &c) != 0)
+		vm_fatal("CREATE_DUMB for the handle probe: %s", strerror(errno));
+	d.handle = c.handle;
+	drmIoctl(fd, DRM_IOCTL_MODE_DESTROY_DUMB, &d);
+	return c.handle;
+}
+
+/* A device on a DRM file of our own (liballoc keeps a duplicate of fd). */
+static struct la_device *open_own(struct la_context *ctx, const char *driver, const char *kind,
+				  int *fd)
+{
+	struct la_device *dev;
+	char path[256];
+
+	*fd = vm_open_drm(driver, kind, path, sizeof(path));
+	if (*fd < 0)
+		vm_fatal("no %s node of %s", kind, driver);
+	if (la_device_open_fd(ctx, *fd, &dev) < 0)
+		vm_fatal("la_device_open_fd %s: %s", path, la_last_diagnosis());
+	return dev;
+}
+
 int main(void)
 {
 	struct la_context *ctx = dt_context();
-	struct la_device *virtio = dt_open(ctx, "virtio_gpu", "card");
-	struct la_device *vgem = dt_open(ctx, "vgem", "renderD");
+	int virtio_fd, vgem_fd;
+	struct la_device *virtio = open_own(ctx, "virtio_gpu", "card", &virtio_fd);
+	struct la_device *vgem = open_own(ctx, "vgem", "card", &vgem_fd);
+	uint32_t virtio_h0, vgem_h0, virtio_h1, vgem_h1;
 	uint32_t fmt = DRM_FORMAT_XRGB8888;
 	struct la_assertion as = {.width = 256, .height = 128, .formats = &fmt, .n_formats = 1};
 	struct la_request rq[2] = {{virtio, LA_USAGE_SCANOUT}, {vgem, LA_USAGE_RENDER}};
@@ -62,6 +102,8 @@ int main(void)
 		vm_fatal("negotiate: %s", la_last_diagnosis());
 	for (int i = 0; i < 20; i++)
 		cycle(res, virtio, vgem, &failures);
+	virtio_h0 = next_handle(virtio_fd);
+	vgem_h0 = next_handle(vgem_fd);
 	fds0 = tl_fd_count();
 	rss0 = rss_pages();
 	for (int i = 0; i < 1000; i++)
@@ -70,6 +112,11 @@ int main(void)
 	rss1 = rss_pages();
 	vm_check(failures == 0, "1020 cycles, %d failed calls", failures);
 	vm_check(fds1 == fds0, "open fds %d before, %d after 1000 cycles", fds0, fds1);
+	virtio_h1 = next_handle(virtio_fd);
+	vgem_h1 = next_handle(vgem_fd);
+	vm_check(virtio_h1 == virtio_h0 && vgem_h1 == vgem_h0,
+		 "no GEM handle left: the next free handle is %u before, %u after on virtio_gpu, "
+		 "%u / %u on vgem", virtio_h0, virtio_h1, vgem_h0, vgem_h1);
 #ifdef __SANITIZE_ADDRESS__
 	/* ASan keeps freed memory in quarantine, so resident pages grow:
 	 * LeakSanitizer checks for leaks at exit instead */
@@ -92,5 +139,7 @@ int main(void)
 	la_device_unref(vgem);
 	la_device_unref(virtio);
 	la_context_destroy(ctx);
+	close(vgem_fd);
+	close(virtio_fd);
 	return vm_exit_status();
 }
