@@ -5,7 +5,8 @@
  * checked against a brute force written independently of negotiate.c:
  * for every (format, modifier) the caller allows, take each set's first
  * candidate for it and merge by hand (128-bit lcm, min of limits, caching
- * intersection, protection rule, plane counts, implicit-modifier rule, and
+ * intersection, protection rule, plane counts, implicit-modifier rule (same
+ * device number or declared layout domain), and
  * a linear layout for LINEAR). Then:
  *  - the result holds exactly the pairs the brute force finds, once each,
  *    so an empty result happens only when no pair exists;
@@ -17,6 +18,7 @@
  */
 #include <errno.h>
 #include <liballoc/liballoc.h>
+#include <sys/sysmacros.h>
 
 #include "fuzz.h"
 
@@ -34,6 +36,7 @@ static const uint32_t formats[] = {
 };
 static const uint64_t modifiers[] = {LA_MODIFIER_LINEAR, 1, UINT64_C(0x0100000000000002), LA_MODIFIER_IMPLICIT};
 static const char *const drivers[] = {"gpu", "vpu"};
+static const char *const domains[] = {"", "soc-a", "soc-b"};
 
 struct input {
 	uint32_t width, height;
@@ -44,6 +47,8 @@ struct input {
 	bool mods_given;
 	size_t n_sets;
 	const char *driver[MAX_SETS];
+	dev_t devnum[MAX_SETS];     /* 0: no device number */
+	const char *domain[MAX_SETS]; /* layout domain, "" for none */
 	struct la_candidate cands[MAX_SETS][MAX_CANDS];
 	size_t n_cands[MAX_SETS];
 };
@@ -127,6 +132,11 @@ static void read_input(struct fuzz_in *in, struct input *x)
 		x->n_cands[s] = b >= 0xf0 ? 0 : 1 + (b >> 1) % MAX_CANDS;
 	}
 	for (size_t s = 0; s < x->n_sets; s++) {
+		b = fin_u8(in);
+		x->devnum[s] = (b & 3) ? makedev(226, b & 3) : 0;
+		x->domain[s] = domains[(b >> 2) % 3];
+	}
+	for (size_t s = 0; s < x->n_sets; s++) {
 		for (size_t i = 0; i < x->n_cands[s]; i++)
 			read_candidate(in, &x->cands[s][i],
 				       s && x->n_cands[0] ? &x->cands[0][i % x->n_cands[0]] : NULL);
@@ -191,6 +201,19 @@ static const struct la_candidate *first_of(const struct input *x, size_t s, uint
 	return NULL;
 }
 
+/*
+ * Set s may share set 0's implicit layout: same declared domain, else the
+ * same device number; sets without one (built by hand) are no device.
+ */
+static bool shares_implicit(const struct input *x, size_t s)
+{
+	if (s == 0 || (x->domain[0][0] && strcmp(x->domain[s], x->domain[0]) == 0))
+		return true;
+	if (x->devnum[0] || x->devnum[s])
+		return x->devnum[s] == x->devnum[0];
+	return false;
+}
+
 /* Merges the pair by hand; false if some device's constraint refuses it. */
 static bool expect(const struct input *x, uint32_t f, uint64_t m, struct la_candidate *out)
 {
@@ -210,7 +233,7 @@ static bool expect(const struct input *x, uint32_t f, uint64_t m, struct la_cand
 		if (!c)
 			return false;
 		in = &c->constraints;
-		if (m == LA_MODIFIER_IMPLICIT && strcmp(x->driver[s], x->driver[0]) != 0)
+		if (m == LA_MODIFIER_IMPLICIT && !shares_implicit(x, s))
 			return false;
 		if (c->plane_count && out->plane_count && c->plane_count != out->plane_count)
 			return false;
@@ -359,8 +382,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_input(&in, &x);
 	for (size_t s = 0; s < x.n_sets; s++) {
 		struct la_capset_info info = {.label = x.driver[s], .driver = x.driver[s],
-					      .backend = "fuzz", .usage = LA_USAGE_RENDER};
+					      .backend = "fuzz", .usage = LA_USAGE_RENDER,
+					      .devnum = x.devnum[s]};
 		FUZZ_CHECK(la_capset_new(&info, &sets[s]) == 0, "capset_new");
+		FUZZ_CHECK(la_capset_set_layout_domain(sets[s], x.domain[s]) == 0, "layout domain");
 		for (size_t i = 0; i < x.n_cands[s]; i++)
 			FUZZ_CHECK(la_capset_add_candidate(sets[s], &x.cands[s][i]) == 0,
 				   "add_candidate: %s", la_last_diagnosis());

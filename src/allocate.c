@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Allocation on a negotiated path, checked before the caller sees it. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buffer.h"
@@ -51,7 +52,14 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		return ret == -EINVAL ? -EPROTO : ret;
 	}
 	la_dbg(res->ctx, "allocated %ux%u on %s", d.width, d.height, p->name);
-	return la_buffer_wrap(res->ctx, &d, p->name, out);
+	ret = la_buffer_wrap(res->ctx, &d, p->name, out);
+	if (ret == 0 && p->has_owner) {
+		/* la_device_import() checks implicit layouts against it */
+		(*out)->has_origin = true;
+		(*out)->origin = p->owner_layout;
+		snprintf((*out)->origin_label, sizeof((*out)->origin_label), "%s", p->owner_label);
+	}
+	return ret;
 }
 
 static int best_path(struct la_result *res, struct la_path **p, struct la_why *why)

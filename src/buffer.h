@@ -18,6 +18,10 @@ struct la_buffer {
 	pthread_mutex_t lock;      /* maps */
 	struct la_mapping maps[LA_MAX_PLANES]; /* per plane index of the first plane with that fd */
 	int plane_maps[LA_MAX_PLANES];         /* per plane: refs it holds */
+	/* the device whose memory it is (owned paths only), for implicit layouts */
+	bool has_origin;
+	struct la_layout_id origin;
+	char origin_label[128];
 };
 
 /* Takes ownership of desc's fds (also on failure). */

@@ -39,7 +39,8 @@ int la_capset_new_why(const struct la_capset_info *info, struct la_capset **out,
 	if ((ret = dup_bounded(info->label, &set->identity.label, why)) < 0 ||
 	    (ret = dup_bounded(info->driver, &set->identity.driver, why)) < 0 ||
 	    (ret = dup_bounded(info->backend, &set->backend, why)) < 0 ||
-	    (ret = dup_bounded(info->import_reason, &set->identity.import_reason, why)) < 0) {
+	    (ret = dup_bounded(info->import_reason, &set->identity.import_reason, why)) < 0 ||
+	    (ret = dup_bounded("", &set->identity.layout_domain, why)) < 0) {
 		la_capset_destroy(set);
 		return ret;
 	}
@@ -69,6 +70,12 @@ int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_ca
 
 	if (ret == 0)
 		(*out)->identity.device = la_device_ref(dev);
+	if (ret == 0 && dev->layout_domain[0] &&
+	    la_capset_set_layout_domain(*out, dev->layout_domain) < 0) {
+		la_capset_destroy(*out);
+		*out = NULL;
+		ret = -ENOMEM;
+	}
 	return ret;
 }
 
@@ -79,11 +86,12 @@ int la_identity_copy(struct la_identity *dst, const struct la_identity *src)
 		.label = strdup(src->label),
 		.driver = strdup(src->driver),
 		.import_reason = strdup(src->import_reason ? src->import_reason : ""),
+		.layout_domain = strdup(src->layout_domain ? src->layout_domain : ""),
 		.devnum = src->devnum,
 		.usage = src->usage,
 		.import_rule = src->import_rule,
 	};
-	return dst->label && dst->driver && dst->import_reason ? 0 : -ENOMEM;
+	return dst->label && dst->driver && dst->import_reason && dst->layout_domain ? 0 : -ENOMEM;
 }
 
 void la_identity_fini(struct la_identity *id)
@@ -92,6 +100,7 @@ void la_identity_fini(struct la_identity *id)
 	free(id->label);
 	free(id->driver);
 	free(id->import_reason);
+	free(id->layout_domain);
 	*id = (struct la_identity){0};
 }
 

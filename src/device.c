@@ -65,6 +65,13 @@ static int probe_backends(struct la_device *dev, struct la_why *why)
 		dev->driver[sizeof(dev->driver) - 1] = '\0';
 		if (!dev->driver[0])
 			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
+		if (be->iface->layout_domain) {
+			la_backend_lock(be);
+			be->iface->layout_domain(be->data, data, dev->layout_domain,
+						 sizeof(dev->layout_domain));
+			la_backend_unlock(be);
+			dev->layout_domain[sizeof(dev->layout_domain) - 1] = '\0';
+		}
 		return 0;
 	}
 	return la_why_set(why, -ENODEV,

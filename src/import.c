@@ -10,6 +10,29 @@ struct la_import {
 	void *data;
 };
 
+/*
+ * An implicit layout is readable only by a device that shares it: refused
+ * before the backend sees the buffer, since a driver would take the
+ * dma-buf and misread its tiling in silence.
+ */
+static int check_implicit_origin(const struct la_device *dev, const struct la_buffer *buf)
+{
+	struct la_layout_id mine;
+	char d_origin[96], d_mine[96];
+
+	if (buf->desc.modifier != LA_MODIFIER_IMPLICIT || !buf->has_origin)
+		return 0;
+	la_layout_id_of_device(dev, &mine);
+	if (la_layout_id_shared(&buf->origin, &mine))
+		return 0;
+	la_layout_id_describe(&buf->origin, d_origin, sizeof(d_origin));
+	la_layout_id_describe(&mine, d_mine, sizeof(d_mine));
+	la_diag("%s (%s): cannot import an implicit-modifier buffer allocated by %s (%s): an "
+		"implicit layout is shared only within one device or a layout domain its backend "
+		"declares", dev->label, d_mine, buf->origin_label, d_origin);
+	return -EXDEV;
+}
+
 LA_EXPORT int la_device_import(struct la_device *dev, uint64_t usage, const struct la_buffer *buf,
 			       struct la_import **out)
 {
@@ -28,6 +51,9 @@ LA_EXPORT int la_device_import(struct la_device *dev, uint64_t usage, const stru
 		la_diag("%s: backend '%s' cannot import buffers", dev->label, be->name);
 		return -ENOTSUP;
 	}
+	ret = check_implicit_origin(dev, buf);
+	if (ret < 0)
+		return ret;
 	imp = calloc(1, sizeof(*imp));
 	if (!imp)
 		return -ENOMEM;

@@ -21,7 +21,13 @@
 
 #include "private.h"
 
-#define SCHEMA_VERSION 1
+/*
+ * 2 adds device.layout_domain (who shares implicit layouts) and is written
+ * only when a set has one, so every other set stays readable by version 1
+ * readers; both are read.
+ */
+#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION_DOMAINLESS 1
 #define MAX_CANDIDATES 65536 /* same bound as capset.c */
 #define MAX_STRING 255
 #define MAX_DEPTH 8          /* the schema nests 5 deep; refuse hostile nesting early */
@@ -96,7 +102,8 @@ static struct json_object *usage_to_json(uint64_t usage, bool *ok)
 	return arr;
 }
 
-static struct json_object *device_to_json(const struct la_capset_info *info, bool *ok)
+static struct json_object *device_to_json(const struct la_capset_info *info, const char *domain,
+					  bool *ok)
 {
 	struct json_object *dev = json_object_new_object();
 	char devnum[32];
@@ -112,6 +119,8 @@ static struct json_object *device_to_json(const struct la_capset_info *info, boo
 	add(dev, "import_rule", json_object_new_string(la_import_rule_name(info->import_rule)), ok);
 	if (info->import_reason && info->import_reason[0])
 		add(dev, "import_reason", json_object_new_string(info->import_reason), ok);
+	if (domain[0])
+		add(dev, "layout_domain", json_object_new_string(domain), ok);
 	return dev;
 }
 
@@ -179,11 +188,14 @@ static struct json_object *capset_to_json(const struct la_capset *set, bool *ok)
 	struct la_capset_info info;
 	size_t n = la_capset_get_candidate_count(set);
 
+	const char *domain = la_capset_get_layout_domain(set);
+
 	la_capset_get_info(set, &info);
 	if (root)
-		add(root, "liballoc_capset", json_object_new_int(SCHEMA_VERSION), ok);
+		add(root, "liballoc_capset", json_object_new_int(domain[0] ? SCHEMA_VERSION
+									 : SCHEMA_VERSION_DOMAINLESS), ok);
 	if (root)
-		add(root, "device", device_to_json(&info, ok), ok);
+		add(root, "device", device_to_json(&info, domain, ok), ok);
 	for (size_t i = 0; cands && i < n; i++) {
 		struct la_candidate c;
 		la_capset_get_candidate(set, i, &c);
@@ -398,10 +410,13 @@ static int parse_import_rule(struct json_object *o, const char *path, enum la_im
 }
 
 /* Strings in *info point into dev; valid while the JSON tree lives. */
-static int parse_device(struct json_object *dev, struct la_capset_info *info, struct la_why *why)
+static int parse_device(struct json_object *dev, uint64_t version, struct la_capset_info *info,
+			const char **domain, struct la_why *why)
 {
+	static const char *const keys_v1[] = {"label", "driver", "backend", "devnum", "usage",
+					      "import_rule", "import_reason", NULL};
 	static const char *const keys[] = {"label", "driver", "backend", "devnum", "usage",
-					   "import_rule", "import_reason", NULL};
+					   "import_rule", "import_reason", "layout_domain", NULL};
 	static const char *const strs[] = {"label", "driver", "backend", "import_reason"};
 	const char **dst[] = {&info->label, &info->driver, &info->backend, &info->import_reason};
 	struct json_object *o;
@@ -410,8 +425,14 @@ static int parse_device(struct json_object *dev, struct la_capset_info *info, st
 	int ret;
 
 	if ((ret = want_type(dev, json_type_object, "device", "an object", why)) < 0 ||
-	    (ret = check_keys(dev, "device", keys, why)) < 0)
+	    (ret = check_keys(dev, "device", version == SCHEMA_VERSION ? keys : keys_v1, why)) < 0)
 		return ret;
+	*domain = "";
+	if ((ret = member(dev, "device", "layout_domain", false, &o, p, sizeof(p), why)) < 0 ||
+	    (o && (ret = get_string(o, p, domain, why)) < 0))
+		return ret;
+	if (strlen(*domain) >= LA_LAYOUT_DOMAIN_MAX)
+		return bad(why, p, "longer than %d bytes", LA_LAYOUT_DOMAIN_MAX - 1);
 	for (size_t i = 0; i < LA_ARRAY_SIZE(strs); i++) {
 		bool required = i < 3;
 		if ((ret = member(dev, "device", strs[i], required, &o, p, sizeof(p), why)) < 0 ||
@@ -610,18 +631,17 @@ static int parse_candidates(struct json_object *arr, struct la_capset *set, stru
 	return 0;
 }
 
-static int parse_version(struct json_object *root, struct la_why *why)
+static int parse_version(struct json_object *root, uint64_t *version, struct la_why *why)
 {
 	struct json_object *o;
-	uint64_t version;
 	char p[32];
 
 	if (member(root, "", "liballoc_capset", true, &o, p, sizeof(p), why) < 0 ||
-	    get_uint(o, p, UINT64_MAX, &version, why) < 0)
+	    get_uint(o, p, UINT64_MAX, version, why) < 0)
 		return -EINVAL;
-	if (version != SCHEMA_VERSION)
-		return bad(why, p, "unsupported schema version %" PRIu64 " (this liballoc reads %d)",
-			   version, SCHEMA_VERSION);
+	if (*version != SCHEMA_VERSION && *version != SCHEMA_VERSION_DOMAINLESS)
+		return bad(why, p, "unsupported schema version %" PRIu64 " (this liballoc reads %d "
+			   "and %d)", *version, SCHEMA_VERSION_DOMAINLESS, SCHEMA_VERSION);
 	return 0;
 }
 
@@ -630,20 +650,26 @@ static int parse_root(struct json_object *root, struct la_capset **out, struct l
 	static const char *const keys[] = {"liballoc_capset", "device", "candidates", NULL};
 	struct la_capset_info info = {0};
 	struct json_object *dev, *cands;
+	const char *domain = "";
+	uint64_t version = 0;
 	char p[32];
 	int ret;
 
 	if ((ret = want_type(root, json_type_object, "(root)", "an object", why)) < 0 ||
-	    (ret = parse_version(root, why)) < 0 || (ret = check_keys(root, "", keys, why)) < 0 ||
+	    (ret = parse_version(root, &version, why)) < 0 ||
+	    (ret = check_keys(root, "", keys, why)) < 0 ||
 	    (ret = member(root, "", "device", true, &dev, p, sizeof(p), why)) < 0 ||
-	    (ret = parse_device(dev, &info, why)) < 0 ||
+	    (ret = parse_device(dev, version, &info, &domain, why)) < 0 ||
 	    (ret = member(root, "", "candidates", true, &cands, p, sizeof(p), why)) < 0)
 		return ret;
 	if ((ret = la_capset_new_why(&info, out, why)) < 0) {
 		la_why_prefix(why, "device");
 		return ret == -ENOMEM ? ret : -EINVAL;
 	}
-	if ((ret = parse_candidates(cands, *out, why)) < 0) {
+	/* bounded above: only memory can fail */
+	if (la_capset_set_layout_domain(*out, domain) < 0)
+		ret = -ENOMEM;
+	if (ret < 0 || (ret = parse_candidates(cands, *out, why)) < 0) {
 		la_capset_destroy(*out);
 		*out = NULL;
 	}

@@ -296,6 +296,31 @@ struct conflict {
 	char *text;
 };
 
+/* An implicit layout is read back only by a device that shares it (implicit.c). */
+static bool implicit_shared(const struct la_capset *a, const struct la_capset *b, char *why,
+			    size_t why_len)
+{
+	const struct la_identity *x = &a->identity, *y = &b->identity;
+	struct la_layout_id ia, ib;
+	char da[96], db[96];
+
+	la_layout_id_of_identity(x, &ia);
+	la_layout_id_of_identity(y, &ib);
+	if (la_layout_id_shared(&ia, &ib))
+		return true;
+	la_layout_id_describe(&ia, da, sizeof(da));
+	la_layout_id_describe(&ib, db, sizeof(db));
+	if (strcmp(x->driver, y->driver) != 0)
+		snprintf(why, why_len, "implicit modifier cannot be shared between %s and %s "
+			 "(different drivers, no common layout domain)", x->label, y->label);
+	else
+		snprintf(why, why_len, "implicit modifier cannot be shared between %s (%s) and %s (%s): "
+			 "different devices of driver %s; an implicit layout is shared only within "
+			 "one device or a layout domain its backend declares", x->label, da, y->label,
+			 db, x->driver);
+	return false;
+}
+
 static int merge_candidate(struct la_capset *const *sets, const struct located *loc, size_t key,
 			   size_t n, struct la_merged_candidate *out, char *why, size_t why_len)
 {
@@ -308,12 +333,8 @@ static int merge_candidate(struct la_capset *const *sets, const struct located *
 		const struct la_candidate *c = &sets[i]->cands[e->pos];
 		const char *what = NULL;
 		score += e->pos;
-		if (e0->modifier == LA_MODIFIER_IMPLICIT && strcmp(sets[i]->identity.driver, sets[0]->identity.driver) != 0) {
-			snprintf(why, why_len,
-				 "implicit modifier cannot be shared between %s and %s "
-				 "(different drivers)", sets[0]->identity.label, sets[i]->identity.label);
+		if (e0->modifier == LA_MODIFIER_IMPLICIT && !implicit_shared(sets[0], sets[i], why, why_len))
 			return -EINVAL;
-		}
 		if (c->plane_count && m.plane_count && c->plane_count != m.plane_count) {
 			snprintf(why, why_len, "%s wants %u memory planes, %s wants %u",
 				 sets[0]->identity.label, m.plane_count, sets[i]->identity.label, c->plane_count);

@@ -58,6 +58,9 @@ static int path_sink(void *data, const struct la_path_desc *desc, void *path)
 		p->owner = desc->owner;
 		snprintf(p->owner_driver, sizeof(p->owner_driver), "%s",
 			 la_device_get_driver(desc->owner));
+		snprintf(p->owner_label, sizeof(p->owner_label), "%s",
+			 la_device_get_label(desc->owner));
+		la_layout_id_of_device(desc->owner, &p->owner_layout);
 	}
 	p->desc.owner = NULL; /* not referenced: only its identity is kept */
 	res->n_paths++;
@@ -200,6 +203,26 @@ static int check_import_rules(const struct la_result *res, const struct la_path 
 	return 0;
 }
 
+/* Implicit layouts are known only to the device that defines them (implicit.c). */
+static int check_implicit_owner(const struct la_result *res, const struct la_path *p,
+				struct la_why *why)
+{
+	if (!p->has_owner)
+		return la_why_set(why, -EINVAL,
+				  "an implicit-modifier buffer must come from the device that "
+				  "defines its layout, not from neutral memory");
+	for (size_t i = 0; i < res->n_parts; i++) {
+		struct la_layout_id part;
+		la_layout_id_of_identity(&res->parts[i], &part);
+		if (!la_layout_id_shared(&p->owner_layout, &part))
+			return la_why_set(why, -EINVAL,
+					  "an implicit-modifier buffer must come from the device that "
+					  "defines its layout: %s does not share the implicit layout "
+					  "of %s", p->owner_label, res->parts[i].label);
+	}
+	return 0;
+}
+
 static int check_memory(const struct la_result *res, const struct la_merged_candidate *merged,
 			const struct la_path *p, struct la_why *why)
 {
@@ -235,11 +258,8 @@ static int check_memory(const struct la_result *res, const struct la_merged_cand
 	}
 	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR)
 		return la_why_set(why, -EINVAL, "allocates linear buffers only");
-	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT &&
-	    (!p->has_owner || strcmp(p->owner_driver, res->parts[0].driver) != 0))
-		return la_why_set(why, -EINVAL,
-				  "an implicit-modifier buffer must come from the driver that "
-				   "defines its layout");
+	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT)
+		return check_implicit_owner(res, p, why);
 	return 0;
 }
 

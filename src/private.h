@@ -102,6 +102,7 @@ struct la_device {
 	char driver[64];
 	dev_t devnum;
 	uint64_t usages;
+	char layout_domain[LA_LAYOUT_DOMAIN_MAX]; /* backend's layout_domain hook, "" = none */
 };
 
 /*
@@ -113,10 +114,28 @@ struct la_identity {
 	char *label;
 	char *driver;
 	char *import_reason;      /* never NULL once copied */
+	char *layout_domain;      /* never NULL once copied */
 	dev_t devnum;
 	uint64_t usage;
 	enum la_import_rule import_rule;
 };
+/*
+ * Who defines an implicit layout (LA_MODIFIER_IMPLICIT), enough to compare
+ * two of them; references nothing. A device number names a device; without
+ * one (a file) only the same la_device object is the same device.
+ */
+struct la_layout_id {
+	dev_t devnum;
+	const void *device; /* identity only, never dereferenced */
+	char domain[LA_LAYOUT_DOMAIN_MAX];
+};
+void la_layout_id_of_device(const struct la_device *dev, struct la_layout_id *out);
+void la_layout_id_of_identity(const struct la_identity *id, struct la_layout_id *out);
+/* Same device, or the same declared non-empty layout domain. */
+bool la_layout_id_shared(const struct la_layout_id *a, const struct la_layout_id *b);
+/* "devnum 226:1" / "no device number" and the domain, for diagnoses. */
+void la_layout_id_describe(const struct la_layout_id *id, char *buf, size_t len);
+
 /* Deep copy (strings, device reference); -ENOMEM leaves dst for la_identity_fini(). */
 int la_identity_copy(struct la_identity *dst, const struct la_identity *src);
 void la_identity_fini(struct la_identity *id);

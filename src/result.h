@@ -22,6 +22,8 @@ struct la_path {
 	dev_t owner_devnum;
 	const struct la_device *owner; /* identity only, never dereferenced */
 	char owner_driver[64];
+	char owner_label[128];
+	struct la_layout_id owner_layout; /* whose implicit layouts its buffers have */
 	/* evaluation for the candidate reported by la_result_get_path() */
 	int rank;
 	bool matched;

@@ -2,7 +2,7 @@
 /*
  * Binary forms of capability sets ("LACS") and buffer descriptors ("LADS")
  * for other processes. Layout: docs/serialization.md, "Binary layout,
- * version 1".
+ * version 1" (and version 2 of capability sets, which adds the layout domain).
  *
  * Every field is written byte by byte in little endian so the blob does not
  * depend on the writer's struct padding or endianness. Readers treat input
@@ -20,6 +20,12 @@
 #include "private.h"
 
 #define LA_SER_VERSION 1
+/*
+ * Capability sets only: version 2 adds the layout domain string after
+ * import_reason, written only when a set has one, so that every other set
+ * stays a version 1 blob; both are read.
+ */
+#define LA_SER_CAPSET_VERSION_DOMAIN 2
 #define HEADER_SIZE 12       /* magic, version, reserved, total length */
 #define CAPSET_FIXED_SIZE 37 /* header .. import_rule, plus 4 string length bytes */
 /* Same bounds as capset.c enforces on building, so any set serializes. */
@@ -58,11 +64,11 @@ static void put_str(struct writer *w, const char *s, size_t len)
 	w->off += len;
 }
 
-static void put_header(struct writer *w, const char *magic, size_t total)
+static void put_header(struct writer *w, const char *magic, unsigned version, size_t total)
 {
 	memcpy(w->buf, magic, 4);
 	w->off = 4;
-	put_u16(w, LA_SER_VERSION);
+	put_u16(w, version);
 	put_u16(w, 0); /* reserved: lets v1 readers refuse flags they don't know */
 	put_u32(w, total);
 }
@@ -136,7 +142,8 @@ static int get_str(struct reader *r, char *buf, const char *field)
  * Checks magic, version and that the declared total length is exactly the
  * input size: a shorter input is truncated, a longer one has trailing bytes.
  */
-static int get_header(struct reader *r, const char *magic, size_t min_size)
+static int get_header(struct reader *r, const char *magic, size_t min_size, unsigned max_version,
+		      unsigned *out_version)
 {
 	uint64_t version, reserved, total;
 
@@ -146,9 +153,10 @@ static int get_header(struct reader *r, const char *magic, size_t min_size)
 		return reader_fail(r, 0, "bad magic (expected \"%.4s\")", magic);
 	r->off = 4;
 	get_le(r, &version, 2, "version");
-	if (version != LA_SER_VERSION)
-		return reader_fail(r, 4, "unsupported version %u (this liballoc reads %d)",
-			       (unsigned)version, LA_SER_VERSION);
+	if (version < LA_SER_VERSION || version > max_version)
+		return reader_fail(r, 4, "unsupported version %u (this liballoc reads %d to %u)",
+			       (unsigned)version, LA_SER_VERSION, max_version);
+	*out_version = (unsigned)version;
 	get_le(r, &reserved, 2, "reserved");
 	if (reserved != 0)
 		return reader_fail(r, 6, "reserved field is 0x%x, not 0", (unsigned)reserved);
@@ -197,8 +205,8 @@ static size_t bounded_len(const char *s)
 LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size_t *size)
 {
 	struct la_capset_info info;
-	const char *strs[4];
-	size_t lens[4], n, total = CAPSET_FIXED_SIZE;
+	const char *strs[5];
+	size_t lens[5], n, total = CAPSET_FIXED_SIZE;
 	struct writer w;
 
 	if (!set || !data || !size)
@@ -207,7 +215,11 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 	n = la_capset_get_candidate_count(set);
 	strs[0] = info.label, strs[1] = info.driver, strs[2] = info.backend;
 	strs[3] = info.import_reason;
-	for (int i = 0; i < 4; i++) {
+	strs[4] = la_capset_get_layout_domain(set);
+	/* version 1 has no layout domain: a set without one stays readable by its readers */
+	int n_strs = strs[4][0] ? 5 : 4;
+	total += (size_t)n_strs - 4; /* its length byte: CAPSET_FIXED_SIZE counts four */
+	for (int i = 0; i < n_strs; i++) {
 		lens[i] = bounded_len(strs[i]);
 		if (lens[i] > MAX_STRING) {
 			la_diag("capset serialize: string longer than %d bytes", MAX_STRING);
@@ -223,13 +235,13 @@ LA_EXPORT int la_capset_serialize(const struct la_capset *set, void **data, size
 	w = (struct writer){.buf = malloc(total)};
 	if (!w.buf)
 		return -ENOMEM;
-	put_header(&w, "LACS", total);
+	put_header(&w, "LACS", n_strs == 5 ? LA_SER_CAPSET_VERSION_DOMAIN : LA_SER_VERSION, total);
 	put_u32(&w, n);
 	put_u32(&w, major(info.devnum));
 	put_u32(&w, minor(info.devnum));
 	put_u64(&w, info.usage);
 	put_u8(&w, info.import_rule);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < n_strs; i++)
 		put_str(&w, strs[i] ? strs[i] : "", lens[i]);
 	for (size_t i = 0; i < n; i++) {
 		struct la_candidate c;
@@ -290,10 +302,12 @@ static int get_candidate(struct reader *r, struct la_capset *set, size_t index)
 }
 
 /* Reads the identity after the header and creates the set. */
-static int get_identity(struct reader *r, struct la_capset **out)
+static int get_identity(struct reader *r, unsigned version, struct la_capset **out)
 {
-	char strs[4][MAX_STRING + 1];
-	static const char *const names[4] = {"label", "driver", "backend", "import_reason"};
+	char strs[5][MAX_STRING + 1];
+	static const char *const names[5] = {"label", "driver", "backend", "import_reason",
+					     "layout_domain"};
+	int n_strs = version >= LA_SER_CAPSET_VERSION_DOMAIN ? 5 : 4;
 	uint32_t maj, min;
 	uint64_t usage, rule;
 	int ret;
@@ -305,9 +319,14 @@ static int get_identity(struct reader *r, struct la_capset **out)
 		return ret;
 	if (rule > LA_IMPORT_NONE)
 		return reader_fail(r, r->off - 1, "unknown import_rule %u", (unsigned)rule);
-	for (int i = 0; i < 4; i++) {
+	strs[4][0] = '\0';
+	for (int i = 0; i < n_strs; i++) {
+		size_t at = r->off;
 		if ((ret = get_str(r, strs[i], names[i])) < 0)
 			return ret;
+		if (i == 4 && strlen(strs[4]) >= LA_LAYOUT_DOMAIN_MAX)
+			return reader_fail(r, at, "layout_domain longer than %d bytes",
+					   LA_LAYOUT_DOMAIN_MAX - 1);
 	}
 	ret = la_capset_new_why(&(struct la_capset_info){
 				    .label = strs[0],
@@ -321,6 +340,8 @@ static int get_identity(struct reader *r, struct la_capset **out)
 			    out, r->why);
 	if (ret < 0 && ret != -ENOMEM)
 		return -EINVAL;
+	if (ret == 0 && la_capset_set_layout_domain(*out, strs[4]) < 0)
+		return -ENOMEM; /* the caller destroys *out */
 	return ret;
 }
 
@@ -337,7 +358,9 @@ static int capset_deserialize(const void *data, size_t size, struct la_capset **
 	*out = NULL;
 	if (!data && size)
 		return la_why_set(why, -EINVAL, "capset blob: NULL data");
-	if ((ret = get_header(&r, "LACS", CAPSET_FIXED_SIZE)) < 0 ||
+	unsigned version;
+	if ((ret = get_header(&r, "LACS", CAPSET_FIXED_SIZE, LA_SER_CAPSET_VERSION_DOMAIN,
+			      &version)) < 0 ||
 	    (ret = get_u32(&r, &n, "candidate count")) < 0)
 		return ret;
 	if (n > MAX_CANDIDATES)
@@ -346,7 +369,7 @@ static int capset_deserialize(const void *data, size_t size, struct la_capset **
 	if ((uint64_t)n * CANDIDATE_SIZE > r.len - r.off)
 		return reader_fail(&r, 12, "%u candidates need %llu bytes, %zu left", n,
 			       (unsigned long long)n * CANDIDATE_SIZE, r.len - r.off);
-	ret = get_identity(&r, &set);
+	ret = get_identity(&r, version, &set);
 	for (size_t i = 0; ret == 0 && i < n; i++)
 		ret = get_candidate(&r, set, i);
 	if (ret == 0 && r.off != r.len)
@@ -410,7 +433,7 @@ LA_EXPORT int la_descriptor_serialize(const struct la_descriptor *desc, void **d
 	w = (struct writer){.buf = malloc(total)};
 	if (!w.buf)
 		return -ENOMEM;
-	put_header(&w, "LADS", total);
+	put_header(&w, "LADS", LA_SER_VERSION, total);
 	put_u32(&w, desc->format);
 	put_u64(&w, desc->modifier);
 	put_u32(&w, desc->width);
@@ -493,7 +516,9 @@ static int descriptor_deserialize(const void *data, size_t size, const int *fds,
 
 	if (!out || (!data && size) || (!fds && n_fds))
 		return -EINVAL;
-	if ((ret = get_header(&r, "LADS", DESC_FIXED_SIZE + PLANE_SIZE)) < 0 ||
+	unsigned version;
+	if ((ret = get_header(&r, "LADS", DESC_FIXED_SIZE + PLANE_SIZE, LA_SER_VERSION,
+			      &version)) < 0 ||
 	    (ret = get_desc_fields(&r, &d, &fd_count)) < 0)
 		return ret;
 	/* Exact: extra fds would be leaked by a caller trusting the blob. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "v4l2.h"
@@ -259,6 +260,9 @@ static int v4l2_probe_device(void *backend, int fd, const char *node, void **dev
 		return -ENODEV;
 	}
 	snprintf(info->driver, sizeof(info->driver), "%.32s", (const char *)cap.driver);
+	snprintf(dev->driver, sizeof(dev->driver), "%.31s", (const char *)cap.driver);
+	struct stat st;
+	dev->devnum = fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) ? st.st_rdev : 0;
 	base = node && node[0] ? strrchr(node, '/') : NULL;
 	base = base ? base + 1 : (node && node[0] ? node : "fd");
 	snprintf(dev->label, sizeof(dev->label), "%s (%s)", info->driver,

@@ -16,7 +16,12 @@
  *
  * The probe only runs on an idle queue (no buffers): on a busy one it would
  * disturb whoever streams, so the answer is then the cautious
- * "contiguous only" with the reason, and not cached.
+ * "contiguous only" with the reason. Such a fallback is not final: later
+ * queries probe again, BE_PROBE_CACHE_ATTEMPTS times in all per device and
+ * process, and the last fallback is then the answer, saying so. Answers
+ * live in the process-wide probe cache (../common/probe-cache.h), keyed by
+ * the node's device number, the driver, the queue and the boot id, so
+ * another context or another open of the node does not probe again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,9 +136,9 @@ static int try_import(struct v4l2_dev *dev, uint32_t type, int fd, uint32_t leng
 	return ret;
 }
 
-void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps)
+/* Probes the queue: p->done says whether the answer is definite. */
+static void run_probe(struct v4l2_dev *dev, enum v4l2_queue q, struct v4l2_probe *p)
 {
-	struct v4l2_probe *p = &dev->probe[q];
 	uint32_t type = dev->type[q];
 	struct v4l2_queue_state st;
 	struct v4l2_format f = {.type = type};
@@ -143,13 +148,6 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 	char why[160];
 	int fd = -1, ret;
 
-	if (p->done)
-		return;
-	if (!(mem_caps & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
-		set_rule(p, LA_IMPORT_NONE, true, "queue lacks V4L2_BUF_CAP_SUPPORTS_DMABUF "
-			 "(capabilities 0x%x): it can only use its own MMAP buffers", mem_caps);
-		return;
-	}
 	ret = v4l2_queue_state(dev, type, &st, NULL);
 	if (ret == 0 && st.exact && st.n_buffers) {
 		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: the queue holds %u buffers; "
@@ -191,6 +189,47 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 	else
 		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "%s refused a scattered dma-buf: %s; "
 			 "assuming contiguous-only", call, strerror(-ret));
+}
+
+static void use_answer(struct v4l2_probe *p, const struct be_probe_answer *a)
+{
+	p->rule = a->rule;
+	p->done = a->definite;
+	snprintf(p->reason, sizeof(p->reason), "%s", a->reason);
+}
+
+void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps)
+{
+	struct v4l2_probe *p = &dev->probe[q];
+	struct be_probe_key key = {.devnum = dev->devnum};
+	struct be_probe_answer a;
+	int ret;
+
+	if (p->done)
+		return;
+	if (!(mem_caps & V4L2_BUF_CAP_SUPPORTS_DMABUF)) {
+		set_rule(p, LA_IMPORT_NONE, true, "queue lacks V4L2_BUF_CAP_SUPPORTS_DMABUF "
+			 "(capabilities 0x%x): it can only use its own MMAP buffers", mem_caps);
+		return;
+	}
+	snprintf(key.driver, sizeof(key.driver), "%s", dev->driver);
+	snprintf(key.what, sizeof(key.what), "%s", q == V4L2_Q_CAPTURE ? "capture" : "output");
+	if (be_probe_cache_lookup(&key, &a) == 1) {
+		use_answer(p, &a);
+		v4l2_dbg(dev->be, "%s: %s queue: import rule from an earlier probe in this process: "
+			 "%s: %s", dev->label, key.what, la_import_rule_name(p->rule), p->reason);
+		return;
+	}
+	run_probe(dev, q, p);
+	if (p->done) {
+		ret = be_probe_cache_store(&key, p->rule, p->reason);
+	} else {
+		ret = be_probe_cache_fail(&key, p->rule, p->reason, &a);
+		use_answer(p, &a);
+	}
+	if (ret < 0)
+		v4l2_dbg(dev->be, "%s: probe cache: %s (this device object keeps its own answer)",
+			 dev->label, strerror(-ret));
 	v4l2_dbg(dev->be, "%s: import probe: %s: %s", dev->label, la_import_rule_name(p->rule),
 		 p->reason);
 }

@@ -10,6 +10,7 @@
 #include <liballoc/backend.h>
 
 #include "../common/ioctl.h"
+#include "../common/probe-cache.h"
 #include "fourcc.h"
 
 #define V4L2_LABEL_MAX 160
@@ -48,6 +49,8 @@ struct v4l2_dev {
 	int fd;                 /* borrowed from the core */
 	char label[V4L2_LABEL_MAX]; /* "vivid (/dev/video0)", as the core names it */
 	char name[64];          /* "vivid:video0", for path names */
+	char driver[32];        /* VIDIOC_QUERYCAP driver */
+	dev_t devnum;           /* st_rdev of the node, 0 if none: keys the probe cache */
 	uint32_t caps;          /* device_caps */
 	uint32_t type[2];       /* buffer type of the capture / output queue, 0 = none */
 	struct v4l2_probe probe[2];
@@ -94,7 +97,11 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
 			  const struct la_assertion *assertion, struct la_capset *set,
 			  struct la_why *why);
 
-/* import-probe.c: runs the probe once per queue; result in dev->probe[q]. */
+/*
+ * import-probe.c: the queue's import rule in dev->probe[q], from the
+ * process-wide probe cache (probe-cache.h) or by probing; a probe that
+ * cannot run is retried by later calls, BE_PROBE_CACHE_ATTEMPTS times in all.
+ */
 void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps);
 /* A dma-buf of at least size bytes made of two pieces of the same pages. */
 int v4l2_scattered_dmabuf(uint64_t size, int *fd, char *why, size_t len);

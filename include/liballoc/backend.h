@@ -159,6 +159,16 @@ struct la_backend_interface {
 	/* Appended hooks (see LA_BACKEND_ABI_VERSION); all optional. */
 	/* The LA_USAGE_BACKEND_MASK bit of a full name ("test.magic"); -ENOENT if unknown. */
 	int (*usage_from_name)(void *backend, const char *name, uint64_t *bit, struct la_why *why);
+	/*
+	 * Which devices share this device's implicit layouts (buffers of
+	 * LA_MODIFIER_IMPLICIT). Called once after probe() with key zeroed,
+	 * len LA_LAYOUT_DOMAIN_MAX: write a NUL-terminated key that every
+	 * device laying out implicit buffers the same way also writes, named
+	 * after what decides the layout (e.g. "amdgpu:gfx10.3"), or leave it
+	 * "". Absent or "": the device shares its implicit layouts with itself
+	 * only (the same node, or another node of the same device number).
+	 */
+	void (*layout_domain)(void *backend, void *device, char *key, size_t len);
 };
 
 struct la_backend_entry {

@@ -178,6 +178,12 @@ const char *la_device_get_path(const struct la_device *dev);
 /* "virtio_gpu (/dev/dri/card1)": the name used in every diagnosis. */
 const char *la_device_get_label(const struct la_device *dev);
 dev_t la_device_get_devnum(const struct la_device *dev);
+/*
+ * The key of the devices that share dev's implicit layouts, as its backend
+ * declares it (backend.h, layout_domain), or "" when dev shares them with
+ * itself only; NULL for NULL. See la_capset_set_layout_domain().
+ */
+const char *la_device_get_layout_domain(const struct la_device *dev);
 /* Borrowed: the device's own duplicate of its fd; do not close it. */
 int la_device_get_fd(const struct la_device *dev);
 
@@ -360,6 +366,22 @@ void la_capset_get_info(const struct la_capset *set, struct la_capset_info *info
  * file (and for set NULL). Borrowed: no new reference.
  */
 struct la_device *la_capset_get_device(const struct la_capset *set);
+
+/* Longest layout domain key, with its NUL. */
+#define LA_LAYOUT_DOMAIN_MAX 64
+/*
+ * Implicit layouts (LA_MODIFIER_IMPLICIT: the driver picks a layout it does
+ * not tell) are shared only between capability sets of one device (same
+ * devnum; for devnum 0, the same live la_device), or of devices with the
+ * same non-empty layout domain. A set of a live device carries the
+ * device's domain; a set built by hand has "" until this sets it (key
+ * copied, NULL reads as ""). -EINVAL: set NULL or key of
+ * LA_LAYOUT_DOMAIN_MAX bytes or more. -ENOMEM: copying key failed. On
+ * failure the set is unchanged.
+ */
+int la_capset_set_layout_domain(struct la_capset *set, const char *key);
+/* The set's layout domain, "" for none; borrowed from set. NULL for NULL. */
+const char *la_capset_get_layout_domain(const struct la_capset *set);
 
 /* ------------------------------------------------------------------ */
 /* Negotiation and allocation paths                                    */
@@ -621,6 +643,11 @@ int la_capset_validate(const struct la_capset *set, const struct la_descriptor *
  *   the driver's format does not match).
  * -ENOTSUP: the backend imports nothing (heap devices), or the device has
  *   no display (DRM scanout) or no queue in that direction (V4L2).
+ * -EXDEV: buf has the implicit modifier and was allocated on another
+ *   device's memory that does not share dev's implicit layout (neither the
+ *   same device nor the same layout domain, see la_capset_set_layout_domain());
+ *   the diagnosis names both devices. A buffer from
+ *   la_buffer_from_descriptor() has no known allocator and is not checked.
  * A kernel errno of the import: DRM_IOCTL_PRIME_FD_TO_HANDLE,
  *   DRM_IOCTL_MODE_ADDFB2, VIDIOC_S_FMT/REQBUFS/PREPARE_BUF (-EFAULT: the
  *   queue needs physically contiguous memory).

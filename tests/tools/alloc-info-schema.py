@@ -166,11 +166,13 @@ CANDIDATE = obj(CANDIDATE_KEYS)
 CHOSEN = obj(dict(CANDIDATE_KEYS, index=integer(0, 2**31)))
 
 # The capability-set schema (USAGE.md, "JSON schema of capability sets").
+# Version 2 only when the device has a layout domain.
 CAPSET = obj({
-    "liballoc_capset": const(1),
+    "liballoc_capset": integer(1, 2),
     "device": obj({"label": string(), "driver": string(), "backend": string(),
                    "usage": USAGE, "import_rule": enum(*IMPORT_RULES)},
-                  {"devnum": DEVNUM, "import_reason": string()}),
+                  {"devnum": DEVNUM, "import_reason": string(),
+                   "layout_domain": string(True)}),
     "candidates": array(obj({"format": string(True), "modifier": MODIFIER},
                             {"plane_count": integer(0, 4), "constraints": CONSTRAINTS})),
 })

@@ -128,6 +128,42 @@ static void test_roundtrip(void **state)
 	la_capset_destroy(set);
 }
 
+/*
+ * A layout domain makes the document schema version 2 with
+ * device.layout_domain; without one it stays version 1. Version 1 does not
+ * know the key.
+ */
+static void test_layout_domain(void **state)
+{
+	struct la_capset *set = make_set(), *back = NULL;
+	char *json = NULL;
+
+	(void)state;
+	assert_int_equal(la_capset_to_json(set, &json), 0);
+	assert_non_null(strstr(json, "\"liballoc_capset\": 1"));
+	assert_null(strstr(json, "layout_domain"));
+	free(json);
+	assert_int_equal(la_capset_set_layout_domain(set, "fake_gpu:gen3"), 0);
+	assert_int_equal(la_capset_to_json(set, &json), 0);
+	assert_non_null(strstr(json, "\"liballoc_capset\": 2"));
+	assert_non_null(strstr(json, "\"layout_domain\": \"fake_gpu:gen3\""));
+	if (la_capset_from_json(json, &back) != 0)
+		fail_msg("%s\n%s", la_last_diagnosis(), json);
+	assert_sets_equal(set, back);
+	assert_string_equal(la_capset_get_layout_domain(back), "fake_gpu:gen3");
+	la_capset_destroy(back);
+	/* the same document as version 1: the key is unknown there */
+	char *v1 = strdup(json);
+	memcpy(strstr(v1, "\"liballoc_capset\": 2") + strlen("\"liballoc_capset\": "), "1", 1);
+	back = (struct la_capset *)0x1;
+	assert_int_equal(la_capset_from_json(v1, &back), -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(la_last_diagnosis(), "device.layout_domain: unknown field"));
+	free(v1);
+	free(json);
+	la_capset_destroy(set);
+}
+
 static void test_roundtrip_empty(void **state)
 {
 	struct la_capset_info info = {.import_rule = LA_IMPORT_NONE};
@@ -232,8 +268,8 @@ static const struct bad_case bad_cases[] = {
 	{"[[[[[[[[[[[[1]]]]]]]]]]]]", "nesting too deep"},
 	/* top level */
 	{"{" DEV ", \"candidates\": []}", "liballoc_capset: missing"},
-	{"{\"liballoc_capset\": 2, " DEV ", \"candidates\": []}",
-	 "liballoc_capset: unsupported schema version 2"},
+	{"{\"liballoc_capset\": 3, " DEV ", \"candidates\": []}",
+	 "liballoc_capset: unsupported schema version 3"},
 	{"{\"liballoc_capset\": \"1\", " DEV ", \"candidates\": []}",
 	 "liballoc_capset: expected a non-negative integer, got string"},
 	{"{\"liballoc_capset\": -1, " DEV ", \"candidates\": []}", "liballoc_capset: negative value -1"},
@@ -409,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_roundtrip_empty),
+		cmocka_unit_test(test_layout_domain),
 		cmocka_unit_test(test_output_shape),
 		cmocka_unit_test(test_minimal_and_fourcc),
 		cmocka_unit_test(test_malformed),

@@ -87,9 +87,9 @@ static void test_init_failure(void **state)
 }
 
 /*
- * A module built against a header one appended hook short loads and works,
- * and the hook it lacks is absent: not read from whatever follows its
- * interface (backend-old.c puts a poisoned usage_from_name there).
+ * A module built against a header without the appended hooks loads and works,
+ * and the hooks it lacks are absent: not read from whatever follows its
+ * interface (backend-old.c puts a poisoned usage_from_name and layout_domain there).
  */
 static void test_older_interface(void **state)
 {
@@ -117,6 +117,8 @@ static void test_older_interface(void **state)
 	assert_int_equal(la_device_open(ctx, node, &dev), 0);
 	assert_int_equal(la_device_usage_from_name(dev, "old.poison", &bit), -ENOENT);
 	assert_int_equal(bit, 0);
+	assert_null(ctx->backends[0]->iface->layout_domain);
+	assert_string_equal(la_device_get_layout_domain(dev), "");
 	assert_int_equal(la_device_get_capabilities(dev, LA_USAGE_RENDER, &a, &set), 0);
 	assert_int_equal(la_capset_get_candidate_count(set), 1);
 	la_capset_destroy(set);

@@ -13,6 +13,7 @@
 #include <liballoc/liballoc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #define FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #define XR24 FOURCC('X', 'R', '2', '4')
@@ -175,8 +176,29 @@ static void test_modifier_intersection(void **state)
 	destroy_sets(s, 2);
 }
 
-static void test_implicit_modifier_same_driver_only(void **state)
+static struct la_capset *new_dev_set(const char *label, const char *driver, uint64_t usage,
+				      unsigned minor_nr)
 {
+	struct la_capset_info info = {
+		.label = label, .driver = driver, .backend = "offline", .usage = usage,
+		.devnum = makedev(226, minor_nr),
+	};
+	struct la_capset *set = NULL;
+	assert_int_equal(la_capset_new(&info, &set), 0);
+	add(set, XR24, LA_MODIFIER_IMPLICIT, 0);
+	return set;
+}
+
+/*
+ * An implicit layout is the device's own: two sets of one device (same
+ * devnum) share it, two devices of one driver do not unless they declare
+ * the same layout domain, and different drivers never do by default.
+ */
+static void test_implicit_modifier_same_device_only(void **state)
+{
+	struct la_capset *same[2] = {new_dev_set("card0", "virtio_gpu", LA_USAGE_SCANOUT, 0),
+				     new_dev_set("card0 render", "virtio_gpu", LA_USAGE_RENDER, 0)};
+	struct la_capset *two[2] = {same[0], new_dev_set("card1", "virtio_gpu", LA_USAGE_RENDER, 1)};
 	struct la_capset *s[2] = {new_set("card0", "virtio_gpu", LA_USAGE_SCANOUT),
 				  new_set("card1", "virtio_gpu", LA_USAGE_RENDER)};
 	struct la_capset *t[2] = {s[0], new_set("cam", "vivid", LA_USAGE_CAPTURE)};
@@ -184,17 +206,59 @@ static void test_implicit_modifier_same_driver_only(void **state)
 	uint32_t want[] = {XR24};
 
 	(void)state;
+	assert_int_equal(negotiate(same, 2, want, 1, &res), 0);
+	assert_true(chosen(res).modifier == LA_MODIFIER_IMPLICIT);
+	la_result_destroy(res);
+
+	/* one driver, two devices: refused, and the diagnosis says which rule */
+	assert_int_equal(negotiate(two, 2, want, 1, &res), -ENOENT);
+	const char *d = la_result_get_diagnosis(res);
+	assert_non_null(strstr(d, "card0 (devnum 226:0, no layout domain)"));
+	assert_non_null(strstr(d, "card1 (devnum 226:1, no layout domain)"));
+	assert_non_null(strstr(d, "different devices of driver virtio_gpu"));
+	assert_non_null(strstr(d, "shared only within one device"));
+	la_result_destroy(res);
+	/* declared by their backend as one layout: shared */
+	assert_int_equal(la_capset_set_layout_domain(two[0], "virtio_gpu:virgl"), 0);
+	assert_int_equal(la_capset_set_layout_domain(two[1], "virtio_gpu:virgl"), 0);
+	assert_string_equal(la_capset_get_layout_domain(two[1]), "virtio_gpu:virgl");
+	assert_int_equal(negotiate(two, 2, want, 1, &res), 0);
+	assert_true(chosen(res).modifier == LA_MODIFIER_IMPLICIT);
+	la_result_destroy(res);
+	/* a domain on one side only is no declaration */
+	assert_int_equal(la_capset_set_layout_domain(two[1], NULL), 0);
+	assert_string_equal(la_capset_get_layout_domain(two[1]), "");
+	assert_int_equal(negotiate(two, 2, want, 1, &res), -ENOENT);
+	la_result_destroy(res);
+
+	/* sets built by hand without a device number name no device: not shared */
 	add(s[0], XR24, LA_MODIFIER_IMPLICIT, 0);
 	add(s[1], XR24, LA_MODIFIER_IMPLICIT, 0);
 	add(t[1], XR24, LA_MODIFIER_IMPLICIT, 0);
-	assert_int_equal(negotiate(s, 2, want, 1, &res), 0);
-	assert_true(chosen(res).modifier == LA_MODIFIER_IMPLICIT);
+	assert_int_equal(negotiate(s, 2, want, 1, &res), -ENOENT);
 	la_result_destroy(res);
 	assert_int_equal(negotiate(t, 2, want, 1, &res), -ENOENT);
 	assert_non_null(strstr(la_result_get_diagnosis(res), "different drivers"));
 	la_result_destroy(res);
+	/* different drivers in one declared domain (a SoC's GPU and decoder) */
+	assert_int_equal(la_capset_set_layout_domain(t[0], "soc:tiles"), 0);
+	assert_int_equal(la_capset_set_layout_domain(t[1], "soc:tiles"), 0);
+	assert_int_equal(negotiate(t, 2, want, 1, &res), 0);
+	la_result_destroy(res);
+
+	char longkey[LA_LAYOUT_DOMAIN_MAX + 1];
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[LA_LAYOUT_DOMAIN_MAX] = '\0';
+	assert_int_equal(la_capset_set_layout_domain(t[1], longkey), -EINVAL);
+	assert_string_equal(la_capset_get_layout_domain(t[1]), "soc:tiles");
+	longkey[LA_LAYOUT_DOMAIN_MAX - 1] = '\0';
+	assert_int_equal(la_capset_set_layout_domain(t[1], longkey), 0);
+	assert_int_equal(la_capset_set_layout_domain(NULL, "x"), -EINVAL);
+	assert_null(la_capset_get_layout_domain(NULL));
 	la_capset_destroy(t[1]);
 	destroy_sets(s, 2);
+	la_capset_destroy(two[1]);
+	destroy_sets(same, 2);
 }
 
 static void test_merge_limits_and_flags(void **state)
@@ -435,7 +499,7 @@ int main(void)
 		cmocka_unit_test(test_disjoint_diagnosis),
 		cmocka_unit_test(test_caller_preference_order),
 		cmocka_unit_test(test_modifier_intersection),
-		cmocka_unit_test(test_implicit_modifier_same_driver_only),
+		cmocka_unit_test(test_implicit_modifier_same_device_only),
 		cmocka_unit_test(test_merge_limits_and_flags),
 		cmocka_unit_test(test_caching_conflict),
 		cmocka_unit_test(test_pitch_too_wide),

@@ -170,6 +170,51 @@ static void expect_bad_capset(const uint8_t *blob, size_t size, const char *want
 
 /* ---------------- capability sets ---------------- */
 
+/*
+ * A set with a layout domain is a version 2 blob with one more string
+ * after import_reason; one without stays version 1, byte for byte what
+ * older readers take.
+ */
+static void test_capset_layout_domain(void **state)
+{
+	struct la_capset *set = make_set(2), *back = NULL;
+	uint8_t *v1, *v2;
+	size_t s1, s2;
+
+	(void)state;
+	assert_int_equal(la_capset_serialize(set, (void **)&v1, &s1), 0);
+	assert_int_equal(v1[OFF_VERSION], 1);
+	assert_int_equal(la_capset_set_layout_domain(set, "fake_gpu:gen3"), 0);
+	assert_int_equal(la_capset_serialize(set, (void **)&v2, &s2), 0);
+	assert_int_equal(v2[OFF_VERSION], 2);
+	assert_int_equal(s2, s1 + 1 + strlen("fake_gpu:gen3"));
+	assert_int_equal(la_capset_deserialize(v2, s2, &back), 0);
+	assert_sets_equal(set, back);
+	assert_string_equal(la_capset_get_layout_domain(back), "fake_gpu:gen3");
+	la_capset_destroy(back);
+	assert_int_equal(la_capset_deserialize(v1, s1, &back), 0);
+	assert_string_equal(la_capset_get_layout_domain(back), "");
+	la_capset_destroy(back);
+	/* a version 1 blob labelled 2 lacks the string: refused, not misread */
+	v1[OFF_VERSION] = 2;
+	expect_bad_capset(v1, s1, NULL);
+	/* the domain bound holds on reading too */
+	size_t at = s2 - 2 * CAND_SIZE - 1 - strlen("fake_gpu:gen3");
+	assert_int_equal(v2[at], strlen("fake_gpu:gen3"));
+	size_t big = s2 + 64;
+	uint8_t *b = calloc(1, big);
+	memcpy(b, v2, at);
+	b[at] = 13 + 64;
+	memset(b + at + 1, 'k', 13 + 64);
+	memcpy(b + at + 1 + 13 + 64, v2 + at + 1 + 13, s2 - at - 1 - 13);
+	put32(b + OFF_TOTAL, (uint32_t)big);
+	expect_bad_capset(b, big, "layout_domain longer than 63 bytes");
+	free(b);
+	free(v1);
+	free(v2);
+	la_capset_destroy(set);
+}
+
 static void test_capset_roundtrip(void **state)
 {
 	struct la_capset *set = make_set(5), *back = NULL;
@@ -269,8 +314,8 @@ static void test_capset_bad_header(void **state)
 	memcpy(b, "LADS", 4); /* a descriptor is not a capset */
 	expect_bad_capset(b, size, "magic");
 	memcpy(b, "LACS", 4);
-	b[OFF_VERSION] = 2;
-	expect_bad_capset(b, size, "byte 4: unsupported version 2");
+	b[OFF_VERSION] = 3; /* 2 adds the layout domain (test_capset_layout_domain) */
+	expect_bad_capset(b, size, "byte 4: unsupported version 3");
 	b[OFF_VERSION] = 0;
 	expect_bad_capset(b, size, "version 0");
 	b[OFF_VERSION] = 1;
@@ -624,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_capset_roundtrip),
 		cmocka_unit_test(test_capset_roundtrip_empty),
 		cmocka_unit_test(test_capset_layout),
+		cmocka_unit_test(test_capset_layout_domain),
 		cmocka_unit_test(test_capset_truncated_everywhere),
 		cmocka_unit_test(test_capset_bad_header),
 		cmocka_unit_test(test_capset_huge_counts),

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A backend built against an older revision of backend.h (the frozen copy
- * next to this file, one appended hook short). It claims files named
- * *.olddev and reports one XRGB8888 candidate. Behind its interface lies a
- * poisoned usage_from_name: a core that read hooks beyond the module's
- * iface_size would call it, and test-loader would see "old.poison" succeed.
+ * next to this file, without the appended hooks). It claims files named
+ * *.olddev and reports one XRGB8888 candidate. Behind its interface lie a
+ * poisoned usage_from_name and layout_domain: a core that read hooks beyond
+ * the module's iface_size would call them, and test-loader would see
+ * "old.poison" succeed or the device get the layout domain "poison".
  */
 #include <errno.h>
 #include <string.h>
@@ -60,9 +61,18 @@ static int old_poison(void *backend, const char *name, uint64_t *bit, struct la_
 	return 0;
 }
 
+/* Where the appended layout_domain lies: must never be called either. */
+static void old_poison_domain(void *backend, void *device, char *key, size_t len)
+{
+	(void)backend, (void)device;
+	if (len > 6)
+		memcpy(key, "poison", 7);
+}
+
 static const struct {
 	struct la_backend_interface iface;
 	int (*poison)(void *, const char *, uint64_t *, struct la_why *);
+	void (*poison_domain)(void *, void *, char *, size_t);
 } old = {
 	.iface = {
 		.init = old_init,
@@ -72,6 +82,7 @@ static const struct {
 		.get_capabilities = old_get_capabilities,
 	},
 	.poison = old_poison,
+	.poison_domain = old_poison_domain,
 };
 
 __attribute__((visibility("default"))) const struct la_backend_entry la_backend_entry = {

@@ -10,7 +10,8 @@
  *   {"driver": "fake_display", "import_rule": "own-only",
  *    "candidates": [{"format": "XR24", "modifiers": [0, 5],
  *                    "pitch_align": 64, "contiguous": true, ...}],
- *    "own_path": {"rank": 300, "flags": ["contiguous"], "caching": "wc"}}
+ *    "own_path": {"rank": 300, "flags": ["contiguous"], "caching": "wc"},
+ *    "layout_domain": "fake:tiles"}
  * Neutral paths come from LIBALLOC_TEST_HEAPS (same "path" objects plus
  * "name"), devices to enumerate from LIBALLOC_TEST_DEVICES (':'-separated).
  * A path with "fail": N makes its N-th allocation fail with ENOMEM, one
@@ -398,6 +399,17 @@ static void tb_import_release(void *backend, void *imp)
 	free(imp);
 }
 
+/* The device file's "layout_domain", if any (backend.h: who shares implicit layouts). */
+static void tb_layout_domain(void *backend, void *device, char *key, size_t len)
+{
+	struct tdev *d = device;
+	const char *k = str_of(d->root, "layout_domain");
+
+	(void)backend;
+	if (k)
+		snprintf(key, len, "%s", k);
+}
+
 static const struct la_backend_interface test_iface = {
 	.init = tb_init,
 	.finish = tb_finish,
@@ -413,6 +425,7 @@ static const struct la_backend_interface test_iface = {
 	.import = tb_import,
 	.import_get_property = tb_import_get_property,
 	.import_release = tb_import_release,
+	.layout_domain = tb_layout_domain,
 };
 
 LA_BACKEND_DEFINE("test", test_iface);
