@@ -133,6 +133,12 @@ static void drm_import_release_hook(void *backend, void *imp)
 	drm_import_release(imp);
 }
 
+static void drm_layout_domain_hook(void *backend, void *device, char *key, size_t len)
+{
+	(void)backend;
+	drm_dev_layout_domain(device, key, len);
+}
+
 static const struct la_backend_interface drm_interface = {
 	.init = drm_init,
 	.finish = drm_finish,
@@ -147,6 +153,7 @@ static const struct la_backend_interface drm_interface = {
 	.import = drm_import_hook,
 	.import_get_property = drm_import_property_hook,
 	.import_release = drm_import_release_hook,
+	.layout_domain = drm_layout_domain_hook,
 };
 
 LA_BACKEND_DEFINE("drm", drm_interface);

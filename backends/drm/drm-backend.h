@@ -63,6 +63,7 @@ struct drm_dev {
 	/* foreign dma-buf import, probed once */
 	enum drm_probe_state import_state;
 	enum la_import_rule import_rule;
+	bool import_fallback;  /* the probe could not run: asked again later */
 	char import_reason[320];
 
 	/* memory.c, read at probe: the DMA address limit from sysfs (0: none
@@ -100,6 +101,8 @@ bool drm_dev_can_dumb(struct drm_dev *dev);
 
 /* memory.c: fills dma_bits/caching (and their reasons) at probe. */
 void drm_dev_learn_memory(struct drm_dev *dev);
+/* The implicit-layout domain: the nodes of one GPU share it (backend.h). */
+void drm_dev_layout_domain(struct drm_dev *dev, char *key, size_t len);
 /* The CPU-mapping caching of a driver's GEM objects, from the table. */
 uint32_t drm_driver_caching(const char *driver, const char **reason);
 

@@ -21,6 +21,12 @@
  * then, as the DMA API does for an address it cannot reach): a refusal
  * with an errno other than the scattered one still means the device takes
  * contiguous memory.
+ *
+ * Answers live in the process-wide probe cache (../common/probe-cache.h),
+ * keyed by device number, driver and boot: a second context or a second
+ * open of the node asks the kernel nothing. A probe that could not run (no
+ * buffer to offer) gives a cautious answer that is tried again a few times
+ * before it becomes definite.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,6 +36,7 @@
 #include <xf86drm.h>
 
 #include "../common/probe-buffers.h"
+#include "../common/probe-cache.h"
 #include "drm-backend.h"
 
 /* Scattered probe size: several pages, so that "two pieces" means a gap. */
@@ -70,6 +77,7 @@ static void probe_page(struct drm_dev *dev, const char *scat_src, int scat_err)
 		set_rule(dev, LA_IMPORT_CONTIGUOUS,
 			 "probed: PRIME import of %s failed: %s; no one-page buffer to try (%s): "
 			 "assuming contiguous only", scat_src, strerror(scat_err), src);
+		dev->import_fallback = true;
 		return;
 	}
 	err = try_import(dev, buf);
@@ -100,6 +108,7 @@ static void probe_page_only(struct drm_dev *dev, const char *scat_why)
 		set_rule(dev, LA_IMPORT_ANY,
 			 "not probed (no foreign buffer: %s; %s); DRM_CAP_PRIME claims import",
 			 scat_why, src);
+		dev->import_fallback = true;
 		drm_log(dev, LA_LOG_WARN, "import rule %s", dev->import_reason);
 		return;
 	}
@@ -136,13 +145,48 @@ static void probe(struct drm_dev *dev)
 		probe_page(dev, src, err);
 }
 
+static void use_answer(struct drm_dev *dev, const struct be_probe_answer *a)
+{
+	dev->import_rule = a->rule;
+	snprintf(dev->import_reason, sizeof(dev->import_reason), "%s", a->reason);
+}
+
+/* Probes, or takes the answer an earlier probe in this process gave. */
+static void learn(struct drm_dev *dev)
+{
+	struct be_probe_key key = {.devnum = dev->devnum, .what = "import"};
+	struct be_probe_answer a;
+	int ret;
+
+	snprintf(key.driver, sizeof(key.driver), "%s", dev->driver);
+	if (be_probe_cache_lookup(&key, &a) == 1) {
+		use_answer(dev, &a);
+		dev->import_fallback = false;
+		drm_dbg(dev, "import rule %s from an earlier probe in this process: %s",
+			la_import_rule_name(dev->import_rule), dev->import_reason);
+		return;
+	}
+	dev->import_fallback = false;
+	probe(dev);
+	if (!dev->import_fallback) {
+		ret = be_probe_cache_store(&key, dev->import_rule, dev->import_reason);
+	} else {
+		ret = be_probe_cache_fail(&key, dev->import_rule, dev->import_reason, &a);
+		use_answer(dev, &a);
+		dev->import_fallback = !a.definite;
+	}
+	if (ret < 0)
+		drm_dbg(dev, "probe cache: %s (this device keeps its own answer)", strerror(-ret));
+	drm_dbg(dev, "import rule %s: %s", la_import_rule_name(dev->import_rule),
+		dev->import_reason);
+}
+
 enum la_import_rule drm_dev_import_rule(struct drm_dev *dev, const char **reason)
 {
-	if (dev->import_state == DRM_UNKNOWN) {
-		probe(dev);
+	/* a fallback is asked again (the cache bounds how often) */
+	if (dev->import_state == DRM_UNKNOWN || dev->import_fallback) {
+		learn(dev);
 		dev->import_state = DRM_YES;
-		drm_dbg(dev, "import rule %s: %s", la_import_rule_name(dev->import_rule),
-			dev->import_reason);
 	}
 	if (reason)
 		*reason = dev->import_reason;

@@ -12,7 +12,11 @@
  *   write-combined: claiming "cached" for memory that is not could skip a
  *   cache maintenance the device needs, the other mistake only costs speed.
  */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 #include "../common/dma-mask.h"
 #include "drm-backend.h"
@@ -76,4 +80,26 @@ void drm_dev_learn_memory(struct drm_dev *dev)
 	}
 	dev->dma_bits = bits < 64 ? bits : 0;
 	drm_dbg(dev, "DMA addresses: %u bits (%s)", bits, dev->dma_reason);
+}
+
+/*
+ * The card and render nodes of one GPU are one device with two device
+ * numbers: what decides an implicit layout is the driver on that device,
+ * so the key is the sysfs device both nodes hang off. Too long a path is
+ * folded into a hash (FNV-1a, 64 bits).
+ */
+void drm_dev_layout_domain(struct drm_dev *dev, char *key, size_t len)
+{
+	char link[64], dir[PATH_MAX];
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(dev->devnum),
+		 minor(dev->devnum));
+	if (!realpath(link, dir))
+		return; /* no sysfs: this node only */
+	if ((size_t)snprintf(key, len, "drm:%s:%s", dev->driver, dir) < len)
+		return;
+	for (const char *c = dir; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x100000001b3ull;
+	snprintf(key, len, "drm:%s:%016llx", dev->driver, (unsigned long long)h);
 }
