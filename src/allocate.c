@@ -117,8 +117,8 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 
 	idx = la_paths_find(res, path);
 	if (idx < 0)
-		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation",
-				  path);
+		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation: "
+				  "missing (no backend found such a heap or device)", path);
 	/*
 	 * The forced path serves the first candidate (in preference order) it
 	 * can. For a path that matched the chosen candidate, that is the chosen
@@ -136,9 +136,10 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 			return ret;
 		if (ret == 0)
 			return allocate_on(res, c, &res->paths[idx], out, why);
-		err = ret;
+		/* no permission is not "cannot serve": the caller may fix it */
+		if (ret == -EACCES || ret == -EPERM)
+			err = ret;
 	}
-	/* the path's own errno: EACCES (no permission) is not ENODEV (missing) */
 	return la_why_set(why, err, "path '%s' cannot serve these devices: %s", path,
 			  reason.text[0] ? reason.text : "no common format");
 }

@@ -554,9 +554,9 @@ int la_allocate(struct la_result *res, struct la_buffer **out);
  * Same with the path named by the caller, for the first candidate it can
  * serve. -EINVAL: res, path or out NULL, or the path serves no common
  * candidate for these devices (the diagnosis says why). -ENOENT: no path of
- * that name in res. A path its backend refuses for every candidate gives
- * the backend's errno, e.g. -EACCES (no permission to open the heap's node)
- * or -ENODEV (a heap this kernel lacks). Otherwise as la_allocate().
+ * that name in res (the diagnosis says missing). -EACCES, -EPERM: the
+ * path's backend may not open its node (the diagnosis says permission and
+ * names the node). Otherwise as la_allocate().
  */
 int la_allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out);
 /*
