@@ -63,12 +63,13 @@ static void exhaust(struct la_context *ctx, struct la_capset **sets, size_t n,
 	uint64_t budget = param("dma_budget"), used0 = param("dma_used"), size;
 	char asked[48], total[48], expect[512];
 
-	if (!vm_check(test_negotiate(ctx, FMT_R8, W, H, sets, n, &res) == 0 &&
-			      !strncmp(vm_best_path(res), "ion:dma", 7),
-		      "%s: the ION dma heap serves it (best %s)", what, vm_best_path(res)))
+	int ret = test_negotiate(ctx, FMT_R8, W, H, sets, n, &res);
+	const char *path = ret == 0 ? vm_best_path(res) : "";
+	if (!vm_check(ret == 0 && !strncmp(path, "ion:dma", 7), "%s: the ION dma heap serves it "
+		      "(best %s)", what, path))
 		goto out;
-	const char *path = vm_best_path(res);
-	if (!vm_check(la_allocate(res, &one) == 0, "%s: one buffer: %s", what, la_last_diagnosis()))
+	ret = la_allocate(res, &one);
+	if (!vm_check(ret == 0, "%s: one buffer: %s", what, ret ? la_last_diagnosis() : "ok"))
 		goto out;
 	size = buffer_bytes(one);
 	la_buffer_destroy(one);
@@ -80,7 +81,7 @@ static void exhaust(struct la_context *ctx, struct la_capset **sets, size_t n,
 
 	int fds = tl_fd_count();
 	long dmabufs = dmabuf_count(), live = ion_live_buffers();
-	int ret = la_allocate_set(res, bufs, fit + 1);
+	ret = la_allocate_set(res, bufs, fit + 1);
 	const char *d = la_last_diagnosis();
 	vm_note("%s: %s", what, d);
 	bool none = true;
@@ -101,7 +102,8 @@ static void exhaust(struct la_context *ctx, struct la_capset **sets, size_t n,
 	vm_check(strstr(d, demand) != NULL, "%s: who demands contiguity: %s", what, demand);
 	vm_check(param("dma_used") == used0, "%s: dma_used back to %" PRIu64 " (%" PRIu64 ")", what,
 		 used0, param("dma_used"));
-	vm_check(dmabuf_count() == dmabufs && ion_live_buffers() == live,
+	vm_check(dmabufs >= 0 && live >= 0 && dmabuf_count() == dmabufs &&
+			 ion_live_buffers() == live,
 		 "%s: no dma-buf nor ION buffer left (%ld/%ld, %ld/%ld)", what, dmabuf_count(), dmabufs,
 		 ion_live_buffers(), live);
 	vm_check_fds(fds, "the failed set");
