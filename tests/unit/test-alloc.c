@@ -398,7 +398,7 @@ static void test_forced_path_matched_once(void **state)
 
 	(void)state;
 	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:once\", \"rank\": 500, \"matches\": 1},"
-	       " {\"name\": \"heap:never\", \"rank\": 900}]", 1);
+	       " {\"name\": \"heap:never\", \"rank\": 900}, {\"name\": \"heap:denied\"}]", 1);
 	struct la_context *c2 = NULL;
 	struct la_device *d = NULL;
 	assert_int_equal(la_context_new(&c2), 0);
@@ -415,6 +415,12 @@ static void test_forced_path_matched_once(void **state)
 	assert_int_equal(la_allocate_with_path(res, "heap:never", &buf), -EINVAL);
 	assert_null(buf);
 	assert_non_null(strstr(la_last_diagnosis(), "never matches"));
+	/* no permission is the caller's to fix: its errno is kept */
+	assert_int_equal(la_allocate_with_path(res, "heap:denied", &buf), -EACCES);
+	assert_null(buf);
+	assert_non_null(strstr(la_last_diagnosis(), "no permission"));
+	assert_int_equal(la_allocate_with_path(res, "heap:absent", &buf), -ENOENT);
+	assert_non_null(strstr(la_last_diagnosis(), "missing"));
 	la_result_destroy(res);
 	la_device_unref(d);
 	la_context_destroy(c2);
