@@ -18,6 +18,32 @@ static int check_allocated(const struct la_alloc_request *req, const struct la_d
 	return la_descriptor_validate(d, req->constraints, why);
 }
 
+/*
+ * A contiguous path ran out of memory: name the participants that made
+ * contiguity necessary, by import rule (with how it was found) or by a
+ * contiguity constraint in their capability set.
+ */
+static void name_contig_demand(const struct la_result *res, size_t cand, struct la_why *why)
+{
+	bool constraint = res->cands[cand].cand.constraints.flags & LA_CONSTRAINT_CONTIGUOUS;
+	const char *sep = "; contiguous memory is required by ";
+
+	for (size_t i = 0; i < res->n_parts; i++) {
+		const struct la_identity *part = &res->parts[i];
+		if (part->import_rule == LA_IMPORT_CONTIGUOUS) {
+			la_why_append(why, "%s%s, which imports only contiguous memory%s%s", sep,
+				      part->label, part->import_reason[0] ? ", probed: " : "",
+				      part->import_reason);
+			sep = "; and by ";
+		} else if (constraint && part->n_contig_cands) {
+			la_why_append(why, "%s%s, whose capability set requires it (constraint "
+				      "'contiguous'%s)", sep, part->label,
+				      part->n_contig_cands < part->n_cands ? " on some formats" : "");
+			sep = "; and by ";
+		}
+	}
+}
+
 static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		       struct la_buffer **out, struct la_why *why)
 {
@@ -37,6 +63,9 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	la_backend_unlock(p->backend);
 	if (ret < 0) {
 		la_why_prefix(why, "%s", p->name);
+		if ((ret == -ENOMEM || ret == -ENOSPC) &&
+		    (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE)))
+			name_contig_demand(res, cand, why);
 		la_descriptor_close_fds(&d);
 		return ret;
 	}
@@ -96,8 +125,8 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 
 	idx = la_paths_find(res, path);
 	if (idx < 0)
-		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation",
-				  path);
+		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation: "
+				  "missing (no backend found such a heap or device)", path);
 	/*
 	 * The forced path serves the first candidate (in preference order) it
 	 * can. For a path that matched the chosen candidate, that is the chosen
@@ -108,14 +137,18 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 	if (res->paths[idx].serves_cand >= 0)
 		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out,
 				   why);
+	int err = -EINVAL;
 	for (size_t c = 0; c < res->n_cands; c++) {
 		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, &reason);
 		if (ret == -ENOMEM)
 			return ret;
 		if (ret == 0)
 			return allocate_on(res, c, &res->paths[idx], out, why);
+		/* no permission is not "cannot serve": the caller may fix it */
+		if (ret == -EACCES || ret == -EPERM)
+			err = ret;
 	}
-	return la_why_set(why, -EINVAL, "path '%s' cannot serve these devices: %s", path,
+	return la_why_set(why, err, "path '%s' cannot serve these devices: %s", path,
 			  reason.text[0] ? reason.text : "no common format");
 }
 

@@ -90,6 +90,8 @@ int la_identity_copy(struct la_identity *dst, const struct la_identity *src)
 		.devnum = src->devnum,
 		.usage = src->usage,
 		.import_rule = src->import_rule,
+		.n_cands = src->n_cands,
+		.n_contig_cands = src->n_contig_cands,
 	};
 	return dst->label && dst->driver && dst->import_reason && dst->layout_domain ? 0 : -ENOMEM;
 }
@@ -153,6 +155,10 @@ int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate
 		set->cap_cands = cap;
 	}
 	set->cands[set->n_cands++] = *cand;
+	/* kept with the identity: a failed allocation names who wanted contiguity */
+	set->identity.n_cands++;
+	if (cand->constraints.flags & LA_CONSTRAINT_CONTIGUOUS)
+		set->identity.n_contig_cands++;
 	return 0;
 }
 

@@ -25,6 +25,8 @@ void la_diag_clear(void);
  */
 void la_why_clear(struct la_why *why);
 void la_why_prefix(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends to the text as far as it fits. */
+void la_why_append(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *la_why_text(const struct la_why *why, int err);
 /*
  * The public API boundary: an exported function that failed with ret hands
@@ -118,6 +120,8 @@ struct la_identity {
 	dev_t devnum;
 	uint64_t usage;
 	enum la_import_rule import_rule;
+	/* candidates of the set, and how many require LA_CONSTRAINT_CONTIGUOUS */
+	size_t n_cands, n_contig_cands;
 };
 /*
  * Who defines an implicit layout (LA_MODIFIER_IMPLICIT), enough to compare

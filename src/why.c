@@ -53,6 +53,18 @@ void la_why_prefix(struct la_why *why, const char *fmt, ...)
 	why->text[pl + sep + ol] = '\0';
 }
 
+void la_why_append(struct la_why *why, const char *fmt, ...)
+{
+	size_t used = strlen(why->text);
+	va_list ap;
+
+	if (used + 1 >= sizeof(why->text))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why->text + used, sizeof(why->text) - used, fmt, ap);
+	va_end(ap);
+}
+
 const char *la_why_text(const struct la_why *why, int err)
 {
 	return why->text[0] ? why->text : strerror(-err);

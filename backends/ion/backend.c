@@ -152,17 +152,22 @@ static int diag_unusable(struct ion_backend *be, const struct heap *h, struct la
 	const char *node = h->kind == HEAP_DMA_HEAP ? "/dev/dma_heap/"
 			   : h->kind == HEAP_UDMABUF ? "/dev/udmabuf"
 						     : "/dev/ion";
-	const char *hint = "";
+	const char *sub = h->kind == HEAP_DMA_HEAP ? h->kname : "";
 
+	(void)be;
 	if (h->kind == HEAP_MISSING) {
-		ion_diag(why, "%s", h->missing_why);
+		ion_diag(why, "missing heap: %s", h->missing_why);
 		return -ENODEV;
 	}
-	if (h->open_err == EACCES || h->open_err == EPERM)
-		hint = h->kind == HEAP_UDMABUF ? " (usually group kvm: add the user to it)"
-					       : " (root only by default: a udev rule must grant access)";
-	ion_diag(why, "cannot open %s%s: %s%s", node,
-		 h->kind == HEAP_DMA_HEAP ? h->kname : "", strerror(h->open_err), hint);
+	/* the node exists (it was listed or found) but this user may not open it */
+	if (h->open_err == EACCES || h->open_err == EPERM) {
+		ion_diag(why, "no permission to open %s%s (%s): the heap exists, this user may not "
+			     "use it; %s", node, sub, strerror(h->open_err),
+			 h->kind == HEAP_UDMABUF ? "usually group kvm: add the user to it"
+						 : "root only by default: a udev rule must grant access");
+		return -h->open_err;
+	}
+	ion_diag(why, "cannot open %s%s: %s", node, sub, strerror(h->open_err));
 	return -h->open_err;
 }
 

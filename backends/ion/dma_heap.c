@@ -151,11 +151,13 @@ int dma_heap_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd
 	if (ret < 0) {
 		int err = errno;
 		uint64_t ram = be->mem_total;
-		ion_diag(why, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s",
+		char contig[512] = "";
+		if (err == ENOMEM && h->cls.is_cma)
+			contig_enomem_text(be, h, len, contig, sizeof(contig));
+		ion_diag(why, "DMA_HEAP_IOCTL_ALLOC of %s on %s/%s failed: %s%s%s",
 			 human_size(len, size, sizeof(size)), HEAP_DIR, h->kname, strerror(err),
-			 err != ENOMEM ? ""
-			 : h->cls.is_cma ? " (contiguous memory: the CMA area is exhausted or "
-					   "fragmented; see CmaFree in /proc/meminfo)"
+			 contig[0] ? "; " : "",
+			 err != ENOMEM || contig[0] ? contig
 			 : len > ram ? " (more than the machine's RAM)"
 				     : " (out of memory)");
 		return -err;

@@ -95,6 +95,13 @@ bool sysfs_read_u64(const char *path, uint64_t *value);
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 /* Rounds len up to pages; false on overflow or len == 0. */
 bool page_round(const struct ion_backend *be, uint64_t len, uint64_t *out);
+/*
+ * A contiguous heap h refused len bytes with ENOMEM: what it must give,
+ * its free and total bytes where the kernel says them, and the fix
+ * (figures.h). Returns out.
+ */
+const char *contig_enomem_text(const struct ion_backend *be, const struct heap *h, uint64_t len,
+			       char *out, size_t out_len);
 
 /* dma_heap.c */
 int dma_heap_scan(struct ion_backend *be);

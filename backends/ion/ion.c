@@ -192,16 +192,14 @@ static void set_cloexec(int fd)
 static void diag_alloc(struct ion_backend *be, struct heap *h, const char *call, uint64_t len,
 		       int err, struct la_why *why)
 {
-	char size[32];
+	char size[32], contig[512] = "";
 
-	ion_diag(why, "%s of %s from heap id %u of /dev/ion (%s ABI) failed: %s%s", call,
+	if (err == ENOMEM && (h->cls.flags & LA_PATH_CONTIGUOUS))
+		contig_enomem_text(be, h, len, contig, sizeof(contig));
+	ion_diag(why, "%s of %s from heap id %u of /dev/ion (%s ABI) failed: %s%s%s", call,
 		 human_size(len, size, sizeof(size)), h->ion_id, ion_abi_name(be->ion_abi),
-		 strerror(err),
-		 err == ENOMEM && (h->cls.flags & LA_PATH_CONTIGUOUS)
-			 ? " (physically contiguous: the heap is exhausted or fragmented, or the "
-			   "buffer exceeds its largest block)"
-		 : err == ENODEV ? " (no heap with that id any more)"
-				 : "");
+		 strerror(err), contig[0] ? "; " : "",
+		 contig[0] ? contig : err == ENODEV ? " (no heap with that id any more)" : "");
 }
 
 int ion_alloc(struct ion_backend *be, struct heap *h, uint64_t len, int *fd, struct la_why *why)

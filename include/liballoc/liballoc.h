@@ -567,14 +567,18 @@ struct la_descriptor {
  *   backend bug).
  * Otherwise the allocator's error, diagnosed with the path's name: the
  *   kernel errno of the heap, DRM or V4L2 call (-ENOMEM, -ENOSPC ...),
- *   -EBUSY for the memory of a V4L2 queue that already has buffers.
+ *   -EBUSY for the memory of a V4L2 queue that already has buffers. When a
+ *   contiguous path runs out (-ENOMEM, -ENOSPC), the diagnosis also names
+ *   the devices that require contiguous memory and why.
  */
 int la_allocate(struct la_result *res, struct la_buffer **out);
 /*
  * Same with the path named by the caller, for the first candidate it can
  * serve. -EINVAL: res, path or out NULL, or the path serves no common
  * candidate for these devices (the diagnosis says why). -ENOENT: no path of
- * that name in res. Otherwise as la_allocate().
+ * that name in res (the diagnosis says missing). -EACCES, -EPERM: the
+ * path's backend may not open its node (the diagnosis says permission and
+ * names the node). Otherwise as la_allocate().
  */
 int la_allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out);
 /*

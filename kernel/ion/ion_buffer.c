@@ -37,6 +37,29 @@ static struct ion_heap *ion_heap_by_id(struct ion_device *idev,
 	return NULL;
 }
 
+/*
+ * Counts size against the heap's budget; false, with nothing counted, when
+ * it does not fit: that is the heap's ENOMEM, as cma_alloc() failing is.
+ */
+static bool ion_heap_reserve(struct ion_heap *heap, size_t size)
+{
+	long used = atomic_long_read(&heap->nr_bytes);
+
+	do {
+		if (heap->budget &&
+		    (size > heap->budget || (size_t)used > heap->budget - size))
+			return false;
+	} while (!atomic_long_try_cmpxchg(&heap->nr_bytes, &used, used + (long)size));
+	return true;
+}
+
+static void ion_heap_unreserve(struct ion_heap *heap, size_t size)
+{
+	/* More given back than counted is a bug of ours: say so, never go below 0. */
+	if (WARN_ON(atomic_long_sub_return(size, &heap->nr_bytes) < 0))
+		atomic_long_set(&heap->nr_bytes, 0);
+}
+
 static struct ion_buffer *ion_buffer_create(struct ion_heap *heap,
 					    size_t size, size_t align,
 					    unsigned int flags)
@@ -48,9 +71,13 @@ static struct ion_buffer *ion_buffer_create(struct ion_heap *heap,
 	if (heap->max_len && size > heap->max_len)
 		return ERR_PTR(-ENOMEM);
 
-	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	if (!ion_heap_reserve(heap, size))
 		return ERR_PTR(-ENOMEM);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf) {
+		ion_heap_unreserve(heap, size);
+		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&buf->ref);
 	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
@@ -63,10 +90,10 @@ static struct ion_buffer *ion_buffer_create(struct ion_heap *heap,
 	if (ret) {
 		mutex_destroy(&buf->lock);
 		kfree(buf);
+		ion_heap_unreserve(heap, size);
 		return ERR_PTR(ret);
 	}
 	atomic_long_inc(&heap->nr_buffers);
-	atomic_long_add(size, &heap->nr_bytes);
 	return buf;
 }
 
@@ -82,7 +109,8 @@ static struct ion_buffer *ion_buffer_create(struct ion_heap *heap,
  * Returns a buffer holding one reference, or ERR_PTR: -EINVAL for a length
  * of 0 or one whose rounding overflows and for a bad alignment, -ENODEV when
  * the mask names no heap, -ENOMEM when no heap in the mask has the memory
- * (or the size exceeds the heap's limit or the RAM), else the last heap's
+ * (or the size exceeds the heap's limit, what is left of its budget or
+ * the RAM), else the last heap's
  * error.
  */
 struct ion_buffer *ion_buffer_alloc(struct ion_device *idev, u64 len,
@@ -132,7 +160,7 @@ static void ion_buffer_release(struct kref *ref)
 	WARN_ON(!list_empty(&buf->attachments));
 	WARN_ON(buf->vmap_count);
 	heap->ops->free(buf);
-	atomic_long_sub(buf->size, &heap->nr_bytes);
+	ion_heap_unreserve(heap, buf->size);
 	atomic_long_dec(&heap->nr_buffers);
 	mutex_destroy(&buf->lock);
 	kfree(buf);

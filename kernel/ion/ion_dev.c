@@ -69,6 +69,54 @@ MODULE_PARM_DESC(contig_max_order, "largest allocation of system-contig and dma,
 
 static struct ion_device ion_dev;
 
+/*
+ * The dma heap's budget stands in for the size of a CMA area: contiguous
+ * memory that runs out, repeatably. dma_budget and dma_used are the test
+ * module's equivalent of /proc/meminfo CmaTotal and CmaTotal - CmaFree,
+ * readable by any user (mode 0444). Sizes take memparse's suffixes (16M).
+ */
+static unsigned long dma_budget;
+
+static int ion_budget_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long v;
+	char *end;
+
+	v = memparse(val, &end);
+	if (*end == '\n')
+		end++;
+	if (end == val || *end || v > ULONG_MAX || !PAGE_ALIGNED(v))
+		return -EINVAL;
+	*(unsigned long *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops ion_budget_ops = {
+	.set = ion_budget_set,
+	.get = param_get_ulong,
+};
+module_param_cb(dma_budget, &ion_budget_ops, &dma_budget, 0444);
+MODULE_PARM_DESC(dma_budget, "bytes the dma heap may have live at once, like the size of a CMA area (a multiple of the page size, suffixes K/M/G; 0, the default: no limit but RAM); an allocation beyond it fails with ENOMEM");
+
+/* A figure, not a setting: loading with dma_used=... is refused. */
+static int ion_used_set(const char *val, const struct kernel_param *kp)
+{
+	return -EINVAL;
+}
+
+static int ion_used_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&ion_dev.heaps[ION_HEAP_DMA].nr_bytes));
+}
+
+static const struct kernel_param_ops ion_used_ops = {
+	.set = ion_used_set,
+	.get = ion_used_get,
+};
+module_param_cb(dma_used, &ion_used_ops, NULL, 0444);
+MODULE_PARM_DESC(dma_used, "read-only: bytes live in the dma heap now (budget left: dma_budget - dma_used)");
+
 /* A legacy handle: a reference on a buffer, counted per ALLOC/IMPORT. */
 struct ion_handle {
 	struct ion_buffer *buffer;
@@ -539,6 +587,7 @@ static int __init ion_init(void)
 
 	ion_dev.abi = abi;
 	ion_heaps_init(&ion_dev, heap_ids, contig_max_order);
+	ion_dev.heaps[ION_HEAP_DMA].budget = dma_budget;
 	ion_dev.misc.minor = MISC_DYNAMIC_MINOR;
 	ion_dev.misc.name = "ion";
 	ion_dev.misc.fops = &ion_fops;
@@ -564,8 +613,8 @@ static int __init ion_init(void)
 	debugfs_create_file("heaps", 0444, ion_dev.debugfs, &ion_dev,
 			    &ion_heaps_fops);
 
-	pr_info("/dev/ion with the %s ABI; heaps system id %u, system-contig id %u, dma id %u\n",
-		ion_abi_names[abi], heap_ids[0], heap_ids[1], heap_ids[2]);
+	pr_info("/dev/ion with the %s ABI; heaps system id %u, system-contig id %u, dma id %u (budget %lu bytes, 0: none)\n",
+		ion_abi_names[abi], heap_ids[0], heap_ids[1], heap_ids[2], dma_budget);
 	return 0;
 }
 
@@ -584,6 +633,8 @@ static void __exit ion_exit(void)
 
 		WARN(atomic_long_read(&heap->nr_buffers), "%s heap: %ld buffers leaked\n",
 		     heap->name, atomic_long_read(&heap->nr_buffers));
+		WARN(atomic_long_read(&heap->nr_bytes), "%s heap: %ld bytes still counted\n",
+		     heap->name, atomic_long_read(&heap->nr_bytes));
 	}
 }
 

@@ -46,7 +46,12 @@ struct ion_heap {
 	const struct ion_heap_ops *ops;
 	struct device *dev;		/* DMA API device: the misc device, once it has its mask */
 	atomic_long_t nr_buffers;	/* live buffers, for debugfs */
+	/*
+	 * Live bytes, reserved before the heap allocates so that concurrent
+	 * allocations cannot overshoot budget together.
+	 */
 	atomic_long_t nr_bytes;
+	size_t budget;			/* most bytes live at once, 0: no limit (dma_budget) */
 };
 
 struct ion_buffer {
@@ -73,6 +78,8 @@ struct ion_buffer {
 };
 
 #define ION_NR_HEAPS	3
+/* Index in ion_device.heaps of the dma heap, the one with a budget. */
+#define ION_HEAP_DMA	2
 
 struct ion_device {
 	struct miscdevice misc;

@@ -319,6 +319,76 @@ static void test_allocate_set_all_or_nothing(void **state)
 	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
 }
 
+/* One run of test_contig_enomem: a set of 3 on a contiguous heap whose 2nd allocation fails. */
+static const char *contig_set_fails(const char *name1, const char *json1, uint64_t u1,
+				    const char *name2, const char *json2, uint64_t u2, uint32_t f)
+{
+	static char diag[1024];
+	struct la_context *c2 = NULL;
+	struct la_device *d1 = NULL, *d2 = NULL;
+	struct la_result *res = NULL;
+	struct la_buffer *bufs[3];
+	int before;
+
+	assert_int_equal(la_context_new(&c2), 0);
+	assert_int_equal(la_device_open(c2, testdev_write(name1, json1), &d1), 0);
+	assert_int_equal(la_device_open(c2, testdev_write(name2, json2), &d2), 0);
+	struct la_request req[2] = {{d1, u1}, {d2, u2}};
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_negotiate(c2, &as, req, 2, &res), 0);
+	before = tl_fd_count();
+	assert_int_equal(la_allocate_set(res, bufs, 3), -ENOMEM);
+	for (int i = 0; i < 3; i++)
+		assert_null(bufs[i]);
+	assert_int_equal(tl_fd_count(), before);
+	snprintf(diag, sizeof(diag), "%s", la_last_diagnosis());
+	la_result_destroy(res);
+	la_device_unref(d1);
+	la_device_unref(d2);
+	la_context_destroy(c2);
+	return diag;
+}
+
+/*
+ * A contiguous path that runs out names who required contiguity: by import
+ * rule (with its probe), or by a contiguity constraint; a scattered one
+ * names nobody.
+ */
+static void test_contig_enomem_names_devices(void **state)
+{
+	static const char *contig_display =
+		"{\"driver\": \"fake_contig_display\", \"import_rule\": \"any\","
+		" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [0],"
+		" \"flags\": [\"contiguous\"]}]}";
+	const char *d;
+
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:cma\", \"rank\": 500,"
+	       " \"flags\": [\"contiguous\"], \"fail\": 2}]", 1);
+	d = contig_set_fails("camera5", CAMERA, LA_USAGE_CAPTURE, "display5", DISPLAY,
+			     LA_USAGE_SCANOUT, NV12);
+	assert_non_null(strstr(d, "buffer 2 of 3"));
+	assert_non_null(strstr(d, "heap:cma: injected ENOMEM; contiguous memory is required by "));
+	assert_non_null(strstr(d, "fake_camera"));
+	assert_non_null(strstr(d, ", which imports only contiguous memory, probed: probe: -EINVAL"));
+	assert_null(strstr(d, "fake_display"));
+
+	d = contig_set_fails("cdisplay", contig_display, LA_USAGE_SCANOUT, "display6", DISPLAY,
+			     LA_USAGE_SCANOUT, XR24);
+	assert_non_null(strstr(d, "contiguous memory is required by "));
+	assert_non_null(strstr(d, "fake_contig_display"));
+	assert_non_null(strstr(d, ", whose capability set requires it (constraint 'contiguous')"));
+	assert_null(strstr(d, "fake_display"));
+
+	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:flaky\", \"rank\": 500, \"fail\": 2}]",
+	       1);
+	d = contig_set_fails("display7", DISPLAY, LA_USAGE_SCANOUT, "display8", DISPLAY,
+			     LA_USAGE_SCANOUT, XR24);
+	assert_non_null(strstr(d, "injected ENOMEM"));
+	assert_null(strstr(d, "contiguous memory is required"));
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+}
+
 /*
  * A forced path that matched the chosen candidate while negotiating is not
  * matched again per allocation (as la_allocate's best path is not); one
@@ -331,7 +401,7 @@ static void test_forced_path_matched_once(void **state)
 
 	(void)state;
 	setenv("LIBALLOC_TEST_HEAPS", "[{\"name\": \"heap:once\", \"rank\": 500, \"matches\": 1},"
-	       " {\"name\": \"heap:never\", \"rank\": 900}]", 1);
+	       " {\"name\": \"heap:never\", \"rank\": 900}, {\"name\": \"heap:denied\"}]", 1);
 	struct la_context *c2 = NULL;
 	struct la_device *d = NULL;
 	assert_int_equal(la_context_new(&c2), 0);
@@ -348,6 +418,12 @@ static void test_forced_path_matched_once(void **state)
 	assert_int_equal(la_allocate_with_path(res, "heap:never", &buf), -EINVAL);
 	assert_null(buf);
 	assert_non_null(strstr(la_last_diagnosis(), "never matches"));
+	/* no permission is the caller's to fix: its errno is kept */
+	assert_int_equal(la_allocate_with_path(res, "heap:denied", &buf), -EACCES);
+	assert_null(buf);
+	assert_non_null(strstr(la_last_diagnosis(), "no permission"));
+	assert_int_equal(la_allocate_with_path(res, "heap:absent", &buf), -ENOENT);
+	assert_non_null(strstr(la_last_diagnosis(), "missing"));
 	la_result_destroy(res);
 	la_device_unref(d);
 	la_context_destroy(c2);
@@ -681,6 +757,7 @@ int main(void)
 		cmocka_unit_test(test_forced_path),
 		cmocka_unit_test(test_forced_path_matched_once),
 		cmocka_unit_test(test_allocate_set_all_or_nothing),
+		cmocka_unit_test(test_contig_enomem_names_devices),
 		cmocka_unit_test(test_export_and_descriptor),
 		cmocka_unit_test(test_map_roundtrip),
 		cmocka_unit_test(test_protected_is_never_downgraded),

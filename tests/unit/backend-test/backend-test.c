@@ -15,7 +15,9 @@
  * Neutral paths come from LIBALLOC_TEST_HEAPS (same "path" objects plus
  * "name"), devices to enumerate from LIBALLOC_TEST_DEVICES (':'-separated).
  * A path with "fail": N makes its N-th allocation fail with ENOMEM, one
- * with "matches": N refuses every path_match after the N-th.
+ * with "matches": N refuses every path_match after the N-th. A path whose
+ * name has "never" never matches (EINVAL), one with "denied" is refused
+ * with EACCES, as a heap node the user may not open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -303,6 +305,8 @@ static int tb_path_match(void *backend, void *path, const struct la_alloc_reques
 
 	if (strstr(p->name, "never"))
 		return la_why_set(why, -EINVAL, "this test path never matches");
+	if (strstr(p->name, "denied"))
+		return la_why_set(why, -EACCES, "no permission to open this test path's node");
 	if (p->match_limit && ++p->matches > p->match_limit)
 		return la_why_set(why, -EINVAL, "%s: matched %d times already", p->name,
 				  p->match_limit);
