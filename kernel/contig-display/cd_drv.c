@@ -85,6 +85,7 @@ static int cd_probe(struct platform_device *pdev)
 	ret = cd_kms_init(cd);
 	if (ret)
 		return ret;
+	cd_kms_probe_modes(cd);
 	ret = drm_dev_register(&cd->drm, 0);
 	if (ret)
 		return ret;

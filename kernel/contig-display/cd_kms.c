@@ -117,3 +117,19 @@ int cd_kms_init(struct cd_device *cd)
 	drm_mode_config_reset(drm);
 	return 0;
 }
+
+/*
+ * Only the DRM master's GETCONNECTOR probes a connector; anyone else gets
+ * the modes of the last probe. With no hotplug interrupt to trigger one, a
+ * client that is not master (a second open, a library's probe fd) would see
+ * no mode: probe once here, as a display driver does when a monitor is found.
+ */
+void cd_kms_probe_modes(struct cd_device *cd)
+{
+	struct drm_device *drm = &cd->drm;
+
+	mutex_lock(&drm->mode_config.mutex);
+	drm_helper_probe_single_connector_modes(&cd->connector, drm->mode_config.max_width,
+						drm->mode_config.max_height);
+	mutex_unlock(&drm->mode_config.mutex);
+}

@@ -71,6 +71,7 @@ struct drm_gem_object *cd_prime_import_sg_table(struct drm_device *drm,
 
 /* cd_kms.c */
 int cd_kms_init(struct cd_device *cd);
+void cd_kms_probe_modes(struct cd_device *cd);
 
 /* cd_debugfs.c */
 void cd_debugfs_init(struct cd_device *cd);
