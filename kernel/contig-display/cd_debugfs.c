@@ -72,12 +72,13 @@ static int cd_scanout_show(struct seq_file *m, void *unused)
 	bool active, all_below = true;
 	int i;
 
-	drm_modeset_lock(&plane->mutex, NULL);
+	/* The plane's and its CRTC's committed state, read together. */
+	drm_modeset_lock_all(&cd->drm);
 	fb = plane->state->fb;
 	active = plane->state->crtc && plane->state->crtc->state->active;
 	if (fb)
 		drm_framebuffer_get(fb);
-	drm_modeset_unlock(&plane->mutex);
+	drm_modeset_unlock_all(&cd->drm);
 
 	seq_printf(m, "active: %d\n", active);
 	seq_printf(m, "fb: %u\n", fb ? fb->base.id : 0);
