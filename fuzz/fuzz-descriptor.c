@@ -4,18 +4,21 @@
  * them, then what a receiver does next: wrap the descriptor as a buffer
  * (la_buffer_from_descriptor) and map every plane. The fds are real memfds
  * of different sizes, so a plane the core lets through must really lie
- * inside its memory: the target touches its first and last byte.
+ * inside its memory: the target touches its first and last byte. One of
+ * them is not sealed against shrinking and must never be taken.
  *
  * Input: byte 0 = number of fds sent (0..4 used, 5 = one too many), the
  * rest is the blob.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <liballoc/liballoc.h>
 #include <sys/mman.h>
 
 #include "fuzz.h"
 
 #define N_MEMFDS 4
+#define UNSEALED 0 /* a memfd its sender could shrink */
 static const off_t memfd_sizes[N_MEMFDS] = {4096, 100000, 1, 0};
 static int memfds[N_MEMFDS + 1];
 static struct la_context *ctx;
@@ -25,8 +28,11 @@ static void init(void)
 	if (ctx)
 		return;
 	for (int i = 0; i < N_MEMFDS; i++) {
-		memfds[i] = memfd_create("fuzz-descriptor", MFD_CLOEXEC);
+		memfds[i] = memfd_create("fuzz-descriptor", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		if (memfds[i] < 0 || ftruncate(memfds[i], memfd_sizes[i]) < 0)
+			abort();
+		/* all but the last sealed as a peer's must be; the last is refused */
+		if (i != UNSEALED && fcntl(memfds[i], F_ADD_SEALS, F_SEAL_SHRINK) < 0)
 			abort();
 	}
 	memfds[N_MEMFDS] = memfds[0];
@@ -107,6 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_roundtrip(&d);
 	ret = la_buffer_from_descriptor(ctx, &d, &buf);
 	if (ret == 0) {
+		for (uint32_t p = 0; p < d.plane_count; p++)
+			FUZZ_CHECK(d.planes[p].fd != memfds[UNSEALED], "unsealed memfd accepted");
 		touch_planes(buf, &d);
 		la_buffer_destroy(buf);
 	} else {

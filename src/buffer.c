@@ -59,6 +59,8 @@ LA_EXPORT int la_buffer_from_descriptor(struct la_context *ctx, const struct la_
 	int64_t sizes[LA_MAX_PLANES];
 	struct la_why why = {0};
 	ret = la_descriptor_check_shape(desc, sizes, &why);
+	if (ret == 0)
+		ret = la_descriptor_check_peer_fds(desc, &why);
 	if (ret < 0)
 		return la_publish(&why, ret);
 	own = *desc;

@@ -4,10 +4,13 @@
  * foreign process hands over (a plane must lie inside its memory).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "descriptor.h"
@@ -82,6 +85,46 @@ static int check_plane_bounds(const struct la_descriptor *d, uint32_t p, int64_t
 		return la_why_set(why, -EINVAL,
 				  "descriptor: plane %u ends at byte %llu, its memory has %lld", p,
 			(unsigned long long)end, (long long)fd_size);
+	return 0;
+}
+
+/*
+ * Memory a peer hands over must stay as big as it is while we map it: a
+ * dma-buf cannot shrink; a memfd can, unless sealed, and a mapping of a
+ * shrunk memfd faults (SIGBUS) at the first access past the new end, which
+ * would kill a server reading a client's buffer. Anything else (files,
+ * pipes, sockets) is no buffer.
+ */
+static int check_fd_kind(const struct la_descriptor *d, uint32_t p, struct la_why *why)
+{
+	struct statfs fs;
+	int seals;
+
+	if (fstatfs(d->planes[p].fd, &fs) != 0)
+		return la_why_set(why, -errno, "descriptor: plane %u fd: %s", p, strerror(errno));
+	if (fs.f_type == DMA_BUF_MAGIC)
+		return 0;
+	seals = fcntl(d->planes[p].fd, F_GET_SEALS);
+	if (seals >= 0 && (seals & F_SEAL_SHRINK))
+		return 0;
+	if (seals >= 0)
+		return la_why_set(why, -EINVAL,
+				  "descriptor: plane %u is a memfd its owner can still shrink (no "
+				  "F_SEAL_SHRINK): a mapping would fault (SIGBUS) once it does", p);
+	return la_why_set(why, -EINVAL,
+			  "descriptor: plane %u fd is neither a dma-buf nor a sealed memfd "
+			  "(filesystem magic 0x%lx)", p, (unsigned long)fs.f_type);
+}
+
+int la_descriptor_check_peer_fds(const struct la_descriptor *d, struct la_why *why)
+{
+	for (uint32_t p = 0; p < d->plane_count && p < LA_MAX_PLANES; p++) {
+		if (la_descriptor_first_plane_of_fd(d, p) != p)
+			continue;
+		int ret = check_fd_kind(d, p, why);
+		if (ret < 0)
+			return ret;
+	}
 	return 0;
 }
 

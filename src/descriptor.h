@@ -15,6 +15,8 @@ uint32_t la_descriptor_first_plane_of_fd(const struct la_descriptor *d, uint32_t
  * Plane count, fds and every plane inside its memory. sizes[p]: bytes of
  * plane p's memory (0 if its exporter cannot tell).
  */
+/* Every fd a dma-buf or a memfd sealed with F_SEAL_SHRINK; -EINVAL naming the plane. */
+int la_descriptor_check_peer_fds(const struct la_descriptor *d, struct la_why *why);
 int la_descriptor_check_shape(const struct la_descriptor *d, int64_t *sizes, struct la_why *why);
 /* The shape, a known size, and linear layouts against the constraints. */
 int la_descriptor_validate(const struct la_descriptor *d, const struct la_constraints *c,

@@ -4,8 +4,9 @@
  * live in the install directory, or in the ':'-separated directories of
  * LIBALLOC_BACKEND_PATH, which is ignored in setuid/setgid processes (read
  * with secure_getenv) because it would let a user run code with raised
- * privileges. A directory or module writable by other users is refused for
- * the same reason.
+ * privileges. A directory or module writable by its group or other users,
+ * or owned by someone else than root and this user, is refused for the same
+ * reason, and the module loaded is the file that was checked (open_trusted).
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -40,8 +41,26 @@ int la_loader_search_path(bool secure, char *buf, size_t len)
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
-/* Writable by group/others and not root-owned-sticky: someone else could plant code. */
-static int check_not_foreign_writable(const char *path, struct la_why *why)
+/*
+ * Whether what st describes may hold code for this process: writable by
+ * nobody but its owner, and owned by root or by the user we run as.
+ * Anyone else could plant or swap a module.
+ */
+static int check_trusted(const char *path, const struct stat *st, struct la_why *why)
+{
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return la_why_set(why, -EPERM,
+				  "%s is writable by %s: refusing to load backends from it", path,
+				  (st->st_mode & S_IWOTH) ? "other users" : "its group");
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return la_why_set(why, -EPERM,
+				  "%s belongs to uid %u, neither root nor this user (uid %u): "
+				  "refusing to load backends from it", path, (unsigned)st->st_uid,
+				  (unsigned)geteuid());
+	return 0;
+}
+
+static int check_dir_trusted(const char *path, struct la_why *why)
 {
 	struct stat st;
 
@@ -49,9 +68,40 @@ static int check_not_foreign_writable(const char *path, struct la_why *why)
 		int err = errno;
 		return la_why_set(why, -err, "%s: %s", path, strerror(err));
 	}
-	if (st.st_mode & S_IWOTH)
-		return la_why_set(why, -EPERM,
-				  "%s is writable by other users: refusing to load backends from it", path);
+	return check_trusted(path, &st, why);
+}
+
+/*
+ * Opens the module file and checks that file, the one then loaded through
+ * /proc/self/fd: checking a path and loading it by path again leaves a
+ * window to swap the file in between. The fd stays open while the module
+ * is loaded (debuggers and sanitizers symbolize through that name).
+ */
+static int open_trusted(const char *file, int *fd_out, char *dl_name, size_t len,
+			struct la_why *why)
+{
+	struct stat st;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		ret = -errno;
+		return la_why_set(why, ret, "%s: %s", file, strerror(-ret));
+	}
+	if (fstat(fd, &st) != 0) {
+		ret = -errno;
+		close(fd);
+		return la_why_set(why, ret, "%s: %s", file, strerror(-ret));
+	}
+	ret = S_ISREG(st.st_mode) ? check_trusted(file, &st, why)
+				  : la_why_set(why, -ELIBBAD, "%s: not a regular file", file);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	snprintf(dl_name, len, "/proc/self/fd/%d", fd);
+	if (access(dl_name, R_OK) != 0)
+		snprintf(dl_name, len, "%s", file); /* no /proc: by path, after the check */
+	*fd_out = fd;
 	return 0;
 }
 
@@ -106,6 +156,8 @@ void la_backend_unload(struct la_backend *be)
 		be->iface->finish(be->data);
 	if (be->dl)
 		dlclose(be->dl);
+	if (be->fd >= 0)
+		close(be->fd);
 	pthread_mutex_destroy(&be->lock);
 	free(be->name);
 	free(be->file);
@@ -124,6 +176,7 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	if (!be)
 		return -ENOMEM;
 	be->ctx = ctx;
+	be->fd = -1;
 	pthread_mutex_init(&be->lock, NULL);
 	be->file = strdup(file);
 	if (!be->file) {
@@ -131,17 +184,14 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 		goto fail;
 	}
 	/*
-	 * dlopen() reports every failure as text; open the file first so that
-	 * a lack of fds or memory is told apart from a broken module.
+	 * dlopen() reports every failure as text; opening the file first also
+	 * tells a lack of fds or memory apart from a broken module.
 	 */
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		la_why_set(why, ret, "%s: %s", file, strerror(-ret));
+	char dl_name[PATH_MAX];
+	ret = open_trusted(file, &be->fd, dl_name, sizeof(dl_name), why);
+	if (ret < 0)
 		goto fail;
-	}
-	close(fd);
-	be->dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	be->dl = dlopen(dl_name, RTLD_NOW | RTLD_LOCAL);
 	if (!be->dl) {
 		la_why_set(why, -ELIBBAD, "%s: %s", file, dlerror());
 		ret = -ELIBBAD;
@@ -283,7 +333,7 @@ static int load_dir(struct la_context *ctx, const char *dir, struct la_why *why)
 	size_t n;
 	int ret, err = 0;
 
-	ret = check_not_foreign_writable(dir, why);
+	ret = check_dir_trusted(dir, why);
 	if (ret == -ENOENT || ret == -ENOTDIR)
 		return 0; /* a folder that does not exist is no error */
 	if (ret < 0) {
@@ -303,10 +353,6 @@ static int load_dir(struct la_context *ctx, const char *dir, struct la_why *why)
 		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file) ||
 		    have_file(ctx, file))
 			goto next;
-		if (check_not_foreign_writable(file, why) < 0) {
-			la_log(ctx, LA_LOG_WARN, "%s", why->text);
-			goto next;
-		}
 		ret = la_backend_load_file(ctx, file, &be, why);
 		if (ret < 0) {
 			if (is_transient(ret))

@@ -71,6 +71,7 @@ struct la_backend {
 	struct la_context *ctx;
 	char *name;
 	char *file;
+	int fd;   /* the module file as checked; loaded through /proc/self/fd (loader.c) */
 	void *dl;
 	/* points at iface_copy: hooks beyond the module's iface_size are NULL */
 	const struct la_backend_interface *iface;

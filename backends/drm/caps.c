@@ -208,6 +208,8 @@ static int fill_set(struct drm_dev *dev, uint64_t usage, const struct la_asserti
 		return ret;
 	c.pitch_align[0] = drm_dev_pitch_align(dev);
 	drm_dbg(dev, "pitch rule: %s", dev->pitch_reason);
+	/* the device reaches no memory above its DMA mask, whoever allocates */
+	c.dma_addr_bits = dev->dma_bits;
 	for (size_t i = 0; i < pairs->n; i++) {
 		struct la_candidate cand = {
 			.format = pairs->v[i].format,

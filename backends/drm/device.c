@@ -130,6 +130,7 @@ int drm_dev_probe(struct drm_backend *be, int fd, const char *path, struct drm_d
 	}
 	read_caps(dev);
 	read_resources(dev);
+	drm_dev_learn_memory(dev);
 	*out = dev;
 	return 0;
 }

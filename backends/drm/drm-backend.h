@@ -63,7 +63,14 @@ struct drm_dev {
 	/* foreign dma-buf import, probed once */
 	enum drm_probe_state import_state;
 	enum la_import_rule import_rule;
-	char import_reason[200];
+	char import_reason[320];
+
+	/* memory.c, read at probe: the DMA address limit from sysfs (0: none
+	 * known) and how the driver maps its GEM objects for the CPU */
+	uint32_t dma_bits;
+	char dma_reason[200];
+	uint32_t caching;      /* LA_CACHING_* of the device's own buffers */
+	const char *caching_reason;
 
 	/* GBM, created on first use */
 	enum drm_probe_state gbm_state;  /* YES: GBM can allocate here */
@@ -91,7 +98,12 @@ uint32_t drm_dev_pitch_align(struct drm_dev *dev);
 /* true when CREATE_DUMB works on this node (probed once). */
 bool drm_dev_can_dumb(struct drm_dev *dev);
 
-/* import-probe.c: the import rule, probed with a foreign dma-buf once. */
+/* memory.c: fills dma_bits/caching (and their reasons) at probe. */
+void drm_dev_learn_memory(struct drm_dev *dev);
+/* The CPU-mapping caching of a driver's GEM objects, from the table. */
+uint32_t drm_driver_caching(const char *driver, const char **reason);
+
+/* import-probe.c: the import rule, probed with foreign dma-bufs once. */
 enum la_import_rule drm_dev_import_rule(struct drm_dev *dev, const char **reason);
 
 /* planes.c: (format, modifier) pairs of the planes of one type. */

@@ -1,109 +1,139 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Whether a device imports dma-bufs it did not allocate, found by trying
- * once per device (users: "cross-device import fails late"). virtio_gpu
- * refuses foreign dma-bufs with ENODEV unless they are its own
- * (drivers/gpu/drm/virtio/virtgpu_prime.c); vgem imports anything. Neither
- * fact is assumed: both come from this probe.
+ * Whether a device imports dma-bufs it did not allocate, and which ones,
+ * found by trying once per device (users: "cross-device import fails
+ * late"). Three answers, each seen on a real driver:
  *
- * The foreign buffer is one page from the system dma-heap, or, without
- * heaps, a udmabuf over a sealed memfd: memory no DRM driver owns.
+ *   any         vgem imports anything, scattered memory included;
+ *   contiguous  display engines built on the GEM DMA helper refuse a
+ *               scattered buffer at import with EINVAL
+ *               (drm_gem_dma_prime_import_sg_table(): the contiguous size
+ *               of the sg table is smaller than the buffer), and take one
+ *               that is contiguous;
+ *   own-only    virtio_gpu refuses every foreign dma-buf with ENODEV
+ *               (drivers/gpu/drm/virtio/virtgpu_prime.c).
+ *
+ * So the probe offers a buffer that is scattered for certain first, and
+ * only if that is refused a one-page buffer, which is always contiguous.
+ * A one-page probe alone (as before) cannot tell "contiguous" from "any".
+ * The one-page buffer may also be refused for where it lies, above the
+ * device's DMA limit (the test display kernel/contig-display answers EIO
+ * then, as the DMA API does for an address it cannot reach): a refusal
+ * with an errno other than the scattered one still means the device takes
+ * contiguous memory.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/dma-heap.h>
-#include <linux/udmabuf.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "../common/probe-buffers.h"
 #include "drm-backend.h"
 
-#define PROBE_SIZE 4096
+/* Scattered probe size: several pages, so that "two pieces" means a gap. */
+#define SCATTER_SIZE (64u * 1024u)
 
-static int heap_buffer(char *src, size_t len)
+/* 0 if the device imported fd, else the errno of PRIME_FD_TO_HANDLE. */
+static int try_import(struct drm_dev *dev, int fd)
 {
-	struct dma_heap_allocation_data a = {.len = PROBE_SIZE, .fd_flags = O_RDWR | O_CLOEXEC};
-	int heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
-	int ret;
+	uint32_t handle;
 
-	if (heap < 0)
-		return -errno;
-	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a) == 0 ? (int)a.fd : -errno;
-	close(heap);
-	snprintf(src, len, "a dma-heap 'system' buffer");
-	return ret;
+	if (drmPrimeFDToHandle(dev->fd, fd, &handle) != 0)
+		return errno;
+	/* a fresh foreign dma-buf: the handle is new, nobody else has it */
+	struct drm_gem_close c = {.handle = handle};
+	drmIoctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &c);
+	return 0;
 }
 
-static int udmabuf_buffer(char *src, size_t len)
+static void set_rule(struct drm_dev *dev, enum la_import_rule rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_rule(struct drm_dev *dev, enum la_import_rule rule, const char *fmt, ...)
 {
-	struct udmabuf_create c = {.flags = UDMABUF_FLAGS_CLOEXEC, .size = PROBE_SIZE};
-	int dev = -1, mem = -1, ret;
+	va_list ap;
 
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return -errno;
-	/* udmabuf wants a shmem memfd sealed against shrinking (udmabuf.c) */
-	mem = memfd_create("liballoc-drm-probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mem < 0 || ftruncate(mem, PROBE_SIZE) != 0 ||
-	    fcntl(mem, F_ADD_SEALS, F_SEAL_SHRINK) != 0) {
-		ret = -errno;
-		goto out;
+	dev->import_rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(dev->import_reason, sizeof(dev->import_reason), fmt, ap);
+	va_end(ap);
+}
+
+/* The scattered buffer was refused with errno scat_err: try one page. */
+static void probe_page(struct drm_dev *dev, const char *scat_src, int scat_err)
+{
+	char src[160];
+	int buf, err;
+
+	if (be_page_dmabuf(&buf, src, sizeof(src)) < 0) {
+		set_rule(dev, LA_IMPORT_CONTIGUOUS,
+			 "probed: PRIME import of %s failed: %s; no one-page buffer to try (%s): "
+			 "assuming contiguous only", scat_src, strerror(scat_err), src);
+		return;
 	}
-	c.memfd = (uint32_t)mem;
-	ret = ioctl(dev, UDMABUF_CREATE, &c);
-	if (ret < 0)
-		ret = -errno;
-	snprintf(src, len, "a udmabuf buffer");
-out:
-	if (mem >= 0)
-		close(mem);
-	close(dev);
-	return ret;
+	err = try_import(dev, buf);
+	close(buf);
+	if (err == 0)
+		set_rule(dev, LA_IMPORT_CONTIGUOUS,
+			 "probed: PRIME import of %s failed (%s), of %s succeeded", scat_src,
+			 strerror(scat_err), src);
+	else if (err != scat_err)
+		set_rule(dev, LA_IMPORT_CONTIGUOUS,
+			 "probed: PRIME import of %s failed (%s), of %s failed differently (%s: "
+			 "refused for its address, not its layout)", scat_src, strerror(scat_err),
+			 src, strerror(err));
+	else
+		set_rule(dev, LA_IMPORT_OWN_ONLY,
+			 "probed: PRIME import (DRM_IOCTL_PRIME_FD_TO_HANDLE) of %s and of %s "
+			 "failed: %s", scat_src, src, strerror(err));
+}
+
+/* No scattered buffer could be made (no udmabuf): a one-page probe only. */
+static void probe_page_only(struct drm_dev *dev, const char *scat_why)
+{
+	char src[160];
+	int buf, err;
+
+	if (be_page_dmabuf(&buf, src, sizeof(src)) < 0) {
+		/* Nothing foreign to try with: trust the cap, and say so. */
+		set_rule(dev, LA_IMPORT_ANY,
+			 "not probed (no foreign buffer: %s; %s); DRM_CAP_PRIME claims import",
+			 scat_why, src);
+		drm_log(dev, LA_LOG_WARN, "import rule %s", dev->import_reason);
+		return;
+	}
+	err = try_import(dev, buf);
+	close(buf);
+	if (err)
+		set_rule(dev, LA_IMPORT_OWN_ONLY,
+			 "probed: PRIME import (DRM_IOCTL_PRIME_FD_TO_HANDLE) of %s failed: %s",
+			 src, strerror(err));
+	else
+		set_rule(dev, LA_IMPORT_ANY,
+			 "probed: PRIME import of %s succeeded; scattered memory not tried (%s)",
+			 src, scat_why);
 }
 
 static void probe(struct drm_dev *dev)
 {
-	char src[64] = "";
-	uint32_t handle;
+	char src[160];
 	int buf, err;
 
 	if (!(dev->cap_prime & DRM_PRIME_CAP_IMPORT)) {
-		dev->import_rule = LA_IMPORT_NONE;
-		snprintf(dev->import_reason, sizeof(dev->import_reason),
-			 "DRM_CAP_PRIME has no DRM_PRIME_CAP_IMPORT");
+		set_rule(dev, LA_IMPORT_NONE, "DRM_CAP_PRIME has no DRM_PRIME_CAP_IMPORT");
 		return;
 	}
-	buf = heap_buffer(src, sizeof(src));
-	if (buf < 0)
-		buf = udmabuf_buffer(src, sizeof(src));
-	if (buf < 0) {
-		/* Nothing foreign to try with: trust the cap, and say so. */
-		dev->import_rule = LA_IMPORT_ANY;
-		snprintf(dev->import_reason, sizeof(dev->import_reason),
-			 "not probed (no dma-heap or udmabuf to make a foreign buffer: %s); "
-			 "DRM_CAP_PRIME claims import", strerror(-buf));
-		drm_log(dev, LA_LOG_WARN, "import rule %s", dev->import_reason);
+	if (be_scattered_dmabuf(SCATTER_SIZE, &buf, src, sizeof(src)) < 0) {
+		probe_page_only(dev, src);
 		return;
 	}
-	if (drmPrimeFDToHandle(dev->fd, buf, &handle) == 0) {
-		struct drm_gem_close c = {.handle = handle};
-		/* a fresh foreign dma-buf: the handle is new, nobody else has it */
-		drmIoctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &c);
-		dev->import_rule = LA_IMPORT_ANY;
-		snprintf(dev->import_reason, sizeof(dev->import_reason),
-			 "probed: PRIME import of %s succeeded", src);
-	} else {
-		err = errno;
-		dev->import_rule = LA_IMPORT_OWN_ONLY;
-		snprintf(dev->import_reason, sizeof(dev->import_reason),
-			 "probed: PRIME import (DRM_IOCTL_PRIME_FD_TO_HANDLE) of %s failed: %s",
-			 src, strerror(err));
-	}
+	err = try_import(dev, buf);
 	close(buf);
+	if (err == 0)
+		set_rule(dev, LA_IMPORT_ANY, "probed: PRIME import of %s succeeded", src);
+	else
+		probe_page(dev, src, err);
 }
 
 enum la_import_rule drm_dev_import_rule(struct drm_dev *dev, const char **reason)

@@ -50,14 +50,18 @@ static int report(struct drm_dev *dev, struct la_device *owner, enum path_kind k
 		.name = name,
 		.rank = RANK_BASE,
 		.flags = kind == PATH_DUMB ? LA_PATH_LINEAR_ONLY : 0,
-		/* dumb and shmem-backed GBM maps are write-combined on most
-		 * drivers; claiming "cached" could skip needed syncs */
-		.caching = LA_CACHING_WRITECOMBINE,
+		.caching = dev->caching, /* memory.c's table */
+		/* the DMA API allocates within the device's mask */
+		.dma_addr_bits = dev->dma_bits,
 		.owner = owner,
 	};
 
 	if (!p)
 		return -ENOMEM;
+	/* A device that imports only contiguous memory scans out of nothing
+	 * else, so what it allocates for itself is contiguous. */
+	if (drm_dev_import_rule(dev, NULL) == LA_IMPORT_CONTIGUOUS)
+		desc.flags |= LA_PATH_CONTIGUOUS;
 	p->dev = dev;
 	p->kind = kind;
 	snprintf(name, sizeof(name), "drm-%s:%s%s%s", kind == PATH_DUMB ? "dumb" : "gbm",

@@ -569,7 +569,9 @@ int la_allocate_set(struct la_result *res, struct la_buffer **out, size_t count)
  * buffer so it can be mapped, imported and exported like an allocated one.
  * *out is owned (la_buffer_destroy()). Diagnosed failures:
  * -EINVAL: ctx, desc or out NULL, plane_count not in 1..LA_MAX_PLANES, a
- *   plane without fd, or a plane that ends beyond its dma-buf's size.
+ *   plane without fd, a plane that ends beyond its dma-buf's size, or an fd
+ *   that is neither a dma-buf nor a memfd sealed with F_SEAL_SHRINK (a peer
+ *   could shrink any other file under a mapping: SIGBUS in this process).
  * -EOVERFLOW: a plane's offset + size overflows 64 bits.
  * -EBADF ...: the kernel errno of fstat/lseek (sizing) or F_DUPFD_CLOEXEC
  *   on a plane's fd.

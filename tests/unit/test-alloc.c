@@ -11,11 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <liballoc/interop.h>
 #include <liballoc/liballoc.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testdev.h"
 #include "testlib.h"
@@ -608,6 +611,63 @@ static void test_cycles_do_not_leak_fds(void **state)
 	assert_int_equal(tl_fd_count(), before);
 }
 
+static int peer_memfd(size_t size, bool seal)
+{
+	int fd = memfd_create("hostile-peer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	if (seal)
+		assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	return fd;
+}
+
+/*
+ * A client hands a server its memory and shrinks it once the server maps
+ * it: a mapped unsealed memfd would SIGBUS the server. Only dma-bufs and
+ * memfds sealed against shrinking are taken; then the shrink itself fails.
+ */
+static void test_hostile_peer_fds(void **state)
+{
+	const uint64_t pitch = 64 * 4, size = pitch * 64;
+	struct la_buffer *buf = NULL;
+	struct la_descriptor d;
+	int before = tl_fd_count(), fd, file;
+	char path[] = "/tmp/la-peer-XXXXXX";
+	void *data;
+
+	(void)state;
+	fd = peer_memfd(size, false);
+	assert_int_equal(la_descriptor_from_planes(XR24, LA_MODIFIER_LINEAR, 64, 64, 1, &fd,
+						   (const uint32_t[]){0}, (const uint32_t[]){pitch}, &d), 0);
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), -EINVAL);
+	assert_null(buf);
+	assert_non_null(strstr(la_last_diagnosis(), "no F_SEAL_SHRINK"));
+	close(fd);
+
+	file = mkstemp(path);
+	assert_true(file >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(file, (off_t)size), 0);
+	d.planes[0].fd = file;
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "neither a dma-buf nor a sealed memfd"));
+	close(file);
+
+	fd = peer_memfd(size, true);
+	d.planes[0].fd = fd;
+	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), 0);
+	assert_int_equal(la_buffer_map(buf, 0, LA_MAP_READ, &data), 0);
+	/* the peer tries to pull the memory away under the mapping */
+	assert_int_equal(ftruncate(fd, 0), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(((volatile uint8_t *)data)[size - 1], 0);
+	assert_int_equal(la_buffer_unmap(buf, 0), 0);
+	la_buffer_destroy(buf);
+	close(fd);
+	assert_int_equal(tl_fd_count(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_usage_refused),
 		cmocka_unit_test(test_validate_foreign_descriptor),
+		cmocka_unit_test(test_hostile_peer_fds),
 		cmocka_unit_test(test_debug_traces),
 		cmocka_unit_test(test_cycles_do_not_leak_fds),
 	};

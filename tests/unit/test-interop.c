@@ -7,6 +7,7 @@
  * headers are installed their constants are compared too.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -588,9 +589,10 @@ static void test_reverse_into_buffer(void **state)
 	const uint32_t off[] = { 0, 307200, 384000 }, pitch[] = { 640, 320, 320 };
 	(void)state;
 
-	int fd = memfd_create("interop-yu12", MFD_CLOEXEC);
+	int fd = memfd_create("interop-yu12", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	assert_true(fd >= 0);
 	assert_int_equal(ftruncate(fd, 460800), 0);
+	assert_int_equal(fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK), 0);
 	const int fds[] = { fd, fd, fd };
 	assert_int_equal(la_context_new(&ctx), 0);
 	assert_int_equal(la_descriptor_from_planes(YU12, LA_MODIFIER_LINEAR, 640, 480, 3, fds, off,
@@ -608,10 +610,15 @@ static void test_reverse_into_buffer(void **state)
 	la_buffer_destroy(buf);
 
 	/* One byte short of the last plane: the core refuses the descriptor. */
-	assert_int_equal(ftruncate(fd, 460799), 0);
+	int shorter = memfd_create("interop-short", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	assert_int_equal(ftruncate(shorter, 460799), 0);
+	assert_int_equal(fcntl(shorter, F_ADD_SEALS, F_SEAL_SHRINK), 0);
+	for (int p = 0; p < 3; p++)
+		d.planes[p].fd = shorter;
 	assert_int_equal(la_buffer_from_descriptor(ctx, &d, &buf), -EINVAL);
 	assert_null(buf);
 	la_context_destroy(ctx);
+	close(shorter);
 	close(fd);
 }
 

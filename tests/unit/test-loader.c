@@ -2,7 +2,8 @@
 /*
  * The plugin loader: broken backends refused with a reason and skipped,
  * LIBALLOC_BACKEND_PATH ignored under setuid rules, folders and files
- * writable by other users refused. Uses the core's internal search-path
+ * writable by the group or other users or owned by another user refused,
+ * the file checked is the one loaded. Uses the core's internal search-path
  * function (static test build) and real .so files built for the test.
  */
 #include <errno.h>
@@ -177,11 +178,44 @@ static void test_foreign_writable_refused(void **state)
 	assert_int_equal(load_with_path(dir, NULL), 0);
 	assert_non_null(strstr(logbuf, "writable by other users"));
 
+	assert_int_equal(chmod(so, 0664), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "writable by its group"));
+
 	assert_int_equal(chmod(so, 0644), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
 	assert_non_null(strstr(logbuf, "writable by other users"));
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "writable by its group"));
 	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(load_with_path(dir, NULL), 1);
+}
+
+/* Only root can give a file away; as another user the case cannot be made. */
+static void test_foreign_owner_refused(void **state)
+{
+	char dir[512], so[600];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/owned", testdev_tmpdir());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(so, sizeof(so), "%s/liballoc-test.so", dir);
+	copy_file(env("LA_TEST_TEST_BACKEND"), so);
+	assert_int_equal(load_with_path(dir, NULL), 1);
+
+	assert_int_equal(chown(so, 65534, 65534), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "belongs to uid 65534, neither root nor this user"));
+	assert_int_equal(chown(so, 0, 0), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(load_with_path(dir, NULL), 0);
+	assert_non_null(strstr(logbuf, "belongs to uid 65534"));
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(load_with_path(dir, NULL), 1);
 }
 
 static void test_missing_dir_is_quiet(void **state)
@@ -200,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_secure_ignores_env),
 		cmocka_unit_test(test_secure_ignores_debug),
 		cmocka_unit_test(test_foreign_writable_refused),
+		cmocka_unit_test(test_foreign_owner_refused),
 		cmocka_unit_test(test_missing_dir_is_quiet),
 	};
 	return cmocka_run_group_tests(tests, NULL, testdev_teardown);

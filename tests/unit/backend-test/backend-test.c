@@ -17,6 +17,7 @@
  * with "matches": N refuses every path_match after the N-th.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <liballoc/backend.h>
 #include <stdio.h>
@@ -323,10 +324,11 @@ static int tb_path_allocate(void *backend, void *path, const struct la_alloc_req
 
 	if (p->fail_at && ++p->allocs == p->fail_at)
 		return la_why_set(why, -ENOMEM, "%s: injected ENOMEM", p->name);
-	fd = memfd_create("liballoc-test", MFD_CLOEXEC);
+	fd = memfd_create("liballoc-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
-	if (ftruncate(fd, (off_t)size) < 0) {
+	/* sealed as a peer's memfd must be (la_buffer_from_descriptor) */
+	if (ftruncate(fd, (off_t)size) < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
 		close(fd);
 		return -errno;
 	}

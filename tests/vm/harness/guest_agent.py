@@ -20,6 +20,7 @@ import time
 
 SBIN_PATH = "/usr/sbin:/sbin:/usr/bin:/bin"
 SYS_FINIT_MODULE = 313             # x86-64
+SYS_DELETE_MODULE = 176            # x86-64
 MODULE_INIT_COMPRESSED_FILE = 4    # include/uapi/linux/module.h
 
 
@@ -37,6 +38,38 @@ def save_dmesg(results):
                            env={"PATH": SBIN_PATH})
     except OSError:
         pass
+
+
+def unload_own(job):
+    """Unloads the --insmod modules still loaded, last loaded first. A
+    module that cannot go (EBUSY: references left) is reported: the test
+    processes have all exited, so what holds it leaked."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    done = []
+    for m in reversed(job["insmod"]):
+        name = os.path.basename(m["path"]).split(".")[0].replace("-", "_")
+        if not os.path.exists("/sys/module/" + name):
+            continue  # a test unloaded it itself
+        error = None
+        if libc.syscall(SYS_DELETE_MODULE, name.encode(), os.O_NONBLOCK) != 0:
+            e = ctypes.get_errno()
+            error = "%s (%s)" % (os.strerror(e), errno.errorcode.get(e, e))
+        done.append({"module": name, "error": error})
+    return done
+
+
+def save_kernel_log(ctl, unload):
+    """The whole log for vm-run's check (harness/kernel_log.py)."""
+    error = None
+    try:
+        with open(os.path.join(ctl, "kmsg.txt"), "wb") as f:
+            r = subprocess.run(["dmesg"], stdout=f, stderr=subprocess.PIPE,
+                               env={"PATH": SBIN_PATH})
+        if r.returncode != 0:
+            error = "dmesg exited %d: %s" % (r.returncode, r.stderr.decode(errors="replace").strip())
+    except OSError as e:
+        error = str(e)
+    write_json(os.path.join(ctl, "kernel-log.json"), {"unload": unload, "error": error})
 
 
 def finit_module(path, params):
@@ -130,6 +163,7 @@ def main():
             e = request_screenshot(ctl, job["screenshot_at_end"], job["shot_timeout"])
             if e:
                 write_json(os.path.join(ctl, "end-shot.json"), {"error": e})
+        save_kernel_log(ctl, unload_own(job))
     save_dmesg(results)
     write_json(os.path.join(ctl, "done.json"), {})
     return 0

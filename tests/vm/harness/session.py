@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import time
 
-from . import initramfs, kernel, modules, qemu
+from . import initramfs, kernel, kernel_log, modules, qemu
 import screenshot  # next to vm-run, which puts its folder on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -47,6 +47,7 @@ class Outcome:
         self.current = None       # test running when the guest died
         self.console_tail = ""
         self.total_secs = None
+        self.kernel_log = None    # problems found in the kernel log; None: not checked
 
 
 def _read_json(path):
@@ -286,6 +287,7 @@ class Session:
             out.failure = self._why_dead(qemu_log)
             out.failure_exit = EXIT_HARNESS
             out.current = self._current(reported)
+        out.kernel_log = kernel_log.check_ctl(self.ctl, self.opts.kernel_log_allow)
         end_shot = _read_json(os.path.join(self.ctl, "end-shot.json"))
         if end_shot and out.failure is None:
             out.failure, out.failure_exit = end_shot["error"], EXIT_HARNESS
