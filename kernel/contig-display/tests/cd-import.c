@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PRIME into and out of contig_display, in a guest with more than 4 GiB of
- * RAM (swiotlb active): a scattered udmabuf is refused (EINVAL); one-page
+ * PRIME into and out of contig_display. In a guest with more than 4 GiB
+ * of RAM (swiotlb active): a scattered udmabuf is refused (EINVAL); one-page
  * system-heap buffers are taken when their page lies below 4 GiB and
- * refused (EINVAL, not bounced) when above, as /proc/self/pagemap shows;
+ * refused (EINVAL, not bounced) when above, as swiotlb witnesses; one-page
+ * udmabufs likewise, as /proc/self/pagemap shows. In a smaller guest every
+ * one-page buffer is taken;
  * a contiguous camera buffer below 4 GiB (vivid on videobuf2-dma-contig,
  * MMAP + EXPBUF, one frame captured) is taken and scanned out through
  * AddFB2 over the imported handle, debugfs naming it and its checksum;
@@ -140,6 +142,27 @@ static void heap_pages(int fd, int klog)
 		close(bufs[n]);
 }
 
+/* A guest below 4 GiB: every one-page system-heap buffer is taken. */
+static void heap_pages_low(int fd)
+{
+	for (int i = 0; i < 4; i++) {
+		struct counts c0 = counts(), c1;
+		int buf = tl_heap_alloc(4096), ret;
+		uint32_t handle;
+
+		if (buf < 0)
+			vm_fatal("system heap, 4096 bytes: %s", strerror(-buf));
+		ret = import(fd, buf, &handle);
+		c1 = counts();
+		vm_check(ret == 0 && c1.accepted == c0.accepted + 1 && c1.objects == c0.objects + 1,
+			 "one-page system-heap buffer (all memory below 4 GiB) taken: %s",
+			 strerror(-ret));
+		if (ret == 0)
+			drmCloseBufferHandle(fd, handle);
+		close(buf);
+	}
+}
+
 /* A one-page udmabuf: its memfd page's address is in /proc/self/pagemap. */
 static void udmabuf_page(int fd, int klog)
 {
@@ -258,10 +281,10 @@ static void camera(int fd)
 		 "vivid's contiguous buffer taken: %s", strerror(-ret));
 	if (ret < 0)
 		goto out;
-	vm_check(drmModeAddFB2(fd, pix->width, pix->height, DRM_FORMAT_XRGB8888,
-			       (uint32_t[4]){handle}, (uint32_t[4]){pix->bytesperline},
-			       (uint32_t[4]){0}, &fb, 0) == 0,
-		 "AddFB2 over the imported handle: %s", strerror(errno));
+	ret = drmModeAddFB2(fd, pix->width, pix->height, DRM_FORMAT_XRGB8888,
+			    (uint32_t[4]){handle}, (uint32_t[4]){pix->bytesperline},
+			    (uint32_t[4]){0}, &fb, 0) ? -errno : 0;
+	vm_check(ret == 0, "AddFB2 over the imported handle: %s", strerror(-ret));
 	vm_kms_pick(fd, &p);
 	pick_mode(fd, &p, pix->width, pix->height);
 	show_fb(fd, &p, fb);
@@ -299,8 +322,8 @@ static void export(int fd, const char *node)
 	if (cd_dumb(fd, 256, 64, 32, &handle, &pitch, &size, &map) != 0)
 		vm_fatal("dumb buffer: %s", strerror(errno));
 	memset(map, 0x5a, size);
-	vm_check(drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC | DRM_RDWR, &buf) == 0,
-		 "PRIME export of a dumb buffer: %s", strerror(errno));
+	ret = drmPrimeHandleToFD(fd, handle, DRM_CLOEXEC | DRM_RDWR, &buf) ? -errno : 0;
+	vm_check(ret == 0, "PRIME export of a dumb buffer: %s", strerror(-ret));
 	ret = vm_vgem_import(vgem, buf, &vh);
 	vm_check(ret == 0, "vgem imports it: %s", strerror(-ret));
 	if (ret == 0)
@@ -328,17 +351,23 @@ int main(void)
 	char node[64];
 	int fd = cd_open_card(node, sizeof(node)), before = tl_fd_count();
 	long long objects = cd_stat("gem_objects");
+	bool high;
 	int klog;
 
 	if (drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) != 0)
 		vm_fatal("DRM_CLIENT_CAP_ATOMIC: %s", strerror(errno));
-	if (tl_meminfo_kib("MemTotal") < 4ll << 20)
-		vm_note("guest has less than 4 GiB: nothing can lie above the mask");
+	/* RAM beyond 4 GiB starts at 4 GiB: a guest with less has none (x86). */
+	high = tl_meminfo_kib("MemTotal") > 4ll << 20;
+	vm_note("guest RAM %lld KiB: %s", tl_meminfo_kib("MemTotal"),
+		high ? "memory above 4 GiB exists" : "all of it below 4 GiB");
 	klog = tl_klog_open();
 	if (klog < 0)
 		vm_fatal("/dev/kmsg: %s", strerror(-klog));
 	scattered(fd, klog);
-	heap_pages(fd, klog);
+	if (high)
+		heap_pages(fd, klog);
+	else
+		heap_pages_low(fd);
 	udmabuf_page(fd, klog);
 	camera(fd);
 	export(fd, node);
