@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Build ion_test.ko out of tree against the test kernel's headers.
+# Build an out-of-tree module (ion_test.ko; contig_display.ko reuses this
+# script) against the test kernel's headers.
 #
 #   kbuild.sh FETCH_KERNEL SRCDIR OUT.ko FILE...   (FILEs relative to SRCDIR)
 #
