@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "find.h"
 
@@ -39,8 +40,18 @@ int find_device(struct la_context *ctx, const struct device_list *list, const ch
 
 	*out = NULL;
 	if (path) {
-		struct la_device *dev;
-		ret = la_device_open(ctx, path, &dev);
+		struct la_device *dev = NULL;
+		struct stat st;
+		/*
+		 * A node the enumeration already opened is taken from the list:
+		 * opening a display twice leaves the second file without DRM
+		 * master (the first opener holds it), and commits then fail.
+		 */
+		if (stat(path, &st) == 0 && S_ISCHR(st.st_mode))
+			for (size_t i = 0; i < list->n && !dev; i++)
+				if (la_device_get_devnum(list->devs[i]) == st.st_rdev)
+					dev = la_device_ref(list->devs[i]);
+		ret = dev ? 0 : la_device_open(ctx, path, &dev);
 		if (ret == 0 && (ret = serves(dev, usage, a)) < 0)
 			dev = la_device_unref(dev);
 		if (ret < 0) {

@@ -281,7 +281,10 @@ struct drm_gem_object *cd_prime_import_sg_table(struct drm_device *drm,
 			      bad, bad_dma, bad && bad_dma && bad != bad_dma ? ", bounced" : "",
 			      fls64(dma_get_mask(drm->dev)));
 		atomic_inc(&cd_stats.imports_above_mask);
-		return ERR_PTR(-EINVAL);
+		/* EIO, as the DMA API fails a mapping it cannot reach without
+		 * bouncing (dma_direct_map_sg): a refusal for where the memory
+		 * lies, told apart from EINVAL for how it is laid out */
+		return ERR_PTR(-EIO);
 	}
 	bo = cd_gem_new(drm, size);
 	if (!bo)

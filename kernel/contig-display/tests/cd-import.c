@@ -3,7 +3,7 @@
  * PRIME into and out of contig_display. In a guest with more than 4 GiB
  * of RAM (swiotlb active): a scattered udmabuf is refused (EINVAL); one-page
  * system-heap buffers are taken when their page lies below 4 GiB and
- * refused (EINVAL, not bounced) when above, as swiotlb witnesses; one-page
+ * refused (EIO, not bounced) when above, as swiotlb witnesses; one-page
  * udmabufs likewise, as /proc/self/pagemap shows. In a smaller guest every
  * one-page buffer is taken;
  * a contiguous camera buffer below 4 GiB (vivid on videobuf2-dma-contig,
@@ -122,8 +122,8 @@ static void heap_pages(int fd, int klog)
 		c1 = counts();
 		if (bounced > 0) {
 			above++;
-			vm_check(ret == -EINVAL && c1.above == c0.above + 1,
-				 "system-heap page bounced by swiotlb (beyond 4 GiB): %s (want EINVAL,"
+			vm_check(ret == -EIO && c1.above == c0.above + 1,
+				 "system-heap page bounced by swiotlb (beyond 4 GiB): %s (want EIO,"
 				 " counted as above the mask)", strerror(-ret));
 		} else {
 			below++;
@@ -191,9 +191,9 @@ static void udmabuf_page(int fd, int klog)
 	ret = import(fd, buf, &handle);
 	c1 = counts();
 	if (phys >= CD_4G)
-		vm_check(ret == -EINVAL && c1.above == c0.above + 1 &&
+		vm_check(ret == -EIO && c1.above == c0.above + 1 &&
 			 tl_klog_count(klog, "beyond the 32-bit DMA mask") == 1,
-			 "one-page udmabuf at 0x%" PRIx64 " (above 4 GiB): %s (want EINVAL, the"
+			 "one-page udmabuf at 0x%" PRIx64 " (above 4 GiB): %s (want EIO, the"
 			 " mask named in the log)", phys, strerror(-ret));
 	else
 		vm_check(ret == 0 && c1.accepted == c0.accepted + 1,
