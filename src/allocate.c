@@ -31,9 +31,9 @@ static void name_contig_demand(const struct la_result *res, size_t cand, struct 
 	for (size_t i = 0; i < res->n_parts; i++) {
 		const struct la_identity *part = &res->parts[i];
 		if (part->import_rule == LA_IMPORT_CONTIGUOUS) {
-			la_why_append(why, "%s%s, which imports only contiguous memory%s%s", sep,
-				      part->label, part->import_reason[0] ? ", probed: " : "",
-				      part->import_reason);
+			la_why_append(why, "%s%s, which imports only contiguous memory%s%s%s", sep,
+				      part->label, part->import_reason[0] ? " (" : "",
+				      part->import_reason, part->import_reason[0] ? ")" : "");
 			sep = "; and by ";
 		} else if (constraint && part->n_contig_cands) {
 			la_why_append(why, "%s%s, whose capability set requires it (constraint "

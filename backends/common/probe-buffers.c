@@ -28,7 +28,7 @@ static int sealed_memfd(uint64_t len, char *why, size_t why_len)
 	return -err;
 }
 
-int be_scattered_dmabuf(uint64_t size, int *out, char *why, size_t len)
+int be_scattered_dmabuf(uint64_t size, int *out, char *why, size_t len, uint64_t *high)
 {
 	struct {
 		struct udmabuf_create_list head;
@@ -69,6 +69,9 @@ int be_scattered_dmabuf(uint64_t size, int *out, char *why, size_t len)
 			 (unsigned long long)(2 * half));
 		*out = fd;
 		fd = 0;
+		/* the pages are pinned by the udmabuf now: where they lie is fixed */
+		if (high && be_memfd_highest_phys(memfd, half, high) < 0)
+			*high = 0;
 	}
 	close(dev);
 	close(memfd);
@@ -139,5 +142,38 @@ int be_page_dmabuf(int *out, char *src, size_t len)
 		snprintf(udm_why, sizeof(udm_why), "%s", src);
 		snprintf(src, len, "%s; %s", heap_why, udm_why);
 	}
+	return ret;
+}
+
+int be_memfd_highest_phys(int fd, uint64_t size, uint64_t *phys)
+{
+	uint8_t *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	int pm, ret = 0;
+
+	*phys = 0;
+	if (map == MAP_FAILED)
+		return -errno;
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (uint64_t off = 0; off < size && ret == 0; off += PAGE) {
+		uint64_t entry, pfn;
+		(void)*(volatile uint8_t *)(map + off); /* present in the page table */
+		if (pread(pm, &entry, sizeof(entry),
+			  (off_t)(((uintptr_t)(map + off) / PAGE) * sizeof(entry))) != sizeof(entry)) {
+			ret = -EIO;
+			break;
+		}
+		pfn = entry & ((UINT64_C(1) << 55) - 1);
+		if (!(entry >> 63) || pfn == 0)
+			ret = -EPERM; /* not present, or frame numbers hidden */
+		else if (pfn * PAGE > *phys)
+			*phys = pfn * PAGE;
+	}
+	close(pm);
+out:
+	munmap(map, size);
 	return ret;
 }

@@ -133,7 +133,7 @@ static void probe(struct drm_dev *dev)
 		set_rule(dev, LA_IMPORT_NONE, "DRM_CAP_PRIME has no DRM_PRIME_CAP_IMPORT");
 		return;
 	}
-	if (be_scattered_dmabuf(SCATTER_SIZE, &buf, src, sizeof(src)) < 0) {
+	if (be_scattered_dmabuf(SCATTER_SIZE, &buf, src, sizeof(src), NULL) < 0) {
 		probe_page_only(dev, src);
 		return;
 	}

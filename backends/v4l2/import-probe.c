@@ -14,6 +14,17 @@
  * capture (VIDIOC_PREPARE_BUF maps it; VIDIOC_QBUF without streaming if the
  * driver has no PREPARE_BUF), then the queue is freed again.
  *
+ * A kernel with swiotlb (any x86 guest with memory above 4 GiB, many
+ * arm64 boards) bounces pages a device with a 32-bit DMA mask cannot reach
+ * into its bounce slots, which lie next to each other: vb2-dma-contig then
+ * sees one contiguous range and takes the scattered buffer (measured in the
+ * 6 GiB test guest with vivid on dma-contig), and the camera would capture
+ * through a hidden copy. Where the kernel shows page frame numbers (to
+ * CAP_SYS_ADMIN, /proc/self/pagemap), a probe buffer whose pages lie above
+ * 4 GiB is therefore inconclusive: the cautious answer, probed again on the
+ * next query, definite after the probe cache's bound. Where it does not
+ * show them, success means `any` as before.
+ *
  * The probe only runs on an idle queue (no buffers): on a busy one it would
  * disturb whoever streams, so the answer is then the cautious
  * "contiguous only" with the reason. Such a fallback is not final: later
@@ -34,59 +45,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../common/probe-buffers.h"
 #include "v4l2.h"
 
-#define PAGE 4096u
-
-int v4l2_scattered_dmabuf(uint64_t size, int *out, char *why, size_t len)
-{
-	struct {
-		struct udmabuf_create_list head;
-		struct udmabuf_create_item items[2];
-	} req;
-	uint64_t half = ((size + 1) / 2 + PAGE - 1) / PAGE * PAGE;
-	int memfd = -1, dev = -1, fd, ret;
-
-	*out = -1;
-	if (half == 0)
-		half = PAGE;
-	memfd = memfd_create("liballoc-v4l2-probe", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (memfd < 0 || ftruncate(memfd, (off_t)half) < 0 ||
-	    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0) {
-		ret = -errno;
-		snprintf(why, len, "memfd for the probe buffer: %s", strerror(errno));
-		goto out;
-	}
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		ret = -errno;
-		snprintf(why, len, "/dev/udmabuf: %s", strerror(errno));
-		goto out;
-	}
-	memset(&req, 0, sizeof(req));
-	req.head.flags = UDMABUF_FLAGS_CLOEXEC;
-	req.head.count = 2;
-	for (int i = 0; i < 2; i++) {
-		req.items[i].memfd = (uint32_t)memfd;
-		req.items[i].offset = 0;
-		req.items[i].size = half;
-	}
-	fd = ioctl(dev, UDMABUF_CREATE_LIST, &req);
-	if (fd < 0) {
-		ret = -errno;
-		snprintf(why, len, "UDMABUF_CREATE_LIST (%llu bytes): %s",
-			 (unsigned long long)(2 * half), strerror(errno));
-		goto out;
-	}
-	*out = fd;
-	ret = 0;
-out:
-	if (dev >= 0)
-		close(dev);
-	if (memfd >= 0)
-		close(memfd);
-	return ret;
-}
+#define BOUNCE_LIMIT (UINT64_C(1) << 32)
 
 static void set_rule(struct v4l2_probe *p, enum la_import_rule rule, bool cache, const char *fmt,
 		     ...) __attribute__((format(printf, 4, 5)));
@@ -146,6 +108,7 @@ static void run_probe(struct v4l2_dev *dev, enum v4l2_queue q, struct v4l2_probe
 	struct v4l2_requestbuffers rb = {.count = 1, .type = type, .memory = V4L2_MEMORY_DMABUF};
 	const char *call = "";
 	char why[160];
+	uint64_t high = 0;
 	int fd = -1, ret;
 
 	ret = v4l2_queue_state(dev, type, &st, NULL);
@@ -163,7 +126,7 @@ static void run_probe(struct v4l2_dev *dev, enum v4l2_queue q, struct v4l2_probe
 	v4l2_read_format(&f, &w, &h, &n, bpl, size);
 	for (uint32_t i = 0; i < n; i++)
 		need = size[i] > need ? size[i] : need;
-	ret = v4l2_scattered_dmabuf(need, &fd, why, sizeof(why));
+	ret = be_scattered_dmabuf(need, &fd, why, sizeof(why), &high);
 	if (ret < 0) {
 		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "not probed: no scattered test buffer (%s); "
 			 "assuming contiguous-only", why);
@@ -180,9 +143,15 @@ static void run_probe(struct v4l2_dev *dev, enum v4l2_queue q, struct v4l2_probe
 	rb.count = 0;
 	be_ioctl(dev->fd, VIDIOC_REQBUFS, &rb);
 	close(fd);
-	if (ret == 0)
-		set_rule(p, LA_IMPORT_ANY, true, "%s took a scattered dma-buf (udmabuf, 2 pieces)",
-			 call);
+	if (ret == 0 && high >= BOUNCE_LIMIT)
+		/* see the top of this file: swiotlb may have made it look contiguous */
+		set_rule(p, LA_IMPORT_CONTIGUOUS, false, "%s took a scattered dma-buf, but its pages "
+			 "lie above 4 GiB (up to 0x%llx), where swiotlb bounces them into contiguous "
+			 "slots for a 32-bit device: inconclusive, assuming contiguous-only", call,
+			 (unsigned long long)high);
+	else if (ret == 0)
+		set_rule(p, LA_IMPORT_ANY, true, "%s took a scattered dma-buf (udmabuf, 2 pieces%s)",
+			 call, high ? ", below 4 GiB" : "");
 	else if (ret == -EFAULT)
 		set_rule(p, LA_IMPORT_CONTIGUOUS, true, "%s refused a scattered dma-buf with EFAULT: "
 			 "the queue needs one contiguous DMA range (videobuf2-dma-contig)", call);

@@ -103,8 +103,6 @@ int v4l2_get_capabilities(void *backend, void *device, uint64_t usage,
  * cannot run is retried by later calls, BE_PROBE_CACHE_ATTEMPTS times in all.
  */
 void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t mem_caps);
-/* A dma-buf of at least size bytes made of two pieces of the same pages. */
-int v4l2_scattered_dmabuf(uint64_t size, int *fd, char *why, size_t len);
 
 /* mmap-path.c */
 int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,

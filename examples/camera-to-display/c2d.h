@@ -32,6 +32,7 @@ struct options {
 	const char *shot_cmd;           /* run after shot_after frames are shown */
 	uint64_t shot_after;
 	const char *save_frame;         /* PPM of the shown frame, same moment */
+	const char *save_raw;           /* its first plane's bytes as in memory */
 	bool force_copy;
 	bool check_leaks;               /* exit status 4 if an fd is left open */
 };

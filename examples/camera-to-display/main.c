@@ -101,6 +101,43 @@ static int save_ppm(struct la_buffer *buf, const char *path)
 	return ret;
 }
 
+/* Plane 0 byte for byte (pitch x height), to compare with what a display
+ * reports of its scanout (a checksum of raw lines). */
+static int save_raw(struct la_buffer *buf, const char *path)
+{
+	struct la_descriptor d;
+	void *ptr;
+	FILE *f;
+	int ret;
+
+	size_t len;
+	uint8_t *copy;
+
+	la_buffer_get_descriptor(buf, &d);
+	len = (size_t)d.planes[0].pitch * d.height;
+	/* Written from a copy: a file system may pin the pages it writes from
+	 * (9p does), and device memory mapped into us cannot be pinned. */
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	ret = la_buffer_map(buf, 0, LA_MAP_READ, &ptr);
+	if (ret == 0) {
+		memcpy(copy, ptr, len);
+		la_buffer_unmap(buf, 0);
+		f = fopen(path, "wbe");
+		if (!f) {
+			ret = -errno;
+		} else {
+			if (fwrite(copy, 1, len, f) != len)
+				ret = -EIO;
+			if (fclose(f) != 0 && ret == 0)
+				ret = -errno;
+		}
+	}
+	free(copy);
+	return ret;
+}
+
 static int run_command(const char *cmd)
 {
 	int status;
@@ -133,6 +170,13 @@ static void frame_hooks(struct app *a, struct loop *l)
 		} else {
 			printf("saved the shown frame (%" PRIu64 ") to %s\n", l->flips,
 			       a->opt.save_frame);
+		}
+	}
+	if (a->opt.save_raw) {
+		int ret = save_raw(display_buffer(a, (size_t)l->shown), a->opt.save_raw);
+		if (ret < 0) {
+			fprintf(stderr, "save-raw %s: %s\n", a->opt.save_raw, strerror(-ret));
+			l->status = 3;
 		}
 	}
 	if (a->opt.shot_cmd) {
@@ -333,6 +377,7 @@ static void usage(FILE *f)
 		"                       the screen; the loop waits for it; exit status 3 if it fails\n"
 		"  --screenshot-after N the frame for the hooks (default 30)\n"
 		"  --save-frame FILE    write that frame, as shown, to FILE (binary PPM)\n"
+		"  --save-raw FILE      write that frame's first plane to FILE, bytes as in memory\n"
 		"  --copy               skip the zero-copy plan (to compare)\n"
 		"  --check-leaks        exit status 4 if an fd is still open at the end\n"
 		"Exit status: 0 done, 1 setup or streaming failed, 2 usage, 3 a hook failed.\n");
@@ -375,7 +420,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"frames", required_argument, NULL, 'n'},
 		{"fps", required_argument, NULL, 'r'}, {"screenshot", required_argument, NULL, 'S'},
 		{"screenshot-after", required_argument, NULL, 'A'},
-		{"save-frame", required_argument, NULL, 'P'}, {"copy", no_argument, NULL, 'C'},
+		{"save-frame", required_argument, NULL, 'P'}, {"save-raw", required_argument, NULL, 'W'},
+		{"copy", no_argument, NULL, 'C'},
 		{"check-leaks", no_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
@@ -406,6 +452,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'A': o->shot_after = strtoull(optarg, &end, 10); break;
 		case 'S': o->shot_cmd = optarg; break;
 		case 'P': o->save_frame = optarg; break;
+		case 'W': o->save_raw = optarg; break;
 		case 'C': o->force_copy = true; break;
 		case 'L': o->check_leaks = true; break;
 		case 'h': usage(stdout); exit(0);
