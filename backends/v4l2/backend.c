@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/dma-mask.h"
 #include "v4l2.h"
 
 int64_t v4l2_fd_size(int fd)
@@ -234,6 +235,24 @@ static void pick_queues(struct v4l2_dev *dev)
 		dev->type[V4L2_Q_OUTPUT] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 }
 
+/*
+ * The device's DMA address limit where sysfs tells it (PCI capture cards:
+ * ../common/dma-mask.h); platform devices such as vivid have no such file.
+ */
+static void learn_dma_limit(struct v4l2_backend *be, struct v4l2_dev *dev)
+{
+	char src[200];
+	uint32_t bits = 0;
+
+	if (!dev->devnum || be_dma_mask_bits(dev->devnum, &bits, src, sizeof(src)) < 0) {
+		v4l2_dbg(be, "%s: DMA limit unknown: %s", dev->label,
+			 dev->devnum ? src : "no device number");
+		return;
+	}
+	dev->dma_bits = bits < 64 ? bits : 0;
+	v4l2_dbg(be, "%s: DMA addresses: %u bits (%s)", dev->label, bits, src);
+}
+
 static int v4l2_probe_device(void *backend, int fd, const char *node, void **device,
 			     struct la_backend_device_info *info, struct la_why *why)
 {
@@ -268,6 +287,7 @@ static int v4l2_probe_device(void *backend, int fd, const char *node, void **dev
 	snprintf(dev->label, sizeof(dev->label), "%s (%s)", info->driver,
 		 node && node[0] ? node : "fd");
 	snprintf(dev->name, sizeof(dev->name), "%.31s:%.31s", info->driver, base);
+	learn_dma_limit(be, dev);
 	info->usages = LA_USAGE_CPU_READ | LA_USAGE_CPU_WRITE | LA_USAGE_CPU_READ_OFTEN;
 	if (dev->type[V4L2_Q_CAPTURE])
 		info->usages |= (dev->caps & (V4L2_CAP_VIDEO_M2M | V4L2_CAP_VIDEO_M2M_MPLANE))

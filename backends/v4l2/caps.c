@@ -170,6 +170,7 @@ static int format_candidate(struct v4l2_dev *dev, uint32_t type, const struct fm
 	cand->modifier = LA_MODIFIER_LINEAR; /* V4L2 names tiled layouts as their own codes */
 	cand->plane_count = fi.plane_count;
 	frame_limits(dev, e->v4l2, c);
+	c->dma_addr_bits = dev->dma_bits; /* whoever allocates, the device reaches no further */
 	/* one memory plane: its pitch is DRM plane 0's; *M: one DRM plane per memory plane */
 	for (uint32_t p = 0; p < r0.n; p++) {
 		uint64_t align;

@@ -66,6 +66,8 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 			 * write-combined on non-coherent architectures.
 			 */
 			.caching = contiguous ? LA_CACHING_WRITECOMBINE : LA_CACHING_CACHED,
+			/* vb2 allocates within the device's DMA mask */
+			.dma_addr_bits = dev->dma_bits,
 			.owner = devices[i],
 		};
 		int ret = sink(sink_data, &desc, path);

@@ -51,6 +51,7 @@ struct v4l2_dev {
 	char name[64];          /* "vivid:video0", for path names */
 	char driver[32];        /* VIDIOC_QUERYCAP driver */
 	dev_t devnum;           /* st_rdev of the node, 0 if none: keys the probe cache */
+	uint32_t dma_bits;      /* DMA address limit from sysfs, 0: none known */
 	uint32_t caps;          /* device_caps */
 	uint32_t type[2];       /* buffer type of the capture / output queue, 0 = none */
 	struct v4l2_probe probe[2];
