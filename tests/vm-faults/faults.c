@@ -15,9 +15,10 @@
  *                           buffers or device, done once all is destroyed;
  *                           a new context then has no such path (clean error)
  *   faults hostile DEVICE MAGIC [COUNT]
- *                           COUNT (default 20000) malformed ioctls from two
- *                           threads: every one returns (errno counted), the
- *                           kernel log is checked by the boot's last command
+ *                           COUNT (default 100000) malformed ioctls from two
+ *                           threads as uid 65534, seeded (printed; replay with
+ *                           LIBALLOC_FAULTS_SEED): every one returns (errno
+ *                           counted); vm-run checks the kernel log
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ion.h"
@@ -494,11 +499,43 @@ static void close_above(int above)
 		close(fd);
 }
 
+/* A seed to print, or the one asked for to replay a run. */
+static unsigned hostile_seed(void)
+{
+	const char *env = getenv("LIBALLOC_FAULTS_SEED");
+	unsigned seed;
+
+	if (env && env[0])
+		return (unsigned)strtoul(env, NULL, 0);
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	return seed;
+}
+
+/* The calls come from a user without privileges, as an attacker's would. */
+static void drop_privileges(void)
+{
+	if (geteuid() != 0)
+		return;
+	if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+	    setresuid(65534, 65534, 65534) != 0)
+		vm_fatal("cannot become uid 65534: %s", strerror(errno));
+	/* changing credentials made us non-dumpable; LeakSanitizer (the ASan
+	 * run) must still be able to stop the process at exit */
+	prctl(PR_SET_DUMPABLE, 1);
+}
+
 static int hostile(const char *path, const char *magic, unsigned count)
 {
 	struct hostile h[2];
 	pthread_t th[2];
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	unsigned seed = hostile_seed();
+	int fd;
+
+	drop_privileges();
+	vm_note("seed %u, uid %u (replay: LIBALLOC_FAULTS_SEED=%u vm-faults hostile %s %s %u)",
+		seed, (unsigned)getuid(), seed, path, magic, count);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	uint8_t *pages = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned total = 0, ok = 0, fault = 0, notty = 0, inval = 0, other = 0;
 
@@ -510,7 +547,7 @@ static int hostile(const char *path, const char *magic, unsigned count)
 		for (int t = 0; t < 2; t++) {
 			memset(&h[t], 0, sizeof(h[t]));
 			h[t] = (struct hostile){.fd = fd, .magic = (unsigned char)magic[0], .count = 500,
-						.seed = round * 2 + t + 1, .page_end = pages};
+						.seed = seed + round * 2 + t + 1, .page_end = pages};
 			h[t].cmds = magic[0] == 'S' ? smaf_cmds : ion_cmds;
 			h[t].n_cmds = magic[0] == 'S' ? sizeof(smaf_cmds) / sizeof(smaf_cmds[0])
 						      : sizeof(ion_cmds) / sizeof(ion_cmds[0]);
@@ -553,7 +590,7 @@ int main(int argc, char **argv)
 	if (argc >= 4 && strcmp(argv[1], "unload") == 0)
 		return unload(argv[2], argv[3]);
 	if (argc >= 4 && strcmp(argv[1], "hostile") == 0)
-		return hostile(argv[2], argv[3], argc > 4 ? (unsigned)atoi(argv[4]) : 20000);
+		return hostile(argv[2], argv[3], argc > 4 ? (unsigned)atoi(argv[4]) : 100000);
 	fprintf(stderr, "usage: faults vivid-busy | vivid-unbind | unload MODULE PREFIX | "
 			"hostile DEVICE MAGIC [COUNT]\n");
 	return 2;
