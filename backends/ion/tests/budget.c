@@ -145,7 +145,7 @@ int main(void)
 
 	exhaust(ctx, by_rule, 1, "import rule",
 		"; contiguous memory is required by vivid (dma-contig), which imports only "
-		"contiguous memory, probed: videobuf2-dma-contig without IOMMU");
+		"contiguous memory (videobuf2-dma-contig without IOMMU)");
 	exhaust(ctx, by_constraint, 1, "constraint",
 		"; contiguous memory is required by vgem, whose capability set requires it "
 		"(constraint 'contiguous')");
