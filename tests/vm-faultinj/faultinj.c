@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Wrappers of the calls liballoc makes that can fail: linked into the test
+ * program itself, whose exported definitions come first in the dynamic
+ * linker's search order, before libc and (in an ASan build) before
+ * libasan. So every call from liballoc.so, from a dlopen'ed liballoc-*.so
+ * and from libdrm lands here first, with __builtin_return_address(0) in the
+ * real caller, and is forwarded to the next definition (libasan's or
+ * libc's) unless it is the armed one. README.md says why not LD_PRELOAD.
+ */
+#undef _FILE_OFFSET_BITS /* this file defines open and open64, mmap and mmap64 */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "faultinj.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+
+static atomic_uint armed;     /* FI_ kinds counted */
+static atomic_long counted;   /* calls of armed kinds since faultinj_arm */
+static atomic_long target;    /* the call to fail, 0 none */
+static atomic_long per_kind[FI_KINDS];
+static atomic_bool hit;
+static char last[320];
+/* set while the shim itself runs (dladdr, formatting): its own calls pass */
+static _Thread_local int in_shim;
+
+static const char *const kind_names[FI_KINDS] = {"ioctl", "mmap", "open", "memfd_create",
+						 "dup", "malloc"};
+
+static int kind_index(unsigned kind)
+{
+	return __builtin_ctz(kind);
+}
+
+/* The caller's module when it is liballoc, a backend or libdrm. */
+static bool attributed(const void *ra, char *who, size_t len)
+{
+	Dl_info info;
+	const char *base;
+
+	if (!dladdr(ra, &info) || !info.dli_fname)
+		return false;
+	base = strrchr(info.dli_fname, '/');
+	base = base ? base + 1 : info.dli_fname;
+	if (strncmp(base, "liballoc.so", 11) != 0 && strncmp(base, "libdrm.so", 9) != 0 &&
+	    !(strncmp(base, "liballoc-", 9) == 0 && strstr(base, ".so")))
+		return false;
+	snprintf(who, len, "%s+0x%lx", base,
+		 (unsigned long)((uintptr_t)ra - (uintptr_t)info.dli_fbase));
+	return true;
+}
+
+/*
+ * Whether to fail this call (errno then set to err); what describes the
+ * call for faultinj_last(). in_shim also keeps the shim's own calls
+ * (dladdr's, snprintf's) out of the count.
+ */
+static bool inject(unsigned kind, const void *ra, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool inject(unsigned kind, const void *ra, int err, const char *fmt, ...)
+{
+	char who[160];
+	bool fail = false;
+	va_list ap;
+
+	if (!(atomic_load_explicit(&armed, memory_order_relaxed) & kind) || in_shim)
+		return false;
+	in_shim = 1;
+	if (attributed(ra, who, sizeof(who))) {
+		atomic_fetch_add(&per_kind[kind_index(kind)], 1);
+		if (atomic_fetch_add(&counted, 1) + 1 == atomic_load(&target)) {
+			int n;
+			va_start(ap, fmt);
+			n = vsnprintf(last, sizeof(last), fmt, ap);
+			va_end(ap);
+			if (n >= 0 && (size_t)n < sizeof(last))
+				snprintf(last + n, sizeof(last) - (size_t)n, " from %s: %s", who,
+					 strerrorname_np(err));
+			atomic_store(&hit, true);
+			fail = true;
+		}
+	}
+	in_shim = 0;
+	if (fail)
+		errno = err;
+	return fail;
+}
+
+EXPORT void faultinj_arm(unsigned mask, long n)
+{
+	atomic_store(&armed, 0);
+	atomic_store(&counted, 0);
+	for (int i = 0; i < FI_KINDS; i++)
+		atomic_store(&per_kind[i], 0);
+	atomic_store(&hit, false);
+	last[0] = '\0';
+	atomic_store(&target, n);
+	atomic_store(&armed, mask & FI_ALL);
+}
+
+EXPORT void faultinj_disarm(void)
+{
+	atomic_store(&armed, 0);
+}
+
+EXPORT long faultinj_calls(unsigned kind)
+{
+	return kind == FI_ALL ? atomic_load(&counted) : atomic_load(&per_kind[kind_index(kind)]);
+}
+
+EXPORT bool faultinj_hit(void)
+{
+	return atomic_load(&hit);
+}
+
+EXPORT const char *faultinj_last(void)
+{
+	return last;
+}
+
+EXPORT const char *faultinj_kind_name(unsigned kind)
+{
+	return kind && kind < FI_ALL ? kind_names[kind_index(kind)] : "all";
+}
+
+EXPORT bool faultinj_heap_wrapped(void)
+{
+	return true;
+}
+
+/* ---- the next definitions (libasan's or libc's) ---- */
+
+/*
+ * dlsym may allocate (older glibc's dlerror state): what the heap
+ * wrappers are asked for while their real function is being looked up
+ * comes from this arena, and free() ignores it.
+ */
+static _Alignas(16) char boot[8192];
+static size_t boot_used;
+static _Thread_local int resolving;
+
+static void *boot_alloc(size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (n > sizeof(boot) - boot_used)
+		return NULL;
+	boot_used += n;
+	return boot + boot_used - n;
+}
+
+static bool in_boot(const void *p)
+{
+	return (const char *)p >= boot && (const char *)p < boot + sizeof(boot);
+}
+
+static void *next(const char *name)
+{
+	void *f;
+
+	resolving = 1;
+	f = dlsym(RTLD_NEXT, name);
+	resolving = 0;
+	if (!f) {
+		static const char msg[] = "faultinj: no next definition\n";
+		if (write(2, msg, sizeof(msg) - 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	return f;
+}
+
+#define REAL(name) \
+	static __typeof__(&name) real_##name; \
+	if (!real_##name) \
+		real_##name = (__typeof__(&name))next(#name)
+
+/* ---- heap ---- */
+
+EXPORT void *malloc(size_t size)
+{
+	if (resolving)
+		return boot_alloc(size);
+	REAL(malloc);
+	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "malloc(%zu)", size))
+		return NULL;
+	return real_malloc(size);
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	if (resolving) {
+		void *p = n && size > SIZE_MAX / n ? NULL : boot_alloc(n * size);
+		return p ? memset(p, 0, n * size) : NULL;
+	}
+	REAL(calloc);
+	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "calloc(%zu, %zu)", n, size))
+		return NULL;
+	return real_calloc(n, size);
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+	if (resolving)
+		return boot_alloc(size);
+	REAL(realloc);
+	if (in_boot(p)) {
+		void *q = malloc(size);
+		if (q)
+			memcpy(q, p, size < (size_t)(boot + sizeof(boot) - (char *)p) ? size
+				     : (size_t)(boot + sizeof(boot) - (char *)p));
+		return q;
+	}
+	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "realloc(%p, %zu)", p, size))
+		return NULL;
+	return real_realloc(p, size);
+}
+
+EXPORT void free(void *p)
+{
+	if (in_boot(p))
+		return;
+	REAL(free);
+	real_free(p);
+}
+
+EXPORT char *strdup(const char *s)
+{
+	REAL(strdup);
+	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "strdup(\"%.40s\")", s))
+		return NULL;
+	return real_strdup(s);
+}
+
+EXPORT char *strndup(const char *s, size_t n)
+{
+	REAL(strndup);
+	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "strndup(\"%.40s\", %zu)", s,
+		   n))
+		return NULL;
+	return real_strndup(s, n);
+}
+
+/* ---- system calls ---- */
+
+/* ioctl: EIO for odd call numbers, ENOMEM for even ones, so that both a
+ * device error and an allocation failure reach every kind of caller. */
+EXPORT int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	REAL(ioctl);
+	if (inject(FI_IOCTL, __builtin_return_address(0),
+		   atomic_load(&target) % 2 ? EIO : ENOMEM, "ioctl(fd %d, 0x%lx)", fd, req))
+		return -1;
+	return real_ioctl(fd, req, arg);
+}
+
+#define MMAP(name) \
+	EXPORT void *name(void *addr, size_t len, int prot, int flags, int fd, off_t off) \
+	{ \
+		REAL(name); \
+		if (inject(FI_MMAP, __builtin_return_address(0), ENOMEM, \
+			   #name "(%zu bytes, fd %d, offset 0x%llx)", len, fd, \
+			   (unsigned long long)off)) \
+			return MAP_FAILED; \
+		return real_##name(addr, len, prot, flags, fd, off); \
+	}
+MMAP(mmap)
+MMAP(mmap64)
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
+}
+
+#define OPEN(name) \
+	EXPORT int name(const char *path, int flags, ...) \
+	{ \
+		va_list ap; \
+		mode_t mode; \
+		va_start(ap, flags); \
+		mode = mode_arg(flags, ap); \
+		va_end(ap); \
+		REAL(name); \
+		if (inject(FI_OPEN, __builtin_return_address(0), EMFILE, #name "(\"%s\")", path)) \
+			return -1; \
+		return real_##name(path, flags, mode); \
+	}
+OPEN(open)
+OPEN(open64)
+
+#define OPENAT(name) \
+	EXPORT int name(int dirfd, const char *path, int flags, ...) \
+	{ \
+		va_list ap; \
+		mode_t mode; \
+		va_start(ap, flags); \
+		mode = mode_arg(flags, ap); \
+		va_end(ap); \
+		REAL(name); \
+		if (inject(FI_OPEN, __builtin_return_address(0), EMFILE, #name "(\"%s\")", path)) \
+			return -1; \
+		return real_##name(dirfd, path, flags, mode); \
+	}
+OPENAT(openat)
+OPENAT(openat64)
+
+#define OPEN_2(name) \
+	EXPORT int name(const char *path, int flags) \
+	{ \
+		REAL(name); \
+		if (inject(FI_OPEN, __builtin_return_address(0), EMFILE, #name "(\"%s\")", path)) \
+			return -1; \
+		return real_##name(path, flags); \
+	}
+OPEN_2(__open_2)
+OPEN_2(__open64_2)
+
+#define OPENAT_2(name) \
+	EXPORT int name(int dirfd, const char *path, int flags) \
+	{ \
+		REAL(name); \
+		if (inject(FI_OPEN, __builtin_return_address(0), EMFILE, #name "(\"%s\")", path)) \
+			return -1; \
+		return real_##name(dirfd, path, flags); \
+	}
+OPENAT_2(__openat_2)
+OPENAT_2(__openat64_2)
+
+EXPORT int memfd_create(const char *name, unsigned int flags)
+{
+	REAL(memfd_create);
+	if (inject(FI_MEMFD, __builtin_return_address(0), EMFILE, "memfd_create(\"%s\")", name))
+		return -1;
+	return real_memfd_create(name, flags);
+}
+
+EXPORT int dup(int fd)
+{
+	REAL(dup);
+	if (inject(FI_DUP, __builtin_return_address(0), EMFILE, "dup(%d)", fd))
+		return -1;
+	return real_dup(fd);
+}
+
+EXPORT int dup2(int fd, int fd2)
+{
+	REAL(dup2);
+	if (inject(FI_DUP, __builtin_return_address(0), EMFILE, "dup2(%d, %d)", fd, fd2))
+		return -1;
+	return real_dup2(fd, fd2);
+}
+
+EXPORT int dup3(int fd, int fd2, int flags)
+{
+	REAL(dup3);
+	if (inject(FI_DUP, __builtin_return_address(0), EMFILE, "dup3(%d, %d)", fd, fd2))
+		return -1;
+	return real_dup3(fd, fd2, flags);
+}
+
+/* Only F_DUPFD and F_DUPFD_CLOEXEC are counted; the argument is forwarded
+ * as a pointer-sized value whatever the command (as glibc reads it). */
+#define FCNTL(name) \
+	EXPORT int name(int fd, int cmd, ...) \
+	{ \
+		va_list ap; \
+		void *arg; \
+		va_start(ap, cmd); \
+		arg = va_arg(ap, void *); \
+		va_end(ap); \
+		REAL(name); \
+		if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && \
+		    inject(FI_DUP, __builtin_return_address(0), EMFILE, \
+			   #name "(%d, %s)", fd, cmd == F_DUPFD ? "F_DUPFD" : "F_DUPFD_CLOEXEC")) \
+			return -1; \
+		return real_##name(fd, cmd, arg); \
+	}
+FCNTL(fcntl)
+FCNTL(fcntl64)
