@@ -113,8 +113,22 @@ static bool failed(struct outcome *o, const char *step, int ret, const char *bef
 	o->ret = ret;
 	o->step = step;
 	snprintf(o->diag, sizeof(o->diag), "%s", la_last_diagnosis());
-	o->fresh = o->diag[0] && strcmp(o->diag, before) != 0;
+	o->fresh = o->diag[0] && !strstr(o->diag, before);
 	return true;
+}
+
+/*
+ * Sets the thread's diagnosis to a unique marker (an unknown usage word)
+ * before each step: a failure that diagnoses nothing leaves the marker, and
+ * an earlier run's text cannot pass for this one's.
+ */
+static void mark(char *marker, size_t len)
+{
+	static unsigned k;
+	uint64_t u;
+
+	snprintf(marker, len, "faultinj-marker-%u", ++k);
+	la_usage_parse(marker, &u);
 }
 
 /* Runs every call of the scenario, stops at the first failure and destroys
@@ -132,9 +146,7 @@ static void run(const struct scenario *sc, struct outcome *o)
 	char before[1024];
 	int d, i;
 
-#define STEP(name, call) \
-	(snprintf(before, sizeof(before), "%s", la_last_diagnosis()), \
-	 failed(o, name, (call), before))
+#define STEP(name, call) (mark(before, sizeof(before)), failed(o, name, (call), before))
 
 	memset(o, 0, sizeof(*o));
 	o->step = "";
@@ -177,7 +189,7 @@ static void run(const struct scenario *sc, struct outcome *o)
 		if (!ret && STEP("la_buffer_map (wrapped)",
 				 la_buffer_map(wrap, 0, LA_MAP_READ, &map)) == 0) {
 			if (((volatile uint8_t *)map)[0] != (uint8_t)i)
-				failed(o, "content of the wrapped export", -EIO, "");
+				failed(o, "content of the wrapped export", -EIO, before);
 			la_buffer_unmap(wrap, 0);
 		}
 		la_buffer_destroy(wrap);
