@@ -27,7 +27,12 @@
 
 #include "faultinj.h"
 
-#define EXPORT __attribute__((visibility("default")))
+/*
+ * Not instrumented: in an ASan build the wrappers run before ASan's shadow
+ * memory exists (its own initialisation allocates through dlsym).
+ */
+#define NOSAN __attribute__((no_sanitize("address", "undefined")))
+#define EXPORT NOSAN __attribute__((visibility("default")))
 
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
@@ -46,13 +51,13 @@ static _Thread_local int in_shim;
 static const char *const kind_names[FI_KINDS] = {"ioctl", "mmap", "open", "memfd_create",
 						 "dup", "malloc"};
 
-static int kind_index(unsigned kind)
+NOSAN static int kind_index(unsigned kind)
 {
 	return __builtin_ctz(kind);
 }
 
 /* The caller's module when it is liballoc, a backend or libdrm. */
-static bool attributed(const void *ra, char *who, size_t len)
+NOSAN static bool attributed(const void *ra, char *who, size_t len)
 {
 	Dl_info info;
 	const char *base;
@@ -76,7 +81,7 @@ static bool attributed(const void *ra, char *who, size_t len)
  */
 static bool inject(unsigned kind, const void *ra, int err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static bool inject(unsigned kind, const void *ra, int err, const char *fmt, ...)
+NOSAN static bool inject(unsigned kind, const void *ra, int err, const char *fmt, ...)
 {
 	char who[160];
 	bool fail = false;
@@ -150,35 +155,26 @@ EXPORT bool faultinj_heap_wrapped(void)
 /* ---- the next definitions (libasan's or libc's) ---- */
 
 /*
- * dlsym may allocate (older glibc's dlerror state): what the heap
- * wrappers are asked for while their real function is being looked up
- * comes from this arena, and free() ignores it.
+ * The heap's next definitions are named, never looked up: dlsym allocates
+ * on its error path, and ASan's initialisation looks up symbols that are
+ * missing, so a malloc that called dlsym would re-enter dlsym. Under ASan
+ * they are ASan's (the memory must come from its allocator), otherwise
+ * glibc's exported internal names.
  */
-static _Alignas(16) char boot[8192];
-static size_t boot_used;
-static _Thread_local int resolving;
+#ifdef __SANITIZE_ADDRESS__
+#define HEAP(name) __interceptor_##name
+#else
+#define HEAP(name) __libc_##name
+#endif
+void *HEAP(malloc)(size_t size);
+void *HEAP(calloc)(size_t n, size_t size);
+void *HEAP(realloc)(void *p, size_t size);
+void HEAP(free)(void *p);
 
-static void *boot_alloc(size_t n)
+NOSAN static void *next(const char *name)
 {
-	n = (n + 15) & ~(size_t)15;
-	if (n > sizeof(boot) - boot_used)
-		return NULL;
-	boot_used += n;
-	return boot + boot_used - n;
-}
+	void *f = dlsym(RTLD_NEXT, name);
 
-static bool in_boot(const void *p)
-{
-	return (const char *)p >= boot && (const char *)p < boot + sizeof(boot);
-}
-
-static void *next(const char *name)
-{
-	void *f;
-
-	resolving = 1;
-	f = dlsym(RTLD_NEXT, name);
-	resolving = 0;
 	if (!f) {
 		static const char msg[] = "faultinj: no next definition\n";
 		if (write(2, msg, sizeof(msg) - 1) < 0)
@@ -197,66 +193,57 @@ static void *next(const char *name)
 
 EXPORT void *malloc(size_t size)
 {
-	if (resolving)
-		return boot_alloc(size);
-	REAL(malloc);
 	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "malloc(%zu)", size))
 		return NULL;
-	return real_malloc(size);
+	return HEAP(malloc)(size);
 }
 
 EXPORT void *calloc(size_t n, size_t size)
 {
-	if (resolving) {
-		void *p = n && size > SIZE_MAX / n ? NULL : boot_alloc(n * size);
-		return p ? memset(p, 0, n * size) : NULL;
-	}
-	REAL(calloc);
 	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "calloc(%zu, %zu)", n, size))
 		return NULL;
-	return real_calloc(n, size);
+	return HEAP(calloc)(n, size);
 }
 
 EXPORT void *realloc(void *p, size_t size)
 {
-	if (resolving)
-		return boot_alloc(size);
-	REAL(realloc);
-	if (in_boot(p)) {
-		void *q = malloc(size);
-		if (q)
-			memcpy(q, p, size < (size_t)(boot + sizeof(boot) - (char *)p) ? size
-				     : (size_t)(boot + sizeof(boot) - (char *)p));
-		return q;
-	}
 	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "realloc(%p, %zu)", p, size))
 		return NULL;
-	return real_realloc(p, size);
+	return HEAP(realloc)(p, size);
 }
 
 EXPORT void free(void *p)
 {
-	if (in_boot(p))
-		return;
-	REAL(free);
-	real_free(p);
+	HEAP(free)(p);
 }
 
+/* strdup and strndup allocate inside libc, where the caller is libc: they
+ * are failed here, with their caller's address. */
 EXPORT char *strdup(const char *s)
 {
-	REAL(strdup);
+	size_t n = strlen(s) + 1;
+	char *p;
+
 	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "strdup(\"%.40s\")", s))
 		return NULL;
-	return real_strdup(s);
+	p = HEAP(malloc)(n);
+	return p ? memcpy(p, s, n) : NULL;
 }
 
 EXPORT char *strndup(const char *s, size_t n)
 {
-	REAL(strndup);
+	size_t len = strnlen(s, n);
+	char *p;
+
 	if (inject(FI_MALLOC, __builtin_return_address(0), ENOMEM, "strndup(\"%.40s\", %zu)", s,
 		   n))
 		return NULL;
-	return real_strndup(s, n);
+	p = HEAP(malloc)(len + 1);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
 }
 
 /* ---- system calls ---- */
@@ -291,7 +278,7 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 MMAP(mmap)
 MMAP(mmap64)
 
-static mode_t mode_arg(int flags, va_list ap)
+NOSAN static mode_t mode_arg(int flags, va_list ap)
 {
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
