@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "faultinj.h"
 
@@ -56,22 +57,78 @@ NOSAN static int kind_index(unsigned kind)
 	return __builtin_ctz(kind);
 }
 
-/* The caller's module when it is liballoc, a backend or libdrm. */
-NOSAN static bool attributed(const void *ra, char *who, size_t len)
+enum origin { OTHER, OURS, VIA }; /* VIA: libdrm, look at its caller */
+
+NOSAN static enum origin module_of(const void *ip, char *who, size_t len)
 {
 	Dl_info info;
 	const char *base;
 
-	if (!dladdr(ra, &info) || !info.dli_fname)
-		return false;
+	if (!dladdr(ip, &info) || !info.dli_fname)
+		return OTHER;
 	base = strrchr(info.dli_fname, '/');
 	base = base ? base + 1 : info.dli_fname;
-	if (strncmp(base, "liballoc.so", 11) != 0 && strncmp(base, "libdrm.so", 9) != 0 &&
+	if (strncmp(base, "libdrm.so", 9) == 0)
+		return VIA;
+	if (strncmp(base, "liballoc.so", 11) != 0 &&
 	    !(strncmp(base, "liballoc-", 9) == 0 && strstr(base, ".so")))
-		return false;
+		return OTHER;
 	snprintf(who, len, "%s+0x%lx", base,
-		 (unsigned long)((uintptr_t)ra - (uintptr_t)info.dli_fbase));
-	return true;
+		 (unsigned long)((uintptr_t)ip - (uintptr_t)info.dli_fbase));
+	return OURS;
+}
+
+struct walk {
+	uintptr_t ip[12];
+	int n;
+};
+
+NOSAN static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *c, void *data)
+{
+	struct walk *w = data;
+
+	if (w->n == (int)(sizeof(w->ip) / sizeof(w->ip[0])))
+		return _URC_END_OF_STACK;
+	w->ip[w->n++] = _Unwind_GetIP(c);
+	return _URC_NO_REASON;
+}
+
+/*
+ * Whether liballoc made the call: its immediate caller is liballoc.so or a
+ * backend, or it is libdrm called by one of those (the DRM backend's
+ * ioctls and allocations go through libdrm; Mesa's calls of libdrm are
+ * not counted). libdrm's callers are found by unwinding a few frames.
+ */
+NOSAN static bool attributed(const void *ra, char *who, size_t len)
+{
+	Dl_info self, info;
+	struct walk w = {.n = 0};
+	const char *base;
+
+	switch (module_of(ra, who, len)) {
+	case OURS:
+		return true;
+	case OTHER:
+		return false;
+	case VIA:
+		break;
+	}
+	if (!dladdr((void *)attributed, &self))
+		return false;
+	_Unwind_Backtrace(walk_frame, &w);
+	for (int i = 0; i < w.n; i++) {
+		if (!dladdr((void *)(w.ip[i] - 1), &info) || !info.dli_fname)
+			return false;
+		base = strrchr(info.dli_fname, '/');
+		base = base ? base + 1 : info.dli_fname;
+		if (info.dli_fbase == self.dli_fbase || strncmp(base, "libdrm.so", 9) == 0)
+			continue; /* the shim's frames, libdrm's */
+		if (module_of((void *)(w.ip[i] - 1), who, len) != OURS)
+			return false;
+		snprintf(who + strlen(who), len - strlen(who), " via libdrm");
+		return true;
+	}
+	return false;
 }
 
 /*

@@ -18,7 +18,6 @@
  * the first call of each kind past K.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +58,7 @@ struct outcome {
 
 struct sample {
 	int fds;
-	long dmabufs, dma_used, heap;
+	long dmabufs, dma_used;
 };
 
 static const struct scenario *cur_sc;
@@ -90,17 +89,11 @@ static void take(const struct scenario *sc, struct sample *s)
 	s->dmabufs = read_number_after("/sys/kernel/debug/dma_buf/bufinfo", "Total ");
 	s->dma_used = sc->dma_used ? read_number_after("/sys/module/ion_test/parameters/dma_used", "")
 				   : 0;
-#ifdef __SANITIZE_ADDRESS__
-	s->heap = 0; /* ASan's allocator: LSan checks the heap at exit */
-#else
-	s->heap = (long)mallinfo2().uordblks;
-#endif
 }
 
 static bool same(const struct sample *a, const struct sample *b)
 {
-	return a->fds == b->fds && a->dmabufs == b->dmabufs && a->dma_used == b->dma_used &&
-	       a->heap == b->heap;
+	return a->fds == b->fds && a->dmabufs == b->dmabufs && a->dma_used == b->dma_used;
 }
 
 /* ---- the scenario ---- */
@@ -322,9 +315,9 @@ static bool attempt(const struct scenario *sc, long n, struct tally *t)
 	take(sc, &s1);
 	if (!same(&s0, &s1)) {
 		t->leaks++;
-		vm_note("%s: N=%ld %s: left fds %d -> %d, dma-bufs %ld -> %ld, dma_used %ld -> %ld,"
-			" heap bytes %ld -> %ld", sc->path, n, last, s0.fds, s1.fds, s0.dmabufs,
-			s1.dmabufs, s0.dma_used, s1.dma_used, s0.heap, s1.heap);
+		vm_note("%s: N=%ld %s: left fds %d -> %d, dma-bufs %ld -> %ld, dma_used %ld -> %ld",
+			sc->path, n, last, s0.fds, s1.fds, s0.dmabufs, s1.dmabufs, s0.dma_used,
+			s1.dma_used);
 	}
 	if (o.ret == 0) {
 		t->absorbed++;
@@ -424,8 +417,8 @@ int main(int argc, char **argv)
 		 faultinj_calls(FI_OPEN), faultinj_calls(FI_MEMFD), faultinj_calls(FI_DUP),
 		 faultinj_calls(FI_MALLOC));
 	if (!vm_check(o.ret == 0 && m > 0 && same(&s0, &s1),
-		      "%s: counted run: %ld calls (%s); fds %d -> %d, heap %ld -> %ld", sc.path, m,
-		      counts, s0.fds, s1.fds, s0.heap, s1.heap))
+		      "%s: counted run: %ld calls (%s); fds %d -> %d, dma-bufs %ld -> %ld", sc.path,
+		      m, counts, s0.fds, s1.fds, s0.dmabufs, s1.dmabufs))
 		return vm_exit_status();
 	sweep(&sc, m, max_full, samples);
 	return vm_exit_status();
