@@ -13,6 +13,8 @@
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
+#include <drm.h>
+#include <drm_mode.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -45,6 +47,7 @@ static atomic_long counted;   /* calls of armed kinds since faultinj_arm */
 static atomic_long target;    /* the call to fail, 0 none */
 static atomic_long per_kind[FI_KINDS];
 static atomic_bool hit;
+static unsigned last_kind;
 static char last[320];
 /* set while the shim itself runs (dladdr, formatting): its own calls pass */
 static _Thread_local int in_shim;
@@ -70,9 +73,24 @@ NOSAN static enum origin module_of(const void *ip, char *who, size_t len)
 	base = base ? base + 1 : info.dli_fname;
 	if (strncmp(base, "libdrm.so", 9) == 0)
 		return VIA;
+	/* liballoc's loader dlopens its backends as /proc/self/fd/N (the
+	 * module it opened and checked); nothing else here loads that way */
 	if (strncmp(base, "liballoc.so", 11) != 0 &&
-	    !(strncmp(base, "liballoc-", 9) == 0 && strstr(base, ".so")))
+	    !(strncmp(base, "liballoc-", 9) == 0 && strstr(base, ".so")) &&
+	    strncmp(info.dli_fname, "/proc/self/fd/", 14) != 0)
 		return OTHER;
+	if (strncmp(info.dli_fname, "/proc/self/fd/", 14) == 0) {
+		char file[256];
+		ssize_t n = readlink(info.dli_fname, file, sizeof(file) - 1);
+		const char *slash;
+		if (n > 0) {
+			file[n] = '\0';
+			slash = strrchr(file, '/');
+			snprintf(who, len, "%s+0x%lx", slash ? slash + 1 : file,
+				 (unsigned long)((uintptr_t)ip - (uintptr_t)info.dli_fbase));
+			return OURS;
+		}
+	}
 	snprintf(who, len, "%s+0x%lx", base,
 		 (unsigned long)((uintptr_t)ip - (uintptr_t)info.dli_fbase));
 	return OURS;
@@ -157,6 +175,7 @@ NOSAN static bool inject(unsigned kind, const void *ra, int err, const char *fmt
 			if (n >= 0 && (size_t)n < sizeof(last))
 				snprintf(last + n, sizeof(last) - (size_t)n, " from %s: %s", who,
 					 strerrorname_np(err));
+			last_kind = kind;
 			atomic_store(&hit, true);
 			fail = true;
 		}
@@ -192,6 +211,11 @@ EXPORT long faultinj_calls(unsigned kind)
 EXPORT bool faultinj_hit(void)
 {
 	return atomic_load(&hit);
+}
+
+EXPORT unsigned faultinj_last_kind(void)
+{
+	return last_kind;
 }
 
 EXPORT const char *faultinj_last(void)
@@ -305,6 +329,17 @@ EXPORT char *strndup(const char *s, size_t n)
 
 /* ---- system calls ---- */
 
+/*
+ * Release calls are neither counted nor failed: the kernel does not fail
+ * them for a valid handle, and no caller can do anything but leak when
+ * they fail (the destroy functions return nothing).
+ */
+NOSAN static bool release_ioctl(unsigned long req)
+{
+	return req == DRM_IOCTL_GEM_CLOSE || req == DRM_IOCTL_MODE_RMFB ||
+	       req == DRM_IOCTL_MODE_DESTROY_DUMB;
+}
+
 /* ioctl: EIO for odd call numbers, ENOMEM for even ones, so that both a
  * device error and an allocation failure reach every kind of caller. */
 EXPORT int ioctl(int fd, unsigned long req, ...)
@@ -316,7 +351,7 @@ EXPORT int ioctl(int fd, unsigned long req, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	REAL(ioctl);
-	if (inject(FI_IOCTL, __builtin_return_address(0),
+	if (!release_ioctl(req) && inject(FI_IOCTL, __builtin_return_address(0),
 		   atomic_load(&target) % 2 ? EIO : ENOMEM, "ioctl(fd %d, 0x%lx)", fd, req))
 		return -1;
 	return real_ioctl(fd, req, arg);

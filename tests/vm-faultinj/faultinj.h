@@ -33,6 +33,8 @@ long faultinj_calls(unsigned kind);
  * 5, 0xc01064b2) from liballoc-drm.so+0x3a2f: EIO". */
 bool faultinj_hit(void);
 const char *faultinj_last(void);
+/* The FI_ kind of that call. */
+unsigned faultinj_last_kind(void);
 /* The kind's name ("ioctl", "malloc", ...) for one FI_ bit. */
 const char *faultinj_kind_name(unsigned kind);
 /* Whether malloc, calloc and realloc are wrapped in this build. */

@@ -13,7 +13,8 @@
  *
  * PATH: drm-dumb:virtio_gpu (virtio_gpu scanout + vgem render),
  * dma-heap:system, udmabuf, ion:system, ion:dma, smaf (for vgem render),
- * v4l2-mmap:vivid (vivid capture + vgem render). Every N up to K (default
+ * v4l2-mmap:vivid:video0 (vivid capture), open (context, backends and
+ * devices: virtio_gpu scanout, vgem render, vivid capture). Every N up to K (default
  * 200) is run, beyond that S more (default 100) spread evenly up to M and
  * the first call of each kind past K.
  */
@@ -38,15 +39,19 @@
 #endif
 
 #define SET 3
-#define MAX_DEVS 2
+#define MAX_DEVS 3
 
 struct scenario {
 	const char *path;
 	char nodes[MAX_DEVS][64];
 	uint64_t usage[MAX_DEVS];
+	bool import[MAX_DEVS]; /* la_device_import into it */
 	int n_devs;
 	uint32_t format, width, height;
 	bool dma_used; /* ion_test's dma heap counter applies */
+	/* opened once, outside the faulted runs (path "open" faults these) */
+	struct la_context *ctx;
+	struct la_device *devs[MAX_DEVS];
 };
 
 struct outcome {
@@ -126,31 +131,31 @@ static void mark(char *marker, size_t len)
 
 /* Runs every call of the scenario, stops at the first failure and destroys
  * whatever was made. */
+static void run_open(const struct scenario *sc, struct outcome *o, char *before, size_t blen);
+
 static void run(const struct scenario *sc, struct outcome *o)
 {
-	struct la_context *ctx = NULL;
-	struct la_device *devs[MAX_DEVS] = {0};
 	struct la_request reqs[MAX_DEVS];
 	struct la_result *res = NULL;
 	struct la_buffer *bufs[SET] = {0};
 	struct la_import *imps[SET][MAX_DEVS] = {{0}};
 	struct la_assertion a = {.width = sc->width, .height = sc->height,
 				 .formats = &sc->format, .n_formats = 1};
-	char before[1024];
+	char before[64];
+	const size_t blen = sizeof(before);
 	int d, i;
 
-#define STEP(name, call) (mark(before, sizeof(before)), failed(o, name, (call), before))
+#define STEP(name, call) (mark(before, blen), failed(o, name, (call), before))
 
 	memset(o, 0, sizeof(*o));
 	o->step = "";
-	if (STEP("la_context_new", la_context_new(&ctx)))
-		goto out;
-	for (d = 0; d < sc->n_devs; d++) {
-		if (STEP("la_device_open", la_device_open(ctx, sc->nodes[d], &devs[d])))
-			goto out;
-		reqs[d] = (struct la_request){.device = devs[d], .usage = sc->usage[d]};
+	if (strcmp(sc->path, "open") == 0) {
+		run_open(sc, o, before, blen);
+		return;
 	}
-	if (STEP("la_negotiate", la_negotiate(ctx, &a, reqs, (size_t)sc->n_devs, &res)))
+	for (d = 0; d < sc->n_devs; d++)
+		reqs[d] = (struct la_request){.device = sc->devs[d], .usage = sc->usage[d]};
+	if (STEP("la_negotiate", la_negotiate(sc->ctx, &a, reqs, (size_t)sc->n_devs, &res)))
 		goto out;
 	if (strcmp(vm_best_path(res), sc->path) == 0) {
 		if (STEP("la_allocate_set", la_allocate_set(res, bufs, SET)))
@@ -172,12 +177,14 @@ static void run(const struct scenario *sc, struct outcome *o)
 		if (STEP("la_buffer_unmap", la_buffer_unmap(bufs[i], 0)))
 			goto out;
 		for (d = 0; d < sc->n_devs; d++)
-			if (STEP("la_device_import", la_device_import(devs[d], sc->usage[d], bufs[i],
+			if (sc->import[d] &&
+			    STEP("la_device_import", la_device_import(sc->devs[d], sc->usage[d], bufs[i],
 								      &imps[i][d])))
 				goto out;
 		if (STEP("la_buffer_export", la_buffer_export(bufs[i], &desc)))
 			goto out;
-		ret = STEP("la_buffer_from_descriptor", la_buffer_from_descriptor(ctx, &desc, &wrap));
+		ret = STEP("la_buffer_from_descriptor",
+			   la_buffer_from_descriptor(sc->ctx, &desc, &wrap));
 		la_descriptor_close(&desc);
 		if (!ret && STEP("la_buffer_map (wrapped)",
 				 la_buffer_map(wrap, 0, LA_MAP_READ, &map)) == 0) {
@@ -196,6 +203,35 @@ out:
 		la_buffer_destroy(bufs[i]);
 	}
 	la_result_destroy(res);
+}
+
+/* Path "open": a context, every device (vgem, virtio_gpu, vivid), the
+ * backends' count, capabilities of each, destroyed again: the loader and
+ * the backends' device probing. */
+static void run_open(const struct scenario *sc, struct outcome *o, char *before, size_t blen)
+{
+	struct la_context *ctx = NULL;
+	struct la_device *devs[MAX_DEVS + 1] = {0};
+	size_t n;
+	int d;
+
+	if (STEP("la_context_new", la_context_new(&ctx)))
+		goto out;
+	if (STEP("la_context_get_backend_count", la_context_get_backend_count(ctx, &n)))
+		goto out;
+	for (d = 0; d < sc->n_devs; d++) {
+		struct la_capset *set = NULL;
+		const uint32_t fmt = d == 2 ? DRM_FORMAT_YUYV : DRM_FORMAT_XRGB8888;
+		struct la_assertion a = {.width = d == 2 ? 640 : 320, .height = d == 2 ? 480 : 240,
+					 .formats = &fmt, .n_formats = 1};
+		if (STEP("la_device_open", la_device_open(ctx, sc->nodes[d], &devs[d])))
+			goto out;
+		if (STEP("la_device_get_capabilities",
+			 la_device_get_capabilities(devs[d], sc->usage[d], &a, &set)))
+			goto out;
+		la_capset_destroy(set);
+	}
+out:
 	for (d = 0; d < sc->n_devs; d++)
 		la_device_unref(devs[d]);
 	la_context_destroy(ctx);
@@ -214,33 +250,59 @@ static bool drm_node(const char *driver, const char *kind, char *node)
 	return true;
 }
 
+static bool add_drm(struct scenario *sc, const char *driver, const char *kind, uint64_t usage)
+{
+	if (!drm_node(driver, kind, sc->nodes[sc->n_devs]))
+		return false;
+	sc->import[sc->n_devs] = true;
+	sc->usage[sc->n_devs++] = usage;
+	return true;
+}
+
+static bool add_vivid(struct scenario *sc)
+{
+	int fd = vm_open_v4l2("vivid", NULL, sc->nodes[sc->n_devs], 64);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	sc->import[sc->n_devs] = true;
+	sc->usage[sc->n_devs++] = LA_USAGE_CAPTURE | LA_USAGE_CPU_READ;
+	sc->format = DRM_FORMAT_YUYV;
+	sc->width = 640; /* vivid keeps 4:3 sizes of its inputs */
+	sc->height = 480;
+	return true;
+}
+
+/* The scenario's devices, opened in a context that lives through every
+ * run (path "open" makes its own in each run). */
 static bool setup(const char *path, struct scenario *sc)
 {
+	const uint64_t scanout = LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE;
+	const uint64_t render = LA_USAGE_RENDER | LA_USAGE_CPU_WRITE;
+	bool ok;
+
 	memset(sc, 0, sizeof(*sc));
 	sc->path = path;
 	sc->format = DRM_FORMAT_XRGB8888;
 	sc->width = 320;
 	sc->height = 240;
 	sc->dma_used = strncmp(path, "ion:dma", 7) == 0;
-	if (strcmp(path, "drm-dumb:virtio_gpu") == 0) {
-		if (!drm_node("virtio_gpu", "card", sc->nodes[0]))
-			return false;
-		sc->usage[0] = LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE;
-		sc->n_devs = 1;
-	} else if (strncmp(path, "v4l2-mmap:", 10) == 0) {
-		int fd = vm_open_v4l2("vivid", NULL, sc->nodes[0], 64);
-		if (fd < 0)
-			return false;
-		close(fd);
-		sc->usage[0] = LA_USAGE_CAPTURE | LA_USAGE_CPU_READ;
-		sc->n_devs = 1;
-		sc->format = DRM_FORMAT_YUYV;
-		sc->width = 640; /* vivid keeps 4:3 sizes of its inputs */
-		sc->height = 480;
-	}
-	if (!drm_node("vgem", "renderD", sc->nodes[sc->n_devs]))
+	if (strcmp(path, "open") == 0)
+		return add_drm(sc, "virtio_gpu", "card", scanout) &&
+		       add_drm(sc, "vgem", "renderD", render) && add_vivid(sc);
+	if (strcmp(path, "drm-dumb:virtio_gpu") == 0)
+		ok = add_drm(sc, "virtio_gpu", "card", scanout) &&
+		     add_drm(sc, "vgem", "renderD", render);
+	else if (strncmp(path, "v4l2-mmap:", 10) == 0)
+		ok = add_vivid(sc);
+	else
+		ok = add_drm(sc, "vgem", "renderD", render);
+	if (!ok || la_context_new(&sc->ctx) < 0)
 		return false;
-	sc->usage[sc->n_devs++] = LA_USAGE_RENDER | LA_USAGE_CPU_WRITE;
+	for (int d = 0; d < sc->n_devs; d++)
+		if (la_device_open(sc->ctx, sc->nodes[d], &sc->devs[d]) < 0)
+			return false;
 	return true;
 }
 
@@ -306,9 +368,7 @@ static bool attempt(const struct scenario *sc, long n, struct tally *t)
 	if (!faultinj_hit())
 		return false;
 	snprintf(last, sizeof(last), "%s", faultinj_last());
-	for (unsigned k = 1; k < FI_ALL; k <<= 1)
-		if (strncmp(last, faultinj_kind_name(k), strlen(faultinj_kind_name(k))) == 0)
-			kind = k;
+	kind = faultinj_last_kind();
 	if (kind)
 		t->by_kind[__builtin_ctz(kind)]++;
 	t->runs++;
@@ -421,5 +481,8 @@ int main(int argc, char **argv)
 		      m, counts, s0.fds, s1.fds, s0.dmabufs, s1.dmabufs))
 		return vm_exit_status();
 	sweep(&sc, m, max_full, samples);
+	for (int d = 0; d < sc.n_devs; d++)
+		la_device_unref(sc.devs[d]);
+	la_context_destroy(sc.ctx);
 	return vm_exit_status();
 }
