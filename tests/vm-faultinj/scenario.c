@@ -19,6 +19,7 @@
  * the first call of each kind past K.
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -322,7 +323,10 @@ static void describe_crash(void)
 #ifndef __SANITIZE_ADDRESS__
 static void on_crash(int sig)
 {
+	void *frames[32];
+
 	describe_crash();
+	backtrace_symbols_fd(frames, backtrace(frames, 32), 1);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -333,6 +337,8 @@ static void catch_crashes(void)
 #ifdef __SANITIZE_ADDRESS__
 	__asan_set_death_callback(describe_crash);
 #else
+	void *warm[1];
+	backtrace(warm, 1); /* loads libgcc_s now, not in the handler */
 	int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], on_crash);
@@ -399,8 +405,8 @@ static bool attempt(const struct scenario *sc, long n, struct tally *t)
 	run(sc, &again);
 	if (again.ret < 0) {
 		t->not_recovered++;
-		vm_note("%s: N=%ld: the next unfaulted run failed: %s: %d: %s", sc->path, n,
-			again.step, again.ret, again.diag);
+		vm_note("%s: N=%ld %s: the next unfaulted run failed: %s: %d: %s", sc->path, n,
+			last, again.step, again.ret, again.diag);
 	}
 	return true;
 }
