@@ -2,9 +2,8 @@
 /*
  * Fault injection into the calls liballoc makes (see README.md): the
  * wrappers of faultinj.c count the system calls and heap allocations whose
- * immediate caller is liballoc.so, a liballoc-*.so backend or libdrm (which
- * the DRM backend calls, and nothing else in an armed window does), and
- * fail the Nth one.
+ * immediate caller is liballoc.so or a backend, and the system calls libdrm
+ * makes for a backend, and fail the Nth one.
  */
 #ifndef LIBALLOC_TESTS_FAULTINJ_H
 #define LIBALLOC_TESTS_FAULTINJ_H

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fault injection through the real backends (see README.md): for one
- * allocation path, a scenario of public calls (context, devices,
- * negotiate, allocate a set of 3, map, import into every device, export,
- * wrap the export, destroy everything) runs once unfaulted, once counting
- * the calls liballoc makes (M), then once for each N failing the Nth call
+ * allocation path, a scenario of public calls on devices opened once
+ * (negotiate, allocate a set of 3, map, import into every device, export,
+ * wrap the export, destroy) runs once unfaulted, once counting the calls
+ * liballoc makes (M), then once for each N failing the Nth call
  * (faultinj.c). Each faulted run must fail cleanly (a negative errno and a
  * fresh diagnosis) or absorb the fault, leave no fd, dma-buf or ion_test
  * dma memory behind, and be followed by an unfaulted run that succeeds.
@@ -14,9 +14,9 @@
  * PATH: drm-dumb:virtio_gpu (virtio_gpu scanout + vgem render),
  * dma-heap:system, udmabuf, ion:system, ion:dma, smaf (for vgem render),
  * v4l2-mmap:vivid:video0 (vivid capture), open (context, backends and
- * devices: virtio_gpu scanout, vgem render, vivid capture). Every N up to K (default
- * 200) is run, beyond that S more (default 100) spread evenly up to M and
- * the first call of each kind past K.
+ * devices: virtio_gpu scanout, vgem render, vivid capture). Every N up to
+ * K (default 200) is run, beyond that at most S more (default 100) spread
+ * evenly up to M.
  */
 #include <errno.h>
 #include <execinfo.h>
@@ -414,8 +414,7 @@ static bool attempt(const struct scenario *sc, long n, struct tally *t)
 	return true;
 }
 
-/* The Ns past the first max_full: samples spread evenly up to m, and for
- * each kind its first call past max_full (found by counting per kind). */
+/* Every N up to max_full, then at most samples more spread evenly up to m. */
 static void sweep(const struct scenario *sc, long m, long max_full, long samples)
 {
 	struct tally t = {0};
