@@ -62,6 +62,8 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	ret = p->backend->iface->path_allocate(p->backend->data, p->data, &req, &d, why);
 	la_backend_unlock(p->backend);
 	if (ret < 0) {
+		if (!why->text[0])
+			la_why_set(why, ret, "allocation failed: %s", strerror(-ret));
 		la_why_prefix(why, "%s", p->name);
 		if ((ret == -ENOMEM || ret == -ENOSPC) &&
 		    (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE)))

@@ -77,7 +77,10 @@ LA_EXPORT int la_buffer_from_descriptor(struct la_context *ctx, const struct la_
 			return ret;
 		}
 	}
-	return la_buffer_wrap(ctx, &own, "", out);
+	ret = la_buffer_wrap(ctx, &own, "", out);
+	if (ret < 0)
+		la_diag("descriptor: out of memory for the buffer");
+	return ret;
 }
 
 LA_EXPORT void la_buffer_get_descriptor(const struct la_buffer *buf, struct la_descriptor *desc)

@@ -13,10 +13,13 @@ LA_EXPORT int la_context_new(struct la_context **out)
 		return -EINVAL;
 	*out = NULL;
 	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
+	if (!ctx) {
+		la_diag("la_context_new: out of memory for the context");
 		return -ENOMEM;
+	}
 	if (pthread_mutex_init(&ctx->lock, NULL) != 0) {
 		free(ctx);
+		la_diag("la_context_new: cannot initialise the context's lock");
 		return -ENOMEM;
 	}
 	ctx->log_fn = la_log_to_stderr;

@@ -55,8 +55,10 @@ LA_EXPORT int la_device_import(struct la_device *dev, uint64_t usage, const stru
 	if (ret < 0)
 		return ret;
 	imp = calloc(1, sizeof(*imp));
-	if (!imp)
+	if (!imp) {
+		la_diag("%s: import: out of memory", dev->label);
 		return -ENOMEM;
+	}
 	struct la_why why = {0};
 	la_backend_lock(be);
 	ret = be->iface->import(be->data, dev->data, usage, &buf->desc, &imp->data, &why);

@@ -397,9 +397,14 @@ int la_loader_load_all(struct la_context *ctx, struct la_why *why)
 	if (ret == 0) {
 		char *save = NULL;
 		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-			int err = load_dir(ctx, dir, why);
-			if (err < 0 && ret == 0)
+			/* its own reason: loading a later folder's backends clears
+			 * the one it is given, and the first error is returned */
+			struct la_why dir_why = {0};
+			int err = load_dir(ctx, dir, &dir_why);
+			if (err < 0 && ret == 0) {
 				ret = err;
+				*why = dir_why;
+			}
 		}
 		/* after a lack of memory or fds, the next call tries again */
 		ctx->backends_loaded = ret == 0;

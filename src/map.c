@@ -125,5 +125,8 @@ LA_EXPORT int la_buffer_unmap(struct la_buffer *buf, uint32_t plane)
 		m->base = NULL;
 	}
 	pthread_mutex_unlock(&buf->lock);
+	if (ret < 0)
+		la_diag("unmap: DMA_BUF_IOCTL_SYNC end failed: %s (plane %u unmapped all the same)",
+			strerror(-ret), plane);
 	return ret;
 }

@@ -708,8 +708,11 @@ LA_EXPORT int la_negotiate(struct la_context *ctx, const struct la_assertion *as
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		ret = la_capset_query(requests[i].device, requests[i].usage, assertion, &sets[i],
 				      &why);
-		if (ret < 0 && requests[i].device)
+		if (ret < 0 && requests[i].device) {
+			if (!why.text[0])
+				la_why_set(&why, ret, "capabilities: %s", strerror(-ret));
 			la_why_prefix(&why, "%s", la_device_get_label(requests[i].device));
+		}
 	}
 	if (ret == 0) {
 		la_diag_clear();

@@ -31,9 +31,12 @@ const char *la_why_text(const struct la_why *why, int err);
 /*
  * The public API boundary: an exported function that failed with ret hands
  * why's text to la_last_diagnosis() (once, here) and returns ret; on
- * success the diagnosis is left alone.
+ * success the diagnosis is left alone. A failure with no text (a lack of
+ * memory deep inside) is published as "FUNCTION failed: strerror", so that
+ * no failure leaves an empty or an earlier diagnosis.
  */
-int la_publish(const struct la_why *why, int ret);
+int la_publish_from(const char *func, const struct la_why *why, int ret);
+#define la_publish(why, ret) la_publish_from(__func__, (why), (ret))
 
 /* Layouts with an explicit reason (layout.c); the exported ones publish it. */
 int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,

@@ -70,9 +70,11 @@ const char *la_why_text(const struct la_why *why, int err)
 	return why->text[0] ? why->text : strerror(-err);
 }
 
-int la_publish(const struct la_why *why, int ret)
+int la_publish_from(const char *func, const struct la_why *why, int ret)
 {
-	if (ret < 0)
+	if (ret < 0 && why->text[0])
 		la_diag("%s", why->text);
+	else if (ret < 0)
+		la_diag("%s failed: %s", func, strerror(-ret));
 	return ret;
 }
