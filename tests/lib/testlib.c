@@ -240,3 +240,29 @@ double tl_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+long tl_dmabuf_count(void)
+{
+	char line[256];
+	long n = -1;
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+
+	if (!f)
+		return -1;
+	while (n < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Total %ld objects", &n) != 1)
+			n = -1;
+	fclose(f);
+	return n;
+}
+
+long tl_module_param_long(const char *module, const char *name)
+{
+	char buf[32], *end;
+	long v;
+
+	if (tl_module_param(module, name, buf, sizeof(buf)) < 0)
+		return -1;
+	v = strtol(buf, &end, 10);
+	return end == buf ? -1 : v;
+}

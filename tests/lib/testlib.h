@@ -25,6 +25,11 @@ int tl_dmabuf_sync(int dmabuf, uint64_t flags);
 
 /* Resident set of this process in KiB (/proc/self/statm), -1 if unknown. */
 long tl_rss_kib(void);
+/* Live dma-bufs in the whole system ("Total N objects" of
+ * /sys/kernel/debug/dma_buf/bufinfo), -1 if unknown. */
+long tl_dmabuf_count(void);
+/* A numeric module parameter (tl_module_param), -1 if unreadable. */
+long tl_module_param_long(const char *module, const char *name);
 /* A /proc/meminfo field ("MemAvailable", "Slab", ...) in KiB, -1 if absent. */
 long long tl_meminfo_kib(const char *key);
 

@@ -70,31 +70,11 @@ struct sample {
 static const struct scenario *cur_sc;
 static long cur_n;
 
-static long read_number_after(const char *path, const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, key);
-		if (p) {
-			v = strtol(p + strlen(key), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return v;
-}
-
 static void take(const struct scenario *sc, struct sample *s)
 {
 	s->fds = tl_fd_count();
-	s->dmabufs = read_number_after("/sys/kernel/debug/dma_buf/bufinfo", "Total ");
-	s->dma_used = sc->dma_used ? read_number_after("/sys/module/ion_test/parameters/dma_used", "")
-				   : 0;
+	s->dmabufs = tl_dmabuf_count();
+	s->dma_used = sc->dma_used ? tl_module_param_long("ion_test", "dma_used") : 0;
 }
 
 static bool same(const struct sample *a, const struct sample *b)
