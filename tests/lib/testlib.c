@@ -243,14 +243,16 @@ double tl_now(void)
 
 long tl_dmabuf_count(void)
 {
-	char line[256];
+	char line[256], c;
 	long n = -1;
 	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
 
 	if (!f)
 		return -1;
+	/* each buffer has its own "Total N devices attached" line before the
+	 * last line, "Total N objects, M bytes": the suffix tells them apart */
 	while (n < 0 && fgets(line, sizeof(line), f))
-		if (sscanf(line, "Total %ld objects", &n) != 1)
+		if (sscanf(line, "Total %ld object%c", &n, &c) != 2)
 			n = -1;
 	fclose(f);
 	return n;
