@@ -66,7 +66,25 @@ def check(text, where):
             fail("%s: value %r is not a finite number" % (name, v))
         if r.get("verified") is not True:
             fail("%s: not verified" % name)
+        if "floor_stream" in r:
+            check_floor(r)
     print("%s: %d results, all verified" % (doc["benchmark"], len(doc["results"])))
+
+
+def check_floor(r):
+    """A ratio over a floor (frame-path) means something only if the floor
+    captured every frame asked of it and streamed what the pipeline did."""
+    name, stream, floor = r["name"], r.get("stream"), r.get("floor_stream")
+    if not isinstance(stream, dict) or not stream or stream != floor:
+        fail("%s: the floor streamed %r, the pipeline %r" % (name, floor, stream))
+    if any(v is None for v in stream.values()):
+        fail("%s: unknown stream properties %r" % (name, stream))
+    captured, asked = r.get("floor_frames_captured"), r.get("floor_frames_asked")
+    if captured is not None and (not isinstance(asked, int) or captured < asked):
+        fail("%s: the floor captured %r of %r frames" % (name, captured, asked))
+    b = r.get("baseline")
+    if not isinstance(b, (int, float)) or not math.isfinite(b):
+        fail("%s: floor CPU per frame %r is not a number" % (name, b))
 
 
 if __name__ == "__main__":
