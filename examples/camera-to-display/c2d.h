@@ -5,6 +5,7 @@
  *   setup.c    negotiation, the zero-copy set or the two copy sets, report
  *   capture.c  V4L2 DMABUF streaming
  *   convert.c  the copy path's CPU conversion
+ *   profile.c  --profile: the frame loop's CPU per phase
  */
 #ifndef C2D_H
 #define C2D_H
@@ -35,6 +36,7 @@ struct options {
 	const char *save_raw;           /* its first plane's bytes as in memory */
 	bool force_copy;
 	bool check_leaks;               /* exit status 4 if an fd is left open */
+	bool profile;                   /* per-phase CPU of the frame loop */
 };
 
 struct app {

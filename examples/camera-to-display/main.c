@@ -24,6 +24,7 @@
 #include "../common/find.h"
 #include "c2d.h"
 #include "convert.h"
+#include "profile.h"
 
 #define NO_FRAME_TIMEOUT_MS 3000
 
@@ -40,6 +41,7 @@ struct loop {
 	uint64_t captured, flips, dropped, errors;
 	double t0, hook_time, cpu0;
 	int status;                    /* exit status so far */
+	struct profile prof;           /* --profile */
 };
 
 static double now(void)
@@ -198,11 +200,13 @@ static void frame_hooks(struct app *a, struct loop *l)
 static void release_slot(struct app *a, struct loop *l, int slot)
 {
 	struct la_descriptor d;
+	int ret;
 
 	if (slot < 0 || !a->zero_copy)
 		return;
 	la_buffer_get_descriptor(a->cam[slot], &d);
-	if (capture_queue(&a->cap, (uint32_t)slot, &d, NULL, 0) < 0)
+	PROFILED(&l->prof, PH_REQUEUE, ret = capture_queue(&a->cap, (uint32_t)slot, &d, NULL, 0));
+	if (ret < 0)
 		l->errors++;
 }
 
@@ -234,7 +238,7 @@ static int present(struct app *a, struct loop *l, int slot)
 		l->ready = slot;
 		return 0;
 	}
-	ret = kms_output_flip(a->kms, a->fbs[slot].fb_id);
+	PROFILED(&l->prof, PH_COMMIT, ret = kms_output_flip(a->kms, a->fbs[slot].fb_id));
 	if (ret < 0) {
 		fprintf(stderr, "page flip: %s\n", strerror(-ret));
 		return ret;
@@ -265,7 +269,7 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 	const uint8_t *src[LA_MAX_PLANES] = {0};
 	uint64_t pitch[LA_MAX_PLANES] = {0};
 	void *dst = NULL, *p;
-	int slot = l->ready, ret = 0;
+	int slot = l->ready, ret = 0, q;
 
 	for (int i = 0; slot < 0 && i < (int)a->n_disp; i++)
 		if (i != l->shown && i != l->pending)
@@ -276,6 +280,8 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 	}
 	la_buffer_get_descriptor(a->cam[idx], &s);
 	la_buffer_get_descriptor(a->disp[slot], &d);
+	if (l->prof.on && l->prof.started)
+		profile_enter(&l->prof);
 	for (uint32_t i = 0; i < s.plane_count && ret == 0; i++) {
 		ret = la_buffer_map(a->cam[idx], i, LA_MAP_READ, &p);
 		src[i] = ret == 0 ? p : NULL;
@@ -292,7 +298,10 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 	for (uint32_t i = 0; i < s.plane_count; i++)
 		if (src[i])
 			la_buffer_unmap(a->cam[idx], i);
-	if (capture_queue(&a->cap, idx, &s, NULL, 0) < 0)
+	if (l->prof.on && l->prof.started)
+		profile_leave(&l->prof, PH_COPY);
+	PROFILED(&l->prof, PH_REQUEUE, q = capture_queue(&a->cap, idx, &s, NULL, 0));
+	if (q < 0)
 		l->errors++;
 	return ret < 0 ? ret : present(a, l, slot);
 }
@@ -300,8 +309,9 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 static int on_frame(struct app *a, struct loop *l)
 {
 	uint32_t idx;
-	int ret = capture_dequeue(&a->cap, &idx);
+	int ret;
 
+	PROFILED(&l->prof, PH_DEQUEUE, ret = capture_dequeue(&a->cap, &idx));
 	if (ret == -EIO) {
 		l->errors++; /* the driver flagged it; show it anyway */
 		ret = 0;
@@ -315,6 +325,7 @@ static int on_frame(struct app *a, struct loop *l)
 	if (l->captured++ == 0) {
 		l->t0 = now();
 		l->cpu0 = cpu_seconds();
+		profile_start(&l->prof);
 	}
 	return a->zero_copy ? present(a, l, (int)idx) : copy_frame(a, l, idx);
 }
@@ -324,8 +335,9 @@ static int run(struct app *a, struct loop *l)
 	while (!stop && (a->opt.frames == 0 || l->flips < a->opt.frames)) {
 		struct pollfd p[2] = {{.fd = a->cap.fd, .events = POLLIN},
 				      {.fd = kms_output_get_fd(a->kms), .events = POLLIN}};
-		int n = poll(p, 2, NO_FRAME_TIMEOUT_MS);
+		int n;
 
+		PROFILED(&l->prof, PH_WAIT, n = poll(p, 2, NO_FRAME_TIMEOUT_MS));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -336,8 +348,12 @@ static int run(struct app *a, struct loop *l)
 				kms_output_flip_pending(a->kms) ? "pending" : "idle");
 			return -ETIMEDOUT;
 		}
-		if ((p[1].revents & POLLIN) && kms_output_dispatch(a->kms) == 1)
-			flip_done(a, l);
+		if (p[1].revents & POLLIN) {
+			int done;
+			PROFILED(&l->prof, PH_EVENT, done = kms_output_dispatch(a->kms));
+			if (done == 1)
+				flip_done(a, l);
+		}
 		if (p[0].revents & (POLLIN | POLLERR)) {
 			int ret = on_frame(a, l);
 			if (ret < 0)
@@ -358,6 +374,7 @@ static void print_stats(const struct loop *l)
 		printf("rate: %.1f fps captured, %.1f fps shown over %.2f s; CPU %.2f ms per frame\n",
 		       (double)(l->captured - 1) / t, (double)(l->flips - 1) / t, t,
 		       cpu * 1000.0 / (double)l->captured);
+	profile_print(&l->prof, l->captured);
 }
 
 /* ---- options ---- */
@@ -380,6 +397,8 @@ static void usage(FILE *f)
 		"  --save-raw FILE      write that frame's first plane to FILE, bytes as in memory\n"
 		"  --copy               skip the zero-copy plan (to compare)\n"
 		"  --check-leaks        exit status 4 if an fd is still open at the end\n"
+		"  --profile            at the end, the frame loop's CPU time per phase (wait,\n"
+		"                       dequeue, commit, flip event, requeue, copy, the rest)\n"
 		"Exit status: 0 done, 1 setup or streaming failed, 2 usage, 3 a hook failed.\n");
 }
 
@@ -422,7 +441,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"screenshot-after", required_argument, NULL, 'A'},
 		{"save-frame", required_argument, NULL, 'P'}, {"save-raw", required_argument, NULL, 'W'},
 		{"copy", no_argument, NULL, 'C'},
-		{"check-leaks", no_argument, NULL, 'L'},
+		{"check-leaks", no_argument, NULL, 'L'}, {"profile", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	static const uint32_t defaults[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_YUYV, DRM_FORMAT_UYVY,
@@ -455,6 +474,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'W': o->save_raw = optarg; break;
 		case 'C': o->force_copy = true; break;
 		case 'L': o->check_leaks = true; break;
+		case 'p': o->profile = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -517,6 +537,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	l.prof.on = a.opt.profile;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
