@@ -110,20 +110,45 @@ def alloc_table(doc):
 
 
 def frame_path_table(doc):
-    """Pipeline x measure."""
+    """Pipeline x measure, then each pipeline over its capture-only floor,
+    then where camera-to-display's loop spends its CPU."""
     by = {r["name"]: r for r in doc["results"]}
     rows = []
-    for p in ("zero-copy", "copy", "gstreamer"):
+    for p in ("zero-copy", "copy", "floor", "floor-mmap", "gstreamer", "gstreamer-zero-copy",
+              "gstreamer-floor"):
         cpu, fps = by.get("cpu-per-frame-" + p), by.get("fps-" + p)
         rss, bufs = by.get("peak-rss-" + p), by.get("buffers-" + p)
         if not cpu:
-            return ""
+            if p in ("zero-copy", "copy", "gstreamer"):
+                return ""
+            continue  # a document from before the floors
         own = cpu.get("own_cpu_ms")
         rows.append("| %s | %s | %s | %s | %s | %s |" % (
             p, num(cpu["value"]), "–" if own is None else num(own), num(fps and fps["value"]),
-            num(rss and rss["value"]), num(bufs and bufs["value"])))
-    return "\n".join(["| pipeline | CPU ms/frame | CPU ms/frame (program's own) | fps | "
-                      "peak RSS KiB | buffers |", "|---|---:|---:|---:|---:|---:|"] + rows) + "\n"
+            num(rss and rss["value"]), num(bufs["value"]) if bufs else num(cpu.get("camera_queue"))))
+    out = ["| pipeline | CPU ms/frame | CPU ms/frame (program's own) | fps | "
+           "peak RSS KiB | buffers |", "|---|---:|---:|---:|---:|---:|"] + rows + [""]
+    floors = [(n, by[n]) for n in ("zero-copy-over-floor", "zero-copy-over-mmap-floor",
+                                   "gstreamer-zero-copy-over-floor", "gstreamer-over-floor")
+              if n in by]
+    if floors:
+        out += ["| over the capture-only floor | CPU ms/frame | floor ms/frame | overhead ms | "
+                "**ratio** (target ≤ 1.10) |", "|---|---:|---:|---:|---:|"]
+        for n, r in floors:
+            out.append("| %s | %s | %s | %s | **%s** |" % (
+                n[:-len("-over-floor")] if n.endswith("-over-floor") else n,
+                num(r["value"]), num(r["baseline"]), num(r.get("overhead_ms")), num(r["ratio"])))
+        out.append("")
+    phases = [r for r in doc["results"] if r["name"].startswith("zero-copy-phase-")]
+    if phases:
+        out += ["| camera-to-display --profile, phase | CPU ms/frame | share | wall ms/frame | "
+                "calls/frame |", "|---|---:|---:|---:|---:|"]
+        for r in phases:
+            out.append("| %s | %s | %s%% | %s | %s |" % (
+                r["name"][len("zero-copy-phase-"):], num(r["value"]), num(r.get("share")),
+                num(r.get("wall_ms")), num(r.get("calls"))))
+        out.append("")
+    return "\n".join(out)
 
 
 COMPACT = {"alloc": alloc_table, "frame-path": frame_path_table}
