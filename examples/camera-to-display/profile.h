@@ -21,7 +21,7 @@ struct profile {
 	uint64_t calls[N_PHASES];
 };
 
-/* Starts counting (the first frame): what came before is not the loop's. */
+/* Starts counting (after the first frame and its modeset): the steady state. */
 void profile_start(struct profile *p);
 /* The time since the last mark was spent outside any phase. */
 void profile_enter(struct profile *p);

@@ -26,6 +26,7 @@ struct kms_output {
 	drmModeModeInfo mode;   /* in use after kms_output_show() */
 	uint32_t mode_blob;
 	drmModeCrtc *saved;     /* what the CRTC showed before us */
+	drmModeAtomicReq *flip; /* reused by every flip: no allocation per frame */
 	bool active, pending;
 	char desc[256];
 };
@@ -293,13 +294,16 @@ int kms_output_flip(struct kms_output *o, uint32_t fb_id)
 
 	if (o->pending)
 		return -EBUSY;
-	req = drmModeAtomicAlloc();
+	if (!o->flip)
+		o->flip = drmModeAtomicAlloc();
+	req = o->flip;
 	if (!req)
 		return -ENOMEM;
-	drmModeAtomicAddProperty(req, o->plane_id, o->props[PLANE_FB_ID], fb_id);
+	drmModeAtomicSetCursor(req, 0);
+	if (drmModeAtomicAddProperty(req, o->plane_id, o->props[PLANE_FB_ID], fb_id) < 0)
+		return -ENOMEM;
 	ret = drmModeAtomicCommit(o->fd, req, DRM_MODE_ATOMIC_NONBLOCK | DRM_MODE_PAGE_FLIP_EVENT,
 				  o) ? -errno : 0;
-	drmModeAtomicFree(req);
 	o->pending = ret == 0;
 	return ret;
 }
@@ -378,6 +382,7 @@ void kms_output_close(struct kms_output *o)
 	if (o->mode_blob)
 		drmModeDestroyPropertyBlob(o->fd, o->mode_blob);
 	drmModeFreeCrtc(o->saved);
+	drmModeAtomicFree(o->flip);
 	free(o->modes);
 	free(o);
 }
