@@ -201,6 +201,11 @@ static void release_slot(struct app *a, struct loop *l, int slot)
 
 	if (slot < 0 || !a->zero_copy)
 		return;
+	if (recycle_camera_buffer(a, (size_t)slot) < 0) {
+		l->errors++;
+		stop = 1;
+		return;
+	}
 	la_buffer_get_descriptor(a->cam[slot], &d);
 	if (capture_queue(&a->cap, (uint32_t)slot, &d, NULL, 0) < 0)
 		l->errors++;
@@ -292,6 +297,9 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 	for (uint32_t i = 0; i < s.plane_count; i++)
 		if (src[i])
 			la_buffer_unmap(a->cam[idx], i);
+	if (recycle_camera_buffer(a, idx) < 0)
+		return -ENOBUFS;
+	la_buffer_get_descriptor(a->cam[idx], &s);
 	if (capture_queue(&a->cap, idx, &s, NULL, 0) < 0)
 		l->errors++;
 	return ret < 0 ? ret : present(a, l, slot);
@@ -553,6 +561,7 @@ int main(int argc, char **argv)
 	if (a.cap.rate_num)
 		printf("camera frame interval: %u/%u s (%.1f fps; asked %u)\n", a.cap.rate_num,
 		       a.cap.rate_den, (double)a.cap.rate_den / a.cap.rate_num, a.opt.fps);
+	uint64_t warm = pool_allocations(&a);
 	ret = capture_start(&a.cap, err, sizeof(err));
 	if (ret < 0)
 		fprintf(stderr, "%s\n", err);
@@ -561,6 +570,7 @@ int main(int argc, char **argv)
 	if (stop)
 		printf("interrupted\n");
 	print_stats(&l);
+	print_pool_stats(&a, warm);
 out:
 	kms_output_close(a.kms);
 	teardown(&a);
