@@ -15,8 +15,8 @@
  *
  * The next buffers of the same request on a queue that has
  * VIDIOC_REMOVE_BUFS (Linux 6.10) take the raw ioctls' path: CREATE_BUFS(1)
- * with the format the first one set, EXPBUF, REMOVE_BUFS of that one buffer
- * (see allocate_again()).
+ * with the format the first one set, EXPBUF, REQBUFS(0) (see
+ * allocate_again()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -294,11 +294,14 @@ static void remember(struct v4l2_path *path, const struct la_alloc_request *req,
 /*
  * The request the last full allocation made, again: the raw ioctls'
  * three calls. CREATE_BUFS sizes the buffer by the format it is given,
- * whatever the queue's current one, so no S_FMT; an idle queue gives
- * index 0, a queue that holds a program's buffers another index, and
- * REMOVE_BUFS takes back only ours (REQBUFS(0) would free theirs).
- * Returns 1 when the full path must decide (the driver refused the
- * format: someone changed the queue's).
+ * whatever the queue's current one, so no S_FMT. The new buffer's index
+ * says what CREATE_BUFS(0) said before: 0 on an idle queue, which
+ * REQBUFS(0) empties again (vb2 counts a queue emptied by REMOVE_BUFS as
+ * busy until then: S_FMT would fail); another on a queue that holds a
+ * program's buffers (only on our own file: vb2 refuses another file's
+ * queue), where REMOVE_BUFS takes back only ours (REQBUFS(0) would free
+ * theirs). Returns 1 when the full path must decide (the driver refused
+ * the format: someone changed the queue's).
  */
 static int allocate_again(struct v4l2_path *path, const struct la_alloc_request *req,
 			  struct la_descriptor *out, struct la_why *why)
@@ -338,7 +341,7 @@ static int allocate_again(struct v4l2_path *path, const struct la_alloc_request 
 				  cb.index, p, strerror(-ret));
 		fds[p] = eb.fd;
 	}
-	be_ioctl(dev->fd, VIDIOC_REMOVE_BUFS, &rm);
+	free_queue(dev, l->f.type);
 	if (ret < 0) {
 		for (uint32_t p = 0; p < l->mp; p++)
 			if (fds[p] >= 0)
