@@ -710,8 +710,9 @@ int la_buffer_unmap(struct la_buffer *buf, uint32_t plane);
  * takes them back and hands them out again, so a steady loop (a camera, a
  * compositor) allocates nothing after its first frames. It grows up to
  * max_buffers; idle buffers above max_idle are freed when released, and
- * la_pool_trim() frees idle ones on demand. Every call may run in several
- * threads at once (one lock per pool, held while a new buffer is allocated).
+ * la_pool_trim() frees idle ones on demand. Every call but la_pool_destroy()
+ * may run in several threads at once (one lock per pool, held while a new
+ * buffer is allocated); a lent buffer may be released from any thread.
  *
  * The pool allocates from its result: res must live until la_pool_destroy()
  * or until la_pool_set_result() gives the pool another one. After a new
@@ -736,7 +737,7 @@ struct la_pool_stats {
 	uint32_t idle;        /* current shape, in the pool */
 	uint32_t outstanding; /* current shape, acquired and not released */
 	uint32_t stale;       /* an older shape's, still acquired */
-	uint32_t peak;        /* most buffers (idle + outstanding) held at once */
+	uint32_t peak;        /* most buffers of one shape (idle + outstanding) at once */
 	uint64_t generation;  /* la_pool_set_result() calls */
 	uint64_t buffer_size; /* bytes of one buffer (its dma-buf), 0 before the first */
 };
@@ -757,9 +758,9 @@ int la_pool_new(struct la_result *res, const struct la_pool_config *config,
 void la_pool_destroy(struct la_pool *pool);
 /*
  * *out: an idle buffer of the current shape, else a new one. The buffer is
- * the pool's, lent until la_pool_release() (la_buffer_destroy() also
- * returns nothing: it frees the buffer and the pool forgets it). Does not
- * wait. -EINVAL: pool or out NULL. -ENOBUFS: max_buffers are acquired
+ * the pool's, lent until la_pool_release(); la_buffer_destroy() of a lent
+ * buffer frees it instead, and the pool forgets it. Does not wait.
+ * -EINVAL: pool or out NULL. -ENOBUFS: max_buffers are acquired
  * (diagnosed with the cap; release one and retry). -ESTALE: the pool's
  * result was withdrawn (la_pool_set_result() with NULL). Otherwise as
  * la_allocate() / la_allocate_with_path(). *out is NULL on failure.
