@@ -170,13 +170,14 @@ static int best_path(struct la_result *res, struct la_path **p, struct la_why *w
 
 LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
 {
-	struct la_why why = {0};
+	struct la_why why; /* cleared, not zeroed: 1 KiB per buffer adds up */
 	struct la_path *p;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	la_why_clear(&why);
 	ret = best_path(res, &p, &why);
 	if (ret == 0)
 		ret = allocate_on(res, (size_t)res->chosen, p, out, &why);
@@ -221,13 +222,14 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
 				    struct la_buffer **out)
 {
-	struct la_why why = {0};
+	struct la_why why;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
 	if (!res || !path)
 		return -EINVAL;
+	la_why_clear(&why);
 	return la_publish(&why, allocate_with_path(res, path, out, &why));
 }
 

@@ -141,7 +141,7 @@ LA_EXPORT int la_buffer_export(const struct la_buffer *buf, struct la_descriptor
 
 LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor *desc)
 {
-	struct la_why why = {0};
+	struct la_why why;
 
 	if (!buf || !desc)
 		return -EINVAL;

@@ -201,7 +201,7 @@ static int acquire(struct la_pool *pool, struct la_buffer **out, struct la_why *
 
 LA_EXPORT int la_pool_acquire(struct la_pool *pool, struct la_buffer **out)
 {
-	struct la_why why = {0};
+	struct la_why why; /* cleared, not zeroed: this runs per frame */
 	int ret;
 
 	if (!out)
@@ -209,6 +209,7 @@ LA_EXPORT int la_pool_acquire(struct la_pool *pool, struct la_buffer **out)
 	*out = NULL;
 	if (!pool)
 		return -EINVAL;
+	la_why_clear(&why);
 	pthread_mutex_lock(&pool->lock);
 	ret = acquire(pool, out, &why);
 	pthread_mutex_unlock(&pool->lock);
@@ -246,12 +247,13 @@ static int release(struct la_pool *pool, struct la_buffer *buf, bool *drop,
 
 LA_EXPORT int la_pool_release(struct la_pool *pool, struct la_buffer *buf)
 {
-	struct la_why why = {0};
+	struct la_why why; /* cleared, not zeroed: this runs per frame */
 	bool drop = false;
 	int ret;
 
 	if (!pool || !buf)
 		return -EINVAL;
+	la_why_clear(&why);
 	pthread_mutex_lock(&pool->lock);
 	ret = release(pool, buf, &drop, &why);
 	pthread_mutex_unlock(&pool->lock);
