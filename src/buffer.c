@@ -66,7 +66,8 @@ LA_EXPORT void la_buffer_destroy(struct la_buffer *buf)
 {
 	if (!buf)
 		return;
-	if (buf->pool)
+	/* written by its pool under the pool's lock */
+	if (__atomic_load_n(&buf->pool, __ATOMIC_ACQUIRE))
 		la_pool_forget(buf);
 	la_buffer_free(buf);
 }
@@ -145,7 +146,7 @@ LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor 
 
 	if (!buf || !desc)
 		return -EINVAL;
-	if (buf->pool)
+	if (__atomic_load_n(&buf->pool, __ATOMIC_ACQUIRE))
 		return la_publish(&why, la_why_set(&why, -EINVAL, "export: buffer on %s belongs to "
 						   "a pool: its fds cannot be taken (release it, or "
 						   "la_buffer_export() a duplicate)", buf->path));
