@@ -339,7 +339,8 @@ static int allocate_again(struct v4l2_path *path, const struct la_alloc_request 
 		if (ret < 0)
 			v4l2_diag(why, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
 				  cb.index, p, strerror(-ret));
-		fds[p] = eb.fd;
+		else
+			fds[p] = eb.fd;
 	}
 	free_queue(dev, l->f.type);
 	if (ret < 0) {
