@@ -8,9 +8,14 @@
  *
  * For each path whose device exists and each size (XRGB8888, 4 KiB to
  * 32 MiB), one negotiation is made and reused: a sample is
- * la_allocate_with_path + la_buffer_export + la_descriptor_close +
- * la_buffer_destroy, against the path's ioctls (alloc-raw.c). The two
- * sides alternate sample by sample, so load on the shared host moves both.
+ * la_allocate_with_path + la_buffer_export_take + la_descriptor_close (the
+ * export cycle), or la_allocate_with_path + la_buffer_get_descriptor +
+ * la_buffer_destroy ("borrowed-*"), against the path's ioctls
+ * (alloc-raw.c); "dup-*" exports a duplicate (la_buffer_export) at the
+ * smallest size. The two sides alternate sample by sample, so load on the
+ * shared host moves both. "pool-*" (dma-heap:system, 1 MiB): a steady
+ * la_pool_acquire + la_pool_release against the raw cycle, and the
+ * memory a pool holds against its cap.
  * "first-*" results time, in a fresh process each, everything up to the
  * first buffer: context, backend loading, device open, capabilities,
  * negotiation, allocation, export, free — against opening the node and
@@ -41,6 +46,7 @@
 #include "measure.h"
 #include "cli.h"
 #include "report.h"
+#include "testlib.h"
 #include "vivid.h"
 #include "vmtest.h"
 
@@ -213,12 +219,14 @@ static int lib_negotiate(struct lib_point *p, uint32_t width, uint32_t height)
 	return find_path(p);
 }
 
-/*
- * One allocate + export + free through liballoc, with the reused result.
- * Without export, the descriptor is borrowed (la_buffer_get_descriptor):
- * the dma-buf the backend made is the caller's, as the raw side's is.
- */
-static int lib_cycle_as(struct lib_point *p, bool export)
+enum lib_export {
+	EXPORT_TAKE,     /* la_buffer_export_take: the buffer's own fds, as raw */
+	EXPORT_BORROWED, /* la_buffer_get_descriptor: the fds stay the buffer's */
+	EXPORT_DUP,      /* la_buffer_export: a duplicate the caller closes */
+};
+
+/* One allocate + export + free through liballoc, with the reused result. */
+static int lib_cycle_as(struct lib_point *p, enum lib_export how)
 {
 	struct la_buffer *buf;
 	struct la_descriptor d;
@@ -228,7 +236,15 @@ static int lib_cycle_as(struct lib_point *p, bool export)
 		fprintf(stderr, "alloc: %s: %s\n", p->path, la_last_diagnosis());
 		return ret;
 	}
-	if (export) {
+	if (how == EXPORT_TAKE) {
+		ret = la_buffer_export_take(buf, &d);
+		if (ret == 0)
+			la_descriptor_close(&d);
+		else
+			la_buffer_destroy(buf);
+		return ret;
+	}
+	if (how == EXPORT_DUP) {
 		ret = la_buffer_export(buf, &d);
 		if (ret == 0)
 			la_descriptor_close(&d);
@@ -255,8 +271,11 @@ static int lib_cycle(struct lib_point *p, uint64_t *dmabuf_size, bool check_path
 		fprintf(stderr, "alloc: asked %s, got %s\n", p->path, la_buffer_get_path(buf));
 		ret = -EPROTO;
 	}
-	if (ret == 0)
-		ret = la_buffer_export(buf, &d);
+	if (ret < 0) {
+		la_buffer_destroy(buf);
+		return ret;
+	}
+	ret = la_buffer_export_take(buf, &d);
 	if (ret == 0) {
 		if (dmabuf_size) {
 			off_t end = lseek(d.planes[0].fd, 0, SEEK_END);
@@ -264,7 +283,6 @@ static int lib_cycle(struct lib_point *p, uint64_t *dmabuf_size, bool check_path
 		}
 		la_descriptor_close(&d);
 	}
-	la_buffer_destroy(buf);
 	return ret;
 }
 
@@ -338,16 +356,39 @@ static int measure_pair(int (*lib)(void *), int (*raw)(void *), void *data,
 struct point {
 	struct lib_point *lib;
 	struct raw_alloc *raw;
+	struct la_pool *pool;
 };
 
 static int point_lib(void *data)
 {
-	return lib_cycle_as(((struct point *)data)->lib, true);
+	return lib_cycle_as(((struct point *)data)->lib, EXPORT_TAKE);
 }
 
 static int point_lib_borrowed(void *data)
 {
-	return lib_cycle_as(((struct point *)data)->lib, false);
+	return lib_cycle_as(((struct point *)data)->lib, EXPORT_BORROWED);
+}
+
+static int point_lib_dup(void *data)
+{
+	return lib_cycle_as(((struct point *)data)->lib, EXPORT_DUP);
+}
+
+/* A steady frame's buffer: from the pool, its fds borrowed, back. */
+static int point_pool(void *data)
+{
+	struct la_pool *pool = ((struct point *)data)->pool;
+	struct la_buffer *buf;
+	struct la_descriptor d;
+	int ret = la_pool_acquire(pool, &buf);
+
+	if (ret < 0) {
+		fprintf(stderr, "alloc: pool: %s\n", la_last_diagnosis());
+		return ret;
+	}
+	la_buffer_get_descriptor(buf, &d);
+	ret = la_pool_release(pool, buf);
+	return ret < 0 ? ret : d.planes[0].fd >= 0 ? 0 : -EBADF;
 }
 
 static int point_raw(void *data)
@@ -393,7 +434,7 @@ static struct bench_plan plan_for(const struct opts *o)
 static int run_size(struct bench_report *rep, const struct opts *o, const struct path_spec *ps,
 		    struct lib_point *lp, struct raw_alloc *raw, const struct size_point *sz)
 {
-	struct point pt = {lp, raw};
+	struct point pt = {lp, raw, NULL};
 	struct bench_plan plan = plan_for(o);
 	struct pair_stats st;
 	uint64_t lib_size = 0, raw_size = 0;
@@ -432,41 +473,167 @@ static int run_size(struct bench_report *rep, const struct opts *o, const struct
 }
 
 /*
- * The cycle without la_buffer_export: the raw side's export is the fd its
- * allocation ioctl returns (dma-heap, udmabuf, SMAF) or its one PRIME /
- * EXPBUF call, while liballoc's export duplicates the buffer's own fd on
- * top of the backend's. Run on the negotiation run_size left.
+ * Variants of the cycle, on the negotiation run_size left (the same path
+ * and size it verified). Borrowed: no export at all, the buffer's fds are
+ * used where they are (the raw side's export is the fd its allocation
+ * ioctl returns, or its one PRIME / EXPBUF call). Dup: la_buffer_export,
+ * a duplicate on top of the buffer's own fd, closed with it.
  */
-static int run_borrowed(struct bench_report *rep, const struct opts *o,
-			const struct path_spec *ps, struct lib_point *lp, struct raw_alloc *raw,
-			const struct size_point *sz)
+static int run_variant(struct bench_report *rep, const struct opts *o,
+		       const struct path_spec *ps, struct lib_point *lp, struct raw_alloc *raw,
+		       const struct size_point *sz, enum lib_export how)
 {
-	struct point pt = {lp, raw};
+	struct point pt = {lp, raw, NULL};
 	struct bench_plan plan = plan_for(o);
 	struct pair_stats st;
 	char name[64];
-	int ret = measure_pair(point_lib_borrowed, point_raw, &pt, &plan, &st);
+	bool dup = how == EXPORT_DUP;
+	int ret = measure_pair(dup ? point_lib_dup : point_lib_borrowed, point_raw, &pt, &plan,
+			       &st);
 
 	if (ret < 0)
 		return ret;
-	snprintf(name, sizeof(name), "borrowed-%s-%s", ps->label, sz->name);
+	snprintf(name, sizeof(name), "%s-%s-%s", dup ? "dup" : "borrowed", ps->label, sz->name);
 	struct bench_result *r = bench_report_add(rep, name, "us");
 	if (!r)
 		return -ENOMEM;
 	fill_pair(r, &st);
 	r->verified = true; /* the same path and size as run_size checked */
 	bench_result_str(r, "path", lp->path);
-	snprintf(r->note, sizeof(r->note), "la_allocate_with_path + la_buffer_get_descriptor "
-		 "(borrowed fd) + la_buffer_destroy; baseline: raw cycle");
+	snprintf(r->note, sizeof(r->note), dup ? "la_allocate_with_path + la_buffer_export (dup) "
+		 "+ la_descriptor_close + la_buffer_destroy; baseline: raw cycle"
+		 : "la_allocate_with_path + la_buffer_get_descriptor (borrowed fd) + "
+		 "la_buffer_destroy; baseline: raw cycle; target ratio <= 1.02 %s",
+		 r->value <= 1.02 * r->baseline ? "met" : "NOT met");
 	bench_report_print_row(r);
 	return 0;
+}
+
+/* ---- pool ---- */
+
+/*
+ * Steady state of a pool of one buffer: acquire + borrow the fds +
+ * release, against the raw allocate + export + free. Verified: the
+ * samples allocated nothing (the pool's one buffer came from warm-up).
+ */
+static int run_pool_steady(struct bench_report *rep, const struct opts *o,
+			   struct lib_point *lp, struct raw_alloc *raw)
+{
+	struct la_pool_config cfg = {.max_buffers = 4, .path = lp->path};
+	struct point pt = {lp, raw, NULL};
+	struct bench_plan plan = plan_for(o);
+	struct la_pool_stats before, after;
+	struct pair_stats st;
+	int ret = la_pool_new(lp->res, &cfg, &pt.pool);
+
+	if (ret == 0)
+		ret = point_pool(&pt);
+	la_pool_get_stats(pt.pool, &before);
+	if (ret == 0)
+		ret = measure_pair(point_pool, point_raw, &pt, &plan, &st);
+	la_pool_get_stats(pt.pool, &after);
+	la_pool_destroy(pt.pool);
+	if (ret < 0)
+		return ret;
+	struct bench_result *r = bench_report_add(rep, "pool-dma-heap:system-1MiB", "us");
+	if (!r)
+		return -ENOMEM;
+	fill_pair(r, &st);
+	r->verified = before.allocations == 1 && after.allocations == 1 &&
+		      after.buffer_size == raw->size;
+	bench_result_num(r, "allocations", (double)after.allocations);
+	bench_result_num(r, "reuses", (double)after.reuses);
+	bench_result_str(r, "path", lp->path);
+	snprintf(r->note, sizeof(r->note), "steady la_pool_acquire + la_buffer_get_descriptor + "
+		 "la_pool_release (%llu reuses, %llu allocation); baseline: raw allocate + export + "
+		 "free; target ratio <= 0.1 %s", (unsigned long long)after.reuses,
+		 (unsigned long long)after.allocations, r->value <= 0.1 * r->baseline ? "met" : "NOT met");
+	bench_report_print_row(r);
+	return 0;
+}
+
+/* Takes cap + 1 buffers: the last is refused; held memory and fds stay bounded. */
+static int pool_fill(struct la_pool *pool, uint32_t cap, int *refused, int *fds_held)
+{
+	struct la_buffer *bufs[8] = {NULL};
+	int fds = tl_fd_count(), ret = 0;
+
+	for (uint32_t i = 0; i < cap && ret == 0; i++)
+		ret = la_pool_acquire(pool, &bufs[i]);
+	if (ret == 0)
+		*refused = la_pool_acquire(pool, &bufs[cap]);
+	*fds_held = tl_fd_count() - fds;
+	for (uint32_t i = 0; i <= cap; i++)
+		if (bufs[i])
+			la_pool_release(pool, bufs[i]);
+	return ret;
+}
+
+/*
+ * The memory a pool holds: bursts of cap + 1 acquires, released, then a
+ * trim. Value: the most bytes it held (peak buffers x dma-buf size);
+ * baseline: cap x size. Verified: every burst's last acquire refused with
+ * -ENOBUFS, never more than cap dma-bufs open, none after the trim.
+ */
+static int run_pool_memory(struct bench_report *rep, struct lib_point *lp)
+{
+	const uint32_t cap = 4;
+	struct la_pool_config cfg = {.max_buffers = cap, .path = lp->path};
+	struct la_pool *pool = NULL;
+	struct la_pool_stats st;
+	int fds = tl_fd_count(), refused = 0, held = 0, max_held = 0, ret;
+	bool all_refused = true;
+
+	ret = la_pool_new(lp->res, &cfg, &pool);
+	for (int i = 0; i < 10 && ret == 0; i++) {
+		ret = pool_fill(pool, cap, &refused, &held);
+		all_refused &= refused == -ENOBUFS;
+		max_held = held > max_held ? held : max_held;
+	}
+	la_pool_get_stats(pool, &st);
+	int trimmed = pool ? la_pool_trim(pool, 0) : 0;
+	int left = tl_fd_count() - fds;
+	la_pool_destroy(pool);
+	if (ret < 0)
+		return ret;
+	struct bench_result *r = bench_report_add(rep, "pool-memory-dma-heap:system-1MiB", "bytes");
+	if (!r)
+		return -ENOMEM;
+	r->value = (double)st.peak * (double)st.buffer_size;
+	r->baseline = (double)cap * (double)st.buffer_size;
+	r->samples = 10;
+	r->verified = all_refused && st.peak <= cap && max_held <= (int)cap &&
+		      st.allocations == cap && trimmed == (int)cap && left == 0;
+	bench_result_num(r, "peak_buffers", st.peak);
+	bench_result_num(r, "max_fds_held", max_held);
+	bench_result_num(r, "allocations", (double)st.allocations);
+	snprintf(r->note, sizeof(r->note), "10 bursts of %u + 1 acquires (the last refused: %s), "
+		 "released; peak %u buffers, %d fds held at most, %llu allocations; trim freed %d, "
+		 "%d fds left", cap, all_refused ? "always" : "NOT always", st.peak, max_held,
+		 (unsigned long long)st.allocations, trimmed, left);
+	bench_report_print_row(r);
+	return 0;
+}
+
+static int run_pool(struct bench_report *rep, const struct opts *o, struct lib_point *lp,
+		    struct raw_alloc *raw)
+{
+	int ret = lib_negotiate(lp, renegotiate_size.width, renegotiate_size.height);
+
+	if (ret == 0)
+		ret = raw_set_size(raw, renegotiate_size.width, renegotiate_size.height);
+	if (ret == 0)
+		ret = run_pool_steady(rep, o, lp, raw);
+	if (ret == 0)
+		ret = run_pool_memory(rep, lp);
+	return ret;
 }
 
 /* Cost of a cycle when every allocation negotiates again. */
 static int run_renegotiate(struct bench_report *rep, const struct opts *o,
 			   const struct path_spec *ps, struct lib_point *lp, struct raw_alloc *raw)
 {
-	struct point pt = {lp, raw};
+	struct point pt = {lp, raw, NULL};
 	struct bench_plan plan = plan_for(o);
 	struct pair_stats st;
 	char name[64];
@@ -632,10 +799,14 @@ static int run_path(struct bench_report *rep, const struct opts *o, const struct
 	ret = raw_open(&raw, ps->raw, node);
 	for (size_t i = 0; i < n_sizes && ret == 0; i++) {
 		ret = run_size(rep, o, ps, &lp, &raw, &sizes[i]);
-		/* where the export's dup weighs: the smallest size */
+		if (ret == 0)
+			ret = run_variant(rep, o, ps, &lp, &raw, &sizes[i], EXPORT_BORROWED);
+		/* where the dup weighs: the smallest size */
 		if (ret == 0 && i == 0)
-			ret = run_borrowed(rep, o, ps, &lp, &raw, &sizes[i]);
+			ret = run_variant(rep, o, ps, &lp, &raw, &sizes[i], EXPORT_DUP);
 	}
+	if (ret == 0 && ps->raw == RAW_DMA_HEAP)
+		ret = run_pool(rep, o, &lp, &raw);
 	if (ret == 0)
 		ret = run_renegotiate(rep, o, ps, &lp, &raw);
 	raw_close(&raw);

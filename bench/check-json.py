@@ -9,7 +9,10 @@ file, which is removed before COMMAND runs so that an old one cannot pass:
 the VM benchmarks write theirs into vm-run's results folder) is one JSON
 document in the schema of bench/README.md whose every result was verified
 and has a finite value. Timings are never compared with targets here: the CI machine is
-shared and a smoke test must not fail because a neighbour was busy.
+shared and a smoke test must not fail because a neighbour was busy. For
+allocation, a run that measured the system dma-heap must also have measured
+its pool (steady acquire + release, and the memory a pool holds under its
+cap), both verified.
 """
 import json
 import math
@@ -68,6 +71,11 @@ def check(text, where):
             fail("%s: not verified" % name)
         if "floor_stream" in r:
             check_floor(r)
+    names = {r["name"] for r in doc["results"]}
+    if doc["benchmark"] == "alloc" and any(n.startswith("dma-heap:system-") for n in names):
+        for want in ("pool-dma-heap:system-1MiB", "pool-memory-dma-heap:system-1MiB"):
+            if want not in names:
+                fail("%s: no %s result" % (where, want))
     print("%s: %d results, all verified" % (doc["benchmark"], len(doc["results"])))
 
 

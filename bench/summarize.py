@@ -67,25 +67,31 @@ def render(doc):
 
 
 def alloc_table(doc):
-    """Path x size: liballoc and raw medians and their ratio, then the first allocation."""
-    cells, sizes, order, first, reneg, borrowed = {}, [], [], {}, {}, {}
+    """Path x size: liballoc and raw medians and their ratio (export, then
+    borrowed), then the duplicate export, the pool and the first allocation."""
+    cells, sizes, order, first, reneg, borrowed, dup, pool = {}, [], [], {}, {}, {}, {}, []
     for r in doc["results"]:
         name = r["name"]
-        if name.startswith("borrowed-"):
-            borrowed[name[len("borrowed-"):].rsplit("-", 1)[0]] = r
+        if name.startswith("pool-"):
+            pool.append(r)
             continue
-        if name.startswith("first-"):
-            first[name[len("first-"):].rsplit("-", 1)[0]] = r
-            continue
-        if name.startswith("renegotiate-"):
-            reneg[name[len("renegotiate-"):].rsplit("-", 1)[0]] = r
-            continue
-        path, size = name.rsplit("-", 1)
-        if path not in order:
-            order.append(path)
-        if size not in sizes:
-            sizes.append(size)
-        cells[(path, size)] = r
+        for prefix, into in (("borrowed-", borrowed), ("dup-", dup)):
+            if name.startswith(prefix):
+                into[tuple(name[len(prefix):].rsplit("-", 1))] = r
+                break
+        else:
+            if name.startswith("first-"):
+                first[name[len("first-"):].rsplit("-", 1)[0]] = r
+                continue
+            if name.startswith("renegotiate-"):
+                reneg[name[len("renegotiate-"):].rsplit("-", 1)[0]] = r
+                continue
+            path, size = name.rsplit("-", 1)
+            if path not in order:
+                order.append(path)
+            if size not in sizes:
+                sizes.append(size)
+            cells[(path, size)] = r
     if not cells:
         return ""
 
@@ -93,18 +99,30 @@ def alloc_table(doc):
         if r is None:
             return "–"
         return "%s / %s (**%s**)" % (num(r.get("value")), num(r.get("baseline")), num(r.get("ratio")))
+
+    def dup_cell(p):
+        r = next((v for (path, _), v in dup.items() if path == p), None)
+        return cell(r)
     out = ["liballoc / raw ioctls, median µs per allocate + export + free with the negotiation "
-           "reused (**ratio**, target ≤ 1.05):", "",
-           "| path | " + " | ".join(sizes) + " | borrowed, no export (%s) | not reused (1MiB) "
-           "| first, fresh process (1MiB) |" % (sizes[0] if sizes else "–"),
-           "|---|" + "---:|" * (len(sizes) + 3)]
+           "reused (**ratio**); export: la_buffer_export_take (target ≤ 1.05), borrowed: "
+           "la_buffer_get_descriptor (target ≤ 1.02):", "",
+           "| path | " + " | ".join("%s export | %s borrowed" % (s, s) for s in sizes)
+           + " | dup export (%s) | not reused (1MiB) | first, fresh process (1MiB) |"
+           % (sizes[0] if sizes else "–"),
+           "|---|" + "---:|" * (2 * len(sizes) + 3)]
     for p in order:
         f = first.get(p)
         first_cell = "–" if f is None else "%s / %s µs (negotiation %s µs)" % (
             num(f.get("value")), num(f.get("baseline")), num(f.get("negotiate_us")))
         out.append("| %s | %s | %s | %s | %s |" % (
-            p, " | ".join(cell(cells.get((p, s))) for s in sizes), cell(borrowed.get(p)),
-            cell(reneg.get(p)), first_cell))
+            p, " | ".join("%s | %s" % (cell(cells.get((p, s))), cell(borrowed.get((p, s))))
+                          for s in sizes),
+            dup_cell(p), cell(reneg.get(p)), first_cell))
+    for r in pool:
+        out.append("")
+        out.append("%s: %s / %s %s (**%s**): %s" % (
+            r["name"], num(r.get("value")), num(r.get("baseline")), r.get("unit", ""),
+            num(r.get("ratio")), r.get("note", "")))
     out.append("")
     return "\n".join(out)
 

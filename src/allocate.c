@@ -2,20 +2,84 @@
 /* Allocation on a negotiated path, checked before the caller sees it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buffer.h"
 #include "descriptor.h"
 #include "result.h"
 
-static int check_allocated(const struct la_alloc_request *req, const struct la_descriptor *d,
-			   struct la_why *why)
+/*
+ * What a path's first buffer of a candidate proved: a descriptor of this
+ * layout (planes, offsets, pitches, sizes, which planes share an fd) lies
+ * inside the memory the backend returned. A backend gives the same request
+ * the same memory size, so later buffers of that layout are checked
+ * without the fstat that sizing a dma-buf costs (a syscall per buffer the
+ * raw ioctls do not make); any other layout is checked in full.
+ */
+struct la_checked_shape {
+	size_t cand;
+	uint32_t plane_count, flags;
+	uint32_t first_of[LA_MAX_PLANES];
+	uint64_t offset[LA_MAX_PLANES], pitch[LA_MAX_PLANES], size[LA_MAX_PLANES];
+};
+
+static void shape_of(size_t cand, const struct la_descriptor *d, struct la_checked_shape *s)
 {
+	memset(s, 0, sizeof(*s));
+	s->cand = cand;
+	s->plane_count = d->plane_count;
+	s->flags = d->flags;
+	for (uint32_t p = 0; p < d->plane_count && p < LA_MAX_PLANES; p++) {
+		s->first_of[p] = la_descriptor_first_plane_of_fd(d, p);
+		s->offset[p] = d->planes[p].offset;
+		s->pitch[p] = d->planes[p].pitch;
+		s->size[p] = d->planes[p].size;
+	}
+}
+
+static bool shape_known(const struct la_path *p, size_t cand, const struct la_descriptor *d)
+{
+	const struct la_checked_shape *known = __atomic_load_n(&p->checked, __ATOMIC_ACQUIRE);
+	struct la_checked_shape s;
+
+	if (!known || d->plane_count == 0 || d->plane_count > LA_MAX_PLANES)
+		return false;
+	for (uint32_t i = 0; i < d->plane_count; i++)
+		if (d->planes[i].fd < 0)
+			return false;
+	shape_of(cand, d, &s);
+	return memcmp(&s, known, sizeof(s)) == 0;
+}
+
+/* The first shape proved is kept; a failed allocation of memory only skips the cache. */
+static void shape_remember(struct la_path *p, size_t cand, const struct la_descriptor *d)
+{
+	struct la_checked_shape *s, *expected = NULL;
+
+	if (__atomic_load_n(&p->checked, __ATOMIC_ACQUIRE) || !(s = malloc(sizeof(*s))))
+		return;
+	shape_of(cand, d, s);
+	if (!__atomic_compare_exchange_n(&p->checked, &expected, s, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		free(s);
+}
+
+static int check_allocated(struct la_path *p, size_t cand, const struct la_alloc_request *req,
+			   const struct la_descriptor *d, struct la_why *why)
+{
+	int ret;
+
 	if (d->format != req->format || d->modifier != req->modifier || d->width != req->width ||
 	    d->height != req->height)
 		return la_why_set(why, -EPROTO,
 				  "backend returned a buffer of another format, modifier or size");
-	return la_descriptor_validate(d, req->constraints, why);
+	if (shape_known(p, cand, d))
+		return 0;
+	ret = la_descriptor_validate(d, req->constraints, why);
+	if (ret == 0)
+		shape_remember(p, cand, d);
+	return ret;
 }
 
 /*
@@ -72,7 +136,7 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		return ret;
 	}
 	d.plane_count = d.plane_count ? d.plane_count : 1;
-	ret = check_allocated(&req, &d, why);
+	ret = check_allocated(p, cand, &req, &d, why);
 	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
 		/* la_buffer_map() refuses by this flag: a backend must not drop it */
 		ret = la_why_set(why, -EPROTO,
@@ -106,13 +170,14 @@ static int best_path(struct la_result *res, struct la_path **p, struct la_why *w
 
 LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
 {
-	struct la_why why = {0};
+	struct la_why why; /* cleared, not zeroed: 1 KiB per buffer adds up */
 	struct la_path *p;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
+	la_why_clear(&why);
 	ret = best_path(res, &p, &why);
 	if (ret == 0)
 		ret = allocate_on(res, (size_t)res->chosen, p, out, &why);
@@ -157,13 +222,14 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 LA_EXPORT int la_allocate_with_path(struct la_result *res, const char *path,
 				    struct la_buffer **out)
 {
-	struct la_why why = {0};
+	struct la_why why;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
 	if (!res || !path)
 		return -EINVAL;
+	la_why_clear(&why);
 	return la_publish(&why, allocate_with_path(res, path, out, &why));
 }
 
@@ -204,4 +270,27 @@ LA_EXPORT int la_allocate_set(struct la_result *res, struct la_buffer **out, siz
 		return -EINVAL;
 	memset(out, 0, count * sizeof(*out));
 	return la_publish(&why, allocate_set(res, out, count, &why));
+}
+
+int la_allocate_why(struct la_result *res, const char *path, struct la_buffer **out,
+		    struct la_why *why)
+{
+	struct la_path *p;
+	int ret;
+
+	*out = NULL;
+	if (path)
+		return allocate_with_path(res, path, out, why);
+	ret = best_path(res, &p, why);
+	return ret < 0 ? ret : allocate_on(res, (size_t)res->chosen, p, out, why);
+}
+
+int la_result_allocatable(struct la_result *res, const char *path, struct la_why *why)
+{
+	struct la_path *p;
+
+	if (path && la_paths_find(res, path) < 0)
+		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this "
+				  "negotiation", path);
+	return path ? 0 : best_path(res, &p, why);
 }

@@ -13,15 +13,18 @@
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out)
 {
+	size_t len = path ? strlen(path) : 0;
 	struct la_buffer *buf;
 
 	*out = NULL;
-	buf = calloc(1, sizeof(*buf));
-	if (!buf || !(buf->path = strdup(path ? path : ""))) {
-		free(buf);
+	/* one allocation with its name: a buffer per frame should cost little */
+	buf = malloc(sizeof(*buf) + len + 1);
+	if (!buf) {
 		la_descriptor_close_fds(desc);
 		return -ENOMEM;
 	}
+	memset(buf, 0, sizeof(*buf));
+	memcpy(buf->path, path ? path : "", len + 1);
 	buf->ctx = ctx;
 	buf->desc = *desc;
 	pthread_mutex_init(&buf->lock, NULL);
@@ -29,20 +32,44 @@ int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const cha
 	return 0;
 }
 
-LA_EXPORT void la_buffer_destroy(struct la_buffer *buf)
+static void unmap_all(struct la_buffer *buf)
 {
-	if (!buf)
-		return;
 	for (uint32_t p = 0; p < LA_MAX_PLANES; p++) {
 		if (buf->maps[p].base) {
 			la_dbg(buf->ctx, "buffer destroyed while plane %u is mapped", p);
 			munmap(buf->maps[p].base, buf->maps[p].size);
+			buf->maps[p].base = NULL;
 		}
 	}
+}
+
+void la_buffer_free(struct la_buffer *buf)
+{
+	unmap_all(buf);
 	la_descriptor_close_fds(&buf->desc);
 	pthread_mutex_destroy(&buf->lock);
-	free(buf->path);
 	free(buf);
+}
+
+bool la_buffer_is_mapped(struct la_buffer *buf)
+{
+	bool mapped = false;
+
+	pthread_mutex_lock(&buf->lock);
+	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
+		mapped |= buf->maps[p].base != NULL;
+	pthread_mutex_unlock(&buf->lock);
+	return mapped;
+}
+
+LA_EXPORT void la_buffer_destroy(struct la_buffer *buf)
+{
+	if (!buf)
+		return;
+	/* written by its pool under the pool's lock */
+	if (__atomic_load_n(&buf->pool, __ATOMIC_ACQUIRE))
+		la_pool_forget(buf);
+	la_buffer_free(buf);
 }
 
 LA_EXPORT int la_buffer_from_descriptor(struct la_context *ctx, const struct la_descriptor *desc,
@@ -110,6 +137,24 @@ LA_EXPORT int la_buffer_export(const struct la_buffer *buf, struct la_descriptor
 		}
 	}
 	*desc = d;
+	return 0;
+}
+
+LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor *desc)
+{
+	struct la_why why;
+
+	if (!buf || !desc)
+		return -EINVAL;
+	if (__atomic_load_n(&buf->pool, __ATOMIC_ACQUIRE))
+		return la_publish(&why, la_why_set(&why, -EINVAL, "export: buffer on %s belongs to "
+						   "a pool: its fds cannot be taken (release it, or "
+						   "la_buffer_export() a duplicate)", buf->path));
+	unmap_all(buf);
+	*desc = buf->desc;
+	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
+		buf->desc.planes[p].fd = -1;
+	la_buffer_free(buf);
 	return 0;
 }
 

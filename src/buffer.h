@@ -14,7 +14,6 @@ struct la_mapping {
 struct la_buffer {
 	struct la_context *ctx;
 	struct la_descriptor desc; /* owns its fds */
-	char *path;
 	pthread_mutex_t lock;      /* maps */
 	struct la_mapping maps[LA_MAX_PLANES]; /* per plane index of the first plane with that fd */
 	int plane_maps[LA_MAX_PLANES];         /* per plane: refs it holds */
@@ -22,10 +21,28 @@ struct la_buffer {
 	bool has_origin;
 	struct la_layout_id origin;
 	char origin_label[128];
+	/* the pool that lent it (pool.c; written under the pool's lock) */
+	struct la_pool *pool;
+	uint64_t pool_gen;  /* the pool's generation it was allocated in */
+	size_t pool_slot;   /* its index in the pool's list */
+	bool pool_out;      /* acquired, not released */
+	char path[];        /* the path's name, allocated with the buffer */
 };
 
 /* Takes ownership of desc's fds (also on failure). */
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out);
+
+/* allocate.c: la_allocate() (path NULL) or la_allocate_with_path(), unpublished. */
+int la_allocate_why(struct la_result *res, const char *path, struct la_buffer **out,
+		    struct la_why *why);
+/* 0 if res can allocate on path (NULL: its best): -ENODEV, -ENOENT otherwise. */
+int la_result_allocatable(struct la_result *res, const char *path, struct la_why *why);
+/* Unmaps, closes the fds and frees buf, pool or not (the pool's own free). */
+void la_buffer_free(struct la_buffer *buf);
+/* True if a plane of buf is mapped. */
+bool la_buffer_is_mapped(struct la_buffer *buf);
+/* pool.c: la_buffer_destroy() of a pool's buffer; the pool forgets it. */
+void la_pool_forget(struct la_buffer *buf);
 
 #endif

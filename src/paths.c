@@ -125,6 +125,7 @@ void la_paths_free(struct la_result *res)
 		}
 		free(p->name);
 		free(p->reason);
+		free(p->checked);
 	}
 	free(res->paths);
 	free(res->path_order);

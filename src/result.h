@@ -35,6 +35,12 @@ struct la_path {
 	 * only while negotiating, so allocations never write to the result.
 	 */
 	int serves_cand;
+	/*
+	 * The buffer shape (candidate, plane layout) whose memory size this
+	 * path's first buffer proved; later buffers of that shape skip the
+	 * fstat (allocate.c). Set once by atomic exchange, freed with the paths.
+	 */
+	struct la_checked_shape *checked;
 };
 
 struct la_result {

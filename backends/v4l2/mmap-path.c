@@ -12,6 +12,11 @@
  * its memory after the queue lets the buffer go (vb2 takes a reference per
  * export), so the queue is left empty, ready for the program to import the
  * buffers as DMABUF, and each buffer lives as long as its fds.
+ *
+ * The next buffers of the same request on a queue that has
+ * VIDIOC_REMOVE_BUFS (Linux 6.10) take the raw ioctls' path: CREATE_BUFS(1)
+ * with the format the first one set, EXPBUF, REQBUFS(0) (see
+ * allocate_again()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +29,33 @@
 
 #define RANK_DEVICE_MEMORY 300
 
+#ifndef VIDIOC_REMOVE_BUFS /* uapi of Linux 6.10 */
+struct v4l2_remove_buffers {
+	__u32 index;
+	__u32 count;
+	__u32 type;
+	__u32 reserved[13];
+};
+#define VIDIOC_REMOVE_BUFS _IOWR('V', 104, struct v4l2_remove_buffers)
+#endif
+#ifndef V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS
+#define V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS (1 << 8)
+#endif
+
+/* What the last full allocation of a request learnt (under the backend's lock). */
+struct v4l2_last {
+	bool valid;
+	struct la_alloc_request req;  /* width, height, format, modifier, usage */
+	struct la_layout layout;      /* req.layout's content, if any */
+	bool has_layout;
+	enum v4l2_queue q;
+	uint32_t mp, plane_count;
+	struct v4l2_format f;         /* what S_FMT answered */
+};
+
 struct v4l2_path {
 	struct v4l2_dev *dev;
+	struct v4l2_last last;
 };
 
 int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const *device_data,
@@ -204,13 +234,140 @@ static int create_one(struct v4l2_dev *dev, const struct v4l2_format *f, uint64_
 	return 0;
 }
 
+/* The descriptor of buffer fds[] made with format f for req. */
+static void describe(const struct v4l2_dev *dev, enum v4l2_queue q, uint32_t plane_count,
+		     uint32_t mp, const struct v4l2_format *f, const int *fds,
+		     const struct la_alloc_request *req, struct la_descriptor *out)
+{
+	uint32_t w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
+
+	v4l2_read_format(f, &w, &h, &n, bpl, size);
+	memset(out, 0, sizeof(*out));
+	out->format = req->format;
+	out->modifier = req->modifier;
+	out->width = req->width;
+	out->height = req->height;
+	out->plane_count = plane_count;
+	out->flags = dev->probe[q].rule == LA_IMPORT_CONTIGUOUS
+			     ? LA_BUFFER_CONTIGUOUS
+			     : LA_BUFFER_CACHED;
+	for (uint32_t p = 0; p < plane_count; p++) {
+		if (mp == 1) {
+			out->planes[p] = (struct la_plane){fds[0], req->layout->offset[p],
+							   req->layout->pitch[p],
+							   req->layout->plane_size[p]};
+		} else {
+			/* *M formats: plane p is memory plane p, at offset 0 of its own dma-buf */
+			out->planes[p] = (struct la_plane){fds[p], 0, bpl[p], size[p]};
+		}
+	}
+}
+
+static bool same_request(const struct v4l2_last *l, const struct la_alloc_request *req)
+{
+	return l->valid && l->req.width == req->width && l->req.height == req->height &&
+	       l->req.format == req->format && l->req.modifier == req->modifier &&
+	       l->req.usage == req->usage && l->has_layout == (req->layout != NULL) &&
+	       (!req->layout || memcmp(&l->layout, req->layout, sizeof(l->layout)) == 0);
+}
+
+static void remember(struct v4l2_path *path, const struct la_alloc_request *req,
+		     enum v4l2_queue q, uint32_t mp, uint32_t plane_count,
+		     const struct v4l2_format *f, uint32_t mem_caps)
+{
+	struct v4l2_last *l = &path->last;
+
+	l->valid = (mem_caps & V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS) != 0;
+	l->req = *req;
+	l->req.layout = NULL;
+	l->req.devices = NULL;
+	l->req.constraints = NULL;
+	l->has_layout = req->layout != NULL;
+	if (req->layout)
+		l->layout = *req->layout;
+	l->q = q;
+	l->mp = mp;
+	l->plane_count = plane_count;
+	l->f = *f;
+}
+
+/*
+ * The request the last full allocation made, again: the raw ioctls'
+ * three calls. CREATE_BUFS sizes the buffer by the format it is given,
+ * whatever the queue's current one, so no S_FMT. The new buffer's index
+ * says what CREATE_BUFS(0) said before: 0 on an idle queue, which
+ * REQBUFS(0) empties again (vb2 counts a queue emptied by REMOVE_BUFS as
+ * busy until then: S_FMT would fail); another on a queue that holds a
+ * program's buffers (only on our own file: vb2 refuses another file's
+ * queue), where REMOVE_BUFS takes back only ours (REQBUFS(0) would free
+ * theirs). Returns 1 when the full path must decide (the driver refused
+ * the format: someone changed the queue's).
+ */
+static int allocate_again(struct v4l2_path *path, const struct la_alloc_request *req,
+			  struct la_descriptor *out, struct la_why *why)
+{
+	struct v4l2_dev *dev = path->dev;
+	const struct v4l2_last *l = &path->last;
+	int fds[VIDEO_MAX_PLANES] = {-1, -1, -1, -1, -1, -1, -1, -1};
+	struct v4l2_create_buffers cb = {.count = 1, .memory = V4L2_MEMORY_MMAP, .format = l->f};
+	int ret;
+
+	if (!v4l2_type_is_mplane(l->f.type) && req->layout &&
+	    req->layout->size > cb.format.fmt.pix.sizeimage)
+		cb.format.fmt.pix.sizeimage = (uint32_t)req->layout->size;
+	else if (v4l2_type_is_mplane(l->f.type) && cb.format.fmt.pix_mp.num_planes == 1 &&
+		 req->layout && req->layout->size > cb.format.fmt.pix_mp.plane_fmt[0].sizeimage)
+		cb.format.fmt.pix_mp.plane_fmt[0].sizeimage = (uint32_t)req->layout->size;
+	ret = be_ioctl(dev->fd, VIDIOC_CREATE_BUFS, &cb);
+	if (ret == -EINVAL || (ret == 0 && cb.count < 1))
+		return 1;
+	if (ret < 0) {
+		v4l2_diag(why, "%s: VIDIOC_CREATE_BUFS(1, MMAP): %s", dev->label, strerror(-ret));
+		return ret;
+	}
+	struct v4l2_remove_buffers rm = {.index = cb.index, .count = 1, .type = l->f.type};
+	if (cb.index != 0) {
+		be_ioctl(dev->fd, VIDIOC_REMOVE_BUFS, &rm);
+		v4l2_diag(why, "%s: queue busy: it holds %u buffers; MMAP allocation needs an "
+				   "idle queue", dev->label, cb.index);
+		return -EBUSY;
+	}
+	for (uint32_t p = 0; p < l->mp && ret == 0; p++) {
+		struct v4l2_exportbuffer eb = {.type = l->f.type, .index = cb.index, .plane = p,
+					       .flags = O_RDWR | O_CLOEXEC};
+		ret = be_ioctl(dev->fd, VIDIOC_EXPBUF, &eb);
+		if (ret < 0)
+			v4l2_diag(why, "%s: VIDIOC_EXPBUF(buffer %u, plane %u): %s", dev->label,
+				  cb.index, p, strerror(-ret));
+		else
+			fds[p] = eb.fd;
+	}
+	free_queue(dev, l->f.type);
+	if (ret < 0) {
+		for (uint32_t p = 0; p < l->mp; p++)
+			if (fds[p] >= 0)
+				close(fds[p]);
+		return ret;
+	}
+	describe(dev, l->q, l->plane_count, l->mp, &l->f, fds, req, out);
+	return 0;
+}
+
 int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
 		       struct la_descriptor *out, struct la_why *why)
 {
-	struct v4l2_dev *dev = ((struct v4l2_path *)path)->dev;
+	struct v4l2_path *vp = path;
+	struct v4l2_dev *dev = vp->dev;
+
+	if (same_request(&vp->last, req)) {
+		int ret = allocate_again(vp, req, out, why);
+		if (ret <= 0)
+			return ret;
+		vp->last.valid = false;
+	}
 	struct v4l2_queue_state st;
 	struct v4l2_format f;
-	uint32_t type, pixfmt, mp, index = 0, w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
+	uint32_t type, pixfmt, mp, index = 0;
 	int fds[VIDEO_MAX_PLANES] = {-1, -1, -1, -1, -1, -1, -1, -1};
 	struct la_format_info fi;
 	enum v4l2_queue q;
@@ -235,7 +392,6 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 		free_queue(dev, type); /* a REQBUFS fallback may have left buffers */
 		return ret;
 	}
-	v4l2_read_format(&f, &w, &h, &n, bpl, size);
 	for (uint32_t p = 0; p < mp; p++) {
 		struct v4l2_exportbuffer eb = {.type = type, .index = index, .plane = p,
 					       .flags = O_RDWR | O_CLOEXEC};
@@ -248,26 +404,8 @@ int v4l2_path_allocate(void *backend, void *path, const struct la_alloc_request 
 		fds[p] = eb.fd;
 	}
 	free_queue(dev, type);
-
-	memset(out, 0, sizeof(*out));
-	out->format = req->format;
-	out->modifier = req->modifier;
-	out->width = req->width;
-	out->height = req->height;
-	out->plane_count = fi.plane_count;
-	out->flags = dev->probe[q].rule == LA_IMPORT_CONTIGUOUS
-			     ? LA_BUFFER_CONTIGUOUS
-			     : LA_BUFFER_CACHED;
-	for (uint32_t p = 0; p < fi.plane_count; p++) {
-		if (mp == 1) {
-			out->planes[p] = (struct la_plane){fds[0], req->layout->offset[p],
-							   req->layout->pitch[p],
-							   req->layout->plane_size[p]};
-		} else {
-			/* *M formats: plane p is memory plane p, at offset 0 of its own dma-buf */
-			out->planes[p] = (struct la_plane){fds[p], 0, bpl[p], size[p]};
-		}
-	}
+	describe(dev, q, fi.plane_count, mp, &f, fds, req, out);
+	remember(vp, req, q, mp, fi.plane_count, &f, st.mem_caps);
 	return 0;
 fail:
 	for (uint32_t p = 0; p < mp; p++)

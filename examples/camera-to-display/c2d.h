@@ -46,6 +46,8 @@ struct app {
 	bool zero_copy;
 	/* zero copy: res_cam is the joint negotiation and disp[] are cam[] */
 	struct la_result *res_cam, *res_disp;
+	/* each ring is lent by a pool: a frame's buffer goes back and comes again */
+	struct la_pool *pool_cam, *pool_disp;
 	struct la_buffer *cam[CAM_BUFFERS], *disp[DISP_BUFFERS];
 	size_t n_cam, n_disp;
 	struct scanout_fb fbs[CAM_BUFFERS];
@@ -60,6 +62,17 @@ int setup_zero_copy(struct app *a, char *why, size_t len);
 int setup_copy(struct app *a, char *err, size_t len);
 /* Undoes setup_*(); the KMS output must be closed first. */
 void teardown(struct app *a);
+
+/*
+ * Camera slot i's buffer has done its frame: back to its pool, and the
+ * buffer the pool lends next goes into the slot (zero copy: with a new
+ * framebuffer if it is another buffer). 0 or a negative errno.
+ */
+int recycle_camera_buffer(struct app *a, size_t i);
+/* Buffers the pools allocated so far (not counting reuses). */
+uint64_t pool_allocations(const struct app *a);
+/* Prints what the pools did: allocations, reuses, peak. */
+void print_pool_stats(const struct app *a, uint64_t before_first_frame);
 
 /* The descriptor (borrowed fds) of what display buffer i shows. */
 struct la_buffer *display_buffer(struct app *a, size_t i);

@@ -204,6 +204,11 @@ static void release_slot(struct app *a, struct loop *l, int slot)
 
 	if (slot < 0 || !a->zero_copy)
 		return;
+	if (recycle_camera_buffer(a, (size_t)slot) < 0) {
+		l->errors++;
+		stop = 1;
+		return;
+	}
 	la_buffer_get_descriptor(a->cam[slot], &d);
 	PROFILED(&l->prof, PH_REQUEUE, ret = capture_queue(&a->cap, (uint32_t)slot, &d, NULL, 0));
 	if (ret < 0)
@@ -300,6 +305,9 @@ static int copy_frame(struct app *a, struct loop *l, uint32_t idx)
 			la_buffer_unmap(a->cam[idx], i);
 	if (l->prof.on && l->prof.started)
 		profile_leave(&l->prof, PH_COPY);
+	if (recycle_camera_buffer(a, idx) < 0)
+		return -ENOBUFS;
+	la_buffer_get_descriptor(a->cam[idx], &s);
 	PROFILED(&l->prof, PH_REQUEUE, q = capture_queue(&a->cap, idx, &s, NULL, 0));
 	if (q < 0)
 		l->errors++;
@@ -596,6 +604,7 @@ int main(int argc, char **argv)
 	if (a.cap.rate_num)
 		printf("camera frame interval: %u/%u s (%.1f fps; asked %u)\n", a.cap.rate_num,
 		       a.cap.rate_den, (double)a.cap.rate_den / a.cap.rate_num, a.opt.fps);
+	uint64_t warm = pool_allocations(&a);
 	ret = capture_start(&a.cap, err, sizeof(err));
 	if (ret < 0)
 		fprintf(stderr, "%s\n", err);
@@ -604,6 +613,7 @@ int main(int argc, char **argv)
 	if (stop)
 		printf("interrupted\n");
 	print_stats(&l);
+	print_pool_stats(&a, warm);
 out:
 	/* The camera stops first: nothing writes into the shown buffer while
 	 * the display goes back to what it showed before. */

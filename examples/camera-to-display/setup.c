@@ -9,6 +9,7 @@
  * is told why, in liballoc's words.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <drm_fourcc.h>
@@ -38,6 +39,31 @@ static void print_set(const char *title, const struct la_result *res, struct la_
 			printf("    %-24s %s %s\n", p.name, p.matched ? "matched: " : "refused: ",
 			       p.reason ? p.reason : "");
 	}
+}
+
+/*
+ * count buffers lent by a new pool of exactly count (the ring never needs
+ * more): the frame loop gives each back when its frame is done and takes
+ * the next, so after these nothing is allocated.
+ */
+static int acquire_ring(struct la_result *res, size_t count, struct la_pool **pool,
+			struct la_buffer **bufs)
+{
+	struct la_pool_config cfg = {.max_buffers = (uint32_t)count};
+	int ret = la_pool_new(res, &cfg, pool);
+
+	for (size_t i = 0; ret == 0 && i < count; i++)
+		ret = la_pool_acquire(*pool, &bufs[i]);
+	if (ret < 0) {
+		/* every lent buffer goes with the pool's own */
+		for (size_t i = 0; i < count && *pool; i++)
+			if (bufs[i])
+				la_pool_release(*pool, bufs[i]);
+		la_pool_destroy(*pool);
+		*pool = NULL;
+		memset(bufs, 0, count * sizeof(*bufs));
+	}
+	return ret;
 }
 
 static int make_fbs(struct app *a, struct la_buffer **bufs, size_t n, char *err, size_t len)
@@ -111,7 +137,7 @@ int setup_zero_copy(struct app *a, char *why, size_t len)
 						    : la_last_diagnosis());
 		return undo(a, ret);
 	}
-	ret = la_allocate_set(a->res_cam, a->cam, CAM_BUFFERS);
+	ret = acquire_ring(a->res_cam, CAM_BUFFERS, &a->pool_cam, a->cam);
 	if (ret < 0) {
 		snprintf(why, len, "allocation failed: %s", la_last_diagnosis());
 		return undo(a, ret);
@@ -137,7 +163,8 @@ static size_t copy_formats(const struct options *o, uint32_t *out)
 
 static int negotiate_one(struct app *a, struct la_device *dev, uint64_t usage,
 			 const uint32_t *formats, size_t n_formats, uint32_t count,
-			 struct la_result **res, struct la_buffer **bufs, char *err, size_t len)
+			 struct la_result **res, struct la_pool **pool, struct la_buffer **bufs,
+			 char *err, size_t len)
 {
 	struct la_assertion as = {.width = a->opt.width, .height = a->opt.height,
 				  .formats = formats, .n_formats = n_formats,
@@ -150,7 +177,7 @@ static int negotiate_one(struct app *a, struct la_device *dev, uint64_t usage,
 			 *res ? la_result_get_diagnosis(*res) : la_last_diagnosis());
 		return ret;
 	}
-	ret = la_allocate_set(*res, bufs, count);
+	ret = acquire_ring(*res, count, pool, bufs);
 	if (ret < 0)
 		snprintf(err, len, "%s: allocation failed: %s", la_device_get_label(dev),
 			 la_last_diagnosis());
@@ -171,12 +198,12 @@ int setup_copy(struct app *a, char *err, size_t len)
 		return ret;
 	}
 	ret = negotiate_one(a, a->camera, LA_USAGE_CAPTURE | LA_USAGE_CPU_READ, formats, n,
-			    CAM_BUFFERS, &a->res_cam, a->cam, err, len);
+			    CAM_BUFFERS, &a->res_cam, &a->pool_cam, a->cam, err, len);
 	if (ret < 0)
 		return undo(a, ret);
 	a->n_cam = CAM_BUFFERS;
 	ret = negotiate_one(a, a->display, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, &xrgb, 1,
-			    DISP_BUFFERS, &a->res_disp, a->disp, err, len);
+			    DISP_BUFFERS, &a->res_disp, &a->pool_disp, a->disp, err, len);
 	if (ret < 0)
 		return undo(a, ret);
 	a->n_disp = DISP_BUFFERS;
@@ -191,6 +218,10 @@ void teardown(struct app *a)
 	for (size_t i = 0; i < a->n_fbs; i++)
 		scanout_fb_destroy(&a->fbs[i]);
 	a->n_fbs = 0;
+	/* the pools free what they hold and leave the lent buffers to us */
+	la_pool_destroy(a->pool_cam);
+	la_pool_destroy(a->pool_disp);
+	a->pool_cam = a->pool_disp = NULL;
 	for (size_t i = 0; i < a->n_cam; i++)
 		la_buffer_destroy(a->cam[i]);
 	for (size_t i = 0; i < a->n_disp; i++)
@@ -199,6 +230,51 @@ void teardown(struct app *a)
 	la_result_destroy(a->res_cam);
 	la_result_destroy(a->res_disp);
 	a->res_cam = a->res_disp = NULL;
+}
+
+int recycle_camera_buffer(struct app *a, size_t i)
+{
+	struct la_buffer *old = a->cam[i];
+	const char *how;
+	char err[256];
+	int ret = la_pool_release(a->pool_cam, old);
+
+	if (ret == 0)
+		ret = la_pool_acquire(a->pool_cam, &a->cam[i]);
+	if (ret < 0) {
+		fprintf(stderr, "buffer pool: %s\n", la_last_diagnosis());
+		a->cam[i] = NULL;
+		return ret;
+	}
+	if (a->cam[i] == old || !a->zero_copy)
+		return 0;
+	scanout_fb_destroy(&a->fbs[i]);
+	ret = scanout_fb_create(a->display, a->cam[i], &a->fbs[i], &how, err, sizeof(err));
+	if (ret < 0)
+		fprintf(stderr, "framebuffer: %s\n", err);
+	return ret;
+}
+
+uint64_t pool_allocations(const struct app *a)
+{
+	struct la_pool_stats c, d;
+
+	la_pool_get_stats(a->pool_cam, &c);
+	la_pool_get_stats(a->pool_disp, &d);
+	return c.allocations + d.allocations;
+}
+
+void print_pool_stats(const struct app *a, uint64_t before_first_frame)
+{
+	struct la_pool_stats c, d;
+	uint64_t all = pool_allocations(a);
+
+	la_pool_get_stats(a->pool_cam, &c);
+	la_pool_get_stats(a->pool_disp, &d);
+	printf("buffer pools: %" PRIu64 " buffers allocated (%" PRIu64 " before the first "
+	       "frame, %" PRIu64 " after), %" PRIu64 " reuses, peak %u + %u\n", all,
+	       before_first_frame, all - before_first_frame, c.reuses + d.reuses, c.peak,
+	       d.peak);
 }
 
 struct la_buffer *display_buffer(struct app *a, size_t i)

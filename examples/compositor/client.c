@@ -13,9 +13,11 @@
  *    display that imports only its own buffers), and adds a live set for
  *    its own use (CPU writes). A path owned by that device then satisfies
  *    the display's rule; neutral heaps compete too when every rule allows.
- * 3. Allocate, draw with the CPU inside la_buffer_map (DMA_BUF_IOCTL_SYNC),
- *    export, send with SCM_RIGHTS; refill a buffer when the server
- *    releases it.
+ * 3. Allocate from a pool (la_pool) of exactly the buffers the server
+ *    knows, export them, send them with SCM_RIGHTS once; then each frame
+ *    takes a buffer from the pool, draws with the CPU inside la_buffer_map
+ *    (DMA_BUF_IOCTL_SYNC) and names it to the server, and a buffer the
+ *    server releases goes back to the pool.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -41,8 +43,9 @@ struct client {
 	size_t n_sets;
 	struct la_device *local;
 	struct la_result *res;
-	struct la_buffer *bufs[PROTO_BUFFERS];
-	bool busy[PROTO_BUFFERS];
+	struct la_pool *pool;
+	struct la_buffer *bufs[PROTO_BUFFERS]; /* as the server knows them, by index */
+	bool lent[PROTO_BUFFERS];              /* acquired from the pool */
 };
 
 static uint8_t msg[PROTO_MAX_PAYLOAD];
@@ -161,10 +164,36 @@ static int writable(struct la_buffer *buf)
 
 static void free_bufs(struct client *c)
 {
+	/* the pool frees what it holds and leaves the lent buffers to us */
+	la_pool_destroy(c->pool);
+	c->pool = NULL;
 	for (size_t i = 0; i < PROTO_BUFFERS; i++) {
-		la_buffer_destroy(c->bufs[i]);
+		if (c->lent[i])
+			la_buffer_destroy(c->bufs[i]);
 		c->bufs[i] = NULL;
+		c->lent[i] = false;
 	}
+}
+
+/* The server's index of a buffer the pool lent. */
+static int index_of(const struct client *c, const struct la_buffer *buf)
+{
+	for (int i = 0; i < PROTO_BUFFERS; i++)
+		if (c->bufs[i] == buf)
+			return i;
+	return -1;
+}
+
+static int acquire_all(struct client *c, const char *path)
+{
+	struct la_pool_config cfg = {.max_buffers = PROTO_BUFFERS, .path = path};
+	int ret = la_pool_new(c->res, &cfg, &c->pool);
+
+	for (size_t i = 0; i < PROTO_BUFFERS && ret == 0; i++) {
+		ret = la_pool_acquire(c->pool, &c->bufs[i]);
+		c->lent[i] = ret == 0;
+	}
+	return ret;
 }
 
 /* Matched paths best first; the first whose buffers map for writing. */
@@ -175,8 +204,7 @@ static int allocate_mappable(struct client *c)
 		int ret = 0;
 		if (la_result_get_path(c->res, p, &info) < 0 || !info.matched)
 			continue;
-		for (size_t i = 0; i < PROTO_BUFFERS && ret == 0; i++)
-			ret = la_allocate_with_path(c->res, info.name, &c->bufs[i]);
+		ret = acquire_all(c, info.name);
 		if (ret == 0 && (ret = writable(c->bufs[0])) == 0)
 			return 0;
 		printf("client: path %s: %s; trying the next\n", info.name, la_last_diagnosis());
@@ -268,6 +296,12 @@ static int send_buffers(struct client *c)
 		if (ret < 0)
 			return fail(c, "sending a buffer: %s", strerror(-ret));
 	}
+	/* known to the server: the frames take them from the pool */
+	for (uint32_t i = 0; i < PROTO_BUFFERS; i++) {
+		if (la_pool_release(c->pool, c->bufs[i]) < 0)
+			return fail(c, "pool: %s", la_last_diagnosis());
+		c->lent[i] = false;
+	}
 	return 0;
 }
 
@@ -301,17 +335,37 @@ static int draw(struct client *c, uint32_t i, uint32_t frame)
 	return 0;
 }
 
-static int wait_release(struct client *c, uint32_t i)
+/* One buffer the server is done with goes back to the pool. */
+static int wait_release(struct client *c)
 {
-	while (c->busy[i]) {
-		size_t size;
-		uint32_t r;
-		if (receive(c, PROTO_RELEASE, &size) < 0 || size != 4)
-			return fail(c, "the server stopped releasing buffers");
-		memcpy(&r, msg, 4);
-		if (r < PROTO_BUFFERS)
-			c->busy[r] = false;
-	}
+	size_t size;
+	uint32_t r;
+
+	if (receive(c, PROTO_RELEASE, &size) < 0 || size != 4)
+		return fail(c, "the server stopped releasing buffers");
+	memcpy(&r, msg, 4);
+	if (r >= PROTO_BUFFERS || !c->lent[r])
+		return fail(c, "the server released buffer %u, which it does not hold", r);
+	if (la_pool_release(c->pool, c->bufs[r]) < 0)
+		return fail(c, "pool: %s", la_last_diagnosis());
+	c->lent[r] = false;
+	return 0;
+}
+
+/* The next buffer to draw in: from the pool, once the server gave one back. */
+static int next_buffer(struct client *c, uint32_t *index)
+{
+	struct la_buffer *buf = NULL;
+	int ret;
+
+	while ((ret = la_pool_acquire(c->pool, &buf)) == -ENOBUFS)
+		if (wait_release(c) < 0)
+			return -1;
+	if (ret < 0 || index_of(c, buf) < 0)
+		return fail(c, "pool: %s", ret < 0 ? la_last_diagnosis() : "a buffer the server "
+			    "does not know");
+	*index = (uint32_t)index_of(c, buf);
+	c->lent[*index] = true;
 	return 0;
 }
 
@@ -324,15 +378,17 @@ static int frames(struct client *c)
 	if (d.format != DRM_FORMAT_XRGB8888 && d.format != DRM_FORMAT_ARGB8888)
 		return fail(c, "cannot draw %s", la_format_name(d.format, f, sizeof(f)));
 	for (uint32_t n = 0; n < c->hello.frames; n++) {
-		uint32_t i = n % PROTO_BUFFERS;
-		if (wait_release(c, i) < 0 || draw(c, i, n) < 0)
+		uint32_t i = 0;
+		if (next_buffer(c, &i) < 0 || draw(c, i, n) < 0)
 			return -1;
 		if (proto_send_u32(c->sock, PROTO_FRAME, i) < 0)
 			return fail(c, "the server went away");
-		c->busy[i] = true;
 	}
 	proto_send(c->sock, PROTO_DONE, NULL, 0, NULL, 0); /* the server may be gone: fine */
-	printf("client: drew and sent %u frames\n", c->hello.frames);
+	struct la_pool_stats st;
+	la_pool_get_stats(c->pool, &st);
+	printf("client: drew and sent %u frames; buffer pool: %llu allocated, %llu reuses\n",
+	       c->hello.frames, (unsigned long long)st.allocations, (unsigned long long)st.reuses);
 	return 0;
 }
 

@@ -621,6 +621,16 @@ int la_buffer_export(const struct la_buffer *buf, struct la_descriptor *desc);
 void la_descriptor_close(struct la_descriptor *desc);
 /* Name of the path that allocated buf ("" for wrapped foreign buffers), borrowed; NULL for NULL. */
 const char *la_buffer_get_path(const struct la_buffer *buf);
+/*
+ * Ownership transfer: *desc gets buf's own fds (nothing is duplicated) and
+ * buf is destroyed; the fds are the caller's (la_descriptor_close()). What
+ * buf still had mapped is unmapped first. This is la_buffer_export() +
+ * la_buffer_destroy() without the duplicate and its close: for a caller
+ * that hands the memory on and keeps no buffer object. -EINVAL: buf or
+ * desc NULL (nothing happens), or buf belongs to a pool (la_pool_acquire();
+ * diagnosed, buf untouched: the pool owns its buffers).
+ */
+int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor *desc);
 
 /*
  * Validates a descriptor against what a device accepts: format, modifier,
@@ -690,6 +700,96 @@ int la_buffer_map(struct la_buffer *buf, uint32_t plane, uint32_t flags, void **
  * is released all the same.
  */
 int la_buffer_unmap(struct la_buffer *buf, uint32_t plane);
+
+/* ------------------------------------------------------------------ */
+/* Buffer pools: recycling buffers of one negotiated shape             */
+
+/*
+ * A pool hands out buffers of the shape a negotiation chose (its path and
+ * candidate, as la_allocate() or la_allocate_with_path() would allocate),
+ * takes them back and hands them out again, so a steady loop (a camera, a
+ * compositor) allocates nothing after its first frames. It grows up to
+ * max_buffers; idle buffers above max_idle are freed when released, and
+ * la_pool_trim() frees idle ones on demand. Every call but la_pool_destroy()
+ * may run in several threads at once (one lock per pool, held while a new
+ * buffer is allocated); a lent buffer may be released from any thread.
+ *
+ * The pool allocates from its result: res must live until la_pool_destroy()
+ * or until la_pool_set_result() gives the pool another one. After a new
+ * negotiation, la_pool_set_result() makes the old shape stale: idle buffers
+ * are freed at once, outstanding ones when they come back (never handed
+ * out again); until they come back they count in `stale`, not against
+ * max_buffers.
+ */
+struct la_pool;
+
+struct la_pool_config {
+	uint32_t max_buffers; /* cap on buffers of the current shape; 0: 16 */
+	uint32_t max_idle;    /* idle buffers kept on release; 0: max_buffers */
+	const char *path;     /* allocation path name (copied); NULL: res' best */
+};
+
+struct la_pool_stats {
+	uint64_t allocations; /* buffers the pool allocated */
+	uint64_t reuses;      /* acquires served by an idle buffer */
+	uint64_t refusals;    /* acquires refused at the cap (-ENOBUFS) */
+	uint64_t freed;       /* buffers freed: trimmed, over max_idle, stale */
+	uint32_t idle;        /* current shape, in the pool */
+	uint32_t outstanding; /* current shape, acquired and not released */
+	uint32_t stale;       /* an older shape's, still acquired */
+	uint32_t peak;        /* most buffers of one shape (idle + outstanding) at once */
+	uint64_t generation;  /* la_pool_set_result() calls */
+	uint64_t buffer_size; /* bytes of one buffer (its dma-buf), 0 before the first */
+};
+
+/*
+ * Creates a pool for res (config NULL: defaults). No buffer is allocated
+ * yet. -EINVAL: res or out NULL, max_idle above max_buffers, max_buffers
+ * above 4096. -ENODEV: res has no chosen candidate or no matched path
+ * (the diagnosis repeats res'). -ENOENT: config->path names no path of res.
+ */
+int la_pool_new(struct la_result *res, const struct la_pool_config *config,
+		struct la_pool **out);
+/*
+ * Frees the idle buffers and the pool. Buffers still acquired are detached:
+ * they become ordinary buffers the caller destroys (la_buffer_destroy()).
+ * NULL ok.
+ */
+void la_pool_destroy(struct la_pool *pool);
+/*
+ * *out: an idle buffer of the current shape, else a new one. The buffer is
+ * the pool's, lent until la_pool_release(); la_buffer_destroy() of a lent
+ * buffer frees it instead, and the pool forgets it. Does not wait.
+ * -EINVAL: pool or out NULL. -ENOBUFS: max_buffers are acquired
+ * (diagnosed with the cap; release one and retry). -ESTALE: the pool's
+ * result was withdrawn (la_pool_set_result() with NULL). Otherwise as
+ * la_allocate() / la_allocate_with_path(). *out is NULL on failure.
+ */
+int la_pool_acquire(struct la_pool *pool, struct la_buffer **out);
+/*
+ * Gives buf back: kept idle for the next acquire, or freed when it is of a
+ * stale shape or max_idle are idle. -EINVAL: pool or buf NULL, or buf not
+ * acquired from this pool (another pool's, a plain buffer, released twice;
+ * diagnosed, buf untouched). -EBUSY: a plane of buf is still mapped
+ * (la_buffer_unmap() first; diagnosed, buf stays acquired).
+ */
+int la_pool_release(struct la_pool *pool, struct la_buffer *buf);
+/*
+ * Frees idle buffers until at most keep_idle remain; returns how many were
+ * freed (>= 0). -EINVAL: pool NULL.
+ */
+int la_pool_trim(struct la_pool *pool, uint32_t keep_idle);
+/*
+ * After a new negotiation: the pool allocates from res from now on, with
+ * the same config (a config path res lacks: -ENOENT, nothing changed).
+ * Idle buffers are freed, outstanding ones become stale. res NULL
+ * withdraws the old result (it may then be destroyed): acquire returns
+ * -ESTALE until another is set. -EINVAL: pool NULL. -ENODEV: as
+ * la_pool_new().
+ */
+int la_pool_set_result(struct la_pool *pool, struct la_result *res);
+/* Counters and current state; zeros for pool NULL (stats must not be NULL). */
+void la_pool_get_stats(const struct la_pool *pool, struct la_pool_stats *stats);
 
 /* ------------------------------------------------------------------ */
 /* Serialization for other processes                                   */

@@ -8,6 +8,8 @@
  * promise of liballoc.h ("one context and the objects made from it may be
  * used from several threads at once") with every call succeeding and no
  * fd left; ThreadSanitizer (build-tsan in scripts/test) checks the races.
+ * A buffer pool is shared the same way: threads acquire, write and release
+ * while others trim it and switch it to another negotiation.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -216,6 +218,108 @@ static void test_shared_and_own_contexts(void **state)
 	assert_int_equal(tl_fd_count(), fds);
 }
 
+struct pool_run {
+	struct la_pool *pool;
+	struct la_result *res[2];
+	pthread_barrier_t start;
+	atomic_int failures;
+	atomic_int done;
+};
+
+/* Acquire (retrying at the cap), write, release; a refusal is not a failure. */
+static int pool_round(struct la_pool *pool)
+{
+	struct la_buffer *buf = NULL;
+	uint8_t *p = NULL;
+	int ret = la_pool_acquire(pool, &buf);
+
+	if (ret == -ENOBUFS)
+		return 0;
+	CHECK(ret);
+	ret = la_buffer_map(buf, 0, LA_MAP_WRITE, (void **)&p);
+	if (ret == 0) {
+		p[0] = 0x42;
+		ret = la_buffer_unmap(buf, 0);
+	}
+	int rel = la_pool_release(pool, buf);
+	CHECK(ret);
+	CHECK(rel);
+	return 0;
+}
+
+static void *pool_user(void *data)
+{
+	struct pool_run *r = data;
+
+	pthread_barrier_wait(&r->start);
+	for (int i = 0; i < ITERATIONS * 4; i++) {
+		if (pool_round(r->pool) != 0) {
+			atomic_fetch_add(&r->failures, 1);
+			break;
+		}
+	}
+	atomic_fetch_add(&r->done, 1);
+	return NULL;
+}
+
+/* Trims and renegotiates while the users run. */
+static void *pool_keeper(void *data)
+{
+	struct pool_run *r = data;
+
+	pthread_barrier_wait(&r->start);
+	for (int i = 0; atomic_load(&r->done) < 3; i++) {
+		int ret = i % 2 ? la_pool_trim(r->pool, 1) : la_pool_set_result(r->pool, r->res[i / 2 % 2]);
+		if (ret < 0) {
+			atomic_fetch_add(&r->failures, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void test_shared_pool(void **state)
+{
+	struct pool_run r = {0};
+	struct la_context *ctx = NULL;
+	struct la_device *disp = NULL;
+	uint32_t f = NV12;
+	struct la_pool_config cfg = {.max_buffers = 4};
+	pthread_t t[4];
+	int fds = tl_fd_count();
+
+	(void)state;
+	assert_int_equal(la_context_new(&ctx), 0);
+	assert_int_equal(la_device_open(ctx, disp_path, &disp), 0);
+	struct la_request req = {disp, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE};
+	for (int i = 0; i < 2; i++) {
+		struct la_assertion as = {.width = 64 + 64 * (uint32_t)i, .height = 64,
+					  .formats = &f, .n_formats = 1};
+		assert_int_equal(la_negotiate(ctx, &as, &req, 1, &r.res[i]), 0);
+	}
+	assert_int_equal(la_pool_new(r.res[0], &cfg, &r.pool), 0);
+	assert_int_equal(pthread_barrier_init(&r.start, NULL, 4), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, pool_user, &r), 0);
+	assert_int_equal(pthread_create(&t[3], NULL, pool_keeper, &r), 0);
+	for (size_t i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
+	struct la_pool_stats st;
+	la_pool_get_stats(r.pool, &st);
+	assert_int_equal(atomic_load(&r.failures), 0);
+	assert_int_equal(st.outstanding, 0);
+	assert_int_equal(st.stale, 0);
+	assert_true(st.idle <= 4 && st.peak <= 4);
+	assert_int_equal(st.allocations - st.freed, st.idle);
+	la_pool_destroy(r.pool);
+	la_result_destroy(r.res[0]);
+	la_result_destroy(r.res[1]);
+	la_device_unref(disp);
+	la_context_destroy(ctx);
+	assert_int_equal(tl_fd_count(), fds);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -230,6 +334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_use_races),
 		cmocka_unit_test(test_shared_and_own_contexts),
+		cmocka_unit_test(test_shared_pool),
 	};
 	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }

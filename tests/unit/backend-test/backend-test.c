@@ -15,7 +15,9 @@
  * Neutral paths come from LIBALLOC_TEST_HEAPS (same "path" objects plus
  * "name"), devices to enumerate from LIBALLOC_TEST_DEVICES (':'-separated).
  * A path with "fail": N makes its N-th allocation fail with ENOMEM, one
- * with "matches": N refuses every path_match after the N-th. A path whose
+ * with "matches": N refuses every path_match after the N-th, one with
+ * "short": N returns a memfd a page too small for its planes at its N-th
+ * allocation (a backend bug the core must refuse). A path whose
  * name has "never" never matches (EINVAL), one with "denied" is refused
  * with EACCES, as a heap node the user may not open.
  */
@@ -37,6 +39,7 @@ struct tpath {
 	int allocs;
 	int match_limit;
 	int matches;
+	int short_at;
 };
 
 struct tdev {
@@ -105,6 +108,7 @@ static void parse_path(json_object *o, const char *name, struct tpath *p)
 			(has_flag(o, "linear-only") ? LA_PATH_LINEAR_ONLY : 0);
 	p->fail_at = (int)int_of(o, "fail", 0);
 	p->match_limit = (int)int_of(o, "matches", 0);
+	p->short_at = (int)int_of(o, "short", 0);
 }
 
 static int tb_init(const struct la_backend_host *host, void **out, struct la_why *why)
@@ -327,8 +331,11 @@ static int tb_path_allocate(void *backend, void *path, const struct la_alloc_req
 	uint64_t size = req->layout ? req->layout->size : fallback_size(req);
 	int fd;
 
-	if (p->fail_at && ++p->allocs == p->fail_at)
+	++p->allocs;
+	if (p->fail_at && p->allocs == p->fail_at)
 		return la_why_set(why, -ENOMEM, "%s: injected ENOMEM", p->name);
+	if (p->short_at && p->allocs == p->short_at)
+		size = size > 4096 ? size - 4096 : 1;
 	fd = memfd_create("liballoc-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return -errno;
