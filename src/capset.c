@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "capindex.h"
 
 /* Bounds every reader and builder shares, so a set can always be serialized. */
 #define MAX_CANDIDATES 65536
@@ -113,6 +113,7 @@ LA_EXPORT void la_capset_destroy(struct la_capset *set)
 	la_identity_fini(&set->identity);
 	free(set->backend);
 	free(set->cands);
+	la_capset_index_free(set->index);
 	free(set);
 }
 
@@ -155,6 +156,7 @@ int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate
 		set->cap_cands = cap;
 	}
 	set->cands[set->n_cands++] = *cand;
+	la_capset_index_reset(set);
 	/* kept with the identity: a failed allocation names who wanted contiguity */
 	set->identity.n_cands++;
 	if (cand->constraints.flags & LA_CONSTRAINT_CONTIGUOUS)

@@ -153,6 +153,7 @@ struct la_capset {
 	struct la_candidate *cands;
 	size_t n_cands;
 	size_t cap_cands;
+	struct la_capset_index *index; /* negotiation's view, built on demand (capindex.h) */
 };
 
 /* ---- logging ---- */

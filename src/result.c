@@ -14,6 +14,8 @@ LA_EXPORT void la_result_destroy(struct la_result *res)
 		la_identity_fini(&res->parts[i]);
 	free(res->parts);
 	free(res->cands);
+	free(res->merged);
+	free(res->layouts);
 	free(res->diagnosis);
 	free(res);
 }
@@ -33,7 +35,13 @@ LA_EXPORT int la_result_get_candidate(const struct la_result *res, size_t index,
 {
 	if (!res || !out || index >= res->n_cands)
 		return -EINVAL;
-	*out = res->cands[index].cand;
+	const struct la_result_cand *c = &res->cands[index];
+	*out = (struct la_candidate){
+		.format = c->format,
+		.modifier = c->modifier,
+		.plane_count = c->plane_count,
+		.constraints = *la_result_constraints(res, index),
+	};
 	return 0;
 }
 
