@@ -67,7 +67,7 @@ static uint32_t group_for(struct build *b, uint32_t format)
 		if (idx->groups[v - 1].format == format)
 			return v - 1;
 	}
-	idx->groups[idx->n_groups] = (struct la_cap_group){format, 0, 0};
+	idx->groups[idx->n_groups] = (struct la_cap_group){.format = format};
 	idx->table[i] = (uint32_t)++idx->n_groups;
 	return (uint32_t)(idx->n_groups - 1);
 }
@@ -150,6 +150,64 @@ static void place(struct build *b)
 	}
 }
 
+static uint32_t group_base(const struct la_capset_index *idx, const struct la_cap_group *g)
+{
+	uint32_t base = UINT32_MAX;
+
+	for (uint32_t k = 0; k < g->n; k++)
+		base = idx->mods[g->first + k].pos < base ? idx->mods[g->first + k].pos : base;
+	return base;
+}
+
+static size_t list_hash(const struct la_capset_index *idx, const struct la_cap_group *g)
+{
+	uint32_t base = group_base(idx, g);
+	uint64_t h = g->n;
+
+	for (uint32_t k = 0; k < g->n; k++) {
+		const struct la_cap_mod *m = &idx->mods[g->first + k];
+		h = (h ^ m->modifier ^ ((uint64_t)(m->pos - base) << 40)) * UINT64_C(0x100000001b3);
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static bool same_list(const struct la_capset_index *idx, const struct la_cap_group *a,
+		      const struct la_cap_group *b)
+{
+	uint32_t ba = group_base(idx, a), bb = group_base(idx, b);
+
+	if (a->n != b->n)
+		return false;
+	for (uint32_t k = 0; k < a->n; k++) {
+		const struct la_cap_mod *x = &idx->mods[a->first + k], *y = &idx->mods[b->first + k];
+		if (x->modifier != y->modifier || x->pos - ba != y->pos - bb)
+			return false;
+	}
+	return true;
+}
+
+/* Numbers the groups' distinct lists; ltab is scratch of idx->mask + 1 entries. */
+static void intern_lists(struct la_capset_index *idx, uint32_t *ltab, uint32_t *rep)
+{
+	for (size_t g = 0; g < idx->n_groups; g++) {
+		struct la_cap_group *gr = &idx->groups[g];
+		size_t i = list_hash(idx, gr) & idx->mask;
+		for (;; i = (i + 1) & idx->mask) {
+			uint32_t v = ltab[i];
+			if (v == 0) {
+				rep[idx->n_lists] = (uint32_t)g;
+				gr->list = (uint32_t)idx->n_lists;
+				ltab[i] = (uint32_t)++idx->n_lists;
+				break;
+			}
+			if (same_list(idx, &idx->groups[rep[v - 1]], gr)) {
+				gr->list = v - 1;
+				break;
+			}
+		}
+	}
+}
+
 static int build(const struct la_capset *set, struct la_capset_index **out)
 {
 	size_t n = set->n_cands, alloc_n = n ? n : 1, size = table_size(n);
@@ -172,6 +230,9 @@ static int build(const struct la_capset *set, struct la_capset_index **out)
 			idx->groups[b.group_of[i]].n++;
 		}
 		place(&b);
+		/* the interning table is free again, group_of too */
+		memset(b.ctab, 0, size * sizeof(*b.ctab));
+		intern_lists(idx, b.ctab, b.group_of);
 		ret = 0;
 	}
 	free(b.group_of);

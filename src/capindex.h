@@ -22,6 +22,12 @@ struct la_cap_group {
 	uint32_t format;
 	uint32_t first; /* mods[first .. first + n), ascending modifier */
 	uint32_t n;
+	/*
+	 * Interned (modifier, position - the group's first position) list:
+	 * groups with one list id intersect with another device's alike and
+	 * order their survivors alike, so a negotiation works that out once.
+	 */
+	uint32_t list;
 };
 
 struct la_capset_index {
@@ -32,6 +38,7 @@ struct la_capset_index {
 	size_t mask;
 	uint32_t *cid_pos; /* interned id -> a candidate that has it */
 	size_t n_cids;
+	size_t n_lists;
 };
 
 /*

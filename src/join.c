@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The keys every device lists, straight from the sets' indexes
- * (capindex.h): per caller format, a merge of the devices' sorted modifier
- * lists; without caller formats, the first device's list in its order. So
- * the survivors come out in preference order (only a format's own few
- * candidates are sorted) and nothing is hashed or sorted per candidate.
- * Constraints are merged once per distinct combination of the devices'
- * interned limits (memo below), not once per candidate; a result record is
- * a few words pointing at the merged constraints.
+ * (capindex.h). With caller formats, format by format in the caller's
+ * order: groups whose interned modifier lists were already met together
+ * reuse the survivors worked out then (which of each device's entries, in
+ * which order), so a format costs a few lookups and its survivors'
+ * records; without caller formats, the first device's list in its order.
+ * Either way the survivors come out in preference order, and nothing is
+ * sorted or hashed per candidate. Limits are merged once per distinct
+ * combination of the devices' interned limits (merge.c); a result record
+ * is a few words pointing at the merged constraints.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,32 +17,15 @@
 #include <string.h>
 
 #include "join.h"
+#include "tuplemap.h"
 
 /* A combination of interned limits, one per device, merged. */
-struct memo_entry {
+struct merged_limits {
 	int ret;           /* 0, or why the combination cannot be merged */
 	uint32_t fail_set; /* the device whose merge failed; n when none did */
 	uint32_t merged;   /* index into res->merged when ret == 0 */
 	uint32_t plane_count;
 	char *why;
-};
-
-#define MEMO_LINEAR 8 /* entries searched linearly before a hash table pays */
-
-struct memo {
-	struct memo_entry *e;
-	size_t n, cap;
-	uint32_t *tuples; /* n_sets ids per entry */
-	size_t cap_tuples;
-	uint32_t *table;  /* entry + 1, 0 = empty; NULL while n <= MEMO_LINEAR */
-	size_t mask;
-	size_t last;      /* the entry found last: consecutive keys mostly share one */
-};
-
-/* A survivor of one format waiting to be ordered. */
-struct scored {
-	uint64_t score;
-	struct la_result_cand rec;
 };
 
 #define SEEN UINT32_C(0x80000000) /* set 0's group already joined (a repeated caller format) */
@@ -50,17 +35,28 @@ struct join {
 	struct la_capset *const *sets;
 	const struct la_capset_index *const *idx;
 	size_t n, smallest;
+	struct la_limits_in in;
 	uint64_t *mods; /* the caller's modifiers, sorted; NULL = any */
 	size_t n_mods;
-	struct memo memo;
+	/* per combination of interned limits */
+	struct la_tuple_map limits;
+	struct merged_limits *merges;
+	size_t cap_merges;
+	/*
+	 * Per combination of interned modifier lists: at pat[pat_at[e]], the
+	 * number of survivors, then for each (in order) its entry in each group.
+	 */
+	struct la_tuple_map lists;
+	uint32_t *pat, *pat_at;
+	size_t n_pat, cap_pat, cap_pat_at;
+	const struct la_cap_mod **col; /* add_pattern(): n entries per modifier of set 0 */
+	size_t cap_col;
 	int8_t implicit[LA_MAX_DEVICES]; /* set 0's implicit layout shared with set i: 1, -1, 0 unknown */
 	uint32_t *gstate; /* per group of set 0: SEEN | conflict index + 1 */
-	uint32_t gstate_inline[256];
 	uint32_t planes_format; /* the format table's plane count of the last format asked */
 	uint32_t planes;
 	bool planes_known;
-	struct scored *scratch;
-	size_t cap_scratch, cap_cands, cap_merged, cap_layouts;
+	size_t cap_cands, cap_merged, cap_layouts;
 	struct la_conflicts *conf;
 };
 
@@ -94,220 +90,55 @@ static bool modifier_allowed(const struct join *j, uint64_t mod)
 	return !j->mods || bsearch(&mod, j->mods, j->n_mods, sizeof(mod), cmp_u64) != NULL;
 }
 
-/* ---- merging one combination of limits ---- */
+/* ---- merged limits, once per combination ---- */
 
-static const struct la_candidate *rep(const struct join *j, size_t set, uint32_t cid)
-{
-	return &j->sets[set]->cands[j->idx[set]->cid_pos[cid]];
-}
-
-/*
- * Width and height limits hold whatever the modifier. The layout code
- * checks them for linear candidates only, so check every combination here
- * and name the device whose limit refused it.
- */
-static int check_size_limits(const struct join *j, const uint32_t *t,
-			     const struct la_constraints *c, char *why, size_t len)
-{
-	uint32_t width = j->res->width, height = j->res->height;
-	bool wide = c->max_width && width > c->max_width;
-	const char *owner = "the merged constraints";
-
-	if (!wide && !(c->max_height && height > c->max_height))
-		return 0;
-	for (size_t i = 0; i < j->n; i++) {
-		const struct la_constraints *k = &rep(j, i, t[i])->constraints;
-		if (wide ? k->max_width == c->max_width : k->max_height == c->max_height) {
-			owner = j->sets[i]->identity.label;
-			break;
-		}
-	}
-	if (wide)
-		snprintf(why, len, "width %u exceeds max_width %u of %s", width, c->max_width, owner);
-	else
-		snprintf(why, len, "height %u exceeds max_height %u of %s", height, c->max_height,
-			 owner);
-	return -EINVAL;
-}
-
-/* Merges the limits t names into m; on a conflict, *fail_set is the device that caused it. */
-static int merge_limits(const struct join *j, const uint32_t *t, struct la_constraints *m,
-			uint32_t *planes, uint32_t *fail_set, char *why, size_t len)
-{
-	const struct la_candidate *c0 = rep(j, 0, t[0]);
-
-	*m = c0->constraints;
-	*planes = c0->plane_count;
-	for (size_t i = 1; i < j->n; i++) {
-		const struct la_candidate *c = rep(j, i, t[i]);
-		const char *what = NULL;
-		*fail_set = (uint32_t)i;
-		if (c->plane_count && *planes && c->plane_count != *planes) {
-			snprintf(why, len, "%s wants %u memory planes, %s wants %u",
-				 j->sets[0]->identity.label, *planes, j->sets[i]->identity.label,
-				 c->plane_count);
-			return -EINVAL;
-		}
-		if (c->plane_count)
-			*planes = c->plane_count;
-		int ret = la_constraints_merge(m, &c->constraints, &what);
-		if (ret < 0) {
-			snprintf(why, len, "%s of %s %s", what, j->sets[i]->identity.label,
-				 ret == -EOVERFLOW ? "overflows when merged with the others"
-						   : "conflicts with the others");
-			return ret;
-		}
-	}
-	*fail_set = (uint32_t)j->n;
-	/*
-	 * Requiring protected memory implies being able to use it. Merging
-	 * (merge_flags()) records that for two or more devices; a device
-	 * negotiating alone must get the same, or paths.c would find that
-	 * "not every device may access" the protected memory it requires.
-	 */
-	if (m->flags & LA_CONSTRAINT_PROTECTED_REQUIRED)
-		m->flags |= LA_CONSTRAINT_PROTECTED_OK;
-	return check_size_limits(j, t, m, why, len);
-}
-
-static int memo_add(struct join *j, const uint32_t *t, struct memo_entry *e)
+static int add_limits(struct join *j, const uint32_t *t)
 {
 	struct la_result *res = j->res;
+	struct merged_limits *e;
 	struct la_constraints m;
 	char why[512];
 
-	*e = (struct memo_entry){0};
-	e->ret = merge_limits(j, t, &m, &e->plane_count, &e->fail_set, why, sizeof(why));
-	if (e->ret < 0)
-		return (e->why = strdup(why)) ? 0 : -ENOMEM;
-	if (grow((void **)&res->merged, &j->cap_merged, res->n_merged + 1, sizeof(m), 4) < 0)
+	if (grow((void **)&j->merges, &j->cap_merges, j->limits.n + 1, sizeof(*e), 4) < 0)
 		return -ENOMEM;
-	e->merged = (uint32_t)res->n_merged;
-	res->merged[res->n_merged++] = m;
-	return 0;
-}
-
-static size_t tuple_hash(const uint32_t *t, size_t n)
-{
-	uint64_t h = 0;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ t[i]) * UINT64_C(0x9e3779b97f4a7c15);
-	return (size_t)(h ^ (h >> 31));
-}
-
-static bool tuple_is(const struct join *j, size_t e, const uint32_t *t)
-{
-	return memcmp(&j->memo.tuples[e * j->n], t, j->n * sizeof(*t)) == 0;
-}
-
-/* The hash table over the entries, rebuilt at twice their number. */
-static int memo_rehash(struct join *j)
-{
-	struct memo *mm = &j->memo;
-	size_t size = 16;
-
-	while (size < 2 * mm->n)
-		size *= 2;
-	if (mm->table && size <= mm->mask + 1)
-		return 0;
-	free(mm->table);
-	mm->table = calloc(size, sizeof(*mm->table));
-	if (!mm->table)
+	e = &j->merges[j->limits.n];
+	*e = (struct merged_limits){0};
+	e->ret = la_merge_limits(&j->in, t, &m, &e->plane_count, &e->fail_set, why, sizeof(why));
+	if (e->ret < 0 && !(e->why = strdup(why)))
 		return -ENOMEM;
-	mm->mask = size - 1;
-	for (size_t e = 0; e < mm->n; e++) {
-		size_t i = tuple_hash(&mm->tuples[e * j->n], j->n) & mm->mask;
-		while (mm->table[i])
-			i = (i + 1) & mm->mask;
-		mm->table[i] = (uint32_t)(e + 1);
+	if (e->ret == 0) {
+		if (grow((void **)&res->merged, &j->cap_merged, res->n_merged + 1, sizeof(m), 4) < 0)
+			return -ENOMEM;
+		e->merged = (uint32_t)res->n_merged;
+		res->merged[res->n_merged++] = m;
+	}
+	if (la_tuple_map_add(&j->limits, t) < 0) {
+		free(e->why);
+		return -ENOMEM;
 	}
 	return 0;
 }
 
-static long memo_find(const struct join *j, const uint32_t *t)
+/* The merge of the devices' limits for key e[]; valid until the next call. */
+static int limits_of(struct join *j, const struct la_cap_mod *const *e,
+		     const struct merged_limits **out)
 {
-	const struct memo *mm = &j->memo;
-
-	if (!mm->table) {
-		for (size_t e = 0; e < mm->n; e++)
-			if (tuple_is(j, e, t))
-				return (long)e;
-		return -1;
-	}
-	for (size_t i = tuple_hash(t, j->n) & mm->mask; mm->table[i]; i = (i + 1) & mm->mask)
-		if (tuple_is(j, mm->table[i] - 1, t))
-			return (long)(mm->table[i] - 1);
-	return -1;
-}
-
-/* The merge of the devices' limits for key e[]; the entry lives until the next call. */
-static int memo_get(struct join *j, const struct la_cap_mod *const *e,
-		    const struct memo_entry **out)
-{
-	struct memo *mm = &j->memo;
 	uint32_t t[LA_MAX_DEVICES];
 	long found;
 
 	for (size_t i = 0; i < j->n; i++)
 		t[i] = e[i]->cid;
-	if (mm->n && tuple_is(j, mm->last, t)) {
-		*out = &mm->e[mm->last];
-		return 0;
-	}
-	found = memo_find(j, t);
+	found = la_tuple_map_find(&j->limits, t);
 	if (found < 0) {
-		if (grow((void **)&mm->e, &mm->cap, mm->n + 1, sizeof(*mm->e), 4) < 0 ||
-		    grow((void **)&mm->tuples, &mm->cap_tuples, (mm->n + 1) * j->n, sizeof(*t),
-			 4 * j->n) < 0)
+		if (add_limits(j, t) < 0)
 			return -ENOMEM;
-		memcpy(&mm->tuples[mm->n * j->n], t, j->n * sizeof(*t));
-		if (memo_add(j, t, &mm->e[mm->n]) < 0)
-			return -ENOMEM;
-		found = (long)mm->n++;
-		if (mm->n > MEMO_LINEAR && memo_rehash(j) < 0)
-			return -ENOMEM;
+		found = (long)j->limits.n - 1;
 	}
-	mm->last = (size_t)found;
-	*out = &mm->e[found];
+	*out = &j->merges[found];
 	return 0;
 }
 
-static void memo_fini(struct memo *mm)
-{
-	for (size_t i = 0; i < mm->n; i++)
-		free(mm->e[i].why);
-	free(mm->e);
-	free(mm->tuples);
-	free(mm->table);
-}
-
 /* ---- one common key ---- */
-
-/* An implicit layout is read back only by a device that shares it (implicit.c). */
-static bool implicit_shared(const struct la_capset *a, const struct la_capset *b, char *why,
-			    size_t why_len)
-{
-	const struct la_identity *x = &a->identity, *y = &b->identity;
-	struct la_layout_id ia, ib;
-	char da[96], db[96];
-
-	la_layout_id_of_identity(x, &ia);
-	la_layout_id_of_identity(y, &ib);
-	if (la_layout_id_shared(&ia, &ib))
-		return true;
-	la_layout_id_describe(&ia, da, sizeof(da));
-	la_layout_id_describe(&ib, db, sizeof(db));
-	if (strcmp(x->driver, y->driver) != 0)
-		snprintf(why, why_len, "implicit modifier cannot be shared between %s and %s "
-			 "(different drivers, no common layout domain)", x->label, y->label);
-	else
-		snprintf(why, why_len, "implicit modifier cannot be shared between %s (%s) and %s (%s): "
-			 "different devices of driver %s; an implicit layout is shared only within "
-			 "one device or a layout domain its backend declares", x->label, da, y->label,
-			 db, x->driver);
-	return false;
-}
 
 /* The first device that cannot share set 0's implicit layout (why says so), or n. */
 static size_t implicit_refused(struct join *j, char *why, size_t len)
@@ -315,7 +146,7 @@ static size_t implicit_refused(struct join *j, char *why, size_t len)
 	for (size_t i = 1; i < j->n; i++) {
 		if (j->implicit[i] > 0)
 			continue;
-		bool shared = implicit_shared(j->sets[0], j->sets[i], why, len);
+		bool shared = la_implicit_shared(j->sets[0], j->sets[i], why, len);
 		j->implicit[i] = shared ? 1 : -1;
 		if (!shared)
 			return i;
@@ -369,19 +200,14 @@ static uint32_t table_planes(struct join *j, uint32_t format)
 	return j->planes;
 }
 
-static int add_layout(struct join *j, struct la_result_cand *rec, char *why, size_t len)
+/* Apart from add_layout(): the reason buffer is large and only linear candidates need it. */
+static __attribute__((noinline)) int add_linear_layout(struct join *j, struct la_result_cand *rec,
+						       char *why, size_t len)
 {
 	struct la_result *res = j->res;
 	struct la_why layout_why = {0};
 	struct la_layout l;
-	int ret;
-
-	if (rec->modifier != LA_MODIFIER_LINEAR) {
-		if (rec->plane_count == 0)
-			rec->plane_count = table_planes(j, rec->format);
-		return 0;
-	}
-	ret = la_layout_compute_why(rec->format, res->width, res->height,
+	int ret = la_layout_compute_why(rec->format, res->width, res->height,
 				    &res->merged[rec->merged], &l, &layout_why);
 	if (ret < 0) {
 		snprintf(why, len, "no valid layout: %.400s", layout_why.text);
@@ -396,15 +222,24 @@ static int add_layout(struct join *j, struct la_result_cand *rec, char *why, siz
 	return 0;
 }
 
+static int add_layout(struct join *j, struct la_result_cand *rec, char *why, size_t len)
+{
+	if (rec->modifier == LA_MODIFIER_LINEAR)
+		return add_linear_layout(j, rec, why, len);
+	if (rec->plane_count == 0)
+		rec->plane_count = table_planes(j, rec->format);
+	return 0;
+}
+
 /* Merges the key every device lists at e[]; *kept unless a conflict dropped it. */
 static int take(struct join *j, const struct la_cap_mod *const *e, uint32_t format,
 		size_t group0, struct la_result_cand *rec, bool *kept)
 {
-	const struct memo_entry *m;
+	const struct merged_limits *m;
 	const char *text = NULL;
 	char why[512];
 	size_t refused = j->n;
-	int ret = memo_get(j, e, &m);
+	int ret = limits_of(j, e, &m);
 
 	*kept = false;
 	if (ret < 0)
@@ -443,12 +278,41 @@ static int append(struct join *j, const struct la_result_cand *rec)
 
 /* ---- caller formats: one format at a time, in the caller's order ---- */
 
+/*
+ * For each of set 0's modifiers of a format, set i's entry (col[m * n + i])
+ * or NULL: a merge of the two sorted lists.
+ */
+static void match_set(const struct join *j, const struct la_cap_group *const *g, size_t i,
+		      const struct la_cap_mod **col)
+{
+	const struct la_cap_mod *x = &j->idx[0]->mods[g[0]->first];
+	const struct la_cap_mod *y = &j->idx[i]->mods[g[i]->first];
+	size_t a = 0, b = 0, n = j->n;
+
+	for (size_t m = 0; m < g[0]->n; m++)
+		col[m * n + i] = NULL;
+	while (a < g[0]->n && b < g[i]->n) {
+		uint64_t u = x[a].modifier, v = y[b].modifier;
+		if (u == v)
+			col[a * n + i] = &y[b];
+		a += u <= v;
+		b += v <= u;
+	}
+}
+
+/* A survivor of a format while its order is worked out. */
+struct scored {
+	uint64_t score; /* the devices' positions summed: lower is preferred */
+	uint64_t modifier;
+	uint32_t m;     /* its modifier in set 0's group */
+};
+
 static int cmp_scored(const void *a, const void *b)
 {
 	const struct scored *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score < y->score ? -1 : 1;
-	return x->rec.modifier < y->rec.modifier ? -1 : x->rec.modifier > y->rec.modifier;
+	return x->modifier < y->modifier ? -1 : x->modifier > y->modifier;
 }
 
 static void sort_scored(struct scored *s, size_t n)
@@ -466,40 +330,93 @@ static void sort_scored(struct scored *s, size_t n)
 	}
 }
 
-/* The modifiers of format f every device lists: a merge of their sorted lists. */
+/* Writes the survivors of groups g (whose lists are t) in order, as entry j->lists.n. */
+static int add_pattern(struct join *j, const struct la_cap_group *const *g, const uint32_t *t)
+{
+	size_t n = j->n, n0 = g[0]->n, n_out = 0, at = j->n_pat;
+	struct scored *s = malloc((n0 ? n0 : 1) * sizeof(*s));
+	int ret = s ? grow((void **)&j->col, &j->cap_col, n0 * n, sizeof(*j->col), 16 * n) : -ENOMEM;
+
+	if (ret == 0)
+		ret = grow((void **)&j->pat, &j->cap_pat, at + 1 + n0 * n, sizeof(*j->pat), 64);
+	if (ret == 0)
+		ret = grow((void **)&j->pat_at, &j->cap_pat_at, j->lists.n + 1, sizeof(*j->pat_at),
+			   4);
+	if (ret < 0) {
+		free(s);
+		return ret;
+	}
+	for (size_t i = 1; i < n; i++)
+		match_set(j, g, i, j->col);
+	for (size_t m = 0; m < n0; m++) {
+		const struct la_cap_mod *const *e = &j->col[m * n];
+		const struct la_cap_mod *e0 = &j->idx[0]->mods[g[0]->first + m];
+		uint64_t score = e0->pos;
+		bool common = true;
+		for (size_t i = 1; i < n && common; i++)
+			if ((common = e[i] != NULL))
+				score += e[i]->pos;
+		if (common)
+			s[n_out++] = (struct scored){score, e0->modifier, (uint32_t)m};
+	}
+	sort_scored(s, n_out);
+	j->pat[at] = (uint32_t)n_out;
+	for (size_t k = 0; k < n_out; k++) {
+		uint32_t *out = &j->pat[at + 1 + k * n];
+		out[0] = s[k].m;
+		for (size_t i = 1; i < n; i++)
+			out[i] = (uint32_t)(j->col[s[k].m * n + i] - &j->idx[i]->mods[g[i]->first]);
+	}
+	free(s);
+	ret = la_tuple_map_add(&j->lists, t);
+	if (ret == 0) {
+		j->pat_at[j->lists.n - 1] = (uint32_t)at;
+		j->n_pat = at + 1 + n_out * n;
+	}
+	return ret;
+}
+
+/* The survivors of groups g, in order (see struct join). */
+static int pattern_of(struct join *j, const struct la_cap_group *const *g, const uint32_t **out)
+{
+	uint32_t t[LA_MAX_DEVICES];
+	long found;
+
+	for (size_t i = 0; i < j->n; i++)
+		t[i] = g[i]->list;
+	found = la_tuple_map_find(&j->lists, t);
+	if (found < 0) {
+		int ret = add_pattern(j, g, t);
+		if (ret < 0)
+			return ret;
+		found = (long)j->lists.n - 1;
+	}
+	*out = &j->pat[j->pat_at[found]];
+	return 0;
+}
+
+/* The modifiers of format f every device lists, in preference order. */
 static int join_format(struct join *j, uint32_t f, const struct la_cap_group *const *g,
 		       size_t group0)
 {
+	struct la_result *res = j->res;
 	const struct la_cap_mod *e[LA_MAX_DEVICES];
-	size_t cur[LA_MAX_DEVICES] = {0}, n_out = 0;
-	const struct la_cap_mod *mods0 = &j->idx[0]->mods[g[0]->first];
-	int ret = grow((void **)&j->scratch, &j->cap_scratch, g[0]->n, sizeof(*j->scratch), 16);
+	const uint32_t *pat;
+	int ret = pattern_of(j, g, &pat);
 
-	for (size_t m = 0; m < g[0]->n && ret == 0; m++) {
-		uint64_t mod = mods0[m].modifier;
-		uint64_t score = mods0[m].pos;
-		bool common = true, kept;
-		e[0] = &mods0[m];
-		for (size_t i = 1; i < j->n && common; i++) {
-			const struct la_cap_mod *mi = &j->idx[i]->mods[g[i]->first];
-			while (cur[i] < g[i]->n && mi[cur[i]].modifier < mod)
-				cur[i]++;
-			if (cur[i] == g[i]->n)
-				goto done; /* this device lists no larger modifier */
-			common = mi[cur[i]].modifier == mod;
-			e[i] = &mi[cur[i]];
-			score += e[i]->pos;
-		}
-		if (!common || !modifier_allowed(j, mod))
+	if (ret == 0)
+		ret = grow((void **)&res->cands, &j->cap_cands, res->n_cands + pat[0],
+			   sizeof(*res->cands), 64);
+	for (uint32_t k = 0, n_out = ret == 0 ? pat[0] : 0; k < n_out && ret == 0; k++) {
+		const uint32_t *at = &pat[1 + k * j->n];
+		bool kept;
+		for (size_t i = 0; i < j->n; i++)
+			e[i] = &j->idx[i]->mods[g[i]->first + at[i]];
+		if (!modifier_allowed(j, e[0]->modifier))
 			continue;
-		ret = take(j, e, f, group0, &j->scratch[n_out].rec, &kept);
-		if (kept)
-			j->scratch[n_out++].score = score;
+		ret = take(j, e, f, group0, &res->cands[res->n_cands], &kept);
+		res->n_cands += kept;
 	}
-done:
-	sort_scored(j->scratch, n_out);
-	for (size_t i = 0; i < n_out && ret == 0; i++)
-		ret = append(j, &j->scratch[i].rec);
 	return ret;
 }
 
@@ -586,30 +503,48 @@ static int cmp_conflict(const void *a, const void *b)
 	return x->spos < y->spos ? -1 : x->spos > y->spos;
 }
 
+static void join_fini(struct join *j, uint32_t *gstate_inline)
+{
+	for (size_t i = 0; i < j->limits.n; i++)
+		free(j->merges[i].why);
+	free(j->merges);
+	la_tuple_map_fini(&j->limits);
+	la_tuple_map_fini(&j->lists);
+	free(j->pat);
+	free(j->pat_at);
+	free(j->col);
+	free(j->mods);
+	if (j->gstate != gstate_inline)
+		free(j->gstate);
+}
+
 int la_join(struct la_result *res, const struct la_assertion *a, struct la_capset *const *sets,
 	    const struct la_capset_index *const *idx, size_t n, struct la_conflicts *conf)
 {
-	struct join jj = {.res = res, .sets = sets, .idx = idx, .n = n, .conf = conf}, *j = &jj;
+	struct join j = {
+		.res = res, .sets = sets, .idx = idx, .n = n, .conf = conf,
+		.in = {sets, idx, n, res->width, res->height},
+	};
 	size_t n_groups = idx[0]->n_groups;
+	uint32_t gstate[256];
 	int ret;
 
+	la_tuple_map_init(&j.limits, n);
+	la_tuple_map_init(&j.lists, n);
 	for (size_t i = 1; i < n; i++)
-		if (sets[i]->n_cands < sets[j->smallest]->n_cands)
-			j->smallest = i;
-	j->gstate = n_groups <= LA_ARRAY_SIZE(j->gstate_inline)
-			    ? j->gstate_inline
-			    : calloc(n_groups, sizeof(*j->gstate));
-	ret = j->gstate ? filter_init(j, a) : -ENOMEM;
+		if (sets[i]->n_cands < sets[j.smallest]->n_cands)
+			j.smallest = i;
+	if (n_groups <= LA_ARRAY_SIZE(gstate))
+		j.gstate = memset(gstate, 0, n_groups * sizeof(*gstate));
+	else
+		j.gstate = calloc(n_groups, sizeof(*j.gstate));
+	ret = j.gstate ? filter_init(&j, a) : -ENOMEM;
 	if (ret == 0)
-		ret = a->n_formats ? join_preferred(j, a) : join_in_order(j);
+		ret = a->n_formats ? join_preferred(&j, a) : join_in_order(&j);
 	/* the diagnosis lists conflicts in the order the smallest set has them */
 	if (ret == 0 && conf->n > 1)
 		qsort(conf->c, conf->n, sizeof(*conf->c), cmp_conflict);
-	if (j->gstate != j->gstate_inline)
-		free(j->gstate);
-	memo_fini(&j->memo);
-	free(j->mods);
-	free(j->scratch);
+	join_fini(&j, gstate);
 	return ret;
 }
 

@@ -30,4 +30,22 @@ int la_join(struct la_result *res, const struct la_assertion *a, struct la_capse
 	    const struct la_capset_index *const *idx, size_t n, struct la_conflicts *conf);
 void la_conflicts_fini(struct la_conflicts *conf);
 
+/* merge.c: what merging a combination of interned limits reads. */
+struct la_limits_in {
+	struct la_capset *const *sets;
+	const struct la_capset_index *const *idx;
+	size_t n;
+	uint32_t width, height;
+};
+/*
+ * Merges the limits t[i] of each set i into *m and *planes. On a conflict,
+ * why names it and *fail_set is the set that caused it (n for a size limit
+ * of the merged constraints), as a merge device by device would find it.
+ */
+int la_merge_limits(const struct la_limits_in *in, const uint32_t *t, struct la_constraints *m,
+		    uint32_t *planes, uint32_t *fail_set, char *why, size_t len);
+/* An implicit layout is read back only by a device that shares it (implicit.c). */
+bool la_implicit_shared(const struct la_capset *a, const struct la_capset *b, char *why,
+			size_t why_len);
+
 #endif

@@ -375,7 +375,8 @@ int la_paths_choose(struct la_result *res)
 	size_t matched = 0;
 	int ret;
 
-	for (size_t c = 0; c < res->n_cands; c++) {
+	/* without a path, no candidate can match */
+	for (size_t c = 0; c < res->n_cands && res->n_paths; c++) {
 		ret = eval_all(res, c, &matched);
 		if (ret < 0)
 			return ret;
