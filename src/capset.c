@@ -79,23 +79,6 @@ int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_ca
 	return ret;
 }
 
-int la_identity_copy(struct la_identity *dst, const struct la_identity *src)
-{
-	*dst = (struct la_identity){
-		.device = la_device_ref(src->device),
-		.label = strdup(src->label),
-		.driver = strdup(src->driver),
-		.import_reason = strdup(src->import_reason ? src->import_reason : ""),
-		.layout_domain = strdup(src->layout_domain ? src->layout_domain : ""),
-		.devnum = src->devnum,
-		.usage = src->usage,
-		.import_rule = src->import_rule,
-		.n_cands = src->n_cands,
-		.n_contig_cands = src->n_contig_cands,
-	};
-	return dst->label && dst->driver && dst->import_reason && dst->layout_domain ? 0 : -ENOMEM;
-}
-
 void la_identity_fini(struct la_identity *id)
 {
 	la_device_unref(id->device);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "join.h"
 #include "tuplemap.h"
 
@@ -29,6 +30,17 @@ struct merged_limits {
 };
 
 #define SEEN UINT32_C(0x80000000) /* set 0's group already joined (a repeated caller format) */
+
+/* Where the scratch of a negotiation starts: on the stack, uninitialised. */
+struct join_bufs {
+	struct merged_limits merges[4];
+	uint32_t limits[4 * LA_MAX_DEVICES];
+	uint32_t lists[4 * LA_MAX_DEVICES];
+	uint32_t pat[128];
+	uint32_t pat_at[8];
+	const struct la_cap_mod *col[64];
+	uint32_t gstate[256];
+};
 
 struct join {
 	struct la_result *res;
@@ -58,24 +70,8 @@ struct join {
 	bool planes_known;
 	size_t cap_cands, cap_merged, cap_layouts;
 	struct la_conflicts *conf;
+	const struct join_bufs *bufs;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t size, size_t first)
-{
-	size_t c = *cap ? *cap : first;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * size);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 /* ---- the caller's modifier filter ---- */
 
@@ -99,7 +95,7 @@ static int add_limits(struct join *j, const uint32_t *t)
 	struct la_constraints m;
 	char why[512];
 
-	if (grow((void **)&j->merges, &j->cap_merges, j->limits.n + 1, sizeof(*e), 4) < 0)
+	if (la_grow(&j->merges, &j->cap_merges, j->limits.n + 1, sizeof(*e), j->bufs->merges) < 0)
 		return -ENOMEM;
 	e = &j->merges[j->limits.n];
 	*e = (struct merged_limits){0};
@@ -107,7 +103,7 @@ static int add_limits(struct join *j, const uint32_t *t)
 	if (e->ret < 0 && !(e->why = strdup(why)))
 		return -ENOMEM;
 	if (e->ret == 0) {
-		if (grow((void **)&res->merged, &j->cap_merged, res->n_merged + 1, sizeof(m), 4) < 0)
+		if (la_grow(&res->merged, &j->cap_merged, res->n_merged + 1, sizeof(m), NULL) < 0)
 			return -ENOMEM;
 		e->merged = (uint32_t)res->n_merged;
 		res->merged[res->n_merged++] = m;
@@ -179,7 +175,7 @@ static int record_conflict(struct join *j, uint32_t format, uint64_t mod, const 
 		c->spos = spos;
 		return 0;
 	}
-	if (grow((void **)&cf->c, &cf->cap, cf->n + 1, sizeof(*cf->c), 4) < 0) {
+	if (la_grow(&cf->c, &cf->cap, cf->n + 1, sizeof(*cf->c), NULL) < 0) {
 		free(text);
 		return -ENOMEM;
 	}
@@ -213,7 +209,7 @@ static __attribute__((noinline)) int add_linear_layout(struct join *j, struct la
 		snprintf(why, len, "no valid layout: %.400s", layout_why.text);
 		return ret;
 	}
-	if (grow((void **)&res->layouts, &j->cap_layouts, res->n_layouts + 1, sizeof(l), 4) < 0)
+	if (la_grow(&res->layouts, &j->cap_layouts, res->n_layouts + 1, sizeof(l), NULL) < 0)
 		return -ENOMEM;
 	if (rec->plane_count == 0)
 		rec->plane_count = l.plane_count;
@@ -270,7 +266,7 @@ static int append(struct join *j, const struct la_result_cand *rec)
 {
 	struct la_result *res = j->res;
 
-	if (grow((void **)&res->cands, &j->cap_cands, res->n_cands + 1, sizeof(*rec), 64) < 0)
+	if (la_grow(&res->cands, &j->cap_cands, res->n_cands + 1, sizeof(*rec), NULL) < 0)
 		return -ENOMEM;
 	res->cands[res->n_cands++] = *rec;
 	return 0;
@@ -334,16 +330,20 @@ static void sort_scored(struct scored *s, size_t n)
 static int add_pattern(struct join *j, const struct la_cap_group *const *g, const uint32_t *t)
 {
 	size_t n = j->n, n0 = g[0]->n, n_out = 0, at = j->n_pat;
-	struct scored *s = malloc((n0 ? n0 : 1) * sizeof(*s));
-	int ret = s ? grow((void **)&j->col, &j->cap_col, n0 * n, sizeof(*j->col), 16 * n) : -ENOMEM;
+	struct scored s_start[16], *s = s_start;
+	size_t cap_s = LA_ARRAY_SIZE(s_start);
+	int ret = la_grow(&s, &cap_s, n0, sizeof(*s), s_start);
 
 	if (ret == 0)
-		ret = grow((void **)&j->pat, &j->cap_pat, at + 1 + n0 * n, sizeof(*j->pat), 64);
+		ret = la_grow(&j->col, &j->cap_col, n0 * n, sizeof(*j->col), j->bufs->col);
+
 	if (ret == 0)
-		ret = grow((void **)&j->pat_at, &j->cap_pat_at, j->lists.n + 1, sizeof(*j->pat_at),
-			   4);
+		ret = la_grow(&j->pat, &j->cap_pat, at + 1 + n0 * n, sizeof(*j->pat), j->bufs->pat);
+	if (ret == 0)
+		ret = la_grow(&j->pat_at, &j->cap_pat_at, j->lists.n + 1, sizeof(*j->pat_at),
+			      j->bufs->pat_at);
 	if (ret < 0) {
-		free(s);
+		la_grow_free(s, s_start);
 		return ret;
 	}
 	for (size_t i = 1; i < n; i++)
@@ -367,7 +367,7 @@ static int add_pattern(struct join *j, const struct la_cap_group *const *g, cons
 		for (size_t i = 1; i < n; i++)
 			out[i] = (uint32_t)(j->col[s[k].m * n + i] - &j->idx[i]->mods[g[i]->first]);
 	}
-	free(s);
+	la_grow_free(s, s_start);
 	ret = la_tuple_map_add(&j->lists, t);
 	if (ret == 0) {
 		j->pat_at[j->lists.n - 1] = (uint32_t)at;
@@ -405,8 +405,8 @@ static int join_format(struct join *j, uint32_t f, const struct la_cap_group *co
 	int ret = pattern_of(j, g, &pat);
 
 	if (ret == 0)
-		ret = grow((void **)&res->cands, &j->cap_cands, res->n_cands + pat[0],
-			   sizeof(*res->cands), 64);
+		ret = la_grow(&res->cands, &j->cap_cands, res->n_cands + pat[0], sizeof(*res->cands),
+			      NULL);
 	for (uint32_t k = 0, n_out = ret == 0 ? pat[0] : 0; k < n_out && ret == 0; k++) {
 		const uint32_t *at = &pat[1 + k * j->n];
 		bool kept;
@@ -503,19 +503,58 @@ static int cmp_conflict(const void *a, const void *b)
 	return x->spos < y->spos ? -1 : x->spos > y->spos;
 }
 
-static void join_fini(struct join *j, uint32_t *gstate_inline)
+static void join_fini(struct join *j)
 {
 	for (size_t i = 0; i < j->limits.n; i++)
 		free(j->merges[i].why);
-	free(j->merges);
+	la_grow_free(j->merges, j->bufs->merges);
 	la_tuple_map_fini(&j->limits);
 	la_tuple_map_fini(&j->lists);
-	free(j->pat);
-	free(j->pat_at);
-	free(j->col);
+	la_grow_free(j->pat, j->bufs->pat);
+	la_grow_free(j->pat_at, j->bufs->pat_at);
+	la_grow_free(j->col, j->bufs->col);
+	la_grow_free(j->gstate, j->bufs->gstate);
 	free(j->mods);
-	if (j->gstate != gstate_inline)
-		free(j->gstate);
+}
+
+/*
+ * Room for the survivors at once when there are few: at most as many as the
+ * smallest set has. Beyond a few thousand, doubling as needed keeps the
+ * block of a smaller result below the allocator's mmap threshold.
+ */
+static int reserve_cands(struct join *j)
+{
+	size_t bound = j->sets[j->smallest]->n_cands;
+
+	if (bound > 1024)
+		bound = 1024;
+	return bound ? la_grow(&j->res->cands, &j->cap_cands, bound, sizeof(*j->res->cands), NULL)
+		     : 0;
+}
+
+static int join_start(struct join *j, struct join_bufs *b, const struct la_assertion *a)
+{
+	size_t n_groups = j->idx[0]->n_groups, n = j->n;
+
+	j->bufs = b;
+	j->merges = b->merges;
+	j->cap_merges = LA_ARRAY_SIZE(b->merges);
+	la_tuple_map_init(&j->limits, n, b->limits, LA_ARRAY_SIZE(b->limits) / n);
+	la_tuple_map_init(&j->lists, n, b->lists, LA_ARRAY_SIZE(b->lists) / n);
+	j->pat = b->pat;
+	j->cap_pat = LA_ARRAY_SIZE(b->pat);
+	j->pat_at = b->pat_at;
+	j->cap_pat_at = LA_ARRAY_SIZE(b->pat_at);
+	j->col = b->col;
+	j->cap_col = LA_ARRAY_SIZE(b->col);
+	for (size_t i = 1; i < n; i++)
+		if (j->sets[i]->n_cands < j->sets[j->smallest]->n_cands)
+			j->smallest = i;
+	if (n_groups <= LA_ARRAY_SIZE(b->gstate))
+		j->gstate = memset(b->gstate, 0, n_groups * sizeof(*j->gstate));
+	else if (!(j->gstate = calloc(n_groups, sizeof(*j->gstate))))
+		return -ENOMEM;
+	return filter_init(j, a) < 0 || reserve_cands(j) < 0 ? -ENOMEM : 0;
 }
 
 int la_join(struct la_result *res, const struct la_assertion *a, struct la_capset *const *sets,
@@ -525,26 +564,15 @@ int la_join(struct la_result *res, const struct la_assertion *a, struct la_capse
 		.res = res, .sets = sets, .idx = idx, .n = n, .conf = conf,
 		.in = {sets, idx, n, res->width, res->height},
 	};
-	size_t n_groups = idx[0]->n_groups;
-	uint32_t gstate[256];
-	int ret;
+	struct join_bufs b;
+	int ret = join_start(&j, &b, a);
 
-	la_tuple_map_init(&j.limits, n);
-	la_tuple_map_init(&j.lists, n);
-	for (size_t i = 1; i < n; i++)
-		if (sets[i]->n_cands < sets[j.smallest]->n_cands)
-			j.smallest = i;
-	if (n_groups <= LA_ARRAY_SIZE(gstate))
-		j.gstate = memset(gstate, 0, n_groups * sizeof(*gstate));
-	else
-		j.gstate = calloc(n_groups, sizeof(*j.gstate));
-	ret = j.gstate ? filter_init(&j, a) : -ENOMEM;
 	if (ret == 0)
 		ret = a->n_formats ? join_preferred(&j, a) : join_in_order(&j);
 	/* the diagnosis lists conflicts in the order the smallest set has them */
 	if (ret == 0 && conf->n > 1)
 		qsort(conf->c, conf->n, sizeof(*conf->c), cmp_conflict);
-	join_fini(&j, gstate);
+	join_fini(&j);
 	return ret;
 }
 

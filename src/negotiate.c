@@ -136,18 +136,60 @@ static int build_diagnosis(struct la_result *res, const struct la_assertion *a,
 
 /* ---- participants and the result object ---- */
 
-static int add_participants(struct la_result *res, struct la_capset *const *sets, size_t n)
+static const char *or_empty(const char *s)
 {
-	res->parts = calloc(n, sizeof(*res->parts));
-	if (!res->parts)
-		return -ENOMEM;
+	return s ? s : "";
+}
+
+static size_t identity_chars(const struct la_identity *id)
+{
+	return strlen(id->label) + strlen(id->driver) + strlen(or_empty(id->import_reason)) +
+	       strlen(or_empty(id->layout_domain)) + 4;
+}
+
+static char *put(char **at, const char *s)
+{
+	char *start = *at;
+
+	*at = stpcpy(start, s) + 1;
+	return start;
+}
+
+/*
+ * The result with its participants' identities behind it, their strings
+ * too: a negotiation is often repeated, and one block is one allocation.
+ */
+static struct la_result *result_new(struct la_capset *const *sets, size_t n)
+{
+	size_t chars = 0;
+	struct la_result *res;
+	char *at;
+
+	for (size_t i = 0; i < n; i++)
+		chars += identity_chars(&sets[i]->identity);
+	res = calloc(1, sizeof(*res) + n * sizeof(*res->parts) + chars);
+	if (!res)
+		return NULL;
+	res->parts = (struct la_identity *)(res + 1);
 	res->n_parts = n;
+	at = (char *)(res->parts + n);
 	for (size_t i = 0; i < n; i++) {
-		if (la_identity_copy(&res->parts[i], &sets[i]->identity) < 0)
-			return -ENOMEM;
-		res->usage |= sets[i]->identity.usage & LA_USAGE_CORE_MASK;
+		const struct la_identity *src = &sets[i]->identity;
+		res->parts[i] = (struct la_identity){
+			.device = la_device_ref(src->device),
+			.label = put(&at, src->label),
+			.driver = put(&at, src->driver),
+			.import_reason = put(&at, or_empty(src->import_reason)),
+			.layout_domain = put(&at, or_empty(src->layout_domain)),
+			.devnum = src->devnum,
+			.usage = src->usage,
+			.import_rule = src->import_rule,
+			.n_cands = src->n_cands,
+			.n_contig_cands = src->n_contig_cands,
+		};
+		res->usage |= src->usage & LA_USAGE_CORE_MASK;
 	}
-	return 0;
+	return res;
 }
 
 static int check_inputs(const struct la_assertion *a, struct la_capset *const *sets, size_t n,
@@ -205,7 +247,7 @@ static int negotiate_capsets(struct la_context *ctx, const struct la_assertion *
 
 	if (ret < 0)
 		return ret;
-	res = calloc(1, sizeof(*res));
+	res = result_new(sets, n);
 	if (!res)
 		return -ENOMEM;
 	res->ctx = ctx;
@@ -213,9 +255,7 @@ static int negotiate_capsets(struct la_context *ctx, const struct la_assertion *
 	res->width = assertion->width;
 	res->height = assertion->height;
 	res->buffer_count = assertion->buffer_count ? assertion->buffer_count : 1;
-	ret = add_participants(res, sets, n);
-	if (ret == 0)
-		ret = find_candidates(res, assertion, sets, n);
+	ret = find_candidates(res, assertion, sets, n);
 	if (ret == 0)
 		ret = la_paths_list(res, why);
 	if (ret == 0)

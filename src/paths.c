@@ -110,7 +110,9 @@ int la_paths_list(struct la_result *res, struct la_why *why)
 			la_dbg(ctx, "backend '%s' could not list its paths: %s", be->name,
 			       la_why_text(&list_why, ret));
 	}
-	res->path_order = calloc(res->n_paths ? res->n_paths : 1, sizeof(*res->path_order));
+	if (res->n_paths == 0)
+		return 0;
+	res->path_order = calloc(res->n_paths, sizeof(*res->path_order));
 	return res->path_order ? 0 : -ENOMEM;
 }
 
@@ -338,6 +340,8 @@ static int cmp_path_order(const void *a, const void *b, void *data)
 
 static void order_paths(struct la_result *res)
 {
+	if (res->n_paths == 0)
+		return;
 	for (size_t i = 0; i < res->n_paths; i++)
 		res->path_order[i] = i;
 	qsort_r(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order, res);

@@ -10,9 +10,9 @@ LA_EXPORT void la_result_destroy(struct la_result *res)
 	if (!res)
 		return;
 	la_paths_free(res);
+	/* the parts and their strings share the result's block (negotiate.c) */
 	for (size_t i = 0; i < res->n_parts; i++)
-		la_identity_fini(&res->parts[i]);
-	free(res->parts);
+		la_device_unref(res->parts[i].device);
 	free(res->cands);
 	free(res->merged);
 	free(res->layouts);

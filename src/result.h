@@ -47,7 +47,7 @@ struct la_result {
 	struct la_context *ctx;
 	uint32_t width, height, buffer_count;
 	uint64_t usage; /* union */
-	struct la_identity *parts; /* the capability sets' identities */
+	struct la_identity *parts; /* the capability sets' identities, in the result's block */
 	size_t n_parts;
 	struct la_result_cand *cands; /* in preference order */
 	size_t n_cands;

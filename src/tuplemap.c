@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tuplemap.h"
 
 #define LINEAR_MAX 8 /* entries searched one by one before a hash table pays */
@@ -40,13 +41,11 @@ static long find(const struct la_tuple_map *m, const uint32_t *t)
 	return -1;
 }
 
-long la_tuple_map_find(struct la_tuple_map *m, const uint32_t *t)
+/* The last entry found was not t. */
+long la_tuple_map_find_slow(struct la_tuple_map *m, const uint32_t *t)
 {
-	long e;
+	long e = find(m, t);
 
-	if (m->n && tuple_is(m, m->last, t))
-		return (long)m->last;
-	e = find(m, t);
 	if (e >= 0)
 		m->last = (size_t)e;
 	return e;
@@ -77,14 +76,11 @@ static int rehash(struct la_tuple_map *m)
 
 int la_tuple_map_add(struct la_tuple_map *m, const uint32_t *t)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 4;
-		uint32_t *p = realloc(m->tuples, cap * m->width * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		m->tuples = p;
-		m->cap = cap;
-	}
+	size_t room = m->cap * m->width;
+
+	if (la_grow(&m->tuples, &room, (m->n + 1) * m->width, sizeof(*t), m->start) < 0)
+		return -ENOMEM;
+	m->cap = room / m->width;
 	memcpy(&m->tuples[m->n * m->width], t, m->width * sizeof(*t));
 	m->last = m->n++;
 	if (m->n > LINEAR_MAX && rehash(m) < 0) {
@@ -97,7 +93,7 @@ int la_tuple_map_add(struct la_tuple_map *m, const uint32_t *t)
 
 void la_tuple_map_fini(struct la_tuple_map *m)
 {
-	free(m->tuples);
+	la_grow_free(m->tuples, m->start);
 	free(m->table);
 	*m = (struct la_tuple_map){0};
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct la_tuple_map {
+	uint32_t *start;  /* the caller's buffer tuples start in, or NULL */
 	size_t width;
 	size_t n;
 	uint32_t *tuples; /* width ids per entry */
@@ -23,13 +24,25 @@ struct la_tuple_map {
 	size_t last;
 };
 
-static inline void la_tuple_map_init(struct la_tuple_map *m, size_t width)
+/* Tuples start in buf (room for cap tuples; may be NULL, 0). */
+static inline void la_tuple_map_init(struct la_tuple_map *m, size_t width, uint32_t *buf,
+				     size_t cap)
 {
-	*m = (struct la_tuple_map){.width = width};
+	*m = (struct la_tuple_map){.start = buf, .width = width, .tuples = buf, .cap = cap};
 }
 
+long la_tuple_map_find_slow(struct la_tuple_map *m, const uint32_t *t);
+
 /* The entry of t, or -1. */
-long la_tuple_map_find(struct la_tuple_map *m, const uint32_t *t);
+static inline long la_tuple_map_find(struct la_tuple_map *m, const uint32_t *t)
+{
+	const uint32_t *u = m->tuples + m->last * m->width;
+	bool same = m->n > 0;
+
+	for (size_t i = 0; i < m->width && same; i++)
+		same = u[i] == t[i];
+	return same ? (long)m->last : la_tuple_map_find_slow(m, t);
+}
 /* Adds t (absent) as entry m->n; returns 0 or -ENOMEM. */
 int la_tuple_map_add(struct la_tuple_map *m, const uint32_t *t);
 void la_tuple_map_fini(struct la_tuple_map *m);
