@@ -146,6 +146,10 @@ static void place(struct build *b)
 		memmove(&idx->mods[first], &idx->mods[gr->first], n * sizeof(*idx->mods));
 		gr->first = first;
 		gr->n = n;
+		gr->cid = idx->mods[first].cid;
+		for (uint32_t k = 1; k < n; k++)
+			if (idx->mods[first + k].cid != gr->cid)
+				gr->cid = LA_CAP_MIXED;
 		first += n;
 	}
 }

@@ -28,7 +28,9 @@ struct la_cap_group {
 	 * order their survivors alike, so a negotiation works that out once.
 	 */
 	uint32_t list;
+	uint32_t cid; /* the interned limits all its entries share, or LA_CAP_MIXED */
 };
+#define LA_CAP_MIXED UINT32_MAX
 
 struct la_capset_index {
 	struct la_cap_group *groups; /* in order of first appearance */

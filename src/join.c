@@ -115,22 +115,17 @@ static int add_limits(struct join *j, const uint32_t *t)
 	return 0;
 }
 
-/* The merge of the devices' limits for key e[]; valid until the next call. */
-static int limits_of(struct join *j, const struct la_cap_mod *const *e,
-		     const struct merged_limits **out)
+/* The merge of the limits t names (one interned id per set): an index into j->merges. */
+static int limits_of(struct join *j, const uint32_t *t, size_t *out)
 {
-	uint32_t t[LA_MAX_DEVICES];
-	long found;
+	long found = la_tuple_map_find(&j->limits, t);
 
-	for (size_t i = 0; i < j->n; i++)
-		t[i] = e[i]->cid;
-	found = la_tuple_map_find(&j->limits, t);
 	if (found < 0) {
 		if (add_limits(j, t) < 0)
 			return -ENOMEM;
 		found = (long)j->limits.n - 1;
 	}
-	*out = &j->merges[found];
+	*out = (size_t)found;
 	return 0;
 }
 
@@ -227,20 +222,21 @@ static int add_layout(struct join *j, struct la_result_cand *rec, char *why, siz
 	return 0;
 }
 
-/* Merges the key every device lists at e[]; *kept unless a conflict dropped it. */
-static int take(struct join *j, const struct la_cap_mod *const *e, uint32_t format,
-		size_t group0, struct la_result_cand *rec, bool *kept)
+/*
+ * Keeps the key (format, modifier) every device lists, merged as m, unless
+ * a conflict drops it. small is the key's entry in the smallest set.
+ */
+static int take(struct join *j, uint32_t format, uint64_t modifier, const struct merged_limits *m,
+		const struct la_cap_mod *small, size_t group0, struct la_result_cand *rec,
+		bool *kept)
 {
-	const struct merged_limits *m;
 	const char *text = NULL;
 	char why[512];
 	size_t refused = j->n;
-	int ret = limits_of(j, e, &m);
+	int ret;
 
 	*kept = false;
-	if (ret < 0)
-		return ret;
-	if (e[0]->modifier == LA_MODIFIER_IMPLICIT)
+	if (modifier == LA_MODIFIER_IMPLICIT)
 		refused = implicit_refused(j, why, sizeof(why));
 	/* device by device, the implicit layout is checked before the limits */
 	if (refused < j->n && refused <= m->fail_set) {
@@ -248,7 +244,7 @@ static int take(struct join *j, const struct la_cap_mod *const *e, uint32_t form
 	} else if (m->ret < 0) {
 		text = m->why;
 	} else {
-		*rec = (struct la_result_cand){e[0]->modifier, format, m->plane_count, m->merged,
+		*rec = (struct la_result_cand){modifier, format, m->plane_count, m->merged,
 					       LA_NO_LAYOUT};
 		ret = add_layout(j, rec, why, sizeof(why));
 		if (ret == -ENOMEM)
@@ -257,7 +253,7 @@ static int take(struct join *j, const struct la_cap_mod *const *e, uint32_t form
 			text = why;
 	}
 	if (text)
-		return record_conflict(j, format, e[0]->modifier, text, e[j->smallest]->pos, group0);
+		return record_conflict(j, format, modifier, text, small->pos, group0);
 	*kept = true;
 	return 0;
 }
@@ -400,21 +396,38 @@ static int join_format(struct join *j, uint32_t f, const struct la_cap_group *co
 		       size_t group0)
 {
 	struct la_result *res = j->res;
-	const struct la_cap_mod *e[LA_MAX_DEVICES];
+	const struct la_cap_mod *base[LA_MAX_DEVICES];
+	uint32_t t[LA_MAX_DEVICES];
 	const uint32_t *pat;
+	size_t n = j->n, lim = 0;
+	bool uniform = true;
 	int ret = pattern_of(j, g, &pat);
 
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		base[i] = &j->idx[i]->mods[g[i]->first];
+		t[i] = g[i]->cid;
+		uniform &= t[i] != LA_CAP_MIXED;
+	}
+	/* a format whose entries share their limits on every device merges them once */
+	if (uniform && pat[0])
+		ret = limits_of(j, t, &lim);
 	if (ret == 0)
 		ret = la_grow(&res->cands, &j->cap_cands, res->n_cands + pat[0], sizeof(*res->cands),
 			      NULL);
-	for (uint32_t k = 0, n_out = ret == 0 ? pat[0] : 0; k < n_out && ret == 0; k++) {
-		const uint32_t *at = &pat[1 + k * j->n];
+	for (uint32_t k = 0; k < pat[0] && ret == 0; k++) {
+		const uint32_t *at = &pat[1 + k * n];
+		uint64_t mod = base[0][at[0]].modifier;
 		bool kept;
-		for (size_t i = 0; i < j->n; i++)
-			e[i] = &j->idx[i]->mods[g[i]->first + at[i]];
-		if (!modifier_allowed(j, e[0]->modifier))
+		if (j->mods && !modifier_allowed(j, mod))
 			continue;
-		ret = take(j, e, f, group0, &res->cands[res->n_cands], &kept);
+		for (size_t i = 0; i < n && !uniform; i++)
+			t[i] = base[i][at[i]].cid;
+		if (!uniform && (ret = limits_of(j, t, &lim)) < 0)
+			break;
+		ret = take(j, f, mod, &j->merges[lim], &base[j->smallest][at[j->smallest]], group0,
+			   &res->cands[res->n_cands], &kept);
 		res->n_cands += kept;
 	}
 	return ret;
@@ -450,6 +463,8 @@ static int join_in_order(struct join *j)
 	const struct la_capset *s0 = j->sets[0];
 	const struct la_cap_group *g[LA_MAX_DEVICES];
 	const struct la_cap_mod *e[LA_MAX_DEVICES];
+	uint32_t t[LA_MAX_DEVICES];
+	size_t lim;
 	bool all = false, have = false;
 	uint32_t format = 0;
 	int ret = 0;
@@ -475,7 +490,12 @@ static int join_in_order(struct join *j)
 			common = (e[i] = la_cap_find_mod(j->idx[i], g[i], cand->modifier)) != NULL;
 		if (!common)
 			continue;
-		ret = take(j, e, format, (size_t)(g[0] - j->idx[0]->groups), &rec, &kept);
+		for (size_t i = 0; i < j->n; i++)
+			t[i] = e[i]->cid;
+		ret = limits_of(j, t, &lim);
+		if (ret == 0)
+			ret = take(j, format, cand->modifier, &j->merges[lim], e[j->smallest],
+				   (size_t)(g[0] - j->idx[0]->groups), &rec, &kept);
 		if (ret == 0 && kept)
 			ret = append(j, &rec);
 	}
