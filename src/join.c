@@ -226,7 +226,7 @@ static int add_layout(struct join *j, struct la_result_cand *rec, char *why, siz
  * Keeps the key (format, modifier) every device lists, merged as m, unless
  * a conflict drops it. small is the key's entry in the smallest set.
  */
-static int take(struct join *j, uint32_t format, uint64_t modifier, const struct merged_limits *m,
+static __attribute__((noinline)) int take_checked(struct join *j, uint32_t format, uint64_t modifier, const struct merged_limits *m,
 		const struct la_cap_mod *small, size_t group0, struct la_result_cand *rec,
 		bool *kept)
 {
@@ -254,6 +254,19 @@ static int take(struct join *j, uint32_t format, uint64_t modifier, const struct
 	}
 	if (text)
 		return record_conflict(j, format, modifier, text, small->pos, group0);
+	*kept = true;
+	return 0;
+}
+
+/* take_checked(), without a call for what most keys are: merged, tiled, plane count known. */
+static inline int take(struct join *j, uint32_t format, uint64_t modifier,
+		       const struct merged_limits *m, const struct la_cap_mod *small, size_t group0,
+		       struct la_result_cand *rec, bool *kept)
+{
+	if (m->ret < 0 || m->plane_count == 0 || modifier == LA_MODIFIER_LINEAR ||
+	    modifier == LA_MODIFIER_IMPLICIT)
+		return take_checked(j, format, modifier, m, small, group0, rec, kept);
+	*rec = (struct la_result_cand){modifier, format, m->plane_count, m->merged, LA_NO_LAYOUT};
 	*kept = true;
 	return 0;
 }
