@@ -8,7 +8,8 @@ Passes when the benchmark exits 0 and its stdout (or, with --file, each
 file, which is removed before COMMAND runs so that an old one cannot pass:
 the VM benchmarks write theirs into vm-run's results folder) is one JSON
 document in the schema of bench/README.md whose every result was verified
-and has a finite value. Timings are never compared with targets here: the CI machine is
+and has a finite value, and where a result counts what both sides kept
+("kept", "baseline_kept"), the two counts agree. Timings are never compared with targets here: the CI machine is
 shared and a smoke test must not fail because a neighbour was busy.
 """
 import json
@@ -66,6 +67,11 @@ def check(text, where):
             fail("%s: value %r is not a finite number" % (name, v))
         if r.get("verified") is not True:
             fail("%s: not verified" % name)
+        # a comparison that counts what each side kept must agree on it
+        if "kept" in r or "baseline_kept" in r:
+            if r.get("kept") != r.get("baseline_kept"):
+                fail("%s: liballoc kept %r, the baseline %r" % (
+                    name, r.get("kept"), r.get("baseline_kept")))
     print("%s: %d results, all verified" % (doc["benchmark"], len(doc["results"])))
 
 
