@@ -55,7 +55,49 @@ static size_t table_size(size_t n)
 	return size;
 }
 
-static uint32_t group_for(struct build *b, uint32_t format)
+/*
+ * Tables of entry + 1 (0 = empty), probed linearly. They start small and
+ * double at half load, so that the memory a build touches follows the
+ * distinct formats and limits, not the candidates.
+ */
+typedef size_t (*entry_hash)(const struct build *b, uint32_t entry);
+
+static int table_fit(const struct build *b, uint32_t **slots, size_t *mask, size_t n,
+		     entry_hash hash)
+{
+	size_t size = table_size(n);
+	uint32_t *t;
+
+	if (size <= *mask + 1)
+		return 0;
+	t = calloc(size, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i <= *mask; i++) {
+		if (!(*slots)[i])
+			continue;
+		size_t k = hash(b, (*slots)[i] - 1) & (size - 1);
+		while (t[k])
+			k = (k + 1) & (size - 1);
+		t[k] = (*slots)[i];
+	}
+	free(*slots);
+	*slots = t;
+	*mask = size - 1;
+	return 0;
+}
+
+static size_t group_hash(const struct build *b, uint32_t g)
+{
+	return la_cap_hash_format(b->idx->groups[g].format);
+}
+
+static size_t cid_hash(const struct build *b, uint32_t cid)
+{
+	return limits_hash(&b->set->cands[b->idx->cid_pos[cid]]);
+}
+
+static int group_for(struct build *b, uint32_t format, uint32_t *out)
 {
 	struct la_capset_index *idx = b->idx;
 	size_t i = la_cap_hash_format(format) & idx->mask;
@@ -64,15 +106,18 @@ static uint32_t group_for(struct build *b, uint32_t format)
 		uint32_t v = idx->table[i];
 		if (v == 0)
 			break;
-		if (idx->groups[v - 1].format == format)
-			return v - 1;
+		if (idx->groups[v - 1].format == format) {
+			*out = v - 1;
+			return 0;
+		}
 	}
 	idx->groups[idx->n_groups] = (struct la_cap_group){.format = format};
 	idx->table[i] = (uint32_t)++idx->n_groups;
-	return (uint32_t)(idx->n_groups - 1);
+	*out = (uint32_t)(idx->n_groups - 1);
+	return table_fit(b, &idx->table, &idx->mask, idx->n_groups, group_hash);
 }
 
-static uint32_t intern(struct build *b, uint32_t pos)
+static int intern(struct build *b, uint32_t pos, uint32_t *out)
 {
 	struct la_capset_index *idx = b->idx;
 	const struct la_candidate *c = &b->set->cands[pos];
@@ -82,12 +127,15 @@ static uint32_t intern(struct build *b, uint32_t pos)
 		uint32_t v = b->ctab[i];
 		if (v == 0)
 			break;
-		if (same_limits(&b->set->cands[idx->cid_pos[v - 1]], c))
-			return v - 1;
+		if (same_limits(&b->set->cands[idx->cid_pos[v - 1]], c)) {
+			*out = v - 1;
+			return 0;
+		}
 	}
 	idx->cid_pos[idx->n_cids] = pos;
 	b->ctab[i] = (uint32_t)++idx->n_cids;
-	return (uint32_t)(idx->n_cids - 1);
+	*out = (uint32_t)(idx->n_cids - 1);
+	return table_fit(b, &b->ctab, &b->cmask, idx->n_cids, cid_hash);
 }
 
 static int cmp_mod(const void *a, const void *b)
@@ -120,7 +168,7 @@ static uint32_t sort_group(struct la_cap_mod *m, uint32_t n)
 	return kept;
 }
 
-static void place(struct build *b)
+static int place(struct build *b)
 {
 	struct la_capset_index *idx = b->idx;
 	const struct la_candidate *cands = b->set->cands;
@@ -134,8 +182,8 @@ static void place(struct build *b)
 	for (uint32_t i = 0; i < b->set->n_cands; i++) {
 		struct la_cap_group *g = &idx->groups[b->group_of[i]];
 		/* lists usually repeat one device-wide set of limits */
-		if (i == 0 || !same_limits(&cands[i - 1], &cands[i]))
-			cid = intern(b, i);
+		if ((i == 0 || !same_limits(&cands[i - 1], &cands[i])) && intern(b, i, &cid) < 0)
+			return -ENOMEM;
 		idx->mods[g->first + g->n++] = (struct la_cap_mod){cands[i].modifier, i, cid};
 	}
 	/* sort each group, then close the gaps its duplicates left */
@@ -152,6 +200,7 @@ static void place(struct build *b)
 				gr->cid = LA_CAP_MIXED;
 		first += n;
 	}
+	return 0;
 }
 
 static uint32_t group_base(const struct la_capset_index *idx, const struct la_cap_group *g)
@@ -190,13 +239,18 @@ static bool same_list(const struct la_capset_index *idx, const struct la_cap_gro
 	return true;
 }
 
-/* Numbers the groups' distinct lists; ltab is scratch of idx->mask + 1 entries. */
-static void intern_lists(struct la_capset_index *idx, uint32_t *ltab, uint32_t *rep)
+/* Numbers the groups' distinct lists; rep has room for one group per list. */
+static int intern_lists(struct la_capset_index *idx, uint32_t *rep)
 {
+	size_t mask = table_size(idx->n_groups) - 1;
+	uint32_t *ltab = calloc(mask + 1, sizeof(*ltab));
+
+	if (!ltab)
+		return -ENOMEM;
 	for (size_t g = 0; g < idx->n_groups; g++) {
 		struct la_cap_group *gr = &idx->groups[g];
-		size_t i = list_hash(idx, gr) & idx->mask;
-		for (;; i = (i + 1) & idx->mask) {
+		size_t i = list_hash(idx, gr) & mask;
+		for (;; i = (i + 1) & mask) {
 			uint32_t v = ltab[i];
 			if (v == 0) {
 				rep[idx->n_lists] = (uint32_t)g;
@@ -210,11 +264,28 @@ static void intern_lists(struct la_capset_index *idx, uint32_t *ltab, uint32_t *
 			}
 		}
 	}
+	free(ltab);
+	return 0;
+}
+
+static int fill(struct build *b)
+{
+	struct la_capset_index *idx = b->idx;
+
+	for (size_t i = 0; i < b->set->n_cands; i++) {
+		if (group_for(b, b->set->cands[i].format, &b->group_of[i]) < 0)
+			return -ENOMEM;
+		idx->groups[b->group_of[i]].n++;
+	}
+	if (place(b) < 0)
+		return -ENOMEM;
+	/* group_of is free again: it holds each list's first group */
+	return intern_lists(idx, b->group_of);
 }
 
 static int build(const struct la_capset *set, struct la_capset_index **out)
 {
-	size_t n = set->n_cands, alloc_n = n ? n : 1, size = table_size(n);
+	size_t alloc_n = set->n_cands ? set->n_cands : 1, size = table_size(0);
 	struct la_capset_index *idx = calloc(1, sizeof(*idx));
 	struct build b = {.set = set, .idx = idx, .cmask = size - 1};
 	int ret = -ENOMEM;
@@ -228,17 +299,8 @@ static int build(const struct la_capset *set, struct la_capset_index **out)
 	idx->cid_pos = malloc(alloc_n * sizeof(*idx->cid_pos));
 	b.group_of = malloc(alloc_n * sizeof(*b.group_of));
 	b.ctab = calloc(size, sizeof(*b.ctab));
-	if (idx->table && idx->groups && idx->mods && idx->cid_pos && b.group_of && b.ctab) {
-		for (size_t i = 0; i < n; i++) {
-			b.group_of[i] = group_for(&b, set->cands[i].format);
-			idx->groups[b.group_of[i]].n++;
-		}
-		place(&b);
-		/* the interning table is free again, group_of too */
-		memset(b.ctab, 0, size * sizeof(*b.ctab));
-		intern_lists(idx, b.ctab, b.group_of);
-		ret = 0;
-	}
+	if (idx->table && idx->groups && idx->mods && idx->cid_pos && b.group_of && b.ctab)
+		ret = fill(&b);
 	free(b.group_of);
 	free(b.ctab);
 	if (ret < 0)
