@@ -2,10 +2,9 @@
 /*
  * The keys every device lists, straight from the sets' indexes
  * (capindex.h). With caller formats, format by format in the caller's
- * order: groups whose interned modifier lists were already met together
- * reuse the survivors worked out then (which of each device's entries, in
- * which order), so a format costs a few lookups and its survivors'
- * records; without caller formats, the first device's list in its order.
+ * order, each format's survivors and their order coming from pattern.c,
+ * so a format costs a few lookups and its survivors' records; without
+ * caller formats, the first device's list in its order.
  * Either way the survivors come out in preference order, and nothing is
  * sorted or hashed per candidate. Limits are merged once per distinct
  * combination of the devices' interned limits (merge.c); a result record
@@ -18,7 +17,7 @@
 
 #include "grow.h"
 #include "join.h"
-#include "tuplemap.h"
+#include "pattern.h"
 
 /* A combination of interned limits, one per device, merged. */
 struct merged_limits {
@@ -35,10 +34,7 @@ struct merged_limits {
 struct join_bufs {
 	struct merged_limits merges[4];
 	uint32_t limits[4 * LA_MAX_DEVICES];
-	uint32_t lists[4 * LA_MAX_DEVICES];
-	uint32_t pat[128];
-	uint32_t pat_at[8];
-	const struct la_cap_mod *col[64];
+	struct la_pattern_bufs patterns;
 	uint32_t gstate[256];
 };
 
@@ -54,15 +50,7 @@ struct join {
 	struct la_tuple_map limits;
 	struct merged_limits *merges;
 	size_t cap_merges;
-	/*
-	 * Per combination of interned modifier lists: at pat[pat_at[e]], the
-	 * number of survivors, then for each (in order) its entry in each group.
-	 */
-	struct la_tuple_map lists;
-	uint32_t *pat, *pat_at;
-	size_t n_pat, cap_pat, cap_pat_at;
-	const struct la_cap_mod **col; /* add_pattern(): n entries per modifier of set 0 */
-	size_t cap_col;
+	struct la_patterns patterns;
 	int8_t implicit[LA_MAX_DEVICES]; /* set 0's implicit layout shared with set i: 1, -1, 0 unknown */
 	uint32_t *gstate; /* per group of set 0: SEEN | conflict index + 1 */
 	uint32_t planes_format; /* the format table's plane count of the last format asked */
@@ -283,127 +271,6 @@ static int append(struct join *j, const struct la_result_cand *rec)
 
 /* ---- caller formats: one format at a time, in the caller's order ---- */
 
-/*
- * For each of set 0's modifiers of a format, set i's entry (col[m * n + i])
- * or NULL: a merge of the two sorted lists.
- */
-static void match_set(const struct join *j, const struct la_cap_group *const *g, size_t i,
-		      const struct la_cap_mod **col)
-{
-	const struct la_cap_mod *x = &j->idx[0]->mods[g[0]->first];
-	const struct la_cap_mod *y = &j->idx[i]->mods[g[i]->first];
-	size_t a = 0, b = 0, n = j->n;
-
-	for (size_t m = 0; m < g[0]->n; m++)
-		col[m * n + i] = NULL;
-	while (a < g[0]->n && b < g[i]->n) {
-		uint64_t u = x[a].modifier, v = y[b].modifier;
-		if (u == v)
-			col[a * n + i] = &y[b];
-		a += u <= v;
-		b += v <= u;
-	}
-}
-
-/* A survivor of a format while its order is worked out. */
-struct scored {
-	uint64_t score; /* the devices' positions summed: lower is preferred */
-	uint64_t modifier;
-	uint32_t m;     /* its modifier in set 0's group */
-};
-
-static int cmp_scored(const void *a, const void *b)
-{
-	const struct scored *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score < y->score ? -1 : 1;
-	return x->modifier < y->modifier ? -1 : x->modifier > y->modifier;
-}
-
-static void sort_scored(struct scored *s, size_t n)
-{
-	if (n > 16) {
-		qsort(s, n, sizeof(*s), cmp_scored);
-		return;
-	}
-	for (size_t i = 1; i < n; i++) {
-		struct scored v = s[i];
-		size_t k = i;
-		for (; k > 0 && cmp_scored(&s[k - 1], &v) > 0; k--)
-			s[k] = s[k - 1];
-		s[k] = v;
-	}
-}
-
-/* Writes the survivors of groups g (whose lists are t) in order, as entry j->lists.n. */
-static int add_pattern(struct join *j, const struct la_cap_group *const *g, const uint32_t *t)
-{
-	size_t n = j->n, n0 = g[0]->n, n_out = 0, at = j->n_pat;
-	struct scored s_start[16], *s = s_start;
-	size_t cap_s = LA_ARRAY_SIZE(s_start);
-	int ret = la_grow(&s, &cap_s, n0, sizeof(*s), s_start);
-
-	if (ret == 0)
-		ret = la_grow(&j->col, &j->cap_col, n0 * n, sizeof(*j->col), j->bufs->col);
-
-	if (ret == 0)
-		ret = la_grow(&j->pat, &j->cap_pat, at + 1 + n0 * n, sizeof(*j->pat), j->bufs->pat);
-	if (ret == 0)
-		ret = la_grow(&j->pat_at, &j->cap_pat_at, j->lists.n + 1, sizeof(*j->pat_at),
-			      j->bufs->pat_at);
-	if (ret < 0) {
-		la_grow_free(s, s_start);
-		return ret;
-	}
-	for (size_t i = 1; i < n; i++)
-		match_set(j, g, i, j->col);
-	for (size_t m = 0; m < n0; m++) {
-		const struct la_cap_mod *const *e = &j->col[m * n];
-		const struct la_cap_mod *e0 = &j->idx[0]->mods[g[0]->first + m];
-		uint64_t score = e0->pos;
-		bool common = true;
-		for (size_t i = 1; i < n && common; i++)
-			if ((common = e[i] != NULL))
-				score += e[i]->pos;
-		if (common)
-			s[n_out++] = (struct scored){score, e0->modifier, (uint32_t)m};
-	}
-	sort_scored(s, n_out);
-	j->pat[at] = (uint32_t)n_out;
-	for (size_t k = 0; k < n_out; k++) {
-		uint32_t *out = &j->pat[at + 1 + k * n];
-		out[0] = s[k].m;
-		for (size_t i = 1; i < n; i++)
-			out[i] = (uint32_t)(j->col[s[k].m * n + i] - &j->idx[i]->mods[g[i]->first]);
-	}
-	la_grow_free(s, s_start);
-	ret = la_tuple_map_add(&j->lists, t);
-	if (ret == 0) {
-		j->pat_at[j->lists.n - 1] = (uint32_t)at;
-		j->n_pat = at + 1 + n_out * n;
-	}
-	return ret;
-}
-
-/* The survivors of groups g, in order (see struct join). */
-static int pattern_of(struct join *j, const struct la_cap_group *const *g, const uint32_t **out)
-{
-	uint32_t t[LA_MAX_DEVICES];
-	long found;
-
-	for (size_t i = 0; i < j->n; i++)
-		t[i] = g[i]->list;
-	found = la_tuple_map_find(&j->lists, t);
-	if (found < 0) {
-		int ret = add_pattern(j, g, t);
-		if (ret < 0)
-			return ret;
-		found = (long)j->lists.n - 1;
-	}
-	*out = &j->pat[j->pat_at[found]];
-	return 0;
-}
-
 /* The modifiers of format f every device lists, in preference order. */
 static int join_format(struct join *j, uint32_t f, const struct la_cap_group *const *g,
 		       size_t group0)
@@ -414,7 +281,7 @@ static int join_format(struct join *j, uint32_t f, const struct la_cap_group *co
 	const uint32_t *pat;
 	size_t n = j->n, lim = 0;
 	bool uniform = true;
-	int ret = pattern_of(j, g, &pat);
+	int ret = la_patterns_get(&j->patterns, g, &pat);
 
 	if (ret < 0)
 		return ret;
@@ -542,10 +409,7 @@ static void join_fini(struct join *j)
 		free(j->merges[i].why);
 	la_grow_free(j->merges, j->bufs->merges);
 	la_tuple_map_fini(&j->limits);
-	la_tuple_map_fini(&j->lists);
-	la_grow_free(j->pat, j->bufs->pat);
-	la_grow_free(j->pat_at, j->bufs->pat_at);
-	la_grow_free(j->col, j->bufs->col);
+	la_patterns_fini(&j->patterns);
 	la_grow_free(j->gstate, j->bufs->gstate);
 	free(j->mods);
 }
@@ -573,13 +437,7 @@ static int join_start(struct join *j, struct join_bufs *b, const struct la_asser
 	j->merges = b->merges;
 	j->cap_merges = LA_ARRAY_SIZE(b->merges);
 	la_tuple_map_init(&j->limits, n, b->limits, LA_ARRAY_SIZE(b->limits) / n);
-	la_tuple_map_init(&j->lists, n, b->lists, LA_ARRAY_SIZE(b->lists) / n);
-	j->pat = b->pat;
-	j->cap_pat = LA_ARRAY_SIZE(b->pat);
-	j->pat_at = b->pat_at;
-	j->cap_pat_at = LA_ARRAY_SIZE(b->pat_at);
-	j->col = b->col;
-	j->cap_col = LA_ARRAY_SIZE(b->col);
+	la_patterns_init(&j->patterns, j->idx, n, &b->patterns);
 	for (size_t i = 1; i < n; i++)
 		if (j->sets[i]->n_cands < j->sets[j->smallest]->n_cands)
 			j->smallest = i;
