@@ -4,7 +4,8 @@
  * (capindex.h). With caller formats, format by format in the caller's
  * order, each format's survivors and their order coming from pattern.c,
  * so a format costs a few lookups and its survivors' records; without
- * caller formats, the first device's list in its order.
+ * caller formats, the first device's list in its order, each run of one
+ * format asking pattern.c which of its entries survive.
  * Either way the survivors come out in preference order, and nothing is
  * sorted or hashed per candidate. Limits are merged once per distinct
  * combination of the devices' interned limits (merge.c); a result record
@@ -338,47 +339,81 @@ static int join_preferred(struct join *j, const struct la_assertion *a)
 
 /* ---- no caller formats: the first device's order ---- */
 
+/*
+ * A run of set 0's list with one format: its groups and, per entry of set
+ * 0's group, its survivor in the format's pattern (index + 1, 0 = none).
+ */
+struct run {
+	uint32_t format;
+	bool started, all;
+	const struct la_cap_group *g[LA_MAX_DEVICES];
+	const uint32_t *pat;
+	uint32_t *slot;
+	size_t cap_slot;
+	uint32_t slot_start[64];
+};
+
+static int run_start(struct join *j, struct run *r, uint32_t format)
+{
+	int ret;
+
+	r->format = format;
+	r->started = r->all = true;
+	for (size_t i = 0; i < j->n && r->all; i++)
+		r->all = (r->g[i] = la_cap_group_of(j->idx[i], format)) != NULL;
+	if (!r->all)
+		return 0;
+	ret = la_patterns_get(&j->patterns, r->g, &r->pat);
+	if (ret == 0)
+		ret = la_grow(&r->slot, &r->cap_slot, r->g[0]->n, sizeof(*r->slot), r->slot_start);
+	if (ret < 0)
+		return ret;
+	memset(r->slot, 0, r->g[0]->n * sizeof(*r->slot));
+	for (uint32_t k = 0; k < r->pat[0]; k++)
+		r->slot[r->pat[1 + k * j->n]] = k + 1;
+	return 0;
+}
+
 static int join_in_order(struct join *j)
 {
 	const struct la_capset *s0 = j->sets[0];
-	const struct la_cap_group *g[LA_MAX_DEVICES];
 	const struct la_cap_mod *e[LA_MAX_DEVICES];
 	uint32_t t[LA_MAX_DEVICES];
+	struct run r;
 	size_t lim;
-	bool all = false, have = false;
-	uint32_t format = 0;
 	int ret = 0;
 
+	r.started = false;
+	r.slot = r.slot_start;
+	r.cap_slot = LA_ARRAY_SIZE(r.slot_start);
 	for (size_t c = 0; c < s0->n_cands && ret == 0; c++) {
 		const struct la_candidate *cand = &s0->cands[c];
 		struct la_result_cand rec;
 		bool kept;
-		if (!have || cand->format != format) {
-			format = cand->format;
-			have = all = true;
-			for (size_t i = 0; i < j->n && all; i++)
-				all = (g[i] = la_cap_group_of(j->idx[i], format)) != NULL;
-		}
-		if (!all || !modifier_allowed(j, cand->modifier))
+		if ((!r.started || cand->format != r.format) &&
+		    (ret = run_start(j, &r, cand->format)) < 0)
+			break;
+		if (!r.all || !modifier_allowed(j, cand->modifier))
 			continue;
 		/* a device listing one key twice: its first entry wins */
-		e[0] = la_cap_find_mod(j->idx[0], g[0], cand->modifier);
-		if (e[0]->pos != c)
+		const struct la_cap_mod *mods0 = &j->idx[0]->mods[r.g[0]->first];
+		e[0] = la_cap_find_mod(j->idx[0], r.g[0], cand->modifier);
+		uint32_t k = r.slot[e[0] - mods0];
+		if (e[0]->pos != c || k == 0)
 			continue;
-		bool common = true;
-		for (size_t i = 1; i < j->n && common; i++)
-			common = (e[i] = la_cap_find_mod(j->idx[i], g[i], cand->modifier)) != NULL;
-		if (!common)
-			continue;
-		for (size_t i = 0; i < j->n; i++)
+		const uint32_t *at = &r.pat[1 + (k - 1) * j->n];
+		for (size_t i = 0; i < j->n; i++) {
+			e[i] = &j->idx[i]->mods[r.g[i]->first + at[i]];
 			t[i] = e[i]->cid;
+		}
 		ret = limits_of(j, t, &lim);
 		if (ret == 0)
-			ret = take(j, format, cand->modifier, &j->merges[lim], e[j->smallest],
-				   (size_t)(g[0] - j->idx[0]->groups), &rec, &kept);
+			ret = take(j, r.format, cand->modifier, &j->merges[lim], e[j->smallest],
+				   (size_t)(r.g[0] - j->idx[0]->groups), &rec, &kept);
 		if (ret == 0 && kept)
 			ret = append(j, &rec);
 	}
+	la_grow_free(r.slot, r.slot_start);
 	return ret;
 }
 
