@@ -8,7 +8,8 @@ Passes when the benchmark exits 0 and its stdout (or, with --file, each
 file, which is removed before COMMAND runs so that an old one cannot pass:
 the VM benchmarks write theirs into vm-run's results folder) is one JSON
 document in the schema of bench/README.md whose every result was verified
-and has a finite value. Timings are never compared with targets here: the CI machine is
+and has a finite value, and where a result counts what both sides kept
+("kept", "baseline_kept"), the two counts agree. Timings are never compared with targets here: the CI machine is
 shared and a smoke test must not fail because a neighbour was busy. For
 allocation, a run that measured the system dma-heap must also have measured
 its pool (steady acquire + release, and the memory a pool holds under its
@@ -71,6 +72,11 @@ def check(text, where):
             fail("%s: not verified" % name)
         if "floor_stream" in r:
             check_floor(r)
+        # a comparison that counts what each side kept must agree on it
+        if "kept" in r or "baseline_kept" in r:
+            if r.get("kept") != r.get("baseline_kept"):
+                fail("%s: liballoc kept %r, the baseline %r" % (
+                    name, r.get("kept"), r.get("baseline_kept")))
     names = {r["name"] for r in doc["results"]}
     if doc["benchmark"] == "alloc" and any(n.startswith("dma-heap:system-") for n in names):
         for want in ("pool-dma-heap:system-1MiB", "pool-memory-dma-heap:system-1MiB"):

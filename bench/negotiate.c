@@ -8,6 +8,10 @@
  *
  *   negotiate [--quick] [--iterations N] [--json FILE] [--backend-path DIRS]
  *
+ * The format-set points put it next to how compositors intersect DRM format
+ * sets (formatset.c), on three shifted sets of F formats x M modifiers
+ * with a format preference, the shape the wlroots comparison uses.
+ *
  * The core is measured with an empty backend directory so that no backend
  * installed on the machine takes part; --backend-path adds one realistic
  * point negotiated with those backends loaded (their path ranking included).
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "baseline.h"
+#include "formatset.h"
 #include "measure.h"
 #include "cli.h"
 #include "report.h"
@@ -299,6 +304,184 @@ static int candidate_scaling(struct bench_report *rep, const struct opts *o,
 	return 0;
 }
 
+/* ---- format sets: liballoc next to a compositor's format-set intersection ---- */
+
+struct fs_point {
+	struct la_context *ctx;
+	struct bench_device devs[3];
+	struct la_capset *sets[3];
+	struct bench_fmtset fs[3];
+	uint32_t *formats;
+	struct la_assertion a;
+	size_t kept, base_kept;
+};
+
+/* What the wlroots comparison times: negotiate, count, destroy. */
+static int fs_negotiate_once(void *data)
+{
+	struct fs_point *p = data;
+	struct la_result *res = NULL;
+	int ret = la_negotiate_capsets(p->ctx, &p->a, p->sets, 3, &res);
+
+	p->kept = la_result_get_candidate_count(res);
+	la_result_destroy(res);
+	return ret == -ENODEV ? 0 : ret;
+}
+
+static int fs_intersect(struct fs_point *p, struct bench_fmtset *abc)
+{
+	struct bench_fmtset ab;
+	int ret = bench_fmtset_intersect(&p->fs[0], &p->fs[1], &ab);
+
+	if (ret == 0)
+		ret = bench_fmtset_intersect(&ab, &p->fs[2], abc);
+	bench_fmtset_fini(&ab);
+	return ret;
+}
+
+static int fs_baseline_once(void *data)
+{
+	struct fs_point *p = data;
+	struct bench_fmtset abc;
+	int ret = fs_intersect(p, &abc);
+
+	if (ret == 0)
+		p->base_kept = bench_fmtset_pairs(&abc);
+	bench_fmtset_fini(&abc);
+	return ret;
+}
+
+/* Three devices shifted by a third and a sixth of the formats: about 2/3 overlap per pair. */
+static int fs_init(struct fs_point *p, struct la_context *ctx, size_t nf, size_t nm)
+{
+	static const uint64_t pitch[3] = {64, 256, 96};
+	static const char *const label[3] = {"a", "b", "c"};
+	const size_t fshift[3] = {0, nf / 3, nf / 6}, mshift[3] = {0, nm / 4, nm / 8};
+	int ret = 0;
+
+	p->ctx = ctx;
+	for (size_t i = 0; i < 3 && ret == 0; i++) {
+		ret = bench_shifted_device(nf, nm, fshift[i], mshift[i], pitch[i], label[i],
+					   &p->devs[i]);
+		if (ret == 0)
+			ret = bench_device_capset(&p->devs[i], &p->sets[i]);
+		if (ret == 0)
+			ret = bench_device_fmtset(&p->devs[i], &p->fs[i]);
+	}
+	p->formats = malloc(nf * sizeof(*p->formats));
+	if (ret == 0 && !p->formats)
+		ret = -ENOMEM;
+	/* the caller prefers the first device's formats, in its order */
+	for (size_t f = 0; ret == 0 && f < nf; f++)
+		p->formats[f] = p->devs[0].cands[f * nm].format;
+	p->a = (struct la_assertion){.width = 640, .height = 480, .formats = p->formats,
+				     .n_formats = nf};
+	return ret;
+}
+
+static void fs_fini(struct fs_point *p)
+{
+	for (size_t i = 0; i < 3; i++) {
+		la_capset_destroy(p->sets[i]);
+		bench_fmtset_fini(&p->fs[i]);
+		bench_device_fini(&p->devs[i]);
+	}
+	free(p->formats);
+}
+
+/* Both found the same pairs: liballoc's candidates against (a ∩ b) ∩ c. */
+static int fs_verify(struct fs_point *p)
+{
+	struct la_result *res = NULL;
+	struct bench_fmtset abc = {0};
+	struct bench_pair *got = NULL, *want = NULL;
+	size_t n_got = 0, n_want = 0;
+	int ret = la_negotiate_capsets(p->ctx, &p->a, p->sets, 3, &res);
+
+	ret = ret == -ENODEV ? 0 : ret;
+	if (ret == 0)
+		ret = fs_intersect(p, &abc);
+	n_got = la_result_get_candidate_count(res);
+	n_want = bench_fmtset_pairs(&abc);
+	got = malloc((n_got ? n_got : 1) * sizeof(*got));
+	want = malloc((n_want ? n_want : 1) * sizeof(*want));
+	if (ret == 0 && (!got || !want))
+		ret = -ENOMEM;
+	for (size_t i = 0; ret == 0 && i < n_got; i++) {
+		struct la_candidate c;
+		ret = la_result_get_candidate(res, i, &c);
+		got[i] = (struct bench_pair){c.format, c.modifier};
+	}
+	for (size_t i = 0, k = 0; ret == 0 && i < abc.len; i++)
+		for (size_t m = 0; m < abc.formats[i]->len; m++)
+			want[k++] = (struct bench_pair){abc.formats[i]->format, abc.formats[i]->mods[m]};
+	if (ret == 0 && !bench_pairs_equal(got, n_got, want, n_want)) {
+		fprintf(stderr, "negotiate: liballoc kept %zu pairs, the format sets %zu, and they "
+			"differ\n", n_got, n_want);
+		ret = -EPROTO;
+	}
+	free(got);
+	free(want);
+	bench_fmtset_fini(&abc);
+	la_result_destroy(res);
+	return ret;
+}
+
+static int format_set_point(struct bench_report *rep, const struct opts *o,
+			    struct la_context *ctx, size_t nf, size_t nm)
+{
+	struct bench_plan plan = plan_for(o);
+	struct bench_stats lib, base, lib_cpu, base_cpu;
+	struct fs_point p = {0};
+	char name[64];
+	int ret = fs_init(&p, ctx, nf, nm);
+
+	snprintf(name, sizeof(name), "formatset-3x%zux%zu", nf, nm);
+	if (ret == 0)
+		ret = fs_verify(&p);
+	if (ret == 0)
+		ret = bench_measure(fs_negotiate_once, &p, &plan, &lib, &lib_cpu);
+	if (ret == 0)
+		ret = bench_measure(fs_baseline_once, &p, &plan, &base, &base_cpu);
+	struct bench_result *r = ret == 0 ? bench_report_add(rep, name, "us") : NULL;
+	if (ret == 0 && !r)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		fprintf(stderr, "negotiate: %s: %s\n", name, strerror(-ret));
+		fs_fini(&p);
+		return ret;
+	}
+	r->value = lib.median;
+	r->p90 = lib.p90;
+	r->baseline = base.median;
+	r->baseline_p90 = base.p90;
+	r->samples = lib.n;
+	r->verified = p.kept == p.base_kept;
+	bench_result_num(r, "formats", (double)nf);
+	bench_result_num(r, "modifiers", (double)nm);
+	bench_result_num(r, "kept", (double)p.kept);
+	bench_result_num(r, "baseline_kept", (double)p.base_kept);
+	bench_result_num(r, "baseline_samples", (double)base.n);
+	bench_result_num(r, "cpu_us", lib_cpu.median);
+	bench_result_num(r, "baseline_cpu_us", base_cpu.median);
+	snprintf(r->note, sizeof(r->note), "3 sets of %zu formats x %zu modifiers, 2/3 overlap, "
+		 "caller's format order; baseline: format-set intersection (linear search, as "
+		 "wlroots); liballoc also merges 3 pitch alignments", nf, nm);
+	bench_report_print_row(r);
+	fs_fini(&p);
+	return 0;
+}
+
+static int format_sets(struct bench_report *rep, const struct opts *o, struct la_context *ctx)
+{
+	static const size_t formats[] = {60, 500, 5000};
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]) && ret == 0; i++)
+		ret = format_set_point(rep, o, ctx, formats[i], 8);
+	return ret;
+}
+
 /* A context whose backends come from path (loaded now, while the variable says so). */
 static int context_with(const char *path, struct la_context **ctx, size_t *n_backends)
 {
@@ -358,6 +541,8 @@ static int run(struct bench_report *rep, const void *opts)
 		ret = device_scaling(rep, o, ctx);
 	if (ret == 0)
 		ret = candidate_scaling(rep, o, ctx);
+	if (ret == 0)
+		ret = format_sets(rep, o, ctx);
 	la_context_destroy(ctx);
 	rmdir(empty);
 	return ret;

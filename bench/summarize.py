@@ -28,6 +28,10 @@ def num(v):
     return "%.3g" % v
 
 
+def count(v):
+    return "–" if v is None else "%d" % v
+
+
 def with_unit(v, unit):
     s = num(v)
     return s if s == "–" or unit in ("count", "exponent", "") else s + " " + unit
@@ -178,7 +182,24 @@ def frame_path_table(doc):
     return "\n".join(out)
 
 
-COMPACT = {"alloc": alloc_table, "frame-path": frame_path_table}
+def negotiate_table(doc):
+    """The format-set points: liballoc next to the compositor-style intersection."""
+    rows = [r for r in doc["results"] if r["name"].startswith("formatset-")]
+    if not rows:
+        return ""
+    out = ["liballoc / format-set intersection (wlroots' algorithm), median µs per 3-way "
+           "negotiation with a format preference:", "",
+           "| sets | liballoc µs | format sets µs | ratio | kept (liballoc / format sets) |",
+           "|---|---:|---:|---:|---|"]
+    for r in rows:
+        out.append("| %s | %s | %s | **%s** | %s / %s |" % (
+            r["name"][len("formatset-"):], num(r.get("value")), num(r.get("baseline")),
+            num(r.get("ratio")), count(r.get("kept")), count(r.get("baseline_kept"))))
+    out.append("")
+    return "\n".join(out)
+
+
+COMPACT = {"alloc": alloc_table, "frame-path": frame_path_table, "negotiate": negotiate_table}
 
 
 def main(argv):

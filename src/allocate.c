@@ -89,7 +89,7 @@ static int check_allocated(struct la_path *p, size_t cand, const struct la_alloc
  */
 static void name_contig_demand(const struct la_result *res, size_t cand, struct la_why *why)
 {
-	bool constraint = res->cands[cand].cand.constraints.flags & LA_CONSTRAINT_CONTIGUOUS;
+	bool constraint = la_result_constraints(res, cand)->flags & LA_CONSTRAINT_CONTIGUOUS;
 	const char *sep = "; contiguous memory is required by ";
 
 	for (size_t i = 0; i < res->n_parts; i++) {
@@ -243,15 +243,15 @@ static int allocate_set(struct la_result *res, struct la_buffer **out, size_t co
 	if (ret < 0)
 		return ret;
 	/* Check the whole set before touching a heap: CMA fails late and vaguely. */
-	const struct la_merged_candidate *merged = &res->cands[res->chosen];
-	if (merged->has_layout && !la_mul_u64(merged->layout.size, count, &total))
+	const struct la_layout *layout = la_result_layout(res, (size_t)res->chosen);
+	if (layout && !la_mul_u64(layout->size, count, &total))
 		return la_why_set(why, -EOVERFLOW, "%zu buffers of %llu bytes overflow", count,
-				  (unsigned long long)merged->layout.size);
+				  (unsigned long long)layout->size);
 	for (size_t i = 0; i < count; i++) {
 		ret = allocate_on(res, (size_t)res->chosen, p, &out[i], why);
 		if (ret < 0) {
 			la_why_prefix(why, "buffer %zu of %zu (%llu bytes in all)", i + 1, count,
-				      merged->has_layout ? (unsigned long long)total : 0ULL);
+				      layout ? (unsigned long long)total : 0ULL);
 			for (size_t j = 0; j < i; j++) {
 				la_buffer_destroy(out[j]);
 				out[j] = NULL;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "private.h"
+#include "capindex.h"
 
 /* Bounds every reader and builder shares, so a set can always be serialized. */
 #define MAX_CANDIDATES 65536
@@ -79,23 +79,6 @@ int la_capset_new_for_device(struct la_device *dev, uint64_t usage, struct la_ca
 	return ret;
 }
 
-int la_identity_copy(struct la_identity *dst, const struct la_identity *src)
-{
-	*dst = (struct la_identity){
-		.device = la_device_ref(src->device),
-		.label = strdup(src->label),
-		.driver = strdup(src->driver),
-		.import_reason = strdup(src->import_reason ? src->import_reason : ""),
-		.layout_domain = strdup(src->layout_domain ? src->layout_domain : ""),
-		.devnum = src->devnum,
-		.usage = src->usage,
-		.import_rule = src->import_rule,
-		.n_cands = src->n_cands,
-		.n_contig_cands = src->n_contig_cands,
-	};
-	return dst->label && dst->driver && dst->import_reason && dst->layout_domain ? 0 : -ENOMEM;
-}
-
 void la_identity_fini(struct la_identity *id)
 {
 	la_device_unref(id->device);
@@ -113,6 +96,7 @@ LA_EXPORT void la_capset_destroy(struct la_capset *set)
 	la_identity_fini(&set->identity);
 	free(set->backend);
 	free(set->cands);
+	la_capset_index_free(set->index);
 	free(set);
 }
 
@@ -155,6 +139,7 @@ int la_capset_add_candidate_why(struct la_capset *set, const struct la_candidate
 		set->cap_cands = cap;
 	}
 	set->cands[set->n_cands++] = *cand;
+	la_capset_index_reset(set);
 	/* kept with the identity: a failed allocation names who wanted contiguity */
 	set->identity.n_cands++;
 	if (cand->constraints.flags & LA_CONSTRAINT_CONTIGUOUS)

@@ -110,7 +110,9 @@ int la_paths_list(struct la_result *res, struct la_why *why)
 			la_dbg(ctx, "backend '%s' could not list its paths: %s", be->name,
 			       la_why_text(&list_why, ret));
 	}
-	res->path_order = calloc(res->n_paths ? res->n_paths : 1, sizeof(*res->path_order));
+	if (res->n_paths == 0)
+		return 0;
+	res->path_order = calloc(res->n_paths, sizeof(*res->path_order));
 	return res->path_order ? 0 : -ENOMEM;
 }
 
@@ -148,9 +150,9 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_device **devices, struct la_constraints *constraints,
 			    struct la_alloc_request *req)
 {
-	const struct la_merged_candidate *merged = &res->cands[cand];
+	const struct la_result_cand *merged = &res->cands[cand];
 
-	*constraints = merged->cand.constraints;
+	*constraints = *la_result_constraints(res, cand);
 	for (size_t i = 0; i < res->n_parts; i++) {
 		devices[i] = res->parts[i].device;
 		/*
@@ -162,14 +164,14 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			constraints->flags |= LA_CONSTRAINT_CONTIGUOUS;
 	}
 	*req = (struct la_alloc_request){
-		.format = merged->cand.format,
-		.modifier = merged->cand.modifier,
+		.format = merged->format,
+		.modifier = merged->modifier,
 		.width = res->width,
 		.height = res->height,
 		.buffer_count = res->buffer_count,
 		.usage = res->usage,
 		.constraints = constraints,
-		.layout = merged->has_layout ? &merged->layout : NULL,
+		.layout = la_result_layout(res, cand),
 		.devices = devices,
 		.n_devices = res->n_parts,
 	};
@@ -224,10 +226,11 @@ static int check_implicit_owner(const struct la_result *res, const struct la_pat
 	return 0;
 }
 
-static int check_memory(const struct la_result *res, const struct la_merged_candidate *merged,
-			const struct la_path *p, struct la_why *why)
+static int check_memory(const struct la_result *res, size_t cand, const struct la_path *p,
+			struct la_why *why)
 {
-	const struct la_constraints *c = &merged->cand.constraints;
+	const struct la_constraints *c = la_result_constraints(res, cand);
+	uint64_t modifier = res->cands[cand].modifier;
 	uint32_t f = p->desc.flags;
 	bool adaptive = f & LA_PATH_ADAPTIVE;
 
@@ -257,9 +260,9 @@ static int check_memory(const struct la_result *res, const struct la_merged_cand
 			return la_why_set(why, -EINVAL,
 					  "protected memory refuses the CPU access that was asked");
 	}
-	if ((f & LA_PATH_LINEAR_ONLY) && merged->cand.modifier != LA_MODIFIER_LINEAR)
+	if ((f & LA_PATH_LINEAR_ONLY) && modifier != LA_MODIFIER_LINEAR)
 		return la_why_set(why, -EINVAL, "allocates linear buffers only");
-	if (merged->cand.modifier == LA_MODIFIER_IMPLICIT)
+	if (modifier == LA_MODIFIER_IMPLICIT)
 		return check_implicit_owner(res, p, why);
 	return 0;
 }
@@ -267,14 +270,13 @@ static int check_memory(const struct la_result *res, const struct la_merged_cand
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
 		  struct la_why *why)
 {
-	const struct la_merged_candidate *merged = &res->cands[cand];
 	struct la_device *devices[LA_MAX_DEVICES];
 	struct la_constraints constraints;
 	struct la_alloc_request req;
 	int ret;
 
 	*rank = p->desc.rank;
-	ret = check_memory(res, merged, p, why);
+	ret = check_memory(res, cand, p, why);
 	if (ret == 0)
 		ret = check_import_rules(res, p, why);
 	if (ret < 0)
@@ -339,6 +341,8 @@ static int cmp_path_order(const void *a, const void *b, void *data)
 
 static void order_paths(struct la_result *res)
 {
+	if (res->n_paths == 0)
+		return;
 	for (size_t i = 0; i < res->n_paths; i++)
 		res->path_order[i] = i;
 	qsort_r(res->path_order, res->n_paths, sizeof(*res->path_order), cmp_path_order, res);
@@ -357,7 +361,7 @@ static int no_path_diagnosis(struct la_result *res)
 	struct la_strbuf sb = {0};
 	char name[32];
 
-	la_format_name(res->cands[0].cand.format, name, sizeof(name));
+	la_format_name(res->cands[0].format, name, sizeof(name));
 	la_strbuf_printf(&sb, "no allocation path can serve every device (%zu common format(s), "
 			      "first %s): ", res->n_cands, name);
 	if (res->n_paths == 0)
@@ -376,7 +380,8 @@ int la_paths_choose(struct la_result *res)
 	size_t matched = 0;
 	int ret;
 
-	for (size_t c = 0; c < res->n_cands; c++) {
+	/* without a path, no candidate can match */
+	for (size_t c = 0; c < res->n_cands && res->n_paths; c++) {
 		ret = eval_all(res, c, &matched);
 		if (ret < 0)
 			return ret;

@@ -143,8 +143,6 @@ bool la_layout_id_shared(const struct la_layout_id *a, const struct la_layout_id
 /* "devnum 226:1" / "no device number" and the domain, for diagnoses. */
 void la_layout_id_describe(const struct la_layout_id *id, char *buf, size_t len);
 
-/* Deep copy (strings, device reference); -ENOMEM leaves dst for la_identity_fini(). */
-int la_identity_copy(struct la_identity *dst, const struct la_identity *src);
 void la_identity_fini(struct la_identity *id);
 
 struct la_capset {
@@ -153,6 +151,7 @@ struct la_capset {
 	struct la_candidate *cands;
 	size_t n_cands;
 	size_t cap_cands;
+	struct la_capset_index *index; /* negotiation's view, built on demand (capindex.h) */
 };
 
 /* ---- logging ---- */

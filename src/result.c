@@ -10,10 +10,12 @@ LA_EXPORT void la_result_destroy(struct la_result *res)
 	if (!res)
 		return;
 	la_paths_free(res);
+	/* the parts and their strings share the result's block (negotiate.c) */
 	for (size_t i = 0; i < res->n_parts; i++)
-		la_identity_fini(&res->parts[i]);
-	free(res->parts);
+		la_device_unref(res->parts[i].device);
 	free(res->cands);
+	free(res->merged);
+	free(res->layouts);
 	free(res->diagnosis);
 	free(res);
 }
@@ -33,7 +35,13 @@ LA_EXPORT int la_result_get_candidate(const struct la_result *res, size_t index,
 {
 	if (!res || !out || index >= res->n_cands)
 		return -EINVAL;
-	*out = res->cands[index].cand;
+	const struct la_result_cand *c = &res->cands[index];
+	*out = (struct la_candidate){
+		.format = c->format,
+		.modifier = c->modifier,
+		.plane_count = c->plane_count,
+		.constraints = *la_result_constraints(res, index),
+	};
 	return 0;
 }
 

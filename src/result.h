@@ -5,13 +5,19 @@
 
 #include "private.h"
 
-struct la_merged_candidate {
-	struct la_candidate cand; /* merged */
-	struct la_layout layout;
-	bool has_layout;          /* linear modifiers only */
-	uint32_t format_rank;     /* position in the caller's preference */
-	uint64_t modifier_score;  /* sum of the devices' positions: lower is preferred */
+/*
+ * One merged candidate. Candidates share their merged constraints (most
+ * negotiations have one combination of limits per device) and only linear
+ * ones have a layout, so both live in arrays of the result.
+ */
+struct la_result_cand {
+	uint64_t modifier;
+	uint32_t format;
+	uint32_t plane_count;
+	uint32_t merged; /* index into la_result.merged */
+	uint32_t layout; /* index into la_result.layouts, LA_NO_LAYOUT unless linear */
 };
+#define LA_NO_LAYOUT UINT32_MAX
 
 struct la_path {
 	struct la_backend *backend;
@@ -47,16 +53,33 @@ struct la_result {
 	struct la_context *ctx;
 	uint32_t width, height, buffer_count;
 	uint64_t usage; /* union */
-	struct la_identity *parts; /* the capability sets' identities */
+	struct la_identity *parts; /* the capability sets' identities, in the result's block */
 	size_t n_parts;
-	struct la_merged_candidate *cands;
+	struct la_result_cand *cands; /* in preference order */
 	size_t n_cands;
+	struct la_constraints *merged;
+	size_t n_merged;
+	struct la_layout *layouts;
+	size_t n_layouts;
 	int chosen;               /* candidate index or -1 */
 	struct la_path *paths;
 	size_t n_paths;
 	size_t *path_order;       /* indexes into paths, best first */
 	char *diagnosis;
 };
+
+static inline const struct la_constraints *la_result_constraints(const struct la_result *res,
+								size_t cand)
+{
+	return &res->merged[res->cands[cand].merged];
+}
+
+/* The linear layout of candidate cand, or NULL (not linear). */
+static inline const struct la_layout *la_result_layout(const struct la_result *res, size_t cand)
+{
+	uint32_t l = res->cands[cand].layout;
+	return l == LA_NO_LAYOUT ? NULL : &res->layouts[l];
+}
 
 /* paths.c */
 int la_paths_list(struct la_result *res, struct la_why *why);

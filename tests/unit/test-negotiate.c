@@ -485,6 +485,125 @@ static int setup(void **state)
 	return la_context_new(&ctx);
 }
 
+/* ---- many modifiers and limits per format, sets negotiated again ---- */
+
+#define MANY 40
+
+static uint64_t many_mod(size_t i)
+{
+	return UINT64_C(0x0100000000000100) + (i * 7) % MANY; /* values not in list order */
+}
+
+static uint64_t gcd_u64(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/*
+ * Set a lists modifier i at position i with pitch alignment 16 (i + 1), set
+ * b at position (3 i) mod MANY with 32 (i mod 5 + 1): each candidate has
+ * its own limits, and the order (summed positions, then modifier) is
+ * neither list's.
+ */
+static void many_sets(struct la_capset **s)
+{
+	struct la_constraints k = {0};
+
+	s[0] = new_set("a", "x", LA_USAGE_RENDER);
+	s[1] = new_set("b", "y", LA_USAGE_SAMPLE);
+	for (size_t i = 0; i < MANY; i++) {
+		k.pitch_align[0] = 16 * (i + 1);
+		add_c(s[0], XR24, many_mod(i), &k);
+	}
+	for (size_t pos = 0; pos < MANY; pos++) {
+		size_t i = 0;
+		while ((3 * i) % MANY != pos)
+			i++;
+		k.pitch_align[0] = 32 * (i % 5 + 1);
+		add_c(s[1], XR24, many_mod(i), &k);
+	}
+}
+
+static void check_many(struct la_result *res)
+{
+	bool done[MANY] = {false};
+
+	assert_int_equal(la_result_get_candidate_count(res), MANY);
+	for (size_t k = 0; k < MANY; k++) {
+		size_t best = MANY;
+		for (size_t i = 0; i < MANY; i++) {
+			if (done[i])
+				continue;
+			size_t si = i + (3 * i) % MANY, sb = best + (3 * best) % MANY;
+			if (best == MANY || si < sb || (si == sb && many_mod(i) < many_mod(best)))
+				best = i;
+		}
+		done[best] = true;
+		struct la_candidate c;
+		uint64_t a = 16 * (best + 1), b = 32 * (best % 5 + 1);
+		assert_int_equal(la_result_get_candidate(res, k, &c), 0);
+		assert_int_equal(c.format, XR24);
+		assert_int_equal(c.modifier, many_mod(best));
+		assert_int_equal(c.constraints.pitch_align[0], a / gcd_u64(a, b) * b);
+	}
+}
+
+static void test_many_modifiers_and_limits(void **state)
+{
+	struct la_capset *s[2];
+	struct la_result *res = NULL;
+	uint32_t formats[] = {NV12, XR24, XR24}; /* NV12 offered by none, XR24 twice */
+	struct la_candidate extra = {.format = NV12, .modifier = MOD_X};
+
+	(void)state;
+	many_sets(s);
+	/* negotiated again, the sets give the same answer */
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(negotiate(s, 2, formats, 3, &res), 0);
+		check_many(res);
+		la_result_destroy(res);
+	}
+	assert_int_equal(negotiate(s, 2, NULL, 0, &res), 0);
+	assert_int_equal(la_result_get_candidate_count(res), MANY);
+	la_result_destroy(res);
+	/* a candidate added after a negotiation takes part in the next */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(la_capset_add_candidate(s[i], &extra), 0);
+	assert_int_equal(negotiate(s, 2, formats, 3, &res), 0);
+	assert_int_equal(la_result_get_candidate_count(res), MANY + 1);
+	assert_int_equal(chosen(res).format, NV12);
+	la_result_destroy(res);
+	destroy_sets(s, 2);
+}
+
+/* Of two reasons a format lost its candidates, the diagnosis gives the one listed first. */
+static void test_first_conflict_in_list_order(void **state)
+{
+	struct la_capset *s[2] = {new_set("a", "x", LA_USAGE_RENDER), new_set("b", "y", LA_USAGE_SAMPLE)};
+	struct la_constraints cached = {.caching = LA_CACHING_CACHED};
+	struct la_constraints uncached = {.caching = LA_CACHING_UNCACHED};
+	struct la_constraints narrow = {.max_width = 100};
+	struct la_result *res = NULL;
+	uint32_t formats[] = {XR24};
+
+	(void)state;
+	/* b is the smaller set: its order, not the modifiers', decides which is reported */
+	add_c(s[0], XR24, MOD_Y, &cached);
+	add_c(s[0], XR24, MOD_X, &cached);
+	add_c(s[0], AR24, MOD_X, &cached);
+	add_c(s[1], XR24, MOD_Y, &narrow);
+	add_c(s[1], XR24, MOD_X, &uncached);
+	assert_int_equal(negotiate(s, 2, formats, 1, &res), -ENOENT);
+	assert_non_null(strstr(la_result_get_diagnosis(res), "XRGB8888: width 640 exceeds max_width 100"));
+	la_result_destroy(res);
+	destroy_sets(s, 2);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -510,6 +629,8 @@ int main(void)
 		cmocka_unit_test(test_eight_devices),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_capset_limits),
+		cmocka_unit_test(test_many_modifiers_and_limits),
+		cmocka_unit_test(test_first_conflict_in_list_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

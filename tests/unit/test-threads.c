@@ -10,6 +10,7 @@
  * fd left; ThreadSanitizer (build-tsan in scripts/test) checks the races.
  * A buffer pool is shared the same way: threads acquire, write and release
  * while others trim it and switch it to another negotiation.
+ * Capability sets are also negotiated from several threads at once.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -329,12 +330,88 @@ static int setup(void **state)
 	return 0;
 }
 
+/*
+ * Capability sets negotiated from several threads at once: the first
+ * negotiations race to build each set's index (capindex.c) and must all see
+ * the same candidates as one negotiation alone.
+ */
+struct capsets_run {
+	struct la_context *ctx;
+	struct la_capset *sets[2];
+	struct la_assertion as;
+	pthread_barrier_t start;
+	atomic_int failures;
+	atomic_int next;
+	size_t counts[8];
+};
+
+static int negotiate_sets(struct capsets_run *r, size_t *count)
+{
+	struct la_result *res = NULL;
+
+	CHECK(la_negotiate_capsets(r->ctx, &r->as, r->sets, 2, &res));
+	*count = la_result_get_candidate_count(res);
+	la_result_destroy(res);
+	return 0;
+}
+
+static void *capsets_thread(void *data)
+{
+	struct capsets_run *r = data;
+	int slot = atomic_fetch_add(&r->next, 1);
+	size_t count;
+
+	pthread_barrier_wait(&r->start);
+	for (int i = 0; i < ITERATIONS; i++) {
+		if (negotiate_sets(r, &count) != 0 || (i > 0 && count != r->counts[slot])) {
+			atomic_fetch_add(&r->failures, 1);
+			break;
+		}
+		r->counts[slot] = count;
+	}
+	return NULL;
+}
+
+static void test_shared_capsets(void **state)
+{
+	struct capsets_run r = {0};
+	struct la_device *cam, *disp;
+	pthread_t t[8];
+	uint32_t f = NV12;
+	size_t alone;
+
+	(void)state;
+	r.as = (struct la_assertion){.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	assert_int_equal(la_context_new(&r.ctx), 0);
+	assert_int_equal(la_device_open(r.ctx, cam_path, &cam), 0);
+	assert_int_equal(la_device_open(r.ctx, disp_path, &disp), 0);
+	assert_int_equal(la_device_get_capabilities(cam, LA_USAGE_CAPTURE, &r.as, &r.sets[0]), 0);
+	assert_int_equal(la_device_get_capabilities(disp, LA_USAGE_SCANOUT, &r.as, &r.sets[1]), 0);
+	assert_int_equal(pthread_barrier_init(&r.start, NULL, 8), 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, capsets_thread, &r), 0);
+	for (size_t i = 0; i < 8; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
+	assert_int_equal(atomic_load(&r.failures), 0);
+	assert_int_equal(negotiate_sets(&r, &alone), 0);
+	assert_true(alone > 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(r.counts[i], alone);
+	la_capset_destroy(r.sets[0]);
+	la_capset_destroy(r.sets[1]);
+	la_device_unref(cam);
+	la_device_unref(disp);
+	la_context_destroy(r.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_use_races),
 		cmocka_unit_test(test_shared_and_own_contexts),
 		cmocka_unit_test(test_shared_pool),
+		cmocka_unit_test(test_shared_capsets),
 	};
 	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }
