@@ -138,7 +138,9 @@ static int add_implicit(struct drm_dev *dev, uint64_t usage, struct drm_pairs *p
 {
 	size_t n = p->n;
 
-	if ((usage & KMS_USAGES) || !drm_gbm_usable(dev))
+	/* a CPU usage keeps linear candidates only (fill_set): GBM is not
+	 * loaded for candidates that would be dropped */
+	if ((usage & (KMS_USAGES | CPU_USAGES)) || !drm_gbm_usable(dev))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (drm_pairs_add(p, p->v[i].format, DRM_FORMAT_MOD_INVALID) < 0)

@@ -2,8 +2,10 @@
 /*
  * GBM on the device fd: what the driver's userspace (Mesa) can render to,
  * and buffer objects with the driver's own layouts. Created on first use,
- * because loading the driver's GBM backend costs time and memory a pure
- * scanout or import user never needs.
+ * because loading the driver's GBM backend (Mesa's megadriver and LLVM:
+ * most of a first negotiation's time) costs time and memory a pure
+ * scanout, CPU or import user never needs, and never for a kernel driver
+ * Mesa has no DRI driver for (mesa.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +40,8 @@ static void gbm_probe(struct drm_dev *dev)
 	struct gbm_bo *bo;
 
 	dev->gbm_state = DRM_NO;
+	if (!drm_mesa_has_driver(dev->driver, dev->gbm_reason, sizeof(dev->gbm_reason)))
+		return;
 	dev->gbm = gbm_create_device(dev->fd);
 	if (!dev->gbm) {
 		snprintf(dev->gbm_reason, sizeof(dev->gbm_reason),
@@ -63,6 +67,11 @@ static void gbm_probe(struct drm_dev *dev)
 		 "GBM backend '%s' allocates, %s explicit modifiers",
 		 gbm_device_get_backend_name(dev->gbm),
 		 dev->gbm_modifiers ? "with" : "without (gbm_bo_create_with_modifiers2 failed)");
+}
+
+bool drm_gbm_probed(const struct drm_dev *dev)
+{
+	return dev->gbm_state != DRM_UNKNOWN;
 }
 
 bool drm_gbm_loaded(struct drm_dev *dev)
