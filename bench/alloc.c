@@ -14,8 +14,9 @@
  * "first-*" results time, in a fresh process each, everything up to the
  * first buffer: context, backend loading, device open, capabilities,
  * negotiation, allocation, export, free — against opening the node and
- * doing the raw cycle once. "renegotiate-*" is the cost of a cycle when
- * the negotiation is not reused.
+ * doing the raw cycle once: with the probe cache file of an earlier
+ * process ("first-*", warm) and without ("first-cold-*"). "renegotiate-*"
+ * is the cost of a cycle when the negotiation is not reused.
  *
  * Without --json the JSON goes to stdout; in the VM, bench/run passes a file
  * under $LIBALLOC_VM_RESULTS.
@@ -571,41 +572,118 @@ static int spawn_first(const struct env *e, const char *side, const struct path_
 	return isnan(*first_us) ? -EPROTO : 0;
 }
 
+/*
+ * The children's probe cache: a private runtime folder (XDG_RUNTIME_DIR,
+ * mode 0700) whose file is removed before a cold child and left by it for
+ * the warm one. The parent does not use it (its environment is set only
+ * around the spawns).
+ */
+static char first_runtime[256];
+
+static int first_cache_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (first_runtime[0])
+		return 0;
+	snprintf(first_runtime, sizeof(first_runtime), "%s/alloc-bench-XXXXXX", tmp ? tmp : "/tmp");
+	return mkdtemp(first_runtime) ? 0 : -errno;
+}
+
+static void first_cache_clear(void)
+{
+	char f[320];
+
+	snprintf(f, sizeof(f), "%s/liballoc/probe-cache", first_runtime);
+	unlink(f);
+}
+
+static void first_cache_fini(void)
+{
+	char f[320];
+
+	if (!first_runtime[0])
+		return;
+	first_cache_clear();
+	snprintf(f, sizeof(f), "%s/liballoc/probe-cache.lock", first_runtime);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/liballoc", first_runtime);
+	rmdir(f);
+	rmdir(first_runtime);
+	first_runtime[0] = '\0';
+}
+
+/* One liballoc child with the probe cache file present (warm) or not. */
+static int spawn_cached(const struct env *e, const struct path_spec *ps, bool warm, double *us,
+			double *neg)
+{
+	char *saved = getenv("XDG_RUNTIME_DIR") ? strdup(getenv("XDG_RUNTIME_DIR")) : NULL;
+	int ret;
+
+	if (!warm)
+		first_cache_clear();
+	setenv("XDG_RUNTIME_DIR", first_runtime, 1);
+	ret = spawn_first(e, "liballoc", ps, us, neg);
+	if (saved)
+		setenv("XDG_RUNTIME_DIR", saved, 1);
+	else
+		unsetenv("XDG_RUNTIME_DIR");
+	free(saved);
+	return ret;
+}
+
+static int add_first(struct bench_report *rep, const char *name, const struct bench_stats *sl,
+		     const struct bench_stats *sn, const struct bench_stats *sr, unsigned n,
+		     const char *what)
+{
+	struct bench_result *r = bench_report_add(rep, name, "us");
+
+	if (!r)
+		return -ENOMEM;
+	r->value = sl->median;
+	r->p90 = sl->p90;
+	r->baseline = sr->median;
+	r->baseline_p90 = sr->p90;
+	r->samples = n;
+	r->verified = true;
+	bench_result_num(r, "negotiate_us", sn->median);
+	snprintf(r->note, sizeof(r->note),
+		 "fresh process, %s: context, backends, device open, negotiation (%.0f us), one "
+		 "cycle; baseline: open the node, one raw cycle", what, sn->median);
+	bench_report_print_row(r);
+	return 0;
+}
+
 static int run_first(struct bench_report *rep, const struct opts *o, const struct env *e,
 		     const struct path_spec *ps)
 {
 	unsigned n = o->b.quick ? 1 : 5;
-	double lib[8], neg[8], raw[8];
-	struct bench_stats sl, sn, sr;
+	double warm[8], wneg[8], cold[8], cneg[8], raw[8];
+	struct bench_stats sw, swn, sc, scn, sr;
 	char name[64];
-	int ret = 0;
+	int ret = first_cache_init();
 
+	/* cold first: it leaves the file the warm child reads */
 	for (unsigned i = 0; i < n && ret == 0; i++) {
-		ret = spawn_first(e, "liballoc", ps, &lib[i], &neg[i]);
+		ret = spawn_cached(e, ps, false, &cold[i], &cneg[i]);
+		if (ret == 0)
+			ret = spawn_cached(e, ps, true, &warm[i], &wneg[i]);
 		if (ret == 0)
 			ret = spawn_first(e, "raw", ps, &raw[i], NULL);
 	}
 	if (ret < 0)
 		return ret;
-	bench_stats_compute(lib, n, &sl);
-	bench_stats_compute(neg, n, &sn);
+	bench_stats_compute(warm, n, &sw);
+	bench_stats_compute(wneg, n, &swn);
+	bench_stats_compute(cold, n, &sc);
+	bench_stats_compute(cneg, n, &scn);
 	bench_stats_compute(raw, n, &sr);
 	snprintf(name, sizeof(name), "first-%s-%s", ps->label, renegotiate_size.name);
-	struct bench_result *r = bench_report_add(rep, name, "us");
-	if (!r)
-		return -ENOMEM;
-	r->value = sl.median;
-	r->p90 = sl.p90;
-	r->baseline = sr.median;
-	r->baseline_p90 = sr.p90;
-	r->samples = n;
-	r->verified = true;
-	bench_result_num(r, "negotiate_us", sn.median);
-	snprintf(r->note, sizeof(r->note),
-		 "fresh process: context, backends, device open, negotiation (%.0f us), one cycle; "
-		 "baseline: open the node, one raw cycle", sn.median);
-	bench_report_print_row(r);
-	return 0;
+	ret = add_first(rep, name, &sw, &swn, &sr, n, "probe cache file present (warm)");
+	snprintf(name, sizeof(name), "first-cold-%s-%s", ps->label, renegotiate_size.name);
+	if (ret == 0)
+		ret = add_first(rep, name, &sc, &scn, &sr, n, "no probe cache file (cold)");
+	return ret;
 }
 
 /* ---- one path ---- */
@@ -678,6 +756,7 @@ static int run(struct bench_report *rep, const void *opts)
 		if (selected(o, paths[i].label))
 			ret = run_path(rep, o, &e, ctx, &paths[i]);
 	la_context_destroy(ctx);
+	first_cache_fini();
 	if (ret == 0 && rep->n == 0) {
 		fprintf(stderr, "alloc: no allocation path could run here (not in the test VM?)\n");
 		ret = -ENODEV;

@@ -8,7 +8,8 @@ Passes when the benchmark exits 0 and its stdout (or, with --file, each
 file, which is removed before COMMAND runs so that an old one cannot pass:
 the VM benchmarks write theirs into vm-run's results folder) is one JSON
 document in the schema of bench/README.md whose every result was verified
-and has a finite value. Timings are never compared with targets here: the CI machine is
+and has a finite value (for bench/alloc: every first-* start-up row has
+its first-cold-* twin). Timings are never compared with targets here: the CI machine is
 shared and a smoke test must not fail because a neighbour was busy.
 """
 import json
@@ -66,7 +67,19 @@ def check(text, where):
             fail("%s: value %r is not a finite number" % (name, v))
         if r.get("verified") is not True:
             fail("%s: not verified" % name)
+    if doc["benchmark"] == "alloc":
+        check_first_rows([r["name"] for r in doc["results"]])
     print("%s: %d results, all verified" % (doc["benchmark"], len(doc["results"])))
+
+
+def check_first_rows(names):
+    """alloc: every path's start-up is reported warm and cold, side by side."""
+    warm = [n for n in names if n.startswith("first-") and not n.startswith("first-cold-")]
+    if not warm:
+        fail("alloc: no first-* (start-up) result")
+    for n in warm:
+        if "first-cold-" + n[len("first-"):] not in names:
+            fail("alloc: %s has no first-cold-* twin (start-up without the probe cache)" % n)
 
 
 if __name__ == "__main__":
