@@ -16,8 +16,6 @@
  * Environment variables are read with secure_getenv, as Mesa ignores them
  * in setuid processes.
  */
-#include <dlfcn.h>
-#include <gbm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,25 +40,19 @@ static bool user_override(void)
 	       secure_getenv("GBM_ALWAYS_SOFTWARE");
 }
 
-/* Mesa's driver folders: the user's, else libgbm's "dri" and /usr/lib/dri. */
+/* Mesa's driver folders: the user's, else the "dri" folder next to the
+ * libgbm liballoc was built against (LA_GBM_LIBDIR) and /usr/lib/dri, the
+ * folders of Mesa's own search path (libgbm is not loaded to ask it). */
 static void driver_dirs(char *out, size_t len)
 {
 	const char *env = secure_getenv("GBM_DRIVERS_PATH");
-	Dl_info info;
 
 	if (!env)
 		env = secure_getenv("LIBGL_DRIVERS_PATH");
-	if (env && env[0]) {
+	if (env && env[0])
 		snprintf(out, len, "%s", env);
-		return;
-	}
-	if (dladdr((void *)gbm_create_device, &info) && info.dli_fname &&
-	    strrchr(info.dli_fname, '/')) {
-		const char *f = info.dli_fname;
-		snprintf(out, len, "%.*s/dri:/usr/lib/dri", (int)(strrchr(f, '/') - f), f);
-		return;
-	}
-	snprintf(out, len, "/usr/lib/dri");
+	else
+		snprintf(out, len, "%s/dri:/usr/lib/dri", LA_GBM_LIBDIR);
 }
 
 static bool file_in(const char *dirs, const char *name)
