@@ -149,7 +149,7 @@ static bool parse_line(char *line, struct be_probe_record *r, bool *current)
 	if (sscanf(line, "%u:%u %llu %d %63s %31s %n", &maj, &min, &inst, &rule, driver, what,
 		   &off) != 6 || off == 0)
 		return false;
-	if (!la_import_rule_name((enum la_import_rule)rule) || rule < 0 ||
+	if (rule < 0 || !la_import_rule_name((enum la_import_rule)rule) ||
 	    !valid_word(driver, sizeof(r->key.driver)) || !valid_word(what, sizeof(r->key.what)) ||
 	    strlen(line + off) >= sizeof(r->reason) || makedev(maj, min) == 0)
 		return false;
