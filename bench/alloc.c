@@ -19,8 +19,9 @@
  * "first-*" results time, in a fresh process each, everything up to the
  * first buffer: context, backend loading, device open, capabilities,
  * negotiation, allocation, export, free — against opening the node and
- * doing the raw cycle once. "renegotiate-*" is the cost of a cycle when
- * the negotiation is not reused.
+ * doing the raw cycle once: with the probe cache file of an earlier
+ * process ("first-*", warm) and without ("first-cold-*"). "renegotiate-*"
+ * is the cost of a cycle when the negotiation is not reused.
  *
  * Without --json the JSON goes to stdout; in the VM, bench/run passes a file
  * under $LIBALLOC_VM_RESULTS.
@@ -667,53 +668,77 @@ static const struct path_spec *spec_by_label(const char *label)
 	return NULL;
 }
 
-/* Child mode: prints "first_us T" (and "negotiate_us T" for liballoc). */
+/*
+ * The phases of a liballoc child, in the order it runs them: the context,
+ * la_device_open (which loads the backends), the negotiation, one cycle,
+ * the teardown (which unloads them). Printed as "<name>_us T".
+ */
+enum first_phase { PH_CONTEXT, PH_OPEN, PH_NEGOTIATE, PH_CYCLE, PH_TEARDOWN, PH_COUNT };
+/* the child's lines and the JSON keys (kept by pointer in a result) */
+static const char *const phase_keys[PH_COUNT] = {"context_us", "open_us", "negotiate_us",
+						  "cycle_us", "teardown_us"};
+
+struct first_sample {
+	double first_us;
+	double phase_us[PH_COUNT]; /* NAN for the raw side */
+};
+
+static int child_lib(const struct path_spec *ps, const struct opts *o, double *t)
+{
+	struct lib_point lp = {.usage = ps->usage, .label = ps->label};
+	int ret = la_context_new(&lp.ctx);
+
+	t[PH_CONTEXT + 1] = bench_now_us();
+	if (ret == 0)
+		ret = la_device_open(lp.ctx, o->child_node, &lp.dev);
+	t[PH_OPEN + 1] = bench_now_us();
+	if (ret == 0)
+		ret = lib_negotiate(&lp, o->child_w, o->child_h);
+	t[PH_NEGOTIATE + 1] = bench_now_us();
+	if (ret == 0)
+		ret = lib_cycle(&lp, NULL, false);
+	t[PH_CYCLE + 1] = bench_now_us();
+	la_result_destroy(lp.res);
+	la_device_unref(lp.dev);
+	la_context_destroy(lp.ctx);
+	t[PH_TEARDOWN + 1] = bench_now_us();
+	return ret;
+}
+
+/* Child mode: prints "first_us T" (and each phase's time for liballoc). */
 static int child_main(const struct opts *o)
 {
 	const struct path_spec *ps = spec_by_label(o->child_path);
-	double t0, t_neg = NAN, t1;
+	double t[PH_COUNT + 1];
+	bool lib;
 	int ret;
 
 	if (!ps)
 		return -EINVAL;
-	if (strcmp(o->child_side, "raw") == 0) {
+	lib = strcmp(o->child_side, "raw") != 0;
+	t[0] = bench_now_us();
+	if (!lib) {
 		struct raw_alloc raw;
-		t0 = bench_now_us();
 		ret = raw_open(&raw, ps->raw, ps->node ? ps->node : o->child_node);
 		if (ret == 0)
 			ret = raw_set_size(&raw, o->child_w, o->child_h);
 		if (ret == 0)
 			ret = raw_cycle(&raw, NULL);
 		raw_close(&raw);
-		t1 = bench_now_us();
+		t[PH_COUNT] = bench_now_us();
 	} else {
-		struct lib_point lp = {.usage = ps->usage, .label = ps->label};
-		t0 = bench_now_us();
-		ret = la_context_new(&lp.ctx);
-		if (ret == 0)
-			ret = la_device_open(lp.ctx, o->child_node, &lp.dev);
-		if (ret == 0) {
-			double n0 = bench_now_us();
-			ret = lib_negotiate(&lp, o->child_w, o->child_h);
-			t_neg = bench_now_us() - n0;
-		}
-		if (ret == 0)
-			ret = lib_cycle(&lp, NULL, false);
-		la_result_destroy(lp.res);
-		la_device_unref(lp.dev);
-		la_context_destroy(lp.ctx);
-		t1 = bench_now_us();
+		ret = child_lib(ps, o, t);
 	}
 	if (ret < 0)
 		return ret;
-	printf("first_us %.3f\n", t1 - t0);
-	if (!isnan(t_neg))
-		printf("negotiate_us %.3f\n", t_neg);
+	printf("first_us %.3f\n", t[PH_COUNT] - t[0]);
+	for (int i = 0; lib && i < PH_COUNT; i++)
+		printf("%s %.3f\n", phase_keys[i], t[i + 1] - t[i]);
 	return 0;
 }
 
 static int spawn_first(const struct env *e, const char *side, const struct path_spec *ps,
-		       double *first_us, double *negotiate_us)
+		       struct first_sample *out)
 {
 	char size[32];
 	struct bench_child c;
@@ -732,47 +757,144 @@ static int spawn_first(const struct env *e, const char *side, const struct path_
 			c.exit_status);
 		return -EIO;
 	}
-	*first_us = bench_child_value(&c, "first_us");
-	if (negotiate_us)
-		*negotiate_us = bench_child_value(&c, "negotiate_us");
-	return isnan(*first_us) ? -EPROTO : 0;
+	out->first_us = bench_child_value(&c, "first_us");
+	for (int i = 0; i < PH_COUNT; i++)
+		out->phase_us[i] = bench_child_value(&c, phase_keys[i]);
+	return isnan(out->first_us) ? -EPROTO : 0;
 }
 
-static int run_first(struct bench_report *rep, const struct opts *o, const struct env *e,
-		     const struct path_spec *ps)
-{
-	unsigned n = o->b.quick ? 1 : 5;
-	double lib[8], neg[8], raw[8];
-	struct bench_stats sl, sn, sr;
-	char name[64];
-	int ret = 0;
+/*
+ * The children's probe cache: a private runtime folder (XDG_RUNTIME_DIR,
+ * mode 0700) whose file is removed before a cold child and left by it for
+ * the warm one. The parent does not use it (its environment is set only
+ * around the spawns).
+ */
+static char first_runtime[256];
 
-	for (unsigned i = 0; i < n && ret == 0; i++) {
-		ret = spawn_first(e, "liballoc", ps, &lib[i], &neg[i]);
-		if (ret == 0)
-			ret = spawn_first(e, "raw", ps, &raw[i], NULL);
-	}
-	if (ret < 0)
-		return ret;
-	bench_stats_compute(lib, n, &sl);
-	bench_stats_compute(neg, n, &sn);
-	bench_stats_compute(raw, n, &sr);
-	snprintf(name, sizeof(name), "first-%s-%s", ps->label, renegotiate_size.name);
+static int first_cache_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (first_runtime[0])
+		return 0;
+	snprintf(first_runtime, sizeof(first_runtime), "%s/alloc-bench-XXXXXX", tmp ? tmp : "/tmp");
+	return mkdtemp(first_runtime) ? 0 : -errno;
+}
+
+static void first_cache_clear(void)
+{
+	char f[320];
+
+	snprintf(f, sizeof(f), "%s/liballoc/probe-cache", first_runtime);
+	unlink(f);
+}
+
+static void first_cache_fini(void)
+{
+	char f[320];
+
+	if (!first_runtime[0])
+		return;
+	first_cache_clear();
+	snprintf(f, sizeof(f), "%s/liballoc/probe-cache.lock", first_runtime);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/liballoc", first_runtime);
+	rmdir(f);
+	rmdir(first_runtime);
+	first_runtime[0] = '\0';
+}
+
+/* One liballoc child with the probe cache file present (warm) or not. */
+static int spawn_cached(const struct env *e, const struct path_spec *ps, bool warm,
+			struct first_sample *out)
+{
+	char *saved = getenv("XDG_RUNTIME_DIR") ? strdup(getenv("XDG_RUNTIME_DIR")) : NULL;
+	int ret;
+
+	if (!warm)
+		first_cache_clear();
+	setenv("XDG_RUNTIME_DIR", first_runtime, 1);
+	ret = spawn_first(e, "liballoc", ps, out);
+	if (saved)
+		setenv("XDG_RUNTIME_DIR", saved, 1);
+	else
+		unsetenv("XDG_RUNTIME_DIR");
+	free(saved);
+	return ret;
+}
+
+#define FIRST_MAX 8
+
+/* Median of one field of n samples (the total, or a phase when phase >= 0). */
+static double first_median(const struct first_sample *s, unsigned n, int phase)
+{
+	double v[FIRST_MAX];
+	struct bench_stats st;
+
+	for (unsigned i = 0; i < n; i++)
+		v[i] = phase < 0 ? s[i].first_us : s[i].phase_us[phase];
+	bench_stats_compute(v, n, &st);
+	return st.median;
+}
+
+static int add_first(struct bench_report *rep, const char *name, const struct first_sample *lib,
+		     const struct first_sample *raw, unsigned n, const char *what)
+{
 	struct bench_result *r = bench_report_add(rep, name, "us");
+	double v[FIRST_MAX];
+	struct bench_stats sl, sr;
+
 	if (!r)
 		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		v[i] = lib[i].first_us;
+	bench_stats_compute(v, n, &sl);
+	for (unsigned i = 0; i < n; i++)
+		v[i] = raw[i].first_us;
+	bench_stats_compute(v, n, &sr);
 	r->value = sl.median;
 	r->p90 = sl.p90;
 	r->baseline = sr.median;
 	r->baseline_p90 = sr.p90;
 	r->samples = n;
 	r->verified = true;
-	bench_result_num(r, "negotiate_us", sn.median);
+	/* each phase's median: they need not add up to the total's */
+	for (int p = 0; p < PH_COUNT; p++)
+		bench_result_num(r, phase_keys[p], first_median(lib, n, p));
 	snprintf(r->note, sizeof(r->note),
-		 "fresh process: context, backends, device open, negotiation (%.0f us), one cycle; "
-		 "baseline: open the node, one raw cycle", sn.median);
+		 "fresh process, %s: context %.0f, device open with backend loading %.0f, "
+		 "negotiation %.0f, one cycle %.0f, teardown %.0f us; baseline: open the node, one "
+		 "raw cycle", what, first_median(lib, n, PH_CONTEXT), first_median(lib, n, PH_OPEN),
+		 first_median(lib, n, PH_NEGOTIATE), first_median(lib, n, PH_CYCLE),
+		 first_median(lib, n, PH_TEARDOWN));
 	bench_report_print_row(r);
 	return 0;
+}
+
+static int run_first(struct bench_report *rep, const struct opts *o, const struct env *e,
+		     const struct path_spec *ps)
+{
+	unsigned n = o->b.quick ? 1 : 5;
+	struct first_sample warm[FIRST_MAX], cold[FIRST_MAX], raw[FIRST_MAX];
+	char name[64];
+	int ret = first_cache_init();
+
+	/* cold first: it leaves the file the warm child reads */
+	for (unsigned i = 0; i < n && ret == 0; i++) {
+		ret = spawn_cached(e, ps, false, &cold[i]);
+		if (ret == 0)
+			ret = spawn_cached(e, ps, true, &warm[i]);
+		if (ret == 0)
+			ret = spawn_first(e, "raw", ps, &raw[i]);
+	}
+	if (ret < 0)
+		return ret;
+	snprintf(name, sizeof(name), "first-%s-%s", ps->label, renegotiate_size.name);
+	ret = add_first(rep, name, warm, raw, n, "probe cache file present (warm)");
+	snprintf(name, sizeof(name), "first-cold-%s-%s", ps->label, renegotiate_size.name);
+	if (ret == 0)
+		ret = add_first(rep, name, cold, raw, n, "no probe cache file (cold)");
+	return ret;
 }
 
 /* ---- one path ---- */
@@ -849,6 +971,7 @@ static int run(struct bench_report *rep, const void *opts)
 		if (selected(o, paths[i].label))
 			ret = run_path(rep, o, &e, ctx, &paths[i]);
 	la_context_destroy(ctx);
+	first_cache_fini();
 	if (ret == 0 && rep->n == 0) {
 		fprintf(stderr, "alloc: no allocation path could run here (not in the test VM?)\n");
 		ret = -ENODEV;

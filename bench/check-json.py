@@ -8,7 +8,8 @@ Passes when the benchmark exits 0 and its stdout (or, with --file, each
 file, which is removed before COMMAND runs so that an old one cannot pass:
 the VM benchmarks write theirs into vm-run's results folder) is one JSON
 document in the schema of bench/README.md whose every result was verified
-and has a finite value, and where a result counts what both sides kept
+and has a finite value (for bench/alloc: every first-* start-up row has
+its first-cold-* twin), and where a result counts what both sides kept
 ("kept", "baseline_kept"), the two counts agree. Timings are never compared with targets here: the CI machine is
 shared and a smoke test must not fail because a neighbour was busy. For
 allocation, a run that measured the system dma-heap must also have measured
@@ -82,6 +83,8 @@ def check(text, where):
         for want in ("pool-dma-heap:system-1MiB", "pool-memory-dma-heap:system-1MiB"):
             if want not in names:
                 fail("%s: no %s result" % (where, want))
+    if doc["benchmark"] == "alloc":
+        check_first_rows([r["name"] for r in doc["results"]])
     print("%s: %d results, all verified" % (doc["benchmark"], len(doc["results"])))
 
 
@@ -99,6 +102,16 @@ def check_floor(r):
     b = r.get("baseline")
     if not isinstance(b, (int, float)) or not math.isfinite(b):
         fail("%s: floor CPU per frame %r is not a number" % (name, b))
+
+
+def check_first_rows(names):
+    """alloc: every path's start-up is reported warm and cold, side by side."""
+    warm = [n for n in names if n.startswith("first-") and not n.startswith("first-cold-")]
+    if not warm:
+        fail("alloc: no first-* (start-up) result")
+    for n in warm:
+        if "first-cold-" + n[len("first-"):] not in names:
+            fail("alloc: %s has no first-cold-* twin (start-up without the probe cache)" % n)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -105,6 +106,19 @@ static int open_trusted(const char *file, int *fd_out, char *dl_name, size_t len
 	return 0;
 }
 
+/*
+ * Milliseconds since an arbitrary point, for the debug traces of what
+ * loading costs (a fresh process pays it once); 0 unless debugging.
+ */
+static double debug_ms(struct la_context *ctx)
+{
+	struct timespec t;
+
+	if (!la_log_enabled(ctx, LA_LOG_DEBUG) || clock_gettime(CLOCK_MONOTONIC, &t) != 0)
+		return 0;
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 __attribute__((format(printf, 3, 4)))
 static void host_log(void *host_data, enum la_log_level level, const char *fmt, ...)
 {
@@ -188,9 +202,11 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	 * tells a lack of fds or memory apart from a broken module.
 	 */
 	char dl_name[PATH_MAX];
+	double t_open = debug_ms(ctx), t_dl;
 	ret = open_trusted(file, &be->fd, dl_name, sizeof(dl_name), why);
 	if (ret < 0)
 		goto fail;
+	t_dl = debug_ms(ctx);
 	be->dl = dlopen(dl_name, RTLD_NOW | RTLD_LOCAL);
 	if (!be->dl) {
 		la_why_set(why, -ELIBBAD, "%s: %s", file, dlerror());
@@ -227,12 +243,16 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 		.log = host_log,
 	};
 	la_why_clear(why);
+	double t_init = debug_ms(ctx);
 	ret = be->iface->init(&be->host, &be->data, why);
 	if (ret < 0) {
 		be->data = NULL;
 		la_why_prefix(why, "%s: backend '%s' init failed (%s)", file, be->name, strerror(-ret));
 		goto fail;
 	}
+	if (t_open > 0)
+		la_dbg(ctx, "%s: opened and checked in %.2f ms, dlopen and entry check %.2f ms, "
+		       "init %.2f ms", file, t_dl - t_open, t_init - t_dl, debug_ms(ctx) - t_init);
 	*out = be;
 	return 0;
 fail:
@@ -340,12 +360,15 @@ static int load_dir(struct la_context *ctx, const char *dir, struct la_why *why)
 		la_log(ctx, LA_LOG_WARN, "%s", why->text);
 		return 0;
 	}
+	double t_list = debug_ms(ctx);
 	ret = list_modules(dir, &names, &n);
 	if (ret < 0) {
 		if (!is_transient(ret))
 			return 0; /* a folder that does not exist is no error */
 		return la_why_set(why, ret, "%s: cannot list backends: %s", dir, strerror(-ret));
 	}
+	if (t_list > 0)
+		la_dbg(ctx, "%s: %zu module(s) listed in %.2f ms", dir, n, debug_ms(ctx) - t_list);
 	for (size_t i = 0; i < n; i++) {
 		char file[PATH_MAX];
 		struct la_backend *be;

@@ -2,7 +2,9 @@
 /*
  * The process-wide probe store of probe-cache.h: a short list under one
  * mutex. The one deliberate global of a backend: it is what makes the
- * answer outlive the context that probed (see probe-cache.h).
+ * answer outlive the context that probed (see probe-cache.h). Filled from
+ * the per-user file of probe-store.h at the first lookup, and every probed
+ * answer saved there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "probe-cache.h"
+#include "probe-store.h"
 
 struct entry {
 	struct entry *next;
@@ -25,6 +28,8 @@ static struct entry *cache_head;
 static size_t cache_count;
 static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
 static char boot_id[40];
+static bool file_loaded;            /* the probe cache file was read */
+static char store_note[300];        /* what the file did, for the next trace */
 
 static void read_boot_id(void)
 {
@@ -83,6 +88,59 @@ static int find_or_add(const struct be_probe_key *key, struct entry **out)
 	return 0;
 }
 
+/* Caller holds cache_lock. Answers of the file that this process has not. */
+static void load_file(void)
+{
+	struct be_probe_record *recs;
+	int n;
+
+	file_loaded = true;
+	if (!be_probe_store_enabled())
+		return;
+	recs = calloc(BE_PROBE_CACHE_ENTRIES, sizeof(*recs));
+	if (!recs)
+		return;
+	n = be_probe_store_load(be_probe_cache_boot_id(), recs, BE_PROBE_CACHE_ENTRIES, store_note,
+				sizeof(store_note));
+	for (int i = 0; i < n; i++) {
+		struct entry *e;
+		if (find(&recs[i].key) || find_or_add(&recs[i].key, &e) < 0)
+			continue;
+		e->answer.rule = recs[i].rule;
+		e->answer.definite = true;
+		e->answer.from_file = true;
+		snprintf(e->answer.reason, sizeof(e->answer.reason), "%s", recs[i].reason);
+	}
+	free(recs);
+}
+
+/* A probed answer into the file (not under cache_lock: file I/O). */
+static void save_file(const struct be_probe_key *key, enum la_import_rule rule, const char *reason)
+{
+	struct be_probe_record r = {.key = *key, .rule = rule};
+	char note[sizeof(store_note)];
+
+	if (!be_probe_store_enabled())
+		return;
+	snprintf(r.reason, sizeof(r.reason), "%s", reason ? reason : "");
+	be_probe_store_save(be_probe_cache_boot_id(), &r, note, sizeof(note));
+	pthread_mutex_lock(&cache_lock);
+	snprintf(store_note, sizeof(store_note), "%s", note);
+	pthread_mutex_unlock(&cache_lock);
+}
+
+bool be_probe_cache_note(char *buf, size_t len)
+{
+	bool any;
+
+	pthread_mutex_lock(&cache_lock);
+	any = store_note[0] != '\0';
+	snprintf(buf, len, "%s", store_note);
+	store_note[0] = '\0';
+	pthread_mutex_unlock(&cache_lock);
+	return any;
+}
+
 int be_probe_cache_lookup(const struct be_probe_key *key, struct be_probe_answer *out)
 {
 	struct entry *e;
@@ -94,6 +152,8 @@ int be_probe_cache_lookup(const struct be_probe_key *key, struct be_probe_answer
 	memset(out, 0, sizeof(*out));
 	out->rule = LA_IMPORT_ANY;
 	pthread_mutex_lock(&cache_lock);
+	if (!file_loaded)
+		load_file();
 	e = find(key);
 	if (e) {
 		ret = e->answer.definite ? 1 : 0;
@@ -124,9 +184,12 @@ int be_probe_cache_store(const struct be_probe_key *key, enum la_import_rule rul
 	if (ret == 0) {
 		e->answer.rule = rule;
 		e->answer.definite = true;
+		e->answer.from_file = false;
 		set_reason(&e->answer, reason);
 	}
 	pthread_mutex_unlock(&cache_lock);
+	if (ret == 0)
+		save_file(key, rule, reason);
 	return ret;
 }
 
@@ -178,5 +241,7 @@ void be_probe_cache_clear(void)
 		free(e);
 	}
 	cache_count = 0;
+	file_loaded = false;
+	store_note[0] = '\0';
 	pthread_mutex_unlock(&cache_lock);
 }

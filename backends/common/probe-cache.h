@@ -18,6 +18,11 @@
  * most BE_PROBE_CACHE_ATTEMPTS times per key and process; the last failure
  * turns the fallback into the definite answer, its reason saying so.
  *
+ * Answers of a probe that ran (be_probe_cache_store) are also kept across
+ * processes in a per-user file (probe-store.h: $XDG_RUNTIME_DIR/liballoc/,
+ * off with LIBALLOC_PROBE_CACHE=0 and in setuid processes), read at the
+ * first lookup of a process; fallbacks after failed probes are not.
+ *
  * Thread-safe (one mutex). Backends only: the core never sees this store.
  */
 #ifndef LA_BACKEND_COMMON_PROBE_CACHE_H
@@ -44,6 +49,7 @@ struct be_probe_answer {
 	char reason[BE_PROBE_CACHE_REASON_MAX];
 	unsigned attempts; /* failed probes recorded so far */
 	bool definite;     /* true: use it, do not probe again */
+	bool from_file;    /* learnt by an earlier process (probe-store.h) */
 };
 
 /*
@@ -69,7 +75,10 @@ int be_probe_cache_store(const struct be_probe_key *key, enum la_import_rule rul
  */
 int be_probe_cache_fail(const struct be_probe_key *key, enum la_import_rule fallback,
 			const char *reason, struct be_probe_answer *out);
-/* Forgets every key (tests). */
+/* What the probe cache file last did (read, saved, ignored and why), once:
+ * true and the text in buf if there is something to trace. */
+bool be_probe_cache_note(char *buf, size_t len);
+/* Forgets every key and reads the file again at the next lookup (tests). */
 void be_probe_cache_clear(void);
 /* The boot id in the keys ("" if unreadable), read once per process. */
 const char *be_probe_cache_boot_id(void);

@@ -5,7 +5,8 @@
  *    type (planes.c), framebuffer limits from the mode resources, cursor
  *    size from DRM_CAP_CURSOR_WIDTH/HEIGHT;
  *  - render/sample: formats GBM renders to (gbm_device_is_format_supported);
- *  - CPU access: linear layouts only;
+ *  - CPU access: linear layouts only (alone: the RGB formats liballoc lays
+ *    out, without loading GBM);
  *  - every candidate: the pitch rule learnt from probe dumb buffers;
  *  - the import rule probed with a foreign dma-buf (import-probe.c).
  * Usages combine by intersection: a buffer for scanout and rendering must
@@ -105,16 +106,20 @@ static int kms_pairs(struct drm_dev *dev, uint64_t usage, struct drm_pairs *out,
 	return 0;
 }
 
-static int gpu_pairs(struct drm_dev *dev, const struct la_assertion *a, struct drm_pairs *out)
+/* Render/sample: what GBM renders to. CPU access alone needs no GBM (and
+ * does not load Mesa): the linear RGB formats liballoc lays out. */
+static int gpu_pairs(struct drm_dev *dev, uint64_t usage, const struct la_assertion *a,
+		     struct drm_pairs *out)
 {
 	const uint32_t *formats = a->n_formats ? a->formats : default_formats;
 	size_t n = a->n_formats ? a->n_formats : sizeof(default_formats) / sizeof(default_formats[0]);
-	bool gbm = drm_gbm_loaded(dev);
+	bool gbm = (usage & GPU_USAGES) && drm_gbm_loaded(dev);
 	char name[32];
 
 	if (!gbm)
-		drm_dbg(dev, "render formats: %s; offering the linear formats liballoc can lay "
-			"out", dev->gbm_reason);
+		drm_dbg(dev, "%s formats: %s; offering the linear formats liballoc can lay out",
+			usage & GPU_USAGES ? "render" : "CPU access",
+			usage & GPU_USAGES ? dev->gbm_reason : "GBM not needed");
 	for (size_t i = 0; i < n; i++) {
 		struct la_format_info fi;
 		bool ok = gbm ? drm_gbm_format_supported(dev, formats[i], drm_gbm_flags(LA_USAGE_RENDER))
@@ -138,7 +143,9 @@ static int add_implicit(struct drm_dev *dev, uint64_t usage, struct drm_pairs *p
 {
 	size_t n = p->n;
 
-	if ((usage & KMS_USAGES) || !drm_gbm_usable(dev))
+	/* a CPU usage keeps linear candidates only (fill_set): GBM is not
+	 * loaded for candidates that would be dropped */
+	if ((usage & (KMS_USAGES | CPU_USAGES)) || !drm_gbm_usable(dev))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (drm_pairs_add(p, p->v[i].format, DRM_FORMAT_MOD_INVALID) < 0)
@@ -239,7 +246,7 @@ int drm_get_capabilities(struct drm_dev *dev, uint64_t usage, const struct la_as
 		ret = kms_pairs(dev, usage, &pairs, &have, why);
 	if (ret == 0 && (usage & GPU_USAGES || !have)) {
 		struct drm_pairs gpu = {0};
-		ret = gpu_pairs(dev, a, &gpu);
+		ret = gpu_pairs(dev, usage, a, &gpu);
 		if (have) {
 			keep_common(&pairs, &gpu);
 			drm_pairs_free(&gpu);

@@ -123,7 +123,13 @@ void drm_pairs_free(struct drm_pairs *p);
 int drm_planes_collect(struct drm_dev *dev, uint64_t plane_type, struct drm_pairs *out,
 		       const char **source, struct la_why *why);
 
+/* mesa.c: whether Mesa has a DRI driver for this kernel driver (reason
+ * says which file, or where none was found), without calling Mesa. */
+bool drm_mesa_has_driver(const char *driver, char *reason, size_t len);
+
 /* gbm.c */
+/* Whether GBM was tried on this device yet (nothing is loaded by asking). */
+bool drm_gbm_probed(const struct drm_dev *dev);
 /* Creates the GBM device on first use and probes one allocation. */
 bool drm_gbm_usable(struct drm_dev *dev);
 /* GBM loads (its format answers are usable) even if it cannot allocate. */

@@ -2,8 +2,10 @@
 /*
  * GBM on the device fd: what the driver's userspace (Mesa) can render to,
  * and buffer objects with the driver's own layouts. Created on first use,
- * because loading the driver's GBM backend costs time and memory a pure
- * scanout or import user never needs.
+ * because loading the driver's GBM backend (Mesa's megadriver and LLVM:
+ * most of a first negotiation's time) costs time and memory a pure
+ * scanout, CPU or import user never needs, and never for a kernel driver
+ * Mesa has no DRI driver for (mesa.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <drm_fourcc.h>
 
 #include "drm-backend.h"
+#include "gbm-lib.h"
 
 uint32_t drm_gbm_flags(uint64_t usage)
 {
@@ -36,33 +39,47 @@ static void gbm_probe(struct drm_dev *dev)
 {
 	uint64_t linear = DRM_FORMAT_MOD_LINEAR;
 	struct gbm_bo *bo;
+	const char *err;
 
 	dev->gbm_state = DRM_NO;
-	dev->gbm = gbm_create_device(dev->fd);
+	if (!drm_mesa_has_driver(dev->driver, dev->gbm_reason, sizeof(dev->gbm_reason)))
+		return;
+	if (!drm_gbm_lib_load(&err)) {
+		snprintf(dev->gbm_reason, sizeof(dev->gbm_reason), "GBM not used: %s", err);
+		return;
+	}
+	dev->gbm = drm_gbm_fn.create_device(dev->fd);
 	if (!dev->gbm) {
 		snprintf(dev->gbm_reason, sizeof(dev->gbm_reason),
 			 "gbm_create_device failed: %s", strerror(errno));
 		return;
 	}
-	bo = gbm_bo_create(dev->gbm, 64, 64, DRM_FORMAT_XRGB8888, GBM_BO_USE_RENDERING);
+	bo = drm_gbm_fn.bo_create(dev->gbm, 64, 64, DRM_FORMAT_XRGB8888, GBM_BO_USE_RENDERING);
 	if (!bo) {
 		/* kept: its format answers still describe what the driver renders */
 		snprintf(dev->gbm_reason, sizeof(dev->gbm_reason),
 			 "GBM backend '%s' loads but gbm_bo_create 64x64 XRGB8888 failed: %s",
-			 gbm_device_get_backend_name(dev->gbm), strerror(errno));
+			 drm_gbm_fn.device_get_backend_name(dev->gbm), strerror(errno));
 		return;
 	}
-	gbm_bo_destroy(bo);
-	bo = gbm_bo_create_with_modifiers2(dev->gbm, 64, 64, DRM_FORMAT_XRGB8888, &linear, 1,
-					   GBM_BO_USE_RENDERING);
+	drm_gbm_fn.bo_destroy(bo);
+	bo = drm_gbm_fn.bo_create_with_modifiers2
+		     ? drm_gbm_fn.bo_create_with_modifiers2(dev->gbm, 64, 64, DRM_FORMAT_XRGB8888,
+							     &linear, 1, GBM_BO_USE_RENDERING)
+		     : NULL;
 	dev->gbm_modifiers = bo != NULL;
 	if (bo)
-		gbm_bo_destroy(bo);
+		drm_gbm_fn.bo_destroy(bo);
 	dev->gbm_state = DRM_YES;
 	snprintf(dev->gbm_reason, sizeof(dev->gbm_reason),
 		 "GBM backend '%s' allocates, %s explicit modifiers",
-		 gbm_device_get_backend_name(dev->gbm),
+		 drm_gbm_fn.device_get_backend_name(dev->gbm),
 		 dev->gbm_modifiers ? "with" : "without (gbm_bo_create_with_modifiers2 failed)");
+}
+
+bool drm_gbm_probed(const struct drm_dev *dev)
+{
+	return dev->gbm_state != DRM_UNKNOWN;
 }
 
 bool drm_gbm_loaded(struct drm_dev *dev)
@@ -83,13 +100,13 @@ bool drm_gbm_usable(struct drm_dev *dev)
 bool drm_gbm_format_supported(struct drm_dev *dev, uint32_t format, uint32_t gbm_flags)
 {
 	drm_gbm_usable(dev);
-	return dev->gbm && gbm_device_is_format_supported(dev->gbm, format, gbm_flags);
+	return dev->gbm && drm_gbm_fn.device_is_format_supported(dev->gbm, format, gbm_flags);
 }
 
 void drm_gbm_destroy(struct drm_dev *dev)
 {
 	if (dev->gbm)
-		gbm_device_destroy(dev->gbm);
+		drm_gbm_fn.device_destroy(dev->gbm);
 	dev->gbm = NULL;
 }
 
@@ -98,17 +115,17 @@ static struct gbm_bo *create_bo(struct drm_dev *dev, const struct la_alloc_reque
 {
 	if (req->modifier == DRM_FORMAT_MOD_INVALID) {
 		*how = "gbm_bo_create";
-		return gbm_bo_create(dev->gbm, req->width, req->height, req->format, flags);
+		return drm_gbm_fn.bo_create(dev->gbm, req->width, req->height, req->format, flags);
 	}
 	if (dev->gbm_modifiers) {
 		*how = "gbm_bo_create_with_modifiers2";
-		return gbm_bo_create_with_modifiers2(dev->gbm, req->width, req->height, req->format,
-						     &req->modifier, 1, flags);
+		return drm_gbm_fn.bo_create_with_modifiers2(dev->gbm, req->width, req->height,
+							    req->format, &req->modifier, 1, flags);
 	}
 	/* LINEAR without modifier support: GBM_BO_USE_LINEAR promises it */
 	*how = "gbm_bo_create(GBM_BO_USE_LINEAR)";
-	return gbm_bo_create(dev->gbm, req->width, req->height, req->format,
-			     flags | GBM_BO_USE_LINEAR);
+	return drm_gbm_fn.bo_create(dev->gbm, req->width, req->height, req->format,
+				    flags | GBM_BO_USE_LINEAR);
 }
 
 /* Bytes of plane p: rows * pitch for linear layouts, else up to the next
@@ -134,7 +151,7 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 			   const struct la_alloc_request *req, struct la_descriptor *out,
 			   struct la_why *why)
 {
-	int n = gbm_bo_get_plane_count(bo);
+	int n = drm_gbm_fn.bo_get_plane_count(bo);
 
 	if (n < 1 || n > LA_MAX_PLANES) {
 		drm_diag(why, dev, "GBM returned a buffer with %d planes", n);
@@ -143,16 +160,16 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 	out->format = req->format;
 	out->modifier = req->modifier == DRM_FORMAT_MOD_INVALID || !dev->gbm_modifiers
 				? req->modifier
-				: gbm_bo_get_modifier(bo);
+				: drm_gbm_fn.bo_get_modifier(bo);
 	out->width = req->width;
 	out->height = req->height;
 	out->plane_count = (uint32_t)n;
 	for (int p = 0; p < n; p++) {
 		/* planes of one GEM object share one dma-buf fd */
-		uint32_t h = gbm_bo_get_handle_for_plane(bo, p).u32;
+		uint32_t h = drm_gbm_fn.bo_get_handle_for_plane(bo, p).u32;
 		int same = -1;
 		for (int q = 0; q < p && same < 0; q++)
-			if (gbm_bo_get_handle_for_plane(bo, q).u32 == h)
+			if (drm_gbm_fn.bo_get_handle_for_plane(bo, q).u32 == h)
 				same = q;
 		if (same >= 0) {
 			out->planes[p].fd = out->planes[same].fd;
@@ -167,8 +184,8 @@ static int fill_descriptor(struct drm_dev *dev, struct gbm_bo *bo,
 				 "failed: %s", p, strerror(err));
 			return -err;
 		}
-		out->planes[p].offset = gbm_bo_get_offset(bo, p);
-		out->planes[p].pitch = gbm_bo_get_stride_for_plane(bo, p);
+		out->planes[p].offset = drm_gbm_fn.bo_get_offset(bo, p);
+		out->planes[p].pitch = drm_gbm_fn.bo_get_stride_for_plane(bo, p);
 	}
 	for (int p = 0; p < n; p++) {
 		off_t size = lseek(out->planes[p].fd, 0, SEEK_END);
@@ -202,7 +219,7 @@ int drm_gbm_allocate(struct drm_dev *dev, const struct la_alloc_request *req,
 	ret = fill_descriptor(dev, bo, req, out, why);
 	/* The dma-buf fds hold the memory; the bo and its handle can go. The
 	 * caller (core) closes the fds of a failed allocation. */
-	gbm_bo_destroy(bo);
+	drm_gbm_fn.bo_destroy(bo);
 	if (ret == 0)
 		drm_dbg(dev, "%s %ux%u %s: pitch %llu", how, req->width, req->height,
 			drm_fourcc_name(req->format, name, sizeof(name)),

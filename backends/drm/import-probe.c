@@ -156,14 +156,19 @@ static void learn(struct drm_dev *dev)
 {
 	struct be_probe_key key = {.devnum = dev->devnum, .what = "import"};
 	struct be_probe_answer a;
+	char note[300];
 	int ret;
 
 	snprintf(key.driver, sizeof(key.driver), "%s", dev->driver);
-	if (be_probe_cache_lookup(&key, &a) == 1) {
+	ret = be_probe_cache_lookup(&key, &a);
+	if (be_probe_cache_note(note, sizeof(note)))
+		drm_dbg(dev, "probe cache: %s", note);
+	if (ret == 1) {
 		use_answer(dev, &a);
 		dev->import_fallback = false;
-		drm_dbg(dev, "import rule %s from an earlier probe in this process: %s",
-			la_import_rule_name(dev->import_rule), dev->import_reason);
+		drm_dbg(dev, "import rule %s from an earlier probe in this %s: %s",
+			la_import_rule_name(dev->import_rule),
+			a.from_file ? "boot (probe cache file)" : "process", dev->import_reason);
 		return;
 	}
 	dev->import_fallback = false;
@@ -177,6 +182,8 @@ static void learn(struct drm_dev *dev)
 	}
 	if (ret < 0)
 		drm_dbg(dev, "probe cache: %s (this device keeps its own answer)", strerror(-ret));
+	if (be_probe_cache_note(note, sizeof(note)))
+		drm_dbg(dev, "probe cache: %s", note);
 	drm_dbg(dev, "import rule %s: %s", la_import_rule_name(dev->import_rule),
 		dev->import_reason);
 }

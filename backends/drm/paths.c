@@ -116,6 +116,14 @@ static int match_gbm(struct drm_dev *dev, const struct la_alloc_request *req, in
 	uint32_t flags = drm_gbm_flags(req->usage);
 	char name[32];
 
+	/* Linear buffers: the dumb path, ranked above, serves them, so Mesa is
+	 * not loaded just to rank this one below it; it is at this path's
+	 * first allocation, which fails with GBM's reason if it cannot. */
+	if (!drm_gbm_probed(dev) && req->modifier == DRM_FORMAT_MOD_LINEAR &&
+	    drm_dev_can_dumb(dev)) {
+		la_why_set(why, 0, "GBM not loaded yet: tried at this path's first allocation");
+		return 0;
+	}
 	if (!drm_gbm_usable(dev)) {
 		drm_diag(why, dev, "%s", dev->gbm_reason);
 		return -ENOTSUP;

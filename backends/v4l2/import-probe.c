@@ -172,6 +172,7 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 	struct v4l2_probe *p = &dev->probe[q];
 	struct be_probe_key key = {.devnum = dev->devnum};
 	struct be_probe_answer a;
+	char note[300];
 	int ret;
 
 	if (p->done)
@@ -183,10 +184,15 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 	}
 	snprintf(key.driver, sizeof(key.driver), "%s", dev->driver);
 	snprintf(key.what, sizeof(key.what), "%s", q == V4L2_Q_CAPTURE ? "capture" : "output");
-	if (be_probe_cache_lookup(&key, &a) == 1) {
+	ret = be_probe_cache_lookup(&key, &a);
+	if (be_probe_cache_note(note, sizeof(note)))
+		v4l2_dbg(dev->be, "probe cache: %s", note);
+	if (ret == 1) {
 		use_answer(p, &a);
-		v4l2_dbg(dev->be, "%s: %s queue: import rule from an earlier probe in this process: "
-			 "%s: %s", dev->label, key.what, la_import_rule_name(p->rule), p->reason);
+		v4l2_dbg(dev->be, "%s: %s queue: import rule from an earlier probe in this %s: "
+			 "%s: %s", dev->label, key.what, a.from_file ? "boot (probe cache file)"
+								   : "process",
+			 la_import_rule_name(p->rule), p->reason);
 		return;
 	}
 	run_probe(dev, q, p);
@@ -196,6 +202,8 @@ void v4l2_probe_import_rule(struct v4l2_dev *dev, enum v4l2_queue q, uint32_t me
 		ret = be_probe_cache_fail(&key, p->rule, p->reason, &a);
 		use_answer(p, &a);
 	}
+	if (be_probe_cache_note(note, sizeof(note)))
+		v4l2_dbg(dev->be, "probe cache: %s", note);
 	if (ret < 0)
 		v4l2_dbg(dev->be, "%s: probe cache: %s (this device object keeps its own answer)",
 			 dev->label, strerror(-ret));

@@ -1,5 +1,7 @@
 #include "drmtest.h"
 
+#include <dlfcn.h>
+#include <gbm.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,4 +60,17 @@ int dt_heap_buffer(size_t size)
 	if (fd < 0)
 		vm_fatal("DMA_HEAP_IOCTL_ALLOC %zu from /dev/dma_heap/system: %s", size, strerror(-fd));
 	return fd;
+}
+
+bool dt_mesa_driver(const char *driver)
+{
+	char path[512];
+	Dl_info info;
+
+	if (!dladdr((void *)gbm_create_device, &info) || !info.dli_fname ||
+	    !strrchr(info.dli_fname, '/'))
+		vm_fatal("cannot locate libgbm");
+	snprintf(path, sizeof(path), "%.*s/dri/%s_dri.so",
+		 (int)(strrchr(info.dli_fname, '/') - info.dli_fname), info.dli_fname, driver);
+	return access(path, F_OK) == 0;
 }

@@ -3,6 +3,7 @@
 #define LA_DRMTEST_H
 
 #include <liballoc/liballoc.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "result.h"
@@ -19,6 +20,10 @@ void dt_print_result(const struct la_result *res);
 /* A page-multiple dma-buf from the system dma-heap, made without liballoc;
  * exits the program if there is none. */
 int dt_heap_buffer(size_t size);
+/* Whether Mesa ships a DRI driver named after the kernel driver, next to
+ * libgbm (Debian's layout). Without one (vgem) liballoc never asks GBM:
+ * Mesa would print its loader's errors on stderr. Nor must a test. */
+bool dt_mesa_driver(const char *driver);
 /* Lowest set bit. */
 uint64_t dt_lowbit(uint64_t v);
 

@@ -181,26 +181,64 @@ static int read_via_vgem(int dmabuf, uint64_t offset)
 	return v;
 }
 
-static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
+/* The byte at offset of a dma-buf, through a fresh map of its fd. */
+static int read_via_dmabuf(int dmabuf, uint64_t offset)
+{
+	size_t len = (size_t)((offset + 4096) & ~(uint64_t)4095);
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, dmabuf, 0);
+	int v;
+
+	if (p == MAP_FAILED)
+		return -1;
+	v = ((volatile uint8_t *)p)[offset];
+	munmap(p, len);
+	return v;
+}
+
+/* GBM on a node Mesa has no driver for: refused, naming the missing file. */
+static void check_gbm_refused(struct la_result *res, struct la_device *dev, const char *path)
+{
+	char file[80];
+	struct la_buffer *buf;
+	int ret = la_allocate_with_path(res, path, &buf);
+
+	snprintf(file, sizeof(file), "%s_dri.so", la_device_get_driver(dev));
+	vm_check(ret < 0 && strstr(la_last_diagnosis(), file), "%s refused (no Mesa driver): %s",
+		 path, ret < 0 ? la_last_diagnosis() : "allocated");
+	if (ret == 0)
+		la_buffer_destroy(buf);
+}
+
+static void check_paths(struct la_context *ctx, struct la_device *card)
 {
 	static const uint32_t sizes[][2] = {{1, 1}, {1921, 3}, {4096, 16}};
+	const char *drv = la_device_get_driver(card);
+	bool mesa = dt_mesa_driver(drv);
+	char dumb[64], gbm[64];
+
+	snprintf(dumb, sizeof(dumb), "drm-dumb:%s", drv);
+	snprintf(gbm, sizeof(gbm), "drm-gbm:%s", drv);
 	for (size_t i = 0; i < 3; i++) {
 		struct la_assertion a = {.width = sizes[i][0], .height = sizes[i][1],
 					 .formats = formats, .n_formats = 1};
-		struct la_request r = {vgem_card, LA_USAGE_RENDER | LA_USAGE_CPU_WRITE};
+		struct la_request r = {card, LA_USAGE_RENDER | LA_USAGE_CPU_WRITE};
 		struct la_result *res;
 		struct la_buffer *buf;
 		struct la_descriptor d;
 		void *map;
 		int ret = la_negotiate(ctx, &a, &r, 1, &res);
 
-		if (!vm_check(ret == 0, "vgem card render %ux%u: %s", a.width, a.height,
+		if (!vm_check(ret == 0, "%s render %ux%u: %s", drv, a.width, a.height,
 			      ret ? la_last_diagnosis() : "ok")) {
 			la_result_destroy(res);
 			continue;
 		}
 		for (int k = 0; k < 2; k++) {
-			const char *path = k ? "drm-gbm:vgem" : "drm-dumb:vgem";
+			const char *path = k ? gbm : dumb;
+			if (k && !mesa) {
+				check_gbm_refused(res, card, path);
+				continue;
+			}
 			ret = la_allocate_with_path(res, path, &buf);
 			if (!vm_check(ret == 0, "%s %ux%u: %s", path, a.width, a.height,
 				      ret ? la_last_diagnosis() : "ok"))
@@ -213,27 +251,36 @@ static void check_paths(struct la_context *ctx, struct la_device *vgem_card)
 				uint64_t last = d.planes[0].pitch * a.height - 1;
 				memset(map, 0x5a, last + 1);
 				la_buffer_unmap(buf, 0);
-				int got = read_via_vgem(d.planes[0].fd, last);
-				vm_check(got == 0x5a, "written through the map, read back through a "
-					 "vgem import: 0x%x", (unsigned)got);
+				/* vgem maps virtio_gpu's imports with neither CPU
+				 * path: its own buffers are read through its map */
+				bool vgem = !strcmp(drv, "vgem");
+				int got = vgem ? read_via_vgem(d.planes[0].fd, last)
+					       : read_via_dmabuf(d.planes[0].fd, last);
+				vm_check(got == 0x5a, "written through the map, read back through %s: "
+					 "0x%x", vgem ? "a vgem import" : "a map of the dma-buf",
+					 (unsigned)got);
 			}
 			la_buffer_destroy(buf);
 		}
 		la_result_destroy(res);
 	}
-	/* implicit layout through GBM for rendering alone */
+	/* implicit layout through GBM for rendering alone, where Mesa has a driver */
 	struct la_assertion a = {.width = 640, .height = 480, .formats = formats, .n_formats = 1};
-	struct la_request r = {vgem_card, LA_USAGE_RENDER};
+	struct la_request r = {card, LA_USAGE_RENDER};
 	uint64_t implicit = LA_MODIFIER_IMPLICIT;
 	a.modifiers = &implicit;
 	a.n_modifiers = 1;
 	struct la_result *res;
 	struct la_buffer *buf;
 	int ret = la_negotiate(ctx, &a, &r, 1, &res);
-	if (vm_check(ret == 0, "implicit-modifier negotiation: %s", ret ? la_last_diagnosis() : "ok")) {
+	if (!mesa) {
+		vm_check(ret == -ENOENT, "%s: no implicit layout without a Mesa driver (%d): %s", drv,
+			 ret, ret ? la_last_diagnosis() : "negotiated");
+	} else if (vm_check(ret == 0, "%s implicit-modifier negotiation: %s", drv,
+			    ret ? la_last_diagnosis() : "ok")) {
 		dt_print_result(res);
 		ret = la_allocate(res, &buf);
-		if (vm_check(ret == 0 && !strcmp(la_buffer_get_path(buf), "drm-gbm:vgem"),
+		if (vm_check(ret == 0 && !strcmp(la_buffer_get_path(buf), gbm),
 			     "implicit layout allocated by %s", ret ? la_last_diagnosis() : la_buffer_get_path(buf)))
 			la_buffer_destroy(buf);
 	}
@@ -311,6 +358,7 @@ int main(int argc, char **argv)
 	check_main_case(ctx, virtio, vgem);
 	check_sizes(ctx, virtio, vgem);
 	check_paths(ctx, vgem_card);
+	check_paths(ctx, virtio);
 	check_refusals(ctx, virtio);
 out:
 	la_device_unref(vgem_card);

@@ -155,13 +155,50 @@ static void check_cursor(struct la_device *dev)
 		 "cursor %ux%u refused: %s", a.width, a.height, la_last_diagnosis());
 }
 
+/* Without a Mesa driver: the RGB formats liballoc lays out, no implicit
+ * layout, and the GBM path refused with the file that is missing. */
+static void check_render_without_mesa(struct la_context *ctx, struct la_device *dev, const struct la_capset *set,
+				      const uint32_t *formats, size_t n)
+{
+	char name[32], file[80];
+
+	for (size_t i = 0; i < n; i++) {
+		struct la_format_info fi;
+		bool want = la_format_get_info(formats[i], &fi) == 0 && !fi.is_yuv;
+		vm_check(set_has(set, formats[i], LA_MODIFIER_LINEAR) == want,
+			 "%s (no Mesa driver): %s %s for rendering", la_device_get_label(dev),
+			 la_format_name(formats[i], name, sizeof(name)),
+			 want ? "offered" : "not offered");
+		vm_check(!set_has(set, formats[i], LA_MODIFIER_IMPLICIT),
+			 "%s (no Mesa driver): no implicit %s", la_device_get_label(dev), name);
+	}
+	snprintf(file, sizeof(file), "%s_dri.so", la_device_get_driver(dev));
+	struct la_assertion a = {.width = 64, .height = 64, .formats = formats, .n_formats = 1};
+	struct la_request r = {dev, LA_USAGE_RENDER};
+	struct la_result *res = NULL;
+	struct la_buffer *buf;
+	char path[64];
+	int ret = la_negotiate(ctx, &a, &r, 1, &res);
+
+	snprintf(path, sizeof(path), "drm-gbm:%s", la_device_get_driver(dev));
+	if (ret == 0)
+		ret = la_allocate_with_path(res, path, &buf);
+	vm_check(ret < 0 && strstr(la_last_diagnosis(), file),
+		 "%s: %s refused, naming %s: %s", la_device_get_label(dev), path, file,
+		 la_last_diagnosis());
+	if (ret == 0)
+		la_buffer_destroy(buf);
+	la_result_destroy(res);
+}
+
 /* Render formats must be GBM's answers, asked here directly. */
-static void check_render(struct la_device *dev)
+static void check_render(struct la_context *ctx, struct la_device *dev)
 {
 	static const uint32_t formats[] = {DRM_FORMAT_XRGB8888, DRM_FORMAT_ARGB8888,
 					   DRM_FORMAT_RGB565, DRM_FORMAT_NV12};
 	struct la_assertion a = {.width = 256, .height = 256, .formats = formats, .n_formats = 4};
-	struct gbm_device *gbm = gbm_create_device(la_device_get_fd(dev));
+	bool mesa = dt_mesa_driver(la_device_get_driver(dev));
+	struct gbm_device *gbm = mesa ? gbm_create_device(la_device_get_fd(dev)) : NULL;
 	struct gbm_bo *bo = gbm ? gbm_bo_create(gbm, 64, 64, DRM_FORMAT_XRGB8888,
 						GBM_BO_USE_RENDERING) : NULL;
 	struct la_capset *set;
@@ -171,6 +208,8 @@ static void check_render(struct la_device *dev)
 	if (!vm_check(ret == 0, "%s render capabilities: %s", la_device_get_label(dev),
 		      ret ? la_last_diagnosis() : "ok"))
 		return;
+	if (!mesa)
+		check_render_without_mesa(ctx, dev, set, formats, 4);
 	for (size_t i = 0; gbm && i < 4; i++) {
 		bool want = gbm_device_is_format_supported(gbm, formats[i], GBM_BO_USE_RENDERING);
 		vm_check(set_has(set, formats[i], LA_MODIFIER_LINEAR) == want, "%s: %s %s for rendering (GBM: %d)",
@@ -252,9 +291,9 @@ int main(void)
 
 	check_scanout(virtio);
 	check_cursor(virtio);
-	check_render(virtio);
-	check_render(vgem_card);
-	check_render(vgem);
+	check_render(ctx, virtio);
+	check_render(ctx, vgem_card);
+	check_render(ctx, vgem);
 	check_pitch(virtio);
 	check_pitch(vgem_card);
 	check_import_rule(virtio, LA_IMPORT_OWN_ONLY);

@@ -7,6 +7,14 @@
  * that reaches the driver).
  *
  *   vm-drm-probe-cache /dev/dri/cardN     (the contig_display card)
+ *
+ * Across processes (the probe cache file in $XDG_RUNTIME_DIR/liballoc):
+ *
+ *   vm-drm-probe-cache --imports N /dev/dri/cardN
+ *
+ * one context learns the rule (contiguous) with exactly N imports reaching
+ * the driver: 2 in the first process of a fresh runtime folder, 0 in the
+ * next, whose reason is the first one's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +64,22 @@ static enum la_import_rule rule_of(struct la_context *ctx, const char *node, cha
 	return rule;
 }
 
+static int across_processes(long want, const char *node)
+{
+	char reason[512];
+	long n0 = imports();
+	struct la_context *ctx = dt_context();
+	enum la_import_rule r = rule_of(ctx, node, reason, sizeof(reason));
+	long n1 = imports();
+
+	la_context_destroy(ctx);
+	vm_check(r == LA_IMPORT_CONTIGUOUS && n1 - n0 == want,
+		 "this process: rule %s with %ld import(s) reaching the driver (want %ld): %s",
+		 la_import_rule_name(r), n1 - n0, want, reason);
+	vm_check(strstr(reason, "probed: PRIME import") != NULL, "the reason is the probe's");
+	return vm_exit_status();
+}
+
 int main(int argc, char **argv)
 {
 	char first[512], again[512];
@@ -63,8 +87,10 @@ int main(int argc, char **argv)
 	long n0, n1, n2;
 	enum la_import_rule r1, r2, r3;
 
+	if (argc == 4 && strcmp(argv[1], "--imports") == 0)
+		return across_processes(atol(argv[2]), argv[3]);
 	if (argc != 2)
-		vm_fatal("usage: vm-drm-probe-cache /dev/dri/cardN");
+		vm_fatal("usage: vm-drm-probe-cache [--imports N] /dev/dri/cardN");
 	n0 = imports();
 	ctx = dt_context();
 	r1 = rule_of(ctx, argv[1], first, sizeof(first));
