@@ -102,8 +102,13 @@ LA_EXPORT int la_buffer_import_sync_file(struct la_buffer *buf, uint32_t plane, 
 	do {
 		ret = ioctl(buf->desc.planes[plane].fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg);
 	} while (ret < 0 && errno == EINTR);
-	if (ret < 0)
-		return la_publish(&why, ioctl_failed(errno, what, "DMA_BUF_IOCTL_IMPORT_SYNC_FILE",
-						     plane, &why));
+	if (ret < 0) {
+		int err = errno;
+		ioctl_failed(err, what, "DMA_BUF_IOCTL_IMPORT_SYNC_FILE", plane, &why);
+		/* the kernel's EINVAL once flags are checked: fd is no sync_file */
+		if (err == EINVAL)
+			la_why_append(&why, " (fd %d is not a sync_file)", fd);
+		return la_publish(&why, why.err);
+	}
 	return 0;
 }
