@@ -701,6 +701,31 @@ int la_buffer_map(struct la_buffer *buf, uint32_t plane, uint32_t flags, void **
  */
 int la_buffer_unmap(struct la_buffer *buf, uint32_t plane);
 
+#define LA_SYNC_READ  (1u << 0)
+#define LA_SYNC_WRITE (1u << 1)
+/*
+ * Implicit fences as sync_files, for explicit-sync users (Linux 6.0,
+ * DMA_BUF_IOCTL_EXPORT_SYNC_FILE / IMPORT_SYNC_FILE). The fences belong to
+ * the plane's dma-buf: planes sharing one dma-buf share them.
+ *
+ * Export: *fd gets a new sync_file (close-on-exec, the caller's to close)
+ * that signals when the access in flags may start: LA_SYNC_READ waits for
+ * the writers, LA_SYNC_WRITE for the readers and writers. A buffer with no
+ * pending fence gives one already signalled. *fd is -1 on failure.
+ * Import: adds the sync_file fd's fence to the dma-buf as a reader
+ * (LA_SYNC_READ) or writer (LA_SYNC_WRITE) fence, so implicit-sync users
+ * wait for it. fd is borrowed: it stays the caller's, open, also on failure.
+ * -EINVAL: buf or fd NULL (export), plane >= plane_count, flags not a
+ *   non-empty mix of LA_SYNC_READ/LA_SYNC_WRITE, fd negative (import), or
+ *   an fd the kernel refuses as a sync_file.
+ * -ENOTSUP: the kernel lacks the ioctl (before Linux 6.0), or the plane's
+ *   fd is not a dma-buf (the diagnosis says so).
+ * Every failure is diagnosed. Otherwise the kernel errno of the ioctl.
+ */
+int la_buffer_export_sync_file(const struct la_buffer *buf, uint32_t plane, uint32_t flags,
+			       int *fd);
+int la_buffer_import_sync_file(struct la_buffer *buf, uint32_t plane, uint32_t flags, int fd);
+
 /* ------------------------------------------------------------------ */
 /* Buffer pools: recycling buffers of one negotiated shape             */
 

@@ -501,6 +501,57 @@ static void test_map_roundtrip(void **state)
 	la_result_destroy(res);
 }
 
+/*
+ * The test double's buffers are memfds: the sync_file ioctls answer ENOTTY,
+ * which must come back as -ENOTSUP with a reason. Argument checks come
+ * first, and nothing is left open by any refusal (the VM test fence-vgem
+ * does the real round trip).
+ */
+static void test_sync_file_checks(void **state)
+{
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	int before = tl_fd_count(), fd = 123;
+
+	(void)state;
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT, NULL, 0, NV12, &res), 0);
+	assert_int_equal(la_allocate(res, &buf), 0);
+	int after_alloc = tl_fd_count();
+
+	assert_int_equal(la_buffer_export_sync_file(buf, 0, LA_SYNC_READ, NULL), -EINVAL);
+	assert_int_equal(la_buffer_export_sync_file(NULL, 0, LA_SYNC_READ, &fd), -EINVAL);
+	assert_int_equal(fd, -1);
+	assert_int_equal(la_buffer_export_sync_file(buf, 2, LA_SYNC_READ, &fd), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "plane 2 out of range"));
+	assert_int_equal(la_buffer_export_sync_file(buf, 0, 0, &fd), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "LA_SYNC_READ"));
+	assert_int_equal(la_buffer_export_sync_file(buf, 0, 4, &fd), -EINVAL);
+	assert_int_equal(la_buffer_export_sync_file(buf, 1, LA_SYNC_READ | LA_SYNC_WRITE, &fd),
+			 -ENOTSUP);
+	assert_non_null(strstr(la_last_diagnosis(), "DMA_BUF_IOCTL_EXPORT_SYNC_FILE"));
+	assert_non_null(strstr(la_last_diagnosis(), "not a dma-buf"));
+	assert_int_equal(fd, -1);
+
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(la_buffer_import_sync_file(NULL, 0, LA_SYNC_WRITE, pipefd[0]), -EINVAL);
+	assert_int_equal(la_buffer_import_sync_file(buf, 5, LA_SYNC_WRITE, pipefd[0]), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "plane 5 out of range"));
+	assert_int_equal(la_buffer_import_sync_file(buf, 0, 8, pipefd[0]), -EINVAL);
+	assert_int_equal(la_buffer_import_sync_file(buf, 0, LA_SYNC_WRITE, -1), -EINVAL);
+	assert_non_null(strstr(la_last_diagnosis(), "fd -1"));
+	assert_int_equal(la_buffer_import_sync_file(buf, 0, LA_SYNC_WRITE, pipefd[0]), -ENOTSUP);
+	assert_non_null(strstr(la_last_diagnosis(), "DMA_BUF_IOCTL_IMPORT_SYNC_FILE"));
+	/* The caller's fd stays the caller's, open, after a failure. */
+	assert_true(fcntl(pipefd[0], F_GETFD) >= 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	assert_int_equal(tl_fd_count(), after_alloc);
+	la_buffer_destroy(buf);
+	la_result_destroy(res);
+	assert_int_equal(tl_fd_count(), before);
+}
+
 static void test_protected_is_never_downgraded(void **state)
 {
 	struct la_result *res = NULL;
@@ -760,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_contig_enomem_names_devices),
 		cmocka_unit_test(test_export_and_descriptor),
 		cmocka_unit_test(test_map_roundtrip),
+		cmocka_unit_test(test_sync_file_checks),
 		cmocka_unit_test(test_protected_is_never_downgraded),
 		cmocka_unit_test(test_protected_required_alone),
 		cmocka_unit_test(test_import),
