@@ -5,10 +5,13 @@
  * la_buffer_export()). Nothing here needs EGL, Vulkan, libdrm, Wayland or
  * GStreamer at build or link time: the few values of theirs it uses are
  * defined below with the la_ prefix, each with its upstream name and value.
+ * The Wayland feedback section also maps a compositor's linux-dmabuf
+ * feedback to capability sets and back (plain data, no libwayland).
  *
  * Conventions are those of <liballoc/liballoc.h>: 0 or a negative errno,
  * -EINVAL for a NULL pointer argument, nothing written to the output on
- * failure unless a comment says so. In addition, for every function here:
+ * failure unless a comment says so. In addition, for every function that
+ * takes a descriptor:
  *  - -EINVAL: desc->plane_count not in 1..LA_MAX_PLANES, a used plane with
  *    a negative fd (for the functions that pass fds), width or height 0.
  *  - fds are borrowed: they are copied as numbers, never duplicated or
