@@ -5,10 +5,13 @@
  * la_buffer_export()). Nothing here needs EGL, Vulkan, libdrm, Wayland or
  * GStreamer at build or link time: the few values of theirs it uses are
  * defined below with the la_ prefix, each with its upstream name and value.
+ * The Wayland feedback section also maps a compositor's linux-dmabuf
+ * feedback to capability sets and back (plain data, no libwayland).
  *
  * Conventions are those of <liballoc/liballoc.h>: 0 or a negative errno,
  * -EINVAL for a NULL pointer argument, nothing written to the output on
- * failure unless a comment says so. In addition, for every function here:
+ * failure unless a comment says so. In addition, for every function that
+ * takes a descriptor:
  *  - -EINVAL: desc->plane_count not in 1..LA_MAX_PLANES, a used plane with
  *    a negative fd (for the functions that pass fds), width or height 0.
  *  - fds are borrowed: they are copied as numbers, never duplicated or
@@ -201,6 +204,93 @@ struct la_wl_dmabuf_plane {
  */
 int la_wl_dmabuf_planes(const struct la_descriptor *desc, struct la_wl_dmabuf_plane *planes,
 			size_t len, size_t *n_planes);
+
+/* ------------------------------------------------------------------ */
+/* Wayland: zwp_linux_dmabuf_feedback_v1 as capability sets (version 4+) */
+
+/* ZWP_LINUX_DMABUF_FEEDBACK_V1_TRANCHE_FLAGS_SCANOUT */
+#define LA_WL_TRANCHE_SCANOUT 1u
+
+/* One entry of the format_table event's mmap'ed table (16 bytes, native endian). */
+struct la_wl_format_entry {
+	uint32_t format;   /* DRM fourcc */
+	uint32_t padding;
+	uint64_t modifier; /* DRM_FORMAT_MOD_INVALID (LA_MODIFIER_IMPLICIT) = implicit */
+};
+
+/* One tranche: the tranche_target_device, tranche_flags and tranche_formats events. */
+struct la_wl_tranche {
+	dev_t target_device;     /* 0 reads as the feedback's main_device */
+	uint32_t flags;          /* LA_WL_TRANCHE_SCANOUT or 0 */
+	const uint16_t *indices; /* into the format table, the tranche's order */
+	size_t n_indices;        /* the wl_array's size / 2 */
+};
+
+/*
+ * A whole feedback, between two done events: plain data, borrowed. Copy
+ * the dev_t of main_device and tranche_target_device out of their
+ * wl_array (sizeof(dev_t) bytes each); tranches are in the compositor's
+ * preference order, the first preferred.
+ */
+struct la_wl_feedback {
+	const void *format_table;  /* the mmap'ed table; NULL only with size 0 */
+	size_t format_table_size;  /* bytes, the format_table event's size */
+	dev_t main_device;
+	const struct la_wl_tranche *tranches;
+	size_t n_tranches;
+};
+
+/*
+ * The capability set of tranche number `tranche` of fb: what the
+ * compositor imports on that tranche's target device, for a client to
+ * pass to la_negotiate_capsets() with its own device's set (negotiate
+ * against tranche 0 first, then the next ones). Candidates follow the
+ * tranche's order (a repeated index counts once), with no constraints
+ * (the protocol carries none) and plane_count 0; the implicit modifier
+ * stays implicit. Identity: label "wayland tranche N (scanout) on
+ * MAJOR:MINOR", backend "wayland", driver "", devnum the target device
+ * (so implicit layouts are shared with sets of that device only, see
+ * la_capset_set_layout_domain()), usage LA_USAGE_SCANOUT for a scanout
+ * tranche and LA_USAGE_SAMPLE otherwise, import rule LA_IMPORT_ANY. *out
+ * is owned (la_capset_destroy()) and left NULL on failure.
+ * -EINVAL (diagnosed): fb or out NULL, tranche not below n_tranches,
+ *   tranches NULL, a tranche's indices NULL with n_indices > 0, a table
+ *   size that is not a multiple of 16, the table NULL with a size, an
+ *   index beyond the table (the diagnosis names tranche and index),
+ *   unknown flags.
+ * -ENOMEM: out of memory.
+ */
+int la_capset_from_wl_feedback(const struct la_wl_feedback *fb, size_t tranche,
+			       struct la_capset **out);
+
+/* One tranche to send: a capability set and where and how it applies. */
+struct la_wl_tranche_source {
+	const struct la_capset *set;
+	dev_t target_device; /* 0: the set's devnum, or main_device if that is 0 too */
+	uint32_t flags;      /* LA_WL_TRANCHE_SCANOUT or 0 */
+};
+
+/*
+ * A compositor's feedback from n sets in preference order (the first
+ * preferred): one tranche per source keeping its set's candidate order,
+ * and one format table of the distinct (format, modifier) pairs of all
+ * sets (first seen first; a pair repeated within a set, e.g. with other
+ * constraints, counts once). Constraints are not conveyed: the protocol
+ * has no place for them. The implicit modifier is written as
+ * DRM_FORMAT_MOD_INVALID. *out is one malloc()ed block holding the struct,
+ * its tranches, their indices and the table: free() it when the events
+ * are sent (write format_table_size bytes of format_table into the memfd
+ * of the format_table event). Left NULL on failure.
+ * -EINVAL (diagnosed): sources or out NULL, n 0, a source's set NULL,
+ *   unknown flags.
+ * -ENOTSUP (diagnosed): a set whose import rule is not LA_IMPORT_ANY (a
+ *   client's dma-buf must be importable as it comes).
+ * -E2BIG (diagnosed): more than 65536 distinct pairs (indices are 16-bit).
+ * -EOVERFLOW: the sizes overflow.
+ * -ENOMEM: out of memory.
+ */
+int la_wl_feedback_from_capsets(const struct la_wl_tranche_source *sources, size_t n,
+				dev_t main_device, struct la_wl_feedback **out);
 
 /* ------------------------------------------------------------------ */
 /* GStreamer: caps and GstVideoMeta                                    */

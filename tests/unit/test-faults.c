@@ -3,7 +3,8 @@
  * Fault injection through a whole scenario: context, two devices of the
  * TEST DOUBLE backend, negotiation, allocation, export, a buffer from the
  * export, CPU map, import, capability set through the binary and JSON
- * forms, descriptor serialization, a buffer set, enumeration.
+ * forms and as linux-dmabuf feedback, descriptor serialization, a buffer
+ * set, enumeration.
  *
  *  - Memory: the Nth allocation of the core fails, for N = 1, 2, ... until
  *    the scenario runs through; then again with every allocation from the
@@ -23,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <liballoc/interop.h>
 #include <liballoc/liballoc.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -84,6 +86,24 @@ out:
 	return ret;
 }
 
+/* A display's set as a compositor's linux-dmabuf feedback, and back. */
+static int use_feedback(struct la_device *dev, const struct la_assertion *as)
+{
+	struct la_capset *set = NULL, *back = NULL;
+	struct la_wl_feedback *wl = NULL;
+	int ret;
+
+	STEP(la_device_get_capabilities(dev, LA_USAGE_SCANOUT, as, &set));
+	struct la_wl_tranche_source src = {set, 0, LA_WL_TRANCHE_SCANOUT};
+	STEP(la_wl_feedback_from_capsets(&src, 1, 0, &wl));
+	STEP(la_capset_from_wl_feedback(wl, 0, &back));
+out:
+	la_capset_destroy(back);
+	free(wl);
+	la_capset_destroy(set);
+	return ret;
+}
+
 static int use_buffer(struct la_context *ctx, struct la_device *disp, struct la_buffer *buf)
 {
 	struct la_descriptor d = {.plane_count = 0}, back_desc;
@@ -133,6 +153,7 @@ static int scenario(void)
 	STEP(la_allocate(res, &buf));
 	STEP(use_buffer(ctx, disp, buf));
 	STEP(use_capset(cam, &as));
+	STEP(use_feedback(disp, &as));
 	STEP(la_allocate_set(res, set, 2));
 	STEP(la_context_enumerate(ctx, &list, &n_list));
 out:
