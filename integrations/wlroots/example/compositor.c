@@ -2,7 +2,7 @@
 /*
  * la-wlr-compositor: the smallest wlroots compositor that shows a pattern
  * through liballoc's allocator. DRM backend on one KMS card (libseat
- * session: LIBSEAT_BACKEND=noop where no seatd or logind runs), pixman
+ * session: LIBSEAT_BACKEND=builtin as root where no seatd or logind runs), pixman
  * renderer, la_wlr_allocator_create() for the outputs' swapchains. Each
  * frame the renderer draws four quadrants (red, green, blue, white) in a
  * centred 640x480 frame on black into the buffer liballoc allocated.
@@ -77,6 +77,7 @@ struct comp {
 	struct wl_event_source *timeout;
 	int shown;
 	int status;
+	bool done;
 };
 
 struct out {
@@ -89,6 +90,7 @@ struct out {
 static void finish(struct comp *c, int status)
 {
 	c->status = status;
+	c->done = true;
 	wl_display_terminate(c->display);
 }
 
@@ -316,8 +318,26 @@ static int add_also(struct comp *c)
 	return 0;
 }
 
+/*
+ * libseat says the seat is enabled through the event loop (the noop
+ * backend too): until then the DRM backend refuses every commit.
+ */
+static bool wait_active(struct comp *c, struct wlr_session *session)
+{
+	struct wl_event_loop *loop = wl_display_get_event_loop(c->display);
+
+	for (int i = 0; i < 50 && !session->active; i++)
+		wl_event_loop_dispatch(loop, 100);
+	if (!session->active)
+		fprintf(stderr, "the seat was not enabled within 5 s (libseat 0.7's noop backend "
+			"never enables it: as root, LIBSEAT_BACKEND=builtin)\n");
+	return session->active;
+}
+
 static int run(struct comp *c, struct wlr_session *session, const char *card)
 {
+	if (!wait_active(c, session))
+		return 1;
 	struct wlr_device *dev = wlr_session_open_file(session, card);
 
 	if (!dev) {
@@ -339,12 +359,16 @@ static int run(struct comp *c, struct wlr_session *session, const char *card)
 	wl_signal_add(&c->backend->events.new_output, &c->new_output);
 	c->timeout = wl_event_loop_add_timer(wl_display_get_event_loop(c->display), on_timeout, c);
 	wl_event_source_timer_update(c->timeout, 60000);
+	c->status = 1;
 	if (!wlr_backend_start(c->backend)) {
 		fprintf(stderr, "%s: the backend did not start (see the log)\n", card);
 		return 1;
 	}
-	c->status = 1; /* until the frames are shown */
-	wl_display_run(c->display);
+	/* new_output ran inside wlr_backend_start(): it may have failed already */
+	if (!c->done) {
+		c->status = 1; /* until the frames are shown */
+		wl_display_run(c->display);
+	}
 	return c->status;
 }
 
@@ -354,6 +378,8 @@ int main(int argc, char **argv)
 	char *card = NULL;
 	int status = 1;
 
+	/* the builtin libseat backend forks its seatd: nothing buffered may be copied */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (parse(argc, argv, &c.o) < 0)
 		return 2;
 	wlr_log_init(c.o.verbose ? WLR_DEBUG : WLR_INFO, NULL);
@@ -366,7 +392,7 @@ int main(int argc, char **argv)
 	c.display = wl_display_create();
 	struct wlr_session *session = c.display ? wlr_session_create(c.display) : NULL;
 	if (!session) {
-		fprintf(stderr, "no session (libseat; LIBSEAT_BACKEND=noop where no seatd runs)\n");
+		fprintf(stderr, "no session (libseat; as root LIBSEAT_BACKEND=builtin where no seatd runs)\n");
 	} else {
 		status = run(&c, session, card);
 		if (c.timeout)
