@@ -7,11 +7,13 @@
  * frame the renderer draws four quadrants (red, green, blue, white) in a
  * centred 640x480 frame on black into the buffer liballoc allocated.
  *
- *   la-wlr-compositor [--card /dev/dri/cardN] [--mode WxH] [--frames N] [--screenshot CMD]
+ *   la-wlr-compositor [--card /dev/dri/cardN] [--mode WxH[,WxH]...] [--frames N]
+ *                     [--screenshot CMD]
  *                     [--also NODE:USAGE]... [--probe FORMAT[:WxH]] [-v]
  *
  * --card       the KMS card (default: the first /dev/dri/card* with connectors)
- * --mode       the output's mode (default: the connector's preferred one)
+ * --mode       the output's mode (default: the connector's preferred one);
+ *              a list (640x480,800x600,640x480) splits the frames between them
  * --frames     frames to show before exiting (default 30)
  * --screenshot a shell command run while the last frame is on screen; its
  *              exit status is the compositor's
@@ -57,6 +59,7 @@
 #define FRAME_W 640
 #define FRAME_H 480
 #define MAX_ALSO 4
+#define MAX_MODES 4
 
 struct opts {
 	const char *card;
@@ -65,7 +68,8 @@ struct opts {
 	const char *also[MAX_ALSO];
 	size_t n_also;
 	const char *probe;
-	int mode_w, mode_h; /* 0: the preferred mode */
+	int mode_w[MAX_MODES], mode_h[MAX_MODES]; /* none: the preferred mode */
+	int n_modes;
 	bool verbose;
 };
 
@@ -113,6 +117,8 @@ static void draw(struct comp *c, struct wlr_output *o)
 	wlr_renderer_end(c->renderer);
 }
 
+static bool next_mode(struct comp *c, struct wlr_output *o);
+
 static void on_frame(struct wl_listener *l, void *data)
 {
 	struct out *out = wl_container_of(l, out, frame);
@@ -127,6 +133,10 @@ static void on_frame(struct wl_listener *l, void *data)
 			printf("screenshot command: exit %d\n", st);
 		}
 		finish(c, st);
+		return;
+	}
+	if (!next_mode(c, out->output)) {
+		finish(c, 1);
 		return;
 	}
 	if (!wlr_output_attach_render(out->output, NULL)) {
@@ -154,17 +164,39 @@ static void on_output_destroy(struct wl_listener *l, void *data)
 	free(out);
 }
 
-static struct wlr_output_mode *pick_mode(struct comp *c, struct wlr_output *o)
+/* --mode's i-th mode, or the preferred one without --mode; NULL if the connector lacks it */
+static struct wlr_output_mode *pick_mode(struct comp *c, struct wlr_output *o, int i)
 {
 	struct wlr_output_mode *m;
 
-	if (!c->o.mode_w)
+	if (!c->o.n_modes)
 		return wlr_output_preferred_mode(o);
 	wl_list_for_each(m, &o->modes, link) {
-		if (m->width == c->o.mode_w && m->height == c->o.mode_h)
+		if (m->width == c->o.mode_w[i] && m->height == c->o.mode_h[i])
 			return m;
 	}
+	fprintf(stderr, "%s: no %dx%d mode\n", o->name, c->o.mode_w[i], c->o.mode_h[i]);
 	return NULL;
+}
+
+/*
+ * With several --mode sizes the frames are split between them: each change
+ * makes wlroots build a new swapchain, and coming back to a size liballoc
+ * has seen takes the buffers of that shape's pool again.
+ */
+static bool next_mode(struct comp *c, struct wlr_output *o)
+{
+	int per = c->o.frames / (c->o.n_modes ? c->o.n_modes : 1);
+	int i = per ? c->shown / per : 0;
+
+	if (c->o.n_modes < 2 || c->shown == 0 || c->shown % per || i >= c->o.n_modes)
+		return true;
+	struct wlr_output_mode *m = pick_mode(c, o, i);
+	if (!m)
+		return false;
+	wlr_output_set_mode(o, m);
+	printf("mode %dx%d from frame %d\n", m->width, m->height, c->shown + 1);
+	return true;
 }
 
 static void on_new_output(struct wl_listener *l, void *data)
@@ -184,9 +216,8 @@ static void on_new_output(struct wl_listener *l, void *data)
 	wl_signal_add(&o->events.frame, &out->frame);
 	out->destroy.notify = on_output_destroy;
 	wl_signal_add(&o->events.destroy, &out->destroy);
-	struct wlr_output_mode *mode = pick_mode(c, o);
-	if (!mode && c->o.mode_w) {
-		fprintf(stderr, "%s: no %dx%d mode\n", o->name, c->o.mode_w, c->o.mode_h);
+	struct wlr_output_mode *mode = pick_mode(c, o, 0);
+	if (!mode && c->o.n_modes) {
 		finish(c, 1);
 		return;
 	}
@@ -276,6 +307,23 @@ static int probe(struct comp *c)
 	return ok ? 0 : 1;
 }
 
+static int parse_modes(const char *arg, struct opts *o)
+{
+	const char *p = arg;
+
+	o->n_modes = 0;
+	while (*p) {
+		int w, h, n = 0;
+		if (o->n_modes == MAX_MODES || sscanf(p, "%dx%d%n", &w, &h, &n) != 2 || w < 1 ||
+		    h < 1 || (p[n] != ',' && p[n] != '\0'))
+			return -1;
+		o->mode_w[o->n_modes] = w;
+		o->mode_h[o->n_modes++] = h;
+		p += n + (p[n] == ',');
+	}
+	return o->n_modes ? 0 : -1;
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -299,9 +347,9 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'p': o->probe = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'm':
-			if (sscanf(optarg, "%dx%d", &o->mode_w, &o->mode_h) != 2 || o->mode_w < 1 ||
-			    o->mode_h < 1) {
-				fprintf(stderr, "--mode %s: want WxH\n", optarg);
+			if (parse_modes(optarg, o) < 0) {
+				fprintf(stderr, "--mode %s: want WxH[,WxH]... (at most %d)\n", optarg,
+					MAX_MODES);
 				return -1;
 			}
 			break;
@@ -313,14 +361,14 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->also[o->n_also++] = optarg;
 			break;
 		case 'h':
-			printf("usage: la-wlr-compositor [--card NODE] [--mode WxH] [--frames N] "
+			printf("usage: la-wlr-compositor [--card NODE] [--mode WxH[,WxH]...] [--frames N] "
 			       "[--screenshot CMD] [--also NODE:USAGE]... [--probe FORMAT[:WxH]] [-v]\n");
 			exit(0);
 		default:
 			return -1;
 		}
 	}
-	if (optind != argc || o->frames < 1) {
+	if (optind != argc || o->frames < 1 || o->frames < o->n_modes) {
 		fprintf(stderr, "usage: see --help\n");
 		return -1;
 	}
