@@ -12,6 +12,8 @@
  * (wlr_renderer_get_drm_fd(), when the renderer has one) and any device
  * added with la_wlr_allocator_add_device(), and allocates where they all
  * can use the memory. Buffers of one shape come from a liballoc pool.
+ * wlroots does not say which plane a buffer is for: a cursor-sized buffer
+ * the primary plane refuses is negotiated again for the cursor plane.
  *
  * Buffers are dma-bufs (WLR_BUFFER_CAP_DMABUF: the DRM backend imports
  * them) with CPU access (WLR_BUFFER_CAP_DATA_PTR: the pixman renderer

@@ -32,16 +32,16 @@ static void usage_text(uint64_t usage, char *buf, size_t len)
 }
 
 /* "virtio_gpu (/dev/dri/card0) [scanout,cpu-read,cpu-write], ..." */
-static void devices_text(const struct lawlr_ctx *c, char *buf, size_t len)
+static void devices_text(const struct la_request *req, size_t n_req, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < c->n_req && n < len; i++) {
+	for (size_t i = 0; i < n_req && n < len; i++) {
 		char u[128];
-		usage_text(c->req[i].usage, u, sizeof(u));
+		usage_text(req[i].usage, u, sizeof(u));
 		n += (size_t)snprintf(buf + n, len - n, "%s%s [%s]", i ? ", " : "",
-				      la_device_get_label(c->req[i].device), u);
+				      la_device_get_label(req[i].device), u);
 	}
 }
 
@@ -137,6 +137,49 @@ static struct lawlr_shape *shape_new(struct lawlr_ctx *c, int w, int h,
 	return s;
 }
 
+/* Cursor planes are at most this big on the drivers we know (64 to 256 pixels). */
+#define CURSOR_MAX 512
+
+/*
+ * wlroots 0.15's create_buffer does not say what a buffer is for, and the
+ * DRM backend's cursor swapchain asks for small ARGB8888 buffers a
+ * primary plane may refuse (virtio_gpu's takes XRGB8888 only). When the
+ * primary plane refused a cursor-sized buffer, the cursor plane is asked.
+ * On success the shape gets the cursor's result and devs says "cursor";
+ * on failure the primary plane's result (and its diagnosis) stays.
+ */
+static int cursor_retry(const struct lawlr_ctx *c, const struct la_assertion *as,
+			struct lawlr_shape *s, char *devs, size_t len)
+{
+	struct la_request req[LAWLR_MAX_DEVICES];
+	struct la_result *res = NULL;
+	bool scanout = false;
+
+	if (as->width > CURSOR_MAX || as->height > CURSOR_MAX)
+		return -ENOENT;
+	for (size_t i = 0; i < c->n_req; i++) {
+		req[i] = c->req[i];
+		if (req[i].usage & LA_USAGE_SCANOUT) {
+			req[i].usage = (req[i].usage & ~LA_USAGE_SCANOUT) | LA_USAGE_CURSOR;
+			scanout = true;
+		}
+	}
+	if (!scanout)
+		return -ENOENT;
+	int ret = la_negotiate(c->la, as, req, c->n_req, &res);
+	if (ret < 0) {
+		la_result_destroy(res);
+		return ret;
+	}
+	wlr_log(WLR_INFO, "liballoc: %ux%u refused for the primary plane (%s); "
+		"negotiated for the cursor plane", as->width, as->height,
+		s->res ? la_result_get_diagnosis(s->res) : "");
+	la_result_destroy(s->res);
+	s->res = res;
+	devices_text(req, c->n_req, devs, len);
+	return 0;
+}
+
 struct lawlr_shape *lawlr_negotiate(struct lawlr_ctx *c, int w, int h,
 				    const struct wlr_drm_format *f)
 {
@@ -149,7 +192,7 @@ struct lawlr_shape *lawlr_negotiate(struct lawlr_ctx *c, int w, int h,
 				  .modifiers = mods, .n_modifiers = n_mods};
 	struct lawlr_shape *s;
 
-	devices_text(c, devs, sizeof(devs));
+	devices_text(c->req, c->n_req, devs, sizeof(devs));
 	mods_text(mods, n_mods, asked, sizeof(asked));
 	la_format_name(f->format, fmt, sizeof(fmt));
 	if (w <= 0 || h <= 0 || n_mods == 0) {
@@ -161,6 +204,8 @@ struct lawlr_shape *lawlr_negotiate(struct lawlr_ctx *c, int w, int h,
 	if (!s)
 		return NULL;
 	int ret = la_negotiate(c->la, &as, c->req, c->n_req, &s->res);
+	if (ret < 0 && cursor_retry(c, &as, s, devs, sizeof(devs)) == 0)
+		ret = 0;
 	if (ret < 0) {
 		wlr_log(WLR_ERROR, "liballoc: no %dx%d %s buffer (modifiers %s) for %s: %s",
 			w, h, fmt, asked, devs,

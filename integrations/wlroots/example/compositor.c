@@ -25,20 +25,16 @@
  *              (its error is in the log)
  * -v           wlroots' debug log
  */
-#ifndef WLR_USE_UNSTABLE
-#define WLR_USE_UNSTABLE
-#endif
-#include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "comp.h"
+
 #include <drm_fourcc.h>
-#include <wayland-server-core.h>
 #include <wlr/backend.h>
 #include <wlr/backend/drm.h>
 #include <wlr/backend/session.h>
@@ -47,8 +43,6 @@
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
-#include <wlr/types/wlr_output.h>
-#include <wlr/util/box.h>
 #include <wlr/util/log.h>
 #include <xf86drmMode.h>
 
@@ -56,192 +50,12 @@
 
 #include "../la-wlr-allocator.h"
 
-#define FRAME_W 640
-#define FRAME_H 480
-#define MAX_ALSO 4
-#define MAX_MODES 4
-
-struct opts {
-	const char *card;
-	int frames;
-	const char *screenshot;
-	const char *also[MAX_ALSO];
-	size_t n_also;
-	const char *probe;
-	int mode_w[MAX_MODES], mode_h[MAX_MODES]; /* none: the preferred mode */
-	int n_modes;
-	bool verbose;
-};
-
-struct comp {
-	struct opts o;
-	struct wl_display *display;
-	struct wlr_backend *backend;
-	struct wlr_renderer *renderer;
-	struct wlr_allocator *allocator;
-	struct wl_listener new_output;
-	struct wl_event_source *timeout;
-	int shown;
-	int status;
-	bool done;
-};
-
-struct out {
-	struct comp *c;
-	struct wlr_output *output;
-	struct wl_listener frame;
-	struct wl_listener destroy;
-};
-
-static void finish(struct comp *c, int status)
-{
-	c->status = status;
-	c->done = true;
-	wl_display_terminate(c->display);
-}
-
-static void draw(struct comp *c, struct wlr_output *o)
-{
-	static const float colors[4][4] = {
-		{1, 0, 0, 1}, {0, 1, 0, 1}, {0, 0, 1, 1}, {1, 1, 1, 1},
-	};
-	int x0 = (o->width - FRAME_W) / 2, y0 = (o->height - FRAME_H) / 2;
-
-	wlr_renderer_begin(c->renderer, (uint32_t)o->width, (uint32_t)o->height);
-	wlr_renderer_clear(c->renderer, (float[4]){0, 0, 0, 1});
-	for (int i = 0; i < 4; i++) {
-		struct wlr_box box = {x0 + (i % 2) * FRAME_W / 2, y0 + (i / 2) * FRAME_H / 2,
-				      FRAME_W / 2, FRAME_H / 2};
-		wlr_render_rect(c->renderer, &box, colors[i], o->transform_matrix);
-	}
-	wlr_renderer_end(c->renderer);
-}
-
-static bool next_mode(struct comp *c, struct wlr_output *o);
-
-static void on_frame(struct wl_listener *l, void *data)
-{
-	struct out *out = wl_container_of(l, out, frame);
-	struct comp *c = out->c;
-
-	if (c->shown >= c->o.frames) {
-		/* the last committed frame is on screen now */
-		int st = 0;
-		if (c->o.screenshot) {
-			st = system(c->o.screenshot);
-			st = st == -1 ? 1 : WEXITSTATUS(st);
-			printf("screenshot command: exit %d\n", st);
-		}
-		finish(c, st);
-		return;
-	}
-	if (!next_mode(c, out->output)) {
-		finish(c, 1);
-		return;
-	}
-	if (!wlr_output_attach_render(out->output, NULL)) {
-		fprintf(stderr, "%s: cannot attach a render buffer (see the log)\n",
-			out->output->name);
-		finish(c, 1);
-		return;
-	}
-	draw(c, out->output);
-	if (!wlr_output_commit(out->output)) {
-		fprintf(stderr, "%s: commit failed (see the log)\n", out->output->name);
-		finish(c, 1);
-		return;
-	}
-	if (++c->shown == 1)
-		printf("first frame shown on %s\n", out->output->name);
-}
-
-static void on_output_destroy(struct wl_listener *l, void *data)
-{
-	struct out *out = wl_container_of(l, out, destroy);
-
-	wl_list_remove(&out->frame.link);
-	wl_list_remove(&out->destroy.link);
-	free(out);
-}
-
-/* --mode's i-th mode, or the preferred one without --mode; NULL if the connector lacks it */
-static struct wlr_output_mode *pick_mode(struct comp *c, struct wlr_output *o, int i)
-{
-	struct wlr_output_mode *m;
-
-	if (!c->o.n_modes)
-		return wlr_output_preferred_mode(o);
-	wl_list_for_each(m, &o->modes, link) {
-		if (m->width == c->o.mode_w[i] && m->height == c->o.mode_h[i])
-			return m;
-	}
-	fprintf(stderr, "%s: no %dx%d mode\n", o->name, c->o.mode_w[i], c->o.mode_h[i]);
-	return NULL;
-}
-
-/*
- * With several --mode sizes the frames are split between them: each change
- * makes wlroots build a new swapchain, and coming back to a size liballoc
- * has seen takes the buffers of that shape's pool again.
- */
-static bool next_mode(struct comp *c, struct wlr_output *o)
-{
-	int per = c->o.frames / (c->o.n_modes ? c->o.n_modes : 1);
-	int i = per ? c->shown / per : 0;
-
-	if (c->o.n_modes < 2 || c->shown == 0 || c->shown % per || i >= c->o.n_modes)
-		return true;
-	struct wlr_output_mode *m = pick_mode(c, o, i);
-	if (!m)
-		return false;
-	wlr_output_set_mode(o, m);
-	printf("mode %dx%d from frame %d\n", m->width, m->height, c->shown + 1);
-	return true;
-}
-
-static void on_new_output(struct wl_listener *l, void *data)
-{
-	struct comp *c = wl_container_of(l, c, new_output);
-	struct wlr_output *o = data;
-	struct out *out = calloc(1, sizeof(*out));
-
-	if (!out || !wlr_output_init_render(o, c->allocator, c->renderer)) {
-		free(out);
-		finish(c, 1);
-		return;
-	}
-	out->c = c;
-	out->output = o;
-	out->frame.notify = on_frame;
-	wl_signal_add(&o->events.frame, &out->frame);
-	out->destroy.notify = on_output_destroy;
-	wl_signal_add(&o->events.destroy, &out->destroy);
-	struct wlr_output_mode *mode = pick_mode(c, o, 0);
-	if (!mode && c->o.n_modes) {
-		finish(c, 1);
-		return;
-	}
-	if (mode)
-		wlr_output_set_mode(o, mode);
-	wlr_output_enable(o, true);
-	if (!wlr_output_commit(o)) {
-		fprintf(stderr, "%s: enabling failed (see the log)\n", o->name);
-		finish(c, 1);
-		return;
-	}
-	printf("output %s: %dx%d\n", o->name, o->width, o->height);
-	if (o->width < FRAME_W || o->height < FRAME_H) {
-		fprintf(stderr, "%s: mode smaller than the %dx%d frame\n", o->name, FRAME_W, FRAME_H);
-		finish(c, 1);
-	}
-}
-
 static int on_timeout(void *data)
 {
 	struct comp *c = data;
 
-	fprintf(stderr, "timeout: %d of %d frames shown in 60 s\n", c->shown, c->o.frames);
-	finish(c, 1);
+	fprintf(stderr, "timeout: %d of %d frames shown in 120 s\n", c->shown, c->o.frames);
+	comp_finish(c, 1);
 	return 0;
 }
 
@@ -307,74 +121,6 @@ static int probe(struct comp *c)
 	return ok ? 0 : 1;
 }
 
-static int parse_modes(const char *arg, struct opts *o)
-{
-	const char *p = arg;
-
-	o->n_modes = 0;
-	while (*p) {
-		int w, h, n = 0;
-		if (o->n_modes == MAX_MODES || sscanf(p, "%dx%d%n", &w, &h, &n) != 2 || w < 1 ||
-		    h < 1 || (p[n] != ',' && p[n] != '\0'))
-			return -1;
-		o->mode_w[o->n_modes] = w;
-		o->mode_h[o->n_modes++] = h;
-		p += n + (p[n] == ',');
-	}
-	return o->n_modes ? 0 : -1;
-}
-
-static int parse(int argc, char **argv, struct opts *o)
-{
-	static const struct option longs[] = {
-		{"card", required_argument, NULL, 'c'},
-		{"frames", required_argument, NULL, 'f'},
-		{"screenshot", required_argument, NULL, 's'},
-		{"also", required_argument, NULL, 'a'},
-		{"probe", required_argument, NULL, 'p'},
-		{"mode", required_argument, NULL, 'm'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	int ch;
-
-	o->frames = 30;
-	while ((ch = getopt_long(argc, argv, "vh", longs, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->card = optarg; break;
-		case 'f': o->frames = atoi(optarg); break;
-		case 's': o->screenshot = optarg; break;
-		case 'p': o->probe = optarg; break;
-		case 'v': o->verbose = true; break;
-		case 'm':
-			if (parse_modes(optarg, o) < 0) {
-				fprintf(stderr, "--mode %s: want WxH[,WxH]... (at most %d)\n", optarg,
-					MAX_MODES);
-				return -1;
-			}
-			break;
-		case 'a':
-			if (o->n_also == MAX_ALSO) {
-				fprintf(stderr, "--also: at most %d\n", MAX_ALSO);
-				return -1;
-			}
-			o->also[o->n_also++] = optarg;
-			break;
-		case 'h':
-			printf("usage: la-wlr-compositor [--card NODE] [--mode WxH[,WxH]...] [--frames N] "
-			       "[--screenshot CMD] [--also NODE:USAGE]... [--probe FORMAT[:WxH]] [-v]\n");
-			exit(0);
-		default:
-			return -1;
-		}
-	}
-	if (optind != argc || o->frames < 1 || o->frames < o->n_modes) {
-		fprintf(stderr, "usage: see --help\n");
-		return -1;
-	}
-	return 0;
-}
-
 static int add_also(struct comp *c)
 {
 	for (size_t i = 0; i < c->o.n_also; i++) {
@@ -431,10 +177,10 @@ static int run(struct comp *c, struct wlr_session *session, const char *card)
 		return 1;
 	if (c->o.probe)
 		return probe(c);
-	c->new_output.notify = on_new_output;
+	c->new_output.notify = comp_on_new_output;
 	wl_signal_add(&c->backend->events.new_output, &c->new_output);
 	c->timeout = wl_event_loop_add_timer(wl_display_get_event_loop(c->display), on_timeout, c);
-	wl_event_source_timer_update(c->timeout, 60000);
+	wl_event_source_timer_update(c->timeout, 120000);
 	c->status = 1;
 	if (!wlr_backend_start(c->backend)) {
 		fprintf(stderr, "%s: the backend did not start (see the log)\n", card);
@@ -456,7 +202,7 @@ int main(int argc, char **argv)
 
 	/* the builtin libseat backend forks its seatd: nothing buffered may be copied */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (parse(argc, argv, &c.o) < 0)
+	if (comp_parse(argc, argv, &c.o) < 0)
 		return 2;
 	wlr_log_init(c.o.verbose ? WLR_DEBUG : WLR_INFO, NULL);
 	card = c.o.card ? strdup(c.o.card) : find_card();

@@ -21,6 +21,8 @@
 #include <wlr/backend/interface.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/drm_format_set.h>
+#include <wlr/render/interface.h>
+#include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_buffer.h>
 #include <wlr/util/log.h>
 
@@ -274,12 +276,72 @@ static void test_no_device(void **state)
 	backend_close(&b);
 }
 
+/* ---- a renderer with a device of its own (a GPU renderer, as GLES2 is) ---- */
+static int render_fd = -1;
+
+static int fake_renderer_drm_fd(struct wlr_renderer *r)
+{
+	(void)r;
+	return render_fd;
+}
+
+static const struct wlr_renderer_impl fake_renderer_impl = {.get_drm_fd = fake_renderer_drm_fd};
+
+#define TILING_DISPLAY                                                                  \
+	"{\"driver\": \"fake_display\", \"import_rule\": \"own-only\","                    \
+	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [72057594037927935, 0],"   \
+	" \"pitch_align\": 256}], \"own_path\": {\"rank\": 300, \"caching\": \"wc\"}}"
+#define GPU                                                                             \
+	"{\"driver\": \"fake_gpu\", \"import_rule\": \"any\","                              \
+	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [72057594037927935, 0],"   \
+	" \"pitch_align\": 64}], \"own_path\": {\"rank\": 200, \"caching\": \"wc\"}}"
+
+/*
+ * Display and GPU both offer implicit, but implicit layouts are not shared
+ * between two devices: LINEAR, on the display's memory (the GPU imports
+ * any), pitch for both; no CPU usage is asked since the GPU renders.
+ */
+static void test_render_device(void **state)
+{
+	struct fake_backend b;
+	struct wlr_renderer r = {.impl = &fake_renderer_impl};
+	struct wlr_drm_format *f = fmt_new(DRM_FORMAT_XRGB8888, 1, &mod_invalid);
+	struct wlr_dmabuf_attributes d;
+
+	(void)state;
+	int fds = tl_fd_count();
+	backend_open(&b, TILING_DISPLAY);
+	render_fd = open(testdev_write("gpu", GPU), O_RDONLY | O_CLOEXEC);
+	assert_true(render_fd >= 0);
+	log_reset();
+	struct wlr_allocator *a = la_wlr_allocator_create(&b.base, &r);
+	assert_non_null(a);
+	assert_logged("INFO liballoc: render device fake_gpu");
+	struct wlr_buffer *wb = wlr_allocator_create_buffer(a, 100, 20, f);
+	assert_non_null(wb);
+	assert_logged("display.testdev) [scanout], fake_gpu (");
+	assert_logged("gpu.testdev) [render]; asked XRGB8888, modifiers implicit,linear");
+	assert_logged("chosen: XRGB8888 modifier linear");
+	assert_logged("allocated buffer 1 on own:fake_display");
+	assert_true(wlr_buffer_get_dmabuf(wb, &d));
+	assert_true(d.modifier == DRM_FORMAT_MOD_LINEAR);
+	assert_int_equal(d.stride[0], 512);
+	wlr_buffer_drop(wb);
+	wlr_allocator_destroy(a);
+	free(f);
+	close(render_fd);
+	render_fd = -1;
+	backend_close(&b);
+	assert_int_equal(tl_fd_count(), fds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linear_buffer),
 		cmocka_unit_test(test_implicit_stays_implicit),
 		cmocka_unit_test(test_bad_format),
+		cmocka_unit_test(test_render_device),
 		cmocka_unit_test(test_no_device),
 	};
 	wlr_log_init(WLR_DEBUG, capture);
