@@ -10,62 +10,84 @@
 #include "result.h"
 
 /*
- * What a path's first buffer of a candidate proved: a descriptor of this
- * layout (planes, offsets, pitches, sizes, which planes share an fd) lies
- * inside the memory the backend returned. A backend gives the same request
- * the same memory size, so later buffers of that layout are checked
- * without the fstat that sizing a dma-buf costs (a syscall per buffer the
- * raw ioctls do not make); any other layout is checked in full.
+ * What allocating on one path for one candidate needs, made once per
+ * (result, path) by its first buffer, since a result does not change after
+ * negotiating: the request the backend sees (merged constraints, the
+ * participants), and the buffer shape that buffer proved. A descriptor of
+ * that shape (planes, offsets, pitches, sizes, which planes share an fd)
+ * lies inside the memory the backend returns: a backend gives the same
+ * request the same memory size, so later buffers of the shape skip the
+ * fstat that sizing a dma-buf costs (a syscall per buffer the raw ioctls do
+ * not make); any other shape is checked in full. Published once by atomic
+ * exchange, freed with the paths (paths.c).
  */
-struct la_checked_shape {
+struct la_path_plan {
 	size_t cand;
+	struct la_alloc_request req;
+	struct la_constraints constraints;
+	/* 0: no shape proved yet, 1: being written, 2: shape below is proved */
+	int shape_state;
 	uint32_t plane_count, flags;
 	uint32_t first_of[LA_MAX_PLANES];
 	uint64_t offset[LA_MAX_PLANES], pitch[LA_MAX_PLANES], size[LA_MAX_PLANES];
+	struct la_device *devices[]; /* n_parts */
 };
 
-static void shape_of(size_t cand, const struct la_descriptor *d, struct la_checked_shape *s)
+static struct la_path_plan *plan_of(struct la_result *res, size_t cand, struct la_path *p)
 {
-	memset(s, 0, sizeof(*s));
-	s->cand = cand;
-	s->plane_count = d->plane_count;
-	s->flags = d->flags;
-	for (uint32_t p = 0; p < d->plane_count && p < LA_MAX_PLANES; p++) {
-		s->first_of[p] = la_descriptor_first_plane_of_fd(d, p);
-		s->offset[p] = d->planes[p].offset;
-		s->pitch[p] = d->planes[p].pitch;
-		s->size[p] = d->planes[p].size;
-	}
+	struct la_path_plan *plan = __atomic_load_n(&p->plan, __ATOMIC_ACQUIRE), *expected = NULL;
+
+	if (plan)
+		return plan->cand == cand ? plan : NULL;
+	plan = malloc(sizeof(*plan) + res->n_parts * sizeof(plan->devices[0]));
+	if (!plan)
+		return NULL; /* the caller fills a request of its own */
+	memset(plan, 0, sizeof(*plan));
+	plan->cand = cand;
+	la_result_fill_request(res, cand, p, plan->devices, &plan->constraints, &plan->req);
+	if (__atomic_compare_exchange_n(&p->plan, &expected, plan, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return plan;
+	free(plan);
+	return expected->cand == cand ? expected : NULL;
 }
 
-static bool shape_known(const struct la_path *p, size_t cand, const struct la_descriptor *d)
+static bool shape_known(struct la_path_plan *plan, const struct la_descriptor *d)
 {
-	const struct la_checked_shape *known = __atomic_load_n(&p->checked, __ATOMIC_ACQUIRE);
-	struct la_checked_shape s;
-
-	if (!known || d->plane_count == 0 || d->plane_count > LA_MAX_PLANES)
+	if (!plan || __atomic_load_n(&plan->shape_state, __ATOMIC_ACQUIRE) != 2 ||
+	    d->plane_count != plan->plane_count || d->flags != plan->flags)
 		return false;
-	for (uint32_t i = 0; i < d->plane_count; i++)
-		if (d->planes[i].fd < 0)
+	for (uint32_t i = 0; i < d->plane_count; i++) {
+		const struct la_plane *pl = &d->planes[i];
+		if (pl->fd < 0 || pl->offset != plan->offset[i] || pl->pitch != plan->pitch[i] ||
+		    pl->size != plan->size[i] ||
+		    la_descriptor_first_plane_of_fd(d, i) != plan->first_of[i])
 			return false;
-	shape_of(cand, d, &s);
-	return memcmp(&s, known, sizeof(s)) == 0;
+	}
+	return true;
 }
 
-/* The first shape proved is kept; a failed allocation of memory only skips the cache. */
-static void shape_remember(struct la_path *p, size_t cand, const struct la_descriptor *d)
+/* The first shape proved is kept. */
+static void shape_remember(struct la_path_plan *plan, const struct la_descriptor *d)
 {
-	struct la_checked_shape *s, *expected = NULL;
+	int expected = 0;
 
-	if (__atomic_load_n(&p->checked, __ATOMIC_ACQUIRE) || !(s = malloc(sizeof(*s))))
+	if (!plan || d->plane_count == 0 || d->plane_count > LA_MAX_PLANES ||
+	    !__atomic_compare_exchange_n(&plan->shape_state, &expected, 1, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
-	shape_of(cand, d, s);
-	if (!__atomic_compare_exchange_n(&p->checked, &expected, s, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
-		free(s);
+	plan->plane_count = d->plane_count;
+	plan->flags = d->flags;
+	for (uint32_t i = 0; i < d->plane_count; i++) {
+		plan->first_of[i] = la_descriptor_first_plane_of_fd(d, i);
+		plan->offset[i] = d->planes[i].offset;
+		plan->pitch[i] = d->planes[i].pitch;
+		plan->size[i] = d->planes[i].size;
+	}
+	__atomic_store_n(&plan->shape_state, 2, __ATOMIC_RELEASE);
 }
 
-static int check_allocated(struct la_path *p, size_t cand, const struct la_alloc_request *req,
+static int check_allocated(struct la_path_plan *plan, const struct la_alloc_request *req,
 			   const struct la_descriptor *d, struct la_why *why)
 {
 	int ret;
@@ -74,11 +96,11 @@ static int check_allocated(struct la_path *p, size_t cand, const struct la_alloc
 	    d->height != req->height)
 		return la_why_set(why, -EPROTO,
 				  "backend returned a buffer of another format, modifier or size");
-	if (shape_known(p, cand, d))
+	if (shape_known(plan, d))
 		return 0;
 	ret = la_descriptor_validate(d, req->constraints, why);
 	if (ret == 0)
-		shape_remember(p, cand, d);
+		shape_remember(plan, d);
 	return ret;
 }
 
@@ -108,22 +130,40 @@ static void name_contig_demand(const struct la_result *res, size_t cand, struct 
 	}
 }
 
+/*
+ * Owned paths' buffers remember their device for la_device_import(), which
+ * checks implicit layouts against it (and only those): other buffers skip
+ * the copy.
+ */
+static void set_origin(struct la_buffer *buf, const struct la_path *p)
+{
+	size_t len = strnlen(p->owner_label, sizeof(buf->origin_label) - 1);
+
+	buf->has_origin = true;
+	buf->origin = p->owner_layout;
+	memcpy(buf->origin_label, p->owner_label, len);
+	buf->origin_label[len] = '\0';
+}
+
 static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		       struct la_buffer **out, struct la_why *why)
 {
 	struct la_device *devices[LA_MAX_DEVICES];
 	struct la_constraints constraints;
-	struct la_alloc_request req;
-	struct la_descriptor d;
+	struct la_alloc_request own_req;
+	const struct la_alloc_request *req = &own_req;
+	struct la_path_plan *plan = plan_of(res, cand, p);
+	struct la_descriptor d = {.planes = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = -1}}};
 	int ret;
 
-	la_result_fill_request(res, cand, p, devices, &constraints, &req);
-	memset(&d, 0, sizeof(d));
-	for (int i = 0; i < LA_MAX_PLANES; i++)
-		d.planes[i].fd = -1;
+	_Static_assert(LA_MAX_PLANES == 4, "one initialiser per plane above");
+	if (plan)
+		req = &plan->req;
+	else
+		la_result_fill_request(res, cand, p, devices, &constraints, &own_req);
 	la_why_clear(why);
 	la_backend_lock(p->backend);
-	ret = p->backend->iface->path_allocate(p->backend->data, p->data, &req, &d, why);
+	ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, &d, why);
 	la_backend_unlock(p->backend);
 	if (ret < 0) {
 		if (!why->text[0])
@@ -136,7 +176,7 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		return ret;
 	}
 	d.plane_count = d.plane_count ? d.plane_count : 1;
-	ret = check_allocated(p, cand, &req, &d, why);
+	ret = check_allocated(plan, req, &d, why);
 	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
 		/* la_buffer_map() refuses by this flag: a backend must not drop it */
 		ret = la_why_set(why, -EPROTO,
@@ -146,14 +186,11 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		la_descriptor_close_fds(&d);
 		return ret == -EINVAL ? -EPROTO : ret;
 	}
-	la_dbg(res->ctx, "allocated %ux%u on %s", d.width, d.height, p->name);
+	if (la_log_enabled(res->ctx, LA_LOG_DEBUG))
+		la_dbg(res->ctx, "allocated %ux%u on %s", d.width, d.height, p->name);
 	ret = la_buffer_wrap(res->ctx, &d, p->name, out);
-	if (ret == 0 && p->has_owner) {
-		/* la_device_import() checks implicit layouts against it */
-		(*out)->has_origin = true;
-		(*out)->origin = p->owner_layout;
-		snprintf((*out)->origin_label, sizeof((*out)->origin_label), "%s", p->owner_label);
-	}
+	if (ret == 0 && p->has_owner && d.modifier == LA_MODIFIER_IMPLICIT)
+		set_origin(*out, p);
 	return ret;
 }
 
@@ -187,10 +224,10 @@ LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
 static int allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out,
 			      struct la_why *why)
 {
-	struct la_why reason = {0};
+	struct la_why reason; /* cleared only if needed: 1 KiB per buffer adds up */
 	int idx, rank;
 
-	idx = la_paths_find(res, path);
+	idx = la_paths_find_hinted(res, path);
 	if (idx < 0)
 		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation: "
 				  "missing (no backend found such a heap or device)", path);
@@ -205,6 +242,7 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out,
 				   why);
 	int err = -EINVAL;
+	la_why_clear(&reason);
 	for (size_t c = 0; c < res->n_cands; c++) {
 		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, &reason);
 		if (ret == -ENOMEM)

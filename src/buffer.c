@@ -23,11 +23,22 @@ int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const cha
 		la_descriptor_close_fds(desc);
 		return -ENOMEM;
 	}
-	memset(buf, 0, sizeof(*buf));
-	memcpy(buf->path, path ? path : "", len + 1);
+	/*
+	 * Field by field: the origin (a few hundred bytes) is written only for
+	 * the buffers that have one (has_origin). The static initialiser is
+	 * pthread_mutex_init() with default attributes, without the call.
+	 */
 	buf->ctx = ctx;
 	buf->desc = *desc;
-	pthread_mutex_init(&buf->lock, NULL);
+	buf->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	memset(buf->maps, 0, sizeof(buf->maps));
+	memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
+	buf->has_origin = false;
+	buf->pool = NULL;
+	buf->pool_gen = 0;
+	buf->pool_slot = 0;
+	buf->pool_out = false;
+	memcpy(buf->path, path ? path : "", len + 1);
 	*out = buf;
 	return 0;
 }
@@ -43,12 +54,18 @@ static void unmap_all(struct la_buffer *buf)
 	}
 }
 
-void la_buffer_free(struct la_buffer *buf)
+/* The object itself, once unmapped; closes the fds it still owns. */
+static void release(struct la_buffer *buf)
 {
-	unmap_all(buf);
 	la_descriptor_close_fds(&buf->desc);
 	pthread_mutex_destroy(&buf->lock);
 	free(buf);
+}
+
+void la_buffer_free(struct la_buffer *buf)
+{
+	unmap_all(buf);
+	release(buf);
 }
 
 bool la_buffer_is_mapped(struct la_buffer *buf)
@@ -152,9 +169,8 @@ LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor 
 						   "la_buffer_export() a duplicate)", buf->path));
 	unmap_all(buf);
 	*desc = buf->desc;
-	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
-		buf->desc.planes[p].fd = -1;
-	la_buffer_free(buf);
+	buf->desc.plane_count = 0; /* the fds are the caller's now */
+	release(buf);
 	return 0;
 }
 

@@ -42,11 +42,12 @@ struct la_path {
 	 */
 	int serves_cand;
 	/*
-	 * The buffer shape (candidate, plane layout) whose memory size this
-	 * path's first buffer proved; later buffers of that shape skip the
-	 * fstat (allocate.c). Set once by atomic exchange, freed with the paths.
+	 * The request of this path's first buffer's candidate and the buffer
+	 * shape whose memory size it proved; later buffers reuse the one and
+	 * skip the fstat for the other (allocate.c). Set once by atomic
+	 * exchange, one block freed with the paths.
 	 */
-	struct la_checked_shape *checked;
+	struct la_path_plan *plan;
 };
 
 struct la_result {
@@ -65,6 +66,7 @@ struct la_result {
 	struct la_path *paths;
 	size_t n_paths;
 	size_t *path_order;       /* indexes into paths, best first */
+	size_t find_hint;         /* the path la_paths_find_hinted() found last (atomic) */
 	char *diagnosis;
 };
 
@@ -92,6 +94,8 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_alloc_request *req);
 /* Index into res->paths of a path by name, or -ENOENT. */
 int la_paths_find(const struct la_result *res, const char *name);
+/* The same, trying the path it found last first: a caller allocates on one path again and again. */
+int la_paths_find_hinted(struct la_result *res, const char *name);
 /* why: the path's reason, whether it matched (0) or not (negative errno). */
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
 		  struct la_why *why);

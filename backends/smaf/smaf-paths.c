@@ -116,10 +116,11 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 static int make_plan(struct smaf_backend *be, const struct smaf_path *p,
 		     const struct la_alloc_request *req, struct smaf_plan *plan, struct la_why *why)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = getpagesize(); /* sysconf's long switch, per buffer, costs more */
 	int ret;
 
-	*plan = (struct smaf_plan){.allocator = ""};
+	plan->allocator = "";
+	plan->why[0] = '\0';
 	if (!req->layout || req->layout->size == 0) {
 		smaf_diag(why, "allocates linear layouts only");
 		return -ENOTSUP;

@@ -153,7 +153,9 @@ int smaf_create(int smaf, uint64_t length, const char *allocator, int *fd)
 	int ret;
 
 	*fd = -1;
-	snprintf((char *)c.name, sizeof(c.name), "%s", allocator);
+	/* c.name stays NUL-terminated (zeroed above); no printf per buffer */
+	for (size_t i = 0; i + 1 < sizeof(c.name) && allocator[i]; i++)
+		c.name[i] = (__u8)allocator[i];
 	ret = be_ioctl_again(smaf, SMAF_IOC_CREATE, &c);
 	if (ret == 0)
 		*fd = c.fd;
