@@ -153,17 +153,21 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	struct la_alloc_request own_req;
 	const struct la_alloc_request *req = &own_req;
 	struct la_path_plan *plan = plan_of(res, cand, p);
-	struct la_descriptor d = {.planes = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = -1}}};
+	/* the backend writes the buffer's own descriptor: no copy of it */
+	struct la_buffer *buf = la_buffer_new(res->ctx, p->name);
+	struct la_descriptor *d;
 	int ret;
 
-	_Static_assert(LA_MAX_PLANES == 4, "one initialiser per plane above");
+	if (!buf)
+		return -ENOMEM;
+	d = &buf->desc;
 	if (plan)
 		req = &plan->req;
 	else
 		la_result_fill_request(res, cand, p, devices, &constraints, &own_req);
 	la_why_clear(why);
 	la_backend_lock(p->backend);
-	ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, &d, why);
+	ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, d, why);
 	la_backend_unlock(p->backend);
 	if (ret < 0) {
 		if (!why->text[0])
@@ -172,26 +176,26 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		if ((ret == -ENOMEM || ret == -ENOSPC) &&
 		    (p->desc.flags & (LA_PATH_CONTIGUOUS | LA_PATH_ADAPTIVE)))
 			name_contig_demand(res, cand, why);
-		la_descriptor_close_fds(&d);
+		la_buffer_free(buf); /* closes what the backend may have left */
 		return ret;
 	}
-	d.plane_count = d.plane_count ? d.plane_count : 1;
-	ret = check_allocated(plan, req, &d, why);
-	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d.flags & LA_BUFFER_PROTECTED))
+	d->plane_count = d->plane_count ? d->plane_count : 1;
+	ret = check_allocated(plan, req, d, why);
+	if (ret == 0 && (p->desc.flags & LA_PATH_PROTECTED) && !(d->flags & LA_BUFFER_PROTECTED))
 		/* la_buffer_map() refuses by this flag: a backend must not drop it */
 		ret = la_why_set(why, -EPROTO,
 				 "protected path returned a buffer not marked protected");
 	if (ret < 0) {
 		la_why_prefix(why, "%s returned an unusable buffer", p->name);
-		la_descriptor_close_fds(&d);
+		la_buffer_free(buf);
 		return ret == -EINVAL ? -EPROTO : ret;
 	}
-	if (la_log_enabled(res->ctx, LA_LOG_DEBUG))
-		la_dbg(res->ctx, "allocated %ux%u on %s", d.width, d.height, p->name);
-	ret = la_buffer_wrap(res->ctx, &d, p->name, out);
-	if (ret == 0 && p->has_owner && d.modifier == LA_MODIFIER_IMPLICIT)
-		set_origin(*out, p);
-	return ret;
+	if (res->ctx->level >= LA_LOG_DEBUG) /* la_log_enabled(), without a call per buffer */
+		la_dbg(res->ctx, "allocated %ux%u on %s", d->width, d->height, p->name);
+	if (p->has_owner && d->modifier == LA_MODIFIER_IMPLICIT)
+		set_origin(buf, p);
+	*out = buf;
+	return 0;
 }
 
 static int best_path(struct la_result *res, struct la_path **p, struct la_why *why)

@@ -10,26 +10,22 @@
 #include "buffer.h"
 #include "descriptor.h"
 
-int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
-		   struct la_buffer **out)
+struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path)
 {
 	size_t len = path ? strlen(path) : 0;
-	struct la_buffer *buf;
-
-	*out = NULL;
 	/* one allocation with its name: a buffer per frame should cost little */
-	buf = malloc(sizeof(*buf) + len + 1);
-	if (!buf) {
-		la_descriptor_close_fds(desc);
-		return -ENOMEM;
-	}
+	struct la_buffer *buf = malloc(sizeof(*buf) + len + 1);
+
+	if (!buf)
+		return NULL;
 	/*
 	 * Field by field: the origin (a few hundred bytes) is written only for
 	 * the buffers that have one (has_origin). The static initialiser is
 	 * pthread_mutex_init() with default attributes, without the call.
 	 */
 	buf->ctx = ctx;
-	buf->desc = *desc;
+	buf->desc = (struct la_descriptor){.planes = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = -1}}};
+	_Static_assert(LA_MAX_PLANES == 4, "one initialiser per plane above");
 	buf->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	memset(buf->maps, 0, sizeof(buf->maps));
 	memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
@@ -39,6 +35,20 @@ int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const cha
 	buf->pool_slot = 0;
 	buf->pool_out = false;
 	memcpy(buf->path, path ? path : "", len + 1);
+	return buf;
+}
+
+int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
+		   struct la_buffer **out)
+{
+	struct la_buffer *buf = la_buffer_new(ctx, path);
+
+	*out = NULL;
+	if (!buf) {
+		la_descriptor_close_fds(desc);
+		return -ENOMEM;
+	}
+	buf->desc = *desc;
 	*out = buf;
 	return 0;
 }

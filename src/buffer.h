@@ -29,6 +29,8 @@ struct la_buffer {
 	char path[];        /* the path's name, allocated with the buffer */
 };
 
+/* A buffer without memory yet (no fd): what a backend fills; la_buffer_free() it. NULL: ENOMEM. */
+struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path);
 /* Takes ownership of desc's fds (also on failure). */
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out);

@@ -38,14 +38,6 @@ int64_t la_fd_size(int fd)
 	return end;
 }
 
-uint32_t la_descriptor_first_plane_of_fd(const struct la_descriptor *d, uint32_t p)
-{
-	for (uint32_t i = 0; i < p; i++)
-		if (d->planes[i].fd == d->planes[p].fd)
-			return i;
-	return p;
-}
-
 void la_descriptor_close_fds(struct la_descriptor *desc)
 {
 	uint32_t n = desc->plane_count <= LA_MAX_PLANES ? desc->plane_count : LA_MAX_PLANES;

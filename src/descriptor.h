@@ -9,8 +9,14 @@
 void la_descriptor_close_fds(struct la_descriptor *desc);
 /* Size of a dma-buf (its inode, else lseek SEEK_END), or negative errno. */
 int64_t la_fd_size(int fd);
-/* Index of the first plane that uses the same fd as plane p. */
-uint32_t la_descriptor_first_plane_of_fd(const struct la_descriptor *d, uint32_t p);
+/* Index of the first plane that uses the same fd as plane p (inline: per buffer and plane). */
+static inline uint32_t la_descriptor_first_plane_of_fd(const struct la_descriptor *d, uint32_t p)
+{
+	for (uint32_t i = 0; i < p; i++)
+		if (d->planes[i].fd == d->planes[p].fd)
+			return i;
+	return p;
+}
 /*
  * Plane count, fds and every plane inside its memory. sizes[p]: bytes of
  * plane p's memory (0 if its exporter cannot tell).
