@@ -55,6 +55,13 @@ int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const cha
 
 static void unmap_all(struct la_buffer *buf)
 {
+	uintptr_t any = 0;
+
+	/* most buffers were never mapped: one test, no loop with a call in it */
+	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
+		any |= (uintptr_t)buf->maps[p].base;
+	if (!any)
+		return;
 	for (uint32_t p = 0; p < LA_MAX_PLANES; p++) {
 		if (buf->maps[p].base) {
 			la_dbg(buf->ctx, "buffer destroyed while plane %u is mapped", p);
@@ -178,9 +185,9 @@ LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor 
 						   "a pool: its fds cannot be taken (release it, or "
 						   "la_buffer_export() a duplicate)", buf->path));
 	unmap_all(buf);
-	*desc = buf->desc;
-	buf->desc.plane_count = 0; /* the fds are the caller's now */
-	release(buf);
+	*desc = buf->desc; /* its fds are the caller's now: nothing to close */
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
 	return 0;
 }
 
