@@ -17,7 +17,11 @@ struct la_buffer {
 	pthread_mutex_t lock;      /* maps */
 	struct la_mapping maps[LA_MAX_PLANES]; /* per plane index of the first plane with that fd */
 	int plane_maps[LA_MAX_PLANES];         /* per plane: refs it holds */
-	/* the device whose memory it is (owned paths only), for implicit layouts */
+	/*
+	 * The device whose memory it is, for implicit layouts: set for an owned
+	 * path's implicit-modifier buffers only (import.c reads it for those);
+	 * origin and origin_label are unwritten while has_origin is false.
+	 */
 	bool has_origin;
 	struct la_layout_id origin;
 	char origin_label[128];
