@@ -259,13 +259,14 @@ static gboolean negotiate(GstLiballocPool *self, const GstVideoInfo *info)
 				 .formats = formats, .n_formats = n, .buffer_count = MIN_BUFFERS};
 	struct la_request req[] = {{up.dev, up.usage}, {down.dev, down.usage}};
 	if ((ret = la_negotiate(ctx, &a, req, 2, &res)) < 0) {
+		/* the constraint in the message itself: applications often show only that */
 		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS,
-				  ("liballoc: no buffer both %s (%s) and %s (%s) can use for %s %ux%u",
-				   la_device_get_label(up.dev), up.usage_text,
+				  ("liballoc: no buffer both %s for %s and %s for %s can use for "
+				   "%s %ux%u: %s", la_device_get_label(up.dev), up.usage_text,
 				   la_device_get_label(down.dev), down.usage_text,
 				   gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(info)), a.width,
-				   a.height),
-				  ("%s", res ? la_result_get_diagnosis(res) : la_last_diagnosis()));
+				   a.height, res ? la_result_get_diagnosis(res) : la_last_diagnosis()),
+				  (NULL));
 		goto out;
 	}
 	GstLiballocAllocator *alloc = gst_liballoc_allocator_new(ctx, res, max_buffers);
@@ -395,8 +396,12 @@ static void post_stats(GstLiballocPool *self)
 	if (self->pool)
 		imported = gst_liballoc_buffer_pool_get_imported(self->pool);
 	g_mutex_unlock(&self->lock);
+	/* every frame in our buffers, every buffer shown by kmssink as it is */
+	gboolean zero_copy = self->frames > 0 && self->in_pool == self->frames &&
+			     st.allocations > 0 && imported == st.allocations;
 	GstStructure *s = gst_structure_new(
-		"liballoc-stats", "frames", G_TYPE_UINT64, self->frames,
+		"liballoc-stats", "zero-copy", G_TYPE_BOOLEAN, zero_copy,
+		"frames", G_TYPE_UINT64, self->frames,
 		"frames-in-liballoc-buffers", G_TYPE_UINT64, self->in_pool,
 		"buffers-allocated", G_TYPE_UINT64, st.allocations,
 		"reuses", G_TYPE_UINT64, st.reuses,

@@ -309,8 +309,10 @@ static int run(struct app *app)
 	int status = app->o.screenshot ? system(app->o.screenshot) : 0;
 	struct la_pool_stats st;
 	gst_liballoc_allocator_get_stats(app->alloc, &st);
-	printf("zero copy: kmssink imported %u of %llu liballoc buffers\n",
-	       gst_liballoc_buffer_pool_get_imported(app->pool), (unsigned long long)st.allocations);
+	guint imported = gst_liballoc_buffer_pool_get_imported(app->pool);
+	printf("%s: kmssink imported %u of %llu liballoc buffers\n",
+	       imported > 0 && imported == st.allocations ? "zero copy" : "not zero copy", imported,
+	       (unsigned long long)st.allocations);
 	if (status != 0)
 		fprintf(stderr, "liballoc-gst-show: --screenshot command failed (%d)\n", status);
 	return status != 0;

@@ -1,10 +1,16 @@
 #!/bin/sh
 # Test guest: runs gst-launch-1.0 -m on vivid's capture node and the
 # display (the card with a connector: virtio_gpu's), found by name, with the plugin of this build.
-#   pipeline.sh PLUGIN_DIR SRC_OPTS... -- ELEMENTS...
+#   pipeline.sh [--screenshot-after S CMD] PLUGIN_DIR PIPELINE...
 # "@CAM@" in the arguments becomes the camera node, "@DISP@" the display's.
-# Frames: BGRx 640x480 at 30 fps (vivid's webcam input).
+# --screenshot-after: CMD runs S seconds after the display shows a first
+# frame, while the pipeline streams; the exit status is gst-launch's, or 1 if CMD failed.
 set -u
+after="" shot=""
+if [ "${1:-}" = --screenshot-after ]; then
+	after=$2 shot=$3
+	shift 3
+fi
 here=$(dirname "$0")
 node=$here/../../../kernel/contig-display/tests/node.sh
 plugin_dir=$1
@@ -26,4 +32,27 @@ for a in "$@"; do
 done
 echo "camera $cam, display $disp"
 eval "set -- $rest"
-exec gst-launch-1.0 -m "$@"
+log=$(mktemp) || exit 1
+trap 'rm -f "$log"' EXIT
+# line-buffered: its "PLAYING" line must reach the file while it runs
+stdbuf -oL -eL gst-launch-1.0 -m "$@" >"$log" 2>&1 &
+pid=$!
+shot_status=0
+if [ -n "$shot" ]; then
+	# until a plane of the display scans out a framebuffer (the first
+	# frame shown: start-up takes seconds on a loaded host), then S more
+	state=/sys/kernel/debug/dri/${disp#/dev/dri/card}/state
+	end=$(($(date +%s) + 180))
+	while ! grep -q "fb=[1-9]" "$state" && kill -0 "$pid" 2>/dev/null &&
+		[ "$(date +%s)" -lt $end ]; do
+		sleep 0.1
+	done
+	sleep "$after"
+	sh -c "$shot" || shot_status=1
+fi
+wait "$pid"
+status=$?
+# state changes and stream status are noise here
+grep -v -e "(state-changed)" -e "(stream-status)" "$log"
+[ $status = 0 ] || exit $status
+exit $shot_status
