@@ -4,7 +4,7 @@
 #   pipeline.sh [--screenshot-after S CMD] PLUGIN_DIR PIPELINE...
 # "@CAM@" in the arguments becomes the camera node, "@DISP@" the display's.
 # --screenshot-after: CMD runs S seconds after the display shows a first
-# frame, while the pipeline streams; the exit status is gst-launch's, or 1 if CMD failed.
+# frame, with gst-launch stopped meanwhile; the exit status is gst-launch's, or 1 if CMD failed.
 set -u
 after="" shot=""
 if [ "${1:-}" = --screenshot-after ]; then
@@ -48,7 +48,12 @@ if [ -n "$shot" ]; then
 		sleep 0.1
 	done
 	sleep "$after"
+	# gst-launch stopped meanwhile: a screenshot served late on a loaded
+	# host still finds the frame on screen (kmssink would turn the plane
+	# off at the end); the live source drops what it captures meanwhile
+	kill -STOP "$pid"
 	sh -c "$shot" || shot_status=1
+	kill -CONT "$pid"
 fi
 wait "$pid"
 status=$?
