@@ -1,12 +1,17 @@
 #!/bin/sh
 # Test guest: runs gst-launch-1.0 -m on vivid's capture node and the
-# display (the card with a connector: virtio_gpu's), found by name, with the plugin of this build.
-#   pipeline.sh [--screenshot-after S CMD] PLUGIN_DIR PIPELINE...
+# display (the card of DRM driver NAME, else the first card with a
+# connector: virtio_gpu's), found by name, with the plugin of this build.
+#   pipeline.sh [--display-driver NAME] [--screenshot-after S CMD] PLUGIN_DIR PIPELINE...
 # "@CAM@" in the arguments becomes the camera node, "@DISP@" the display's.
 # --screenshot-after: CMD runs S seconds after the display shows a first
 # frame, with gst-launch stopped meanwhile; the exit status is gst-launch's, or 1 if CMD failed.
 set -u
-after="" shot=""
+after="" shot="" driver=""
+if [ "${1:-}" = --display-driver ]; then
+	driver=$2
+	shift 2
+fi
 if [ "${1:-}" = --screenshot-after ]; then
 	after=$2 shot=$3
 	shift 3
@@ -18,9 +23,13 @@ shift
 cam=$("$node" v4l2 vivid-000-vid-cap) || exit 1
 # the display: the card with a connector (virtio_gpu's; vgem has none)
 disp=""
-for c in /sys/class/drm/card*-*; do
-	[ -e "$c" ] && disp=/dev/dri/$(basename "${c%%-*}") && break
-done
+if [ -n "$driver" ]; then
+	disp=$("$node" drm "$driver") || exit 1
+else
+	for c in /sys/class/drm/card*-*; do
+		[ -e "$c" ] && disp=/dev/dri/$(basename "${c%%-*}") && break
+	done
+fi
 [ -n "$disp" ] || { echo "pipeline.sh: no DRM card with a connector" >&2; exit 1; }
 export GST_PLUGIN_PATH="$plugin_dir"
 # the registry under $HOME is read-only in the guest
