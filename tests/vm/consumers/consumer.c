@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+#include "consumer.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "result.h"
+#include "vmtest.h"
+
+struct la_device *cs_open_vgem(struct la_context *ctx)
+{
+	char node[64];
+	struct la_device *dev = NULL;
+	int fd = vm_open_drm("vgem", "renderD", node, sizeof(node));
+
+	if (fd < 0)
+		vm_fatal("no vgem render node");
+	close(fd);
+	if (la_device_open(ctx, node, &dev) < 0)
+		vm_fatal("la_device_open %s: %s", node, la_last_diagnosis());
+	return dev;
+}
+
+uint32_t cs_pixel(uint32_t x, uint32_t y)
+{
+	uint32_t r = (x * 7 + y) & 0xff, g = (y * 5 + 3) & 0xff, b = (x ^ y) & 0xff;
+
+	return 0x5au << 24 | r << 16 | g << 8 | b;
+}
+
+uint32_t cs_pixel_as_rgba(uint32_t x, uint32_t y)
+{
+	uint32_t p = cs_pixel(x, y);
+
+	return 0xffu << 24 | (p & 0xff) << 16 | (p & 0xff00) | (p >> 16 & 0xff);
+}
+
+struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
+				  uint32_t format, uint32_t w, uint32_t h)
+{
+	struct la_assertion a = {.width = w, .height = h, .formats = &format, .n_formats = 1};
+	struct la_request r = {dev, LA_USAGE_RENDER};
+	struct la_result *res = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_descriptor d;
+	char name[32];
+	void *map;
+
+	if (la_negotiate(ctx, &a, &r, 1, &res) < 0 || la_allocate(res, &buf) < 0)
+		vm_fatal("%s %ux%u for rendering on %s: %s", la_format_name(format, name, sizeof(name)),
+			 w, h, la_device_get_label(dev), la_last_diagnosis());
+	la_result_destroy(res);
+	la_buffer_get_descriptor(buf, &d);
+	vm_note("liballoc buffer: %s %ux%u, modifier %s, pitch %llu, offset %llu, path %s",
+		la_format_name(d.format, name, sizeof(name)), d.width, d.height,
+		la_modifier_name(d.modifier, (char[24]){0}, 24),
+		(unsigned long long)d.planes[0].pitch, (unsigned long long)d.planes[0].offset,
+		la_buffer_get_path(buf));
+	if (la_buffer_map(buf, 0, LA_MAP_WRITE, &map) < 0)
+		vm_fatal("la_buffer_map: %s", la_last_diagnosis());
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t *row = (uint32_t *)((uint8_t *)map + y * d.planes[0].pitch);
+		for (uint32_t x = 0; x < w; x++)
+			row[x] = cs_pixel(x, y);
+	}
+	if (la_buffer_unmap(buf, 0) < 0)
+		vm_fatal("la_buffer_unmap: %s", la_last_diagnosis());
+	return buf;
+}
+
+uint64_t cs_compare(const uint8_t *data, uint64_t pitch, uint32_t w, uint32_t h, uint32_t mask,
+		    uint32_t (*want)(uint32_t x, uint32_t y), const char *what)
+{
+	uint64_t bad = 0;
+
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t got;
+			memcpy(&got, data + y * pitch + x * 4u, 4);
+			if ((got & mask) == (want(x, y) & mask))
+				continue;
+			if (bad++ < 4)
+				vm_note("%s: pixel (%u, %u) is 0x%08x, want 0x%08x", what, x, y,
+					got & mask, want(x, y) & mask);
+		}
+	}
+	return bad;
+}

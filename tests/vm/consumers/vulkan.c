@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lavapipe (Mesa's CPU Vulkan driver) as a real consumer of
+ * la_vk_dmabuf_info(), checked by pixels: a liballoc buffer the CPU filled
+ * through la_buffer_map() is imported as a VkImage with
+ * VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT, the explicit modifier and plane
+ * layouts of the fill-in (VK_EXT_image_drm_format_modifier) and its dma-buf
+ * as the memory (VK_EXT_external_memory_dma_buf), copied by the device into
+ * a host-visible buffer, and that buffer must equal what the CPU wrote.
+ * Run with the environment of tests/vm/fetch-consumers --print env (Mesa 25).
+ */
+#include <drm_fourcc.h>
+#include <liballoc/interop.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vulkan/vulkan.h>
+
+#include "consumer.h"
+#include "result.h"
+#include "vmtest.h"
+
+/* Not a multiple of 16 or 64: a pitch the driver pads differs from w * 4. */
+#define W 100
+#define H 60
+
+struct vk {
+	VkInstance instance;
+	VkPhysicalDevice phys;
+	VkDevice dev;
+	VkQueue queue;
+	uint32_t queue_family;
+	PFN_vkGetMemoryFdPropertiesKHR get_fd_props;
+	PFN_vkGetImageDrmFormatModifierPropertiesEXT get_image_modifier;
+};
+
+static void vk_ok(VkResult r, const char *what)
+{
+	if (r != VK_SUCCESS)
+		vm_fatal("%s: VkResult %d", what, r);
+}
+
+static const char *const dev_exts[] = {
+	VK_EXT_IMAGE_DRM_FORMAT_MODIFIER_EXTENSION_NAME,
+	VK_EXT_EXTERNAL_MEMORY_DMA_BUF_EXTENSION_NAME,
+	VK_KHR_EXTERNAL_MEMORY_FD_EXTENSION_NAME,
+};
+#define N_DEV_EXTS (sizeof(dev_exts) / sizeof(dev_exts[0]))
+
+static bool device_has(VkPhysicalDevice phys, const char *name)
+{
+	VkExtensionProperties props[512];
+	uint32_t n = 512;
+
+	vkEnumerateDeviceExtensionProperties(phys, NULL, &n, props);
+	for (uint32_t i = 0; i < n; i++)
+		if (!strcmp(props[i].extensionName, name))
+			return true;
+	return false;
+}
+
+static void open_lavapipe(struct vk *vk)
+{
+	VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+				 .pApplicationName = "liballoc-consumer-vulkan",
+				 .apiVersion = VK_API_VERSION_1_1};
+	VkInstanceCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+				    .pApplicationInfo = &app};
+	VkPhysicalDevice phys[8];
+	uint32_t n = 8;
+
+	vk_ok(vkCreateInstance(&ici, NULL, &vk->instance), "vkCreateInstance");
+	vk_ok(vkEnumeratePhysicalDevices(vk->instance, &n, phys), "vkEnumeratePhysicalDevices");
+	for (uint32_t i = 0; i < n && !vk->phys; i++) {
+		VkPhysicalDeviceProperties p;
+		vkGetPhysicalDeviceProperties(phys[i], &p);
+		vm_note("Vulkan device %u: %s, driver version 0x%x, API %u.%u", i, p.deviceName,
+			p.driverVersion, VK_API_VERSION_MAJOR(p.apiVersion),
+			VK_API_VERSION_MINOR(p.apiVersion));
+		if (strstr(p.deviceName, "llvmpipe"))
+			vk->phys = phys[i];
+	}
+	if (!vm_check(vk->phys != NULL, "lavapipe (llvmpipe) is a Vulkan device"))
+		vm_fatal("no lavapipe");
+	for (size_t i = 0; i < N_DEV_EXTS; i++)
+		if (!vm_check(device_has(vk->phys, dev_exts[i]), "lavapipe offers %s", dev_exts[i]))
+			vm_fatal("cannot go on without %s", dev_exts[i]);
+
+	VkQueueFamilyProperties qf[8];
+	n = 8;
+	vkGetPhysicalDeviceQueueFamilyProperties(vk->phys, &n, qf);
+	for (vk->queue_family = 0; vk->queue_family < n; vk->queue_family++)
+		if (qf[vk->queue_family].queueFlags & VK_QUEUE_TRANSFER_BIT)
+			break;
+	if (vk->queue_family == n)
+		vm_fatal("no transfer queue");
+	float prio = 1.0f;
+	VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+				       .queueFamilyIndex = vk->queue_family,
+				       .queueCount = 1,
+				       .pQueuePriorities = &prio};
+	VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+				  .queueCreateInfoCount = 1,
+				  .pQueueCreateInfos = &qci,
+				  .enabledExtensionCount = N_DEV_EXTS,
+				  .ppEnabledExtensionNames = dev_exts};
+	vk_ok(vkCreateDevice(vk->phys, &dci, NULL, &vk->dev), "vkCreateDevice");
+	vkGetDeviceQueue(vk->dev, vk->queue_family, 0, &vk->queue);
+	vk->get_fd_props = (PFN_vkGetMemoryFdPropertiesKHR)vkGetDeviceProcAddr(
+		vk->dev, "vkGetMemoryFdPropertiesKHR");
+	vk->get_image_modifier = (PFN_vkGetImageDrmFormatModifierPropertiesEXT)vkGetDeviceProcAddr(
+		vk->dev, "vkGetImageDrmFormatModifierPropertiesEXT");
+	if (!vk->get_fd_props || !vk->get_image_modifier)
+		vm_fatal("vkGetDeviceProcAddr of the extensions' functions failed");
+}
+
+/* Whether lavapipe lists the modifier for format and can import such an
+ * image from a dma-buf for transfers. */
+static bool lavapipe_takes(struct vk *vk, VkFormat format, uint64_t modifier)
+{
+	VkDrmFormatModifierPropertiesEXT mods[32];
+	VkDrmFormatModifierPropertiesListEXT list = {
+		.sType = VK_STRUCTURE_TYPE_DRM_FORMAT_MODIFIER_PROPERTIES_LIST_EXT,
+		.drmFormatModifierCount = 32, .pDrmFormatModifierProperties = mods};
+	VkFormatProperties2 fp = {.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2, .pNext = &list};
+	bool listed = false;
+
+	vkGetPhysicalDeviceFormatProperties2(vk->phys, format, &fp);
+	for (uint32_t i = 0; i < list.drmFormatModifierCount; i++)
+		listed |= mods[i].drmFormatModifier == modifier;
+	if (!listed)
+		return false;
+
+	VkPhysicalDeviceImageDrmFormatModifierInfoEXT mi = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_DRM_FORMAT_MODIFIER_INFO_EXT,
+		.drmFormatModifier = modifier, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+	VkPhysicalDeviceExternalImageFormatInfo ei = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO,
+		.pNext = &mi, .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT};
+	VkPhysicalDeviceImageFormatInfo2 info = {
+		.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2, .pNext = &ei,
+		.format = format, .type = VK_IMAGE_TYPE_2D,
+		.tiling = VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
+		.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT};
+	VkExternalImageFormatProperties eprops = {
+		.sType = VK_STRUCTURE_TYPE_EXTERNAL_IMAGE_FORMAT_PROPERTIES};
+	VkImageFormatProperties2 props = {.sType = VK_STRUCTURE_TYPE_IMAGE_FORMAT_PROPERTIES_2,
+					  .pNext = &eprops};
+	if (vkGetPhysicalDeviceImageFormatProperties2(vk->phys, &info, &props) != VK_SUCCESS)
+		return false;
+	return eprops.externalMemoryProperties.externalMemoryFeatures &
+	       VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT;
+}
+
+static uint32_t memory_type(struct vk *vk, uint32_t bits, VkMemoryPropertyFlags want)
+{
+	VkPhysicalDeviceMemoryProperties mp;
+
+	vkGetPhysicalDeviceMemoryProperties(vk->phys, &mp);
+	for (uint32_t i = 0; i < mp.memoryTypeCount; i++)
+		if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want)
+			return i;
+	vm_fatal("no memory type in 0x%x with flags 0x%x", bits, want);
+}
+
+/* The image of the fill-in's info, bound to a dup of its dma-buf. */
+static VkImage import_image(struct vk *vk, const struct la_descriptor *d, VkDeviceMemory *mem)
+{
+	struct la_vk_dmabuf info;
+	VkSubresourceLayout layouts[LA_MAX_PLANES];
+	int ret = la_vk_dmabuf_info(d, &info);
+
+	if (!vm_check(ret == 0, "la_vk_dmabuf_info: %d %s", ret, ret ? la_last_diagnosis() : ""))
+		vm_fatal("no create info");
+	for (uint32_t p = 0; p < info.plane_count; p++)
+		layouts[p] = (VkSubresourceLayout){
+			.offset = info.plane_layouts[p].offset, .size = info.plane_layouts[p].size,
+			.rowPitch = info.plane_layouts[p].row_pitch,
+			.arrayPitch = info.plane_layouts[p].array_pitch,
+			.depthPitch = info.plane_layouts[p].depth_pitch};
+	VkImageDrmFormatModifierExplicitCreateInfoEXT explicit = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT,
+		.drmFormatModifier = info.drm_format_modifier,
+		.drmFormatModifierPlaneCount = info.plane_count,
+		.pPlaneLayouts = layouts};
+	VkExternalMemoryImageCreateInfo ext = {
+		.sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO,
+		.pNext = &explicit, .handleTypes = info.handle_type};
+	VkImageCreateInfo ici = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .pNext = &ext,
+		.imageType = VK_IMAGE_TYPE_2D, .format = VK_FORMAT_B8G8R8A8_UNORM,
+		.extent = {d->width, d->height, 1}, .mipLevels = 1, .arrayLayers = 1,
+		.samples = VK_SAMPLE_COUNT_1_BIT,
+		.tiling = (VkImageTiling)LA_VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
+		.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
+	VkImage img;
+	VkResult r = vkCreateImage(vk->dev, &ici, NULL, &img);
+	if (!vm_check(r == VK_SUCCESS, "vkCreateImage with the explicit modifier and plane layouts"
+		      " (VkResult %d)", r))
+		vm_fatal("no image");
+
+	VkImageDrmFormatModifierPropertiesEXT got = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_PROPERTIES_EXT};
+	VkImageSubresource sub = {.aspectMask = VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT};
+	VkSubresourceLayout lay;
+	vk->get_image_modifier(vk->dev, img, &got);
+	vkGetImageSubresourceLayout(vk->dev, img, &sub, &lay);
+	vm_check(got.drmFormatModifier == info.drm_format_modifier &&
+			 lay.rowPitch == d->planes[0].pitch && lay.offset == d->planes[0].offset,
+		 "the image has the descriptor's modifier, pitch %llu and offset %llu",
+		 (unsigned long long)lay.rowPitch, (unsigned long long)lay.offset);
+
+	/* The import takes the fd it is given: a dup, info.fd stays the descriptor's. */
+	int fd = dup(info.fd);
+	VkMemoryFdPropertiesKHR fdp = {.sType = VK_STRUCTURE_TYPE_MEMORY_FD_PROPERTIES_KHR};
+	vk_ok(vk->get_fd_props(vk->dev, info.handle_type, fd, &fdp), "vkGetMemoryFdPropertiesKHR");
+	VkMemoryRequirements req;
+	vkGetImageMemoryRequirements(vk->dev, img, &req);
+	VkMemoryDedicatedAllocateInfo ded = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO, .image = img};
+	VkImportMemoryFdInfoKHR imp = {.sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR,
+				       .pNext = &ded, .handleType = info.handle_type, .fd = fd};
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .pNext = &imp,
+		.allocationSize = (uint64_t)lseek(info.fd, 0, SEEK_END),
+		.memoryTypeIndex = memory_type(vk, req.memoryTypeBits & fdp.memoryTypeBits, 0)};
+	r = vkAllocateMemory(vk->dev, &mai, NULL, mem);
+	if (!vm_check(r == VK_SUCCESS, "vkAllocateMemory importing the dma-buf (VkResult %d)", r)) {
+		close(fd);
+		vm_fatal("no memory");
+	}
+	vk_ok(vkBindImageMemory(vk->dev, img, *mem, 0), "vkBindImageMemory");
+	return img;
+}
+
+/* Copies img into a new host-visible buffer of W * H * 4 bytes. */
+static VkBuffer copy_out(struct vk *vk, VkImage img, VkDeviceMemory *mem)
+{
+	VkBufferCreateInfo bci = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+				  .size = (VkDeviceSize)W * H * 4,
+				  .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+				  .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+	VkBuffer out;
+	VkMemoryRequirements req;
+
+	vk_ok(vkCreateBuffer(vk->dev, &bci, NULL, &out), "vkCreateBuffer");
+	vkGetBufferMemoryRequirements(vk->dev, out, &req);
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
+		.memoryTypeIndex = memory_type(vk, req.memoryTypeBits,
+					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+						       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)};
+	vk_ok(vkAllocateMemory(vk->dev, &mai, NULL, mem), "vkAllocateMemory (host-visible)");
+	vk_ok(vkBindBufferMemory(vk->dev, out, *mem, 0), "vkBindBufferMemory");
+
+	VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+				       .queueFamilyIndex = vk->queue_family};
+	VkCommandPool pool;
+	VkCommandBuffer cmd;
+	vk_ok(vkCreateCommandPool(vk->dev, &pci, NULL, &pool), "vkCreateCommandPool");
+	VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+					   .commandPool = pool,
+					   .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+					   .commandBufferCount = 1};
+	vk_ok(vkAllocateCommandBuffers(vk->dev, &cai, &cmd), "vkAllocateCommandBuffers");
+	VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+					  .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+	vk_ok(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+	/* The memory came from outside with the CPU's writes: acquire it from
+	 * the foreign queue family keeping its contents (GENERAL, not UNDEFINED). */
+	VkImageMemoryBarrier acquire = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
+		.oldLayout = VK_IMAGE_LAYOUT_GENERAL,
+		.newLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+		.srcQueueFamilyIndex = VK_QUEUE_FAMILY_EXTERNAL,
+		.dstQueueFamilyIndex = vk->queue_family,
+		.image = img,
+		.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+			     VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, NULL, 0, NULL, 1, &acquire);
+	VkBufferImageCopy region = {
+		.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
+		.imageExtent = {W, H, 1}};
+	vkCmdCopyImageToBuffer(cmd, img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, out, 1, &region);
+	VkBufferMemoryBarrier to_host = {
+		.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+		.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+		.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+		.buffer = out, .size = VK_WHOLE_SIZE};
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0,
+			     NULL, 1, &to_host, 0, NULL);
+	vk_ok(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+
+	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+	VkFence fence;
+	vk_ok(vkCreateFence(vk->dev, &fci, NULL, &fence), "vkCreateFence");
+	VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+			   .pCommandBuffers = &cmd};
+	vk_ok(vkQueueSubmit(vk->queue, 1, &si, fence), "vkQueueSubmit");
+	vk_ok(vkWaitForFences(vk->dev, 1, &fence, VK_TRUE, 10ull * 1000 * 1000 * 1000),
+	      "vkWaitForFences");
+	vkDestroyFence(vk->dev, fence, NULL);
+	vkDestroyCommandPool(vk->dev, pool, NULL);
+	return out;
+}
+
+int main(void)
+{
+	struct la_context *ctx = vm_context();
+	struct la_device *vgem = cs_open_vgem(ctx);
+	struct vk vk = {0};
+	struct la_descriptor d;
+	VkDeviceMemory img_mem, buf_mem;
+	void *host;
+
+	open_lavapipe(&vk);
+	struct la_buffer *buf = cs_alloc_filled(ctx, vgem, DRM_FORMAT_XRGB8888, W, H);
+	la_buffer_get_descriptor(buf, &d);
+	vm_check(lavapipe_takes(&vk, VK_FORMAT_B8G8R8A8_UNORM, d.modifier),
+		 "lavapipe lists B8G8R8A8_UNORM with the buffer's modifier, importable from a"
+		 " dma-buf");
+
+	VkImage img = import_image(&vk, &d, &img_mem);
+	VkBuffer out = copy_out(&vk, img, &buf_mem);
+	vk_ok(vkMapMemory(vk.dev, buf_mem, 0, VK_WHOLE_SIZE, 0, &host), "vkMapMemory");
+	/* XRGB8888's X byte is undefined for a B8G8R8A8 copy: compare B, G, R. */
+	uint64_t bad = cs_compare(host, W * 4, W, H, 0x00ffffffu, cs_pixel,
+				  "lavapipe's copy to a host-visible buffer");
+	vm_check(bad == 0, "lavapipe's copy of the imported image equals what the CPU wrote"
+		 " (%llu of %u pixels differ)", (unsigned long long)bad, W * H);
+	vkUnmapMemory(vk.dev, buf_mem);
+
+	vkDestroyBuffer(vk.dev, out, NULL);
+	vkFreeMemory(vk.dev, buf_mem, NULL);
+	vkDestroyImage(vk.dev, img, NULL);
+	vkFreeMemory(vk.dev, img_mem, NULL);
+	vkDestroyDevice(vk.dev, NULL);
+	vkDestroyInstance(vk.instance, NULL);
+	la_buffer_destroy(buf);
+	la_device_unref(vgem);
+	la_context_destroy(ctx);
+	return vm_exit_status();
+}
