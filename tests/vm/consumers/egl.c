@@ -61,18 +61,62 @@ static void *proc(const char *name)
 	return p;
 }
 
-static EGLDisplay init_display(void)
+/* Mesa's software EGLDevice (EGL_MESA_device_software): llvmpipe with no
+ * DRM device behind it. */
+static EGLDeviceEXT software_device(void)
 {
-	EGLDisplay dpy = eglGetPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
-					       NULL);
-	EGLint major, minor;
-	const char *exts;
+	PFNEGLQUERYDEVICESEXTPROC query_devices = proc("eglQueryDevicesEXT");
+	PFNEGLQUERYDEVICESTRINGEXTPROC device_string = proc("eglQueryDeviceStringEXT");
+	EGLDeviceEXT devs[16];
+	EGLint n = 0;
 
+	if (!query_devices(16, devs, &n))
+		vm_fatal("eglQueryDevicesEXT: 0x%x", eglGetError());
+	for (EGLint i = 0; i < n; i++)
+		if (has_ext(device_string(devs[i], EGL_EXTENSIONS), "EGL_MESA_device_software"))
+			return devs[i];
+	return EGL_NO_DEVICE_EXT;
+}
+
+/* A file of the DRM device behind dpy (EGL_DRM_DEVICE_FILE_EXT: primary
+ * node, EGL_DRM_RENDER_NODE_FILE_EXT), "" for none (software). */
+static const char *display_node(EGLDisplay dpy, EGLint which)
+{
+	PFNEGLQUERYDISPLAYATTRIBEXTPROC display_attrib = proc("eglQueryDisplayAttribEXT");
+	PFNEGLQUERYDEVICESTRINGEXTPROC device_string = proc("eglQueryDeviceStringEXT");
+	EGLAttrib dev = 0;
+	const char *rn;
+
+	if (!display_attrib(dpy, EGL_DEVICE_EXT, &dev) || !dev)
+		return "";
+	rn = device_string((EGLDeviceEXT)dev, which);
+	return rn ? rn : "";
+}
+
+/* The surfaceless display, on Mesa's software device (EGL_EXT_explicit_device)
+ * or the one Mesa picks. */
+static EGLDisplay init_display(bool software)
+{
+	EGLAttrib attrs[] = {EGL_NONE, 0, EGL_NONE};
+	EGLDisplay dpy;
+	EGLint major, minor;
+	const char *exts = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
+
+	if (software) {
+		EGLDeviceEXT dev = software_device();
+		if (!vm_check(dev != EGL_NO_DEVICE_EXT, "EGL lists Mesa's software device"))
+			vm_fatal("no software EGL device");
+		attrs[0] = EGL_DEVICE_EXT;
+		attrs[1] = (EGLAttrib)dev;
+	}
+	dpy = eglGetPlatformDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, attrs);
 	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor))
 		vm_fatal("surfaceless EGL display: error 0x%x", eglGetError());
 	exts = eglQueryString(dpy, EGL_EXTENSIONS);
-	vm_note("EGL %d.%d, vendor %s, version %s", major, minor,
-		eglQueryString(dpy, EGL_VENDOR), eglQueryString(dpy, EGL_VERSION));
+	vm_note("EGL %d.%d, vendor %s, version %s, device %s", major, minor,
+		eglQueryString(dpy, EGL_VENDOR), eglQueryString(dpy, EGL_VERSION),
+		*display_node(dpy, EGL_DRM_RENDER_NODE_FILE_EXT) ?
+			display_node(dpy, EGL_DRM_RENDER_NODE_FILE_EXT) : "software");
 	static const char *const need[] = {
 		"EGL_EXT_image_dma_buf_import", "EGL_EXT_image_dma_buf_import_modifiers",
 		"EGL_MESA_image_dma_buf_export", "EGL_KHR_gl_texture_2D_image",
@@ -199,10 +243,15 @@ static uint64_t read_and_compare(uint32_t (*want)(uint32_t, uint32_t), const cha
 {
 	static uint32_t px[W * H];
 
+	GLenum err = glGetError();
+
+	if (err != GL_NO_ERROR)
+		vm_fatal("%s: GL error 0x%x before glReadPixels", what, err);
 	memset(px, 0, sizeof(px));
 	glReadPixels(0, 0, W, H, GL_RGBA, GL_UNSIGNED_BYTE, px);
-	if (glGetError() != GL_NO_ERROR)
-		vm_fatal("%s: glReadPixels failed", what);
+	err = glGetError();
+	if (err != GL_NO_ERROR)
+		vm_fatal("%s: glReadPixels: GL error 0x%x", what, err);
 	return cs_compare((const uint8_t *)px, W * 4, W, H, 0xffffffffu, want, what);
 }
 
@@ -251,8 +300,8 @@ static void check_gl_writes(GLuint imported, struct la_buffer *buf)
 	glFinish();
 	glDeleteFramebuffers(1, &fbo);
 	la_buffer_get_descriptor(buf, &d);
-	if (!vm_check(la_buffer_map(buf, 0, LA_MAP_READ, &map) == 0, "la_buffer_map after GL: %s",
-		      la_last_diagnosis()))
+	int ret = la_buffer_map(buf, 0, LA_MAP_READ, &map);
+	if (!vm_check(ret == 0, "la_buffer_map after GL: %s", ret ? la_last_diagnosis() : "ok"))
 		return;
 	uint64_t bad = cs_compare(map, d.planes[0].pitch, W, H, 0x00ffffffu, cleared_or_pattern,
 				  "GL's clear through la_buffer_map");
@@ -261,9 +310,10 @@ static void check_gl_writes(GLuint imported, struct la_buffer *buf)
 	la_buffer_unmap(buf, 0);
 }
 
-static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_device *vgem)
+/* A buffer negotiated for rendering on dev, imported into EGL. */
+static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_device *dev)
 {
-	struct la_buffer *buf = cs_alloc_filled(ctx, vgem, DRM_FORMAT_XRGB8888, W, H);
+	struct la_buffer *buf = cs_alloc_filled(ctx, dev, DRM_FORMAT_XRGB8888, W, H);
 	struct la_descriptor d;
 	int32_t attribs[LA_EGL_DMABUF_ATTRIBS_MAX];
 	size_t n = 0;
@@ -285,7 +335,8 @@ static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_devic
 
 	GLuint tex = new_texture((const void *)1);
 	image_target_texture(GL_TEXTURE_2D, (GLeglImageOES)img);
-	vm_check(glGetError() == GL_NO_ERROR, "glEGLImageTargetTexture2DOES");
+	GLenum err = glGetError();
+	vm_check(err == GL_NO_ERROR, "glEGLImageTargetTexture2DOES (GL error 0x%x)", err);
 	GLuint fbo = fbo_for(tex);
 	uint64_t bad = read_and_compare(cs_pixel_as_rgba, "read through an FBO");
 	vm_check(bad == 0, "glReadPixels of the imported texture equals what the CPU wrote"
@@ -354,22 +405,23 @@ static void check_export(EGLDisplay dpy, EGLContext glctx, struct la_context *ct
 		la_modifier_name(modifier, (char[24]){0}, 24), n_planes, strides[0], offsets[0]);
 	ret = la_descriptor_from_planes((uint32_t)fourcc, modifier, W, H, (uint32_t)n_planes, fds,
 					(const uint32_t *)offsets, (const uint32_t *)strides, &d);
-	if (!vm_check(ret == 0, "la_descriptor_from_planes of Mesa's export: %d %s", ret,
-		      ret ? la_last_diagnosis() : ""))
+	if (!vm_check(ret == 0, "la_descriptor_from_planes of Mesa's export: %s",
+		      ret ? la_last_diagnosis() : "ok"))
 		goto out;
 	ret = la_buffer_from_descriptor(ctx, &d, &buf);
-	if (!vm_check(ret == 0, "la_buffer_from_descriptor: %d %s", ret,
-		      ret ? la_last_diagnosis() : ""))
+	if (!vm_check(ret == 0, "la_buffer_from_descriptor: %s", ret ? la_last_diagnosis() : "ok"))
 		goto out;
 	ret = la_device_import(vgem, LA_USAGE_RENDER, buf, &imp);
 	uint64_t handle = 0;
-	vm_check(ret == 0 && la_import_get_property(imp, "handle0", &handle) == 0 && handle,
-		 "%s imports Mesa's export (la_device_import, GEM handle %llu): %s",
-		 la_device_get_label(vgem), (unsigned long long)handle,
-		 ret ? la_last_diagnosis() : "ok");
+	if (ret == 0)
+		la_import_get_property(imp, "handle0", &handle);
+	vm_check(ret == 0 && handle, "%s imports Mesa's export (la_device_import: %s, GEM handle %llu)",
+		 la_device_get_label(vgem), ret ? la_last_diagnosis() : "ok",
+		 (unsigned long long)handle);
 	void *map;
-	if (!vm_check(la_buffer_map(buf, 0, LA_MAP_READ, &map) == 0, "la_buffer_map: %s",
-		      la_last_diagnosis()))
+	ret = la_buffer_map(buf, 0, LA_MAP_READ, &map);
+	if (!vm_check(ret == 0, "la_buffer_map of the wrapped export: %s",
+		      ret ? la_last_diagnosis() : "ok"))
 		goto out;
 	/* GL's row 0 is the bottom row, the first in memory. */
 	uint64_t bad = cs_compare((const uint8_t *)map + d.planes[0].offset, d.planes[0].pitch, W, H,
@@ -389,19 +441,45 @@ out:
 	glDeleteTextures(1, &tex);
 }
 
-int main(void)
+static int usage(void)
 {
+	fprintf(stderr, "usage: vm-consumer-egl software|default\n"
+		"  software: Mesa's software EGLDevice, a buffer negotiated for vgem\n"
+		"  default:  the DRM device Mesa's surfaceless platform picks, a buffer\n"
+		"            negotiated for that device (its primary node)\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || (strcmp(argv[1], "software") && strcmp(argv[1], "default")))
+		return usage();
+	bool software = !strcmp(argv[1], "software");
 	struct la_context *ctx = vm_context();
-	struct la_device *vgem = cs_open_vgem(ctx);
-	EGLDisplay dpy = init_display();
+	struct la_device *vgem = cs_open_vgem(ctx), *dev = NULL;
+	EGLDisplay dpy = init_display(software);
 	EGLContext glctx = make_current(dpy);
 
-	check_import(dpy, ctx, vgem);
+	if (software) {
+		dev = la_device_ref(vgem);
+	} else {
+		/* kms_swrast imports through PRIME into the display's device and
+		 * maps with DRM_IOCTL_MODE_MAP_DUMB: only that device's own
+		 * buffers. Negotiating for that device says so. */
+		const char *card = display_node(dpy, EGL_DRM_DEVICE_FILE_EXT);
+		if (!vm_check(*card, "the default surfaceless display runs on a DRM device (%s)",
+			      card))
+			vm_fatal("no device to negotiate for");
+		if (la_device_open(ctx, card, &dev) < 0)
+			vm_fatal("la_device_open %s: %s", card, la_last_diagnosis());
+	}
+	check_import(dpy, ctx, dev);
 	check_export(dpy, glctx, ctx, vgem);
 
 	eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
 	eglDestroyContext(dpy, glctx);
 	eglTerminate(dpy);
+	la_device_unref(dev);
 	la_device_unref(vgem);
 	la_context_destroy(ctx);
 	return vm_exit_status();

@@ -171,7 +171,7 @@ static VkImage import_image(struct vk *vk, const struct la_descriptor *d, VkDevi
 	VkSubresourceLayout layouts[LA_MAX_PLANES];
 	int ret = la_vk_dmabuf_info(d, &info);
 
-	if (!vm_check(ret == 0, "la_vk_dmabuf_info: %d %s", ret, ret ? la_last_diagnosis() : ""))
+	if (!vm_check(ret == 0, "la_vk_dmabuf_info: %s", ret ? la_last_diagnosis() : "ok"))
 		vm_fatal("no create info");
 	for (uint32_t p = 0; p < info.plane_count; p++)
 		layouts[p] = (VkSubresourceLayout){
