@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "consumer.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,18 +37,47 @@ uint32_t cs_pixel_as_rgba(uint32_t x, uint32_t y)
 	return 0xffu << 24 | (p & 0xff) << 16 | (p & 0xff00) | (p >> 16 & 0xff);
 }
 
-struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
-				  uint32_t format, uint32_t w, uint32_t h)
+/* dev's set for rendering, and with pitch_align a second consumer that
+ * wants rows a multiple of pitch_align bytes apart, negotiated together. */
+static struct la_result *negotiate(struct la_context *ctx, struct la_device *dev, uint32_t format,
+				   uint32_t w, uint32_t h, uint64_t pitch_align)
 {
 	struct la_assertion a = {.width = w, .height = h, .formats = &format, .n_formats = 1};
-	struct la_request r = {dev, LA_USAGE_RENDER};
+	struct la_capset_info info = {.label = "padded-pitch consumer", .driver = "test",
+				      .backend = "test", .usage = LA_USAGE_SAMPLE,
+				      .import_rule = LA_IMPORT_ANY};
+	struct la_candidate cand = {.format = format, .modifier = LA_MODIFIER_LINEAR};
+	struct la_capset *sets[2] = {NULL, NULL};
 	struct la_result *res = NULL;
+	int ret;
+
+	cand.constraints.pitch_align[0] = pitch_align;
+	ret = la_device_get_capabilities(dev, LA_USAGE_RENDER, &a, &sets[0]);
+	if (ret == 0) {
+		sets[1] = pitch_align ? vm_capset(&info, &cand, 1) : NULL;
+		ret = la_negotiate_capsets(ctx, &a, sets, pitch_align ? 2 : 1, &res);
+	}
+	if (ret == 0)
+		ret = la_result_get_chosen_candidate(res) < 0 ? -ENODEV : 0;
+	la_capset_destroy(sets[0]);
+	la_capset_destroy(sets[1]);
+	if (ret < 0) {
+		la_result_destroy(res);
+		return NULL;
+	}
+	return res;
+}
+
+struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
+				  uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align)
+{
+	struct la_result *res = negotiate(ctx, dev, format, w, h, pitch_align);
 	struct la_buffer *buf = NULL;
 	struct la_descriptor d;
 	char name[32];
 	void *map;
 
-	if (la_negotiate(ctx, &a, &r, 1, &res) < 0 || la_allocate(res, &buf) < 0)
+	if (!res || la_allocate(res, &buf) < 0)
 		vm_fatal("%s %ux%u for rendering on %s: %s", la_format_name(format, name, sizeof(name)),
 			 w, h, la_device_get_label(dev), la_last_diagnosis());
 	la_result_destroy(res);

@@ -14,11 +14,14 @@
 /* vgem's render node as a liballoc device; exits the program if absent. */
 struct la_device *cs_open_vgem(struct la_context *ctx);
 
-/* Negotiates format at w x h for LA_USAGE_RENDER on dev, allocates with the
- * best path (printed) and fills plane 0 with cs_pixel() through
- * la_buffer_map(); exits the program on failure. */
+/* Negotiates format at w x h for LA_USAGE_RENDER on dev (and, if
+ * pitch_align is not 0, a consumer whose rows must be a multiple of
+ * pitch_align bytes apart: a pitch other than w * 4 that the consumer must
+ * take from the descriptor), allocates with the best path (printed) and
+ * fills plane 0 with cs_pixel() through la_buffer_map(); exits the program
+ * on failure. */
 struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
-				  uint32_t format, uint32_t w, uint32_t h);
+				  uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align);
 
 /* The 32-bit pixel the CPU writes at (x, y): every byte varies with x or y,
  * so a wrong pitch, offset, byte order or flip shows. */

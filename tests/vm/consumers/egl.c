@@ -310,10 +310,12 @@ static void check_gl_writes(GLuint imported, struct la_buffer *buf)
 	la_buffer_unmap(buf, 0);
 }
 
-/* A buffer negotiated for rendering on dev, imported into EGL. */
-static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_device *dev)
+/* A buffer negotiated for rendering on dev (rows pitch_align apart if not
+ * 0), imported into EGL. */
+static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_device *dev,
+			 uint64_t pitch_align)
 {
-	struct la_buffer *buf = cs_alloc_filled(ctx, dev, DRM_FORMAT_XRGB8888, W, H);
+	struct la_buffer *buf = cs_alloc_filled(ctx, dev, DRM_FORMAT_XRGB8888, W, H, pitch_align);
 	struct la_descriptor d;
 	int32_t attribs[LA_EGL_DMABUF_ATTRIBS_MAX];
 	size_t n = 0;
@@ -321,6 +323,10 @@ static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_devic
 
 	if (la_buffer_export(buf, &d) < 0)
 		vm_fatal("la_buffer_export: %s", la_last_diagnosis());
+	if (pitch_align)
+		vm_check(d.planes[0].pitch % pitch_align == 0 && d.planes[0].pitch != W * 4,
+			 "the pitch (%llu) is padded: EGL must take it from the attributes",
+			 (unsigned long long)d.planes[0].pitch);
 	vm_check(egl_takes(dpy, d.format, d.modifier),
 		 "eglQueryDmaBufModifiersEXT lists XRGB8888 with the buffer's modifier");
 	ret = la_egl_dmabuf_attribs(&d, attribs, LA_EGL_DMABUF_ATTRIBS_MAX, &n);
@@ -473,7 +479,8 @@ int main(int argc, char **argv)
 		if (la_device_open(ctx, card, &dev) < 0)
 			vm_fatal("la_device_open %s: %s", card, la_last_diagnosis());
 	}
-	check_import(dpy, ctx, dev);
+	/* The display's own dumb buffers have the driver's pitch: no padding asked. */
+	check_import(dpy, ctx, dev, software ? 256 : 0);
 	check_export(dpy, glctx, ctx, vgem);
 
 	eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);

@@ -320,8 +320,11 @@ int main(void)
 	void *host;
 
 	open_lavapipe(&vk);
-	struct la_buffer *buf = cs_alloc_filled(ctx, vgem, DRM_FORMAT_XRGB8888, W, H);
+	struct la_buffer *buf = cs_alloc_filled(ctx, vgem, DRM_FORMAT_XRGB8888, W, H, 256);
 	la_buffer_get_descriptor(buf, &d);
+	vm_check(d.planes[0].pitch % 256 == 0 && d.planes[0].pitch != W * 4,
+		 "the pitch (%llu) is padded: lavapipe must take it from the plane layout",
+		 (unsigned long long)d.planes[0].pitch);
 	vm_check(lavapipe_takes(&vk, VK_FORMAT_B8G8R8A8_UNORM, d.modifier),
 		 "lavapipe lists B8G8R8A8_UNORM with the buffer's modifier, importable from a"
 		 " dma-buf");
