@@ -37,10 +37,10 @@ uint32_t cs_pixel_as_rgba(uint32_t x, uint32_t y)
 	return 0xffu << 24 | (p & 0xff) << 16 | (p & 0xff00) | (p >> 16 & 0xff);
 }
 
-/* dev's set for rendering, and with pitch_align a second consumer that
- * wants rows a multiple of pitch_align bytes apart, negotiated together. */
-static struct la_result *negotiate(struct la_context *ctx, struct la_device *dev, uint32_t format,
-				   uint32_t w, uint32_t h, uint64_t pitch_align)
+/* dev's set for usage, and with pitch_align a second consumer that wants
+ * rows a multiple of pitch_align bytes apart, negotiated together. */
+static struct la_result *negotiate(struct la_context *ctx, struct la_device *dev, uint64_t usage,
+				   uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align)
 {
 	struct la_assertion a = {.width = w, .height = h, .formats = &format, .n_formats = 1};
 	struct la_capset_info info = {.label = "padded-pitch consumer", .driver = "test",
@@ -52,7 +52,7 @@ static struct la_result *negotiate(struct la_context *ctx, struct la_device *dev
 	int ret;
 
 	cand.constraints.pitch_align[0] = pitch_align;
-	ret = la_device_get_capabilities(dev, LA_USAGE_RENDER, &a, &sets[0]);
+	ret = la_device_get_capabilities(dev, usage, &a, &sets[0]);
 	if (ret == 0) {
 		sets[1] = pitch_align ? vm_capset(&info, &cand, 1) : NULL;
 		ret = la_negotiate_capsets(ctx, &a, sets, pitch_align ? 2 : 1, &res);
@@ -68,35 +68,55 @@ static struct la_result *negotiate(struct la_context *ctx, struct la_device *dev
 	return res;
 }
 
-struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
-				  uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align)
+struct la_buffer *cs_alloc(struct la_context *ctx, struct la_device *dev, uint64_t usage,
+			   uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align)
 {
-	struct la_result *res = negotiate(ctx, dev, format, w, h, pitch_align);
+	struct la_result *res = negotiate(ctx, dev, usage, format, w, h, pitch_align);
 	struct la_buffer *buf = NULL;
 	struct la_descriptor d;
 	char name[32];
-	void *map;
 
 	if (!res || la_allocate(res, &buf) < 0)
-		vm_fatal("%s %ux%u for rendering on %s: %s", la_format_name(format, name, sizeof(name)),
-			 w, h, la_device_get_label(dev), la_last_diagnosis());
+		vm_fatal("%s %ux%u for %s on %s: %s", la_format_name(format, name, sizeof(name)), w,
+			 h, la_usage_name(usage), la_device_get_label(dev), la_last_diagnosis());
 	la_result_destroy(res);
 	la_buffer_get_descriptor(buf, &d);
-	vm_note("liballoc buffer: %s %ux%u, modifier %s, pitch %llu, offset %llu, path %s",
+	vm_note("liballoc buffer: %s %ux%u, modifier %s, path %s",
 		la_format_name(d.format, name, sizeof(name)), d.width, d.height,
-		la_modifier_name(d.modifier, (char[24]){0}, 24),
-		(unsigned long long)d.planes[0].pitch, (unsigned long long)d.planes[0].offset,
-		la_buffer_get_path(buf));
+		la_modifier_name(d.modifier, (char[24]){0}, 24), la_buffer_get_path(buf));
+	for (uint32_t p = 0; p < d.plane_count; p++)
+		vm_note("  plane %u: fd %d, pitch %llu, offset %llu", p, d.planes[p].fd,
+			(unsigned long long)d.planes[p].pitch, (unsigned long long)d.planes[p].offset);
+	return buf;
+}
+
+void cs_fill_pixels(struct la_buffer *buf)
+{
+	struct la_descriptor d;
+	void *map;
+
+	la_buffer_get_descriptor(buf, &d);
 	if (la_buffer_map(buf, 0, LA_MAP_WRITE, &map) < 0)
 		vm_fatal("la_buffer_map: %s", la_last_diagnosis());
-	for (uint32_t y = 0; y < h; y++) {
+	for (uint32_t y = 0; y < d.height; y++) {
 		uint32_t *row = (uint32_t *)((uint8_t *)map + y * d.planes[0].pitch);
-		for (uint32_t x = 0; x < w; x++)
+		for (uint32_t x = 0; x < d.width; x++)
 			row[x] = cs_pixel(x, y);
 	}
 	if (la_buffer_unmap(buf, 0) < 0)
 		vm_fatal("la_buffer_unmap: %s", la_last_diagnosis());
-	return buf;
+}
+
+void cs_plane_extent(const struct la_descriptor *d, uint32_t p, uint32_t *row_bytes,
+		     uint32_t *rows)
+{
+	struct la_format_info fi;
+
+	if (la_format_get_info(d->format, &fi) < 0)
+		vm_fatal("format 0x%08x unknown to liballoc", d->format);
+	uint32_t hs = p ? fi.hsub : 1, vs = p ? fi.vsub : 1;
+	*row_bytes = (d->width + hs - 1) / hs * fi.bpp[p] / 8;
+	*rows = (d->height + vs - 1) / vs;
 }
 
 uint64_t cs_compare(const uint8_t *data, uint64_t pitch, uint32_t w, uint32_t h, uint32_t mask,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the consumer programs (egl.c, vulkan.c) share: a liballoc buffer
- * negotiated for rendering on vgem and filled by the CPU through
- * la_buffer_map(), and the pattern to compare the consumer's pixels with.
+ * negotiated for a device and filled by the CPU through la_buffer_map(),
+ * and the patterns to compare the consumer's pixels with.
  */
 #ifndef LIBALLOC_VM_CONSUMER_H
 #define LIBALLOC_VM_CONSUMER_H
@@ -14,15 +14,19 @@
 /* vgem's render node as a liballoc device; exits the program if absent. */
 struct la_device *cs_open_vgem(struct la_context *ctx);
 
-/* Negotiates format at w x h for LA_USAGE_RENDER on dev (and, if
- * pitch_align is not 0, a consumer whose rows must be a multiple of
- * pitch_align bytes apart: a pitch other than w * 4 that the consumer must
- * take from the descriptor), allocates with the best path (printed) and
- * fills plane 0 with cs_pixel() through la_buffer_map(); exits the program
- * on failure. */
-struct la_buffer *cs_alloc_filled(struct la_context *ctx, struct la_device *dev,
-				  uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align);
+/* Negotiates format at w x h for usage on dev and, if pitch_align is not 0,
+ * a consumer whose rows must be a multiple of pitch_align bytes apart (a
+ * pitch the consumer must take from the descriptor), allocates with the
+ * best path and prints the buffer's layout; exits the program on failure. */
+struct la_buffer *cs_alloc(struct la_context *ctx, struct la_device *dev, uint64_t usage,
+			   uint32_t format, uint32_t w, uint32_t h, uint64_t pitch_align);
+/* Fills plane 0 of a 32-bit RGB buffer with cs_pixel() through la_buffer_map(). */
+void cs_fill_pixels(struct la_buffer *buf);
 
+/* Bytes of pixel data in one row, and rows, of plane p of d (liballoc's
+ * format table: chroma planes subsampled). */
+void cs_plane_extent(const struct la_descriptor *d, uint32_t p, uint32_t *row_bytes,
+		     uint32_t *rows);
 /* The 32-bit pixel the CPU writes at (x, y): every byte varies with x or y,
  * so a wrong pitch, offset, byte order or flip shows. */
 uint32_t cs_pixel(uint32_t x, uint32_t y);

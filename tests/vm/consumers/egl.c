@@ -315,12 +315,14 @@ static void check_gl_writes(GLuint imported, struct la_buffer *buf)
 static void check_import(EGLDisplay dpy, struct la_context *ctx, struct la_device *dev,
 			 uint64_t pitch_align)
 {
-	struct la_buffer *buf = cs_alloc_filled(ctx, dev, DRM_FORMAT_XRGB8888, W, H, pitch_align);
+	struct la_buffer *buf = cs_alloc(ctx, dev, LA_USAGE_RENDER, DRM_FORMAT_XRGB8888, W, H,
+				       pitch_align);
 	struct la_descriptor d;
 	int32_t attribs[LA_EGL_DMABUF_ATTRIBS_MAX];
 	size_t n = 0;
 	int ret;
 
+	cs_fill_pixels(buf);
 	if (la_buffer_export(buf, &d) < 0)
 		vm_fatal("la_buffer_export: %s", la_last_diagnosis());
 	if (pitch_align)
