@@ -32,6 +32,7 @@ struct vk {
 	VkQueue queue;
 	uint32_t queue_family;
 	PFN_vkGetMemoryFdPropertiesKHR get_fd_props;
+	PFN_vkGetMemoryFdKHR get_fd;
 	PFN_vkGetImageDrmFormatModifierPropertiesEXT get_image_modifier;
 };
 
@@ -109,9 +110,10 @@ static void open_lavapipe(struct vk *vk)
 	vkGetDeviceQueue(vk->dev, vk->queue_family, 0, &vk->queue);
 	vk->get_fd_props = (PFN_vkGetMemoryFdPropertiesKHR)vkGetDeviceProcAddr(
 		vk->dev, "vkGetMemoryFdPropertiesKHR");
+	vk->get_fd = (PFN_vkGetMemoryFdKHR)vkGetDeviceProcAddr(vk->dev, "vkGetMemoryFdKHR");
 	vk->get_image_modifier = (PFN_vkGetImageDrmFormatModifierPropertiesEXT)vkGetDeviceProcAddr(
 		vk->dev, "vkGetImageDrmFormatModifierPropertiesEXT");
-	if (!vk->get_fd_props || !vk->get_image_modifier)
+	if (!vk->get_fd_props || !vk->get_fd || !vk->get_image_modifier)
 		vm_fatal("vkGetDeviceProcAddr of the extensions' functions failed");
 }
 
@@ -259,6 +261,63 @@ static VkImage import_image(struct vk *vk, const struct la_descriptor *d, VkForm
 	return img;
 }
 
+/* A host-visible, coherent buffer of size bytes bound to new memory *mem. */
+static VkBuffer host_buffer(struct vk *vk, VkDeviceSize size, VkBufferUsageFlags usage,
+			    VkDeviceMemory *mem)
+{
+	VkBufferCreateInfo bci = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
+				  .usage = usage, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+	VkBuffer buf;
+	VkMemoryRequirements req;
+
+	vk_ok(vkCreateBuffer(vk->dev, &bci, NULL, &buf), "vkCreateBuffer");
+	vkGetBufferMemoryRequirements(vk->dev, buf, &req);
+	VkMemoryAllocateInfo mai = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
+		.memoryTypeIndex = memory_type(vk, req.memoryTypeBits,
+					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+						       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)};
+	vk_ok(vkAllocateMemory(vk->dev, &mai, NULL, mem), "vkAllocateMemory (host-visible)");
+	vk_ok(vkBindBufferMemory(vk->dev, buf, *mem, 0), "vkBindBufferMemory");
+	return buf;
+}
+
+/* A one-time command buffer from a new pool, recording. */
+static VkCommandBuffer begin_commands(struct vk *vk, VkCommandPool *pool)
+{
+	VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+				       .queueFamilyIndex = vk->queue_family};
+	VkCommandBuffer cmd;
+
+	vk_ok(vkCreateCommandPool(vk->dev, &pci, NULL, pool), "vkCreateCommandPool");
+	VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+					   .commandPool = *pool,
+					   .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+					   .commandBufferCount = 1};
+	vk_ok(vkAllocateCommandBuffers(vk->dev, &cai, &cmd), "vkAllocateCommandBuffers");
+	VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+					  .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
+	vk_ok(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+	return cmd;
+}
+
+/* Ends cmd, runs it, waits (10 s at most) and frees its pool. */
+static void submit_and_wait(struct vk *vk, VkCommandPool pool, VkCommandBuffer cmd)
+{
+	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+	VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
+			   .pCommandBuffers = &cmd};
+	VkFence fence;
+
+	vk_ok(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+	vk_ok(vkCreateFence(vk->dev, &fci, NULL, &fence), "vkCreateFence");
+	vk_ok(vkQueueSubmit(vk->queue, 1, &si, fence), "vkQueueSubmit");
+	vk_ok(vkWaitForFences(vk->dev, 1, &fence, VK_TRUE, 10ull * 1000 * 1000 * 1000),
+	      "vkWaitForFences");
+	vkDestroyFence(vk->dev, fence, NULL);
+	vkDestroyCommandPool(vk->dev, pool, NULL);
+}
+
 /* Copies every plane of img, tightly packed one after the other, into a new
  * host-visible buffer; offsets[p] is where plane p starts in it. */
 static VkBuffer copy_out(struct vk *vk, VkImage img, const struct la_descriptor *d,
@@ -280,36 +339,10 @@ static VkBuffer copy_out(struct vk *vk, VkImage img, const struct la_descriptor 
 			.imageExtent = {row_bytes / (fi.bpp[p] / 8), rows, 1}};
 		size += (uint64_t)row_bytes * rows;
 	}
-	VkBufferCreateInfo bci = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-				  .size = size,
-				  .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-				  .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-	VkBuffer out;
-	VkMemoryRequirements req;
-
-	vk_ok(vkCreateBuffer(vk->dev, &bci, NULL, &out), "vkCreateBuffer");
-	vkGetBufferMemoryRequirements(vk->dev, out, &req);
-	VkMemoryAllocateInfo mai = {
-		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
-		.memoryTypeIndex = memory_type(vk, req.memoryTypeBits,
-					       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-						       VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)};
-	vk_ok(vkAllocateMemory(vk->dev, &mai, NULL, mem), "vkAllocateMemory (host-visible)");
-	vk_ok(vkBindBufferMemory(vk->dev, out, *mem, 0), "vkBindBufferMemory");
-
-	VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-				       .queueFamilyIndex = vk->queue_family};
+	VkBuffer out = host_buffer(vk, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, mem);
 	VkCommandPool pool;
-	VkCommandBuffer cmd;
-	vk_ok(vkCreateCommandPool(vk->dev, &pci, NULL, &pool), "vkCreateCommandPool");
-	VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-					   .commandPool = pool,
-					   .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
-					   .commandBufferCount = 1};
-	vk_ok(vkAllocateCommandBuffers(vk->dev, &cai, &cmd), "vkAllocateCommandBuffers");
-	VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-					  .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-	vk_ok(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+	VkCommandBuffer cmd = begin_commands(vk, &pool);
+
 	/* The memory came from outside with the CPU's writes: acquire it from
 	 * the foreign queue family keeping its contents (GENERAL, not UNDEFINED). */
 	VkImageMemoryBarrier acquire = {
@@ -334,18 +367,7 @@ static VkBuffer copy_out(struct vk *vk, VkImage img, const struct la_descriptor 
 		.buffer = out, .size = VK_WHOLE_SIZE};
 	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0,
 			     NULL, 1, &to_host, 0, NULL);
-	vk_ok(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
-
-	VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-	VkFence fence;
-	vk_ok(vkCreateFence(vk->dev, &fci, NULL, &fence), "vkCreateFence");
-	VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1,
-			   .pCommandBuffers = &cmd};
-	vk_ok(vkQueueSubmit(vk->queue, 1, &si, fence), "vkQueueSubmit");
-	vk_ok(vkWaitForFences(vk->dev, 1, &fence, VK_TRUE, 10ull * 1000 * 1000 * 1000),
-	      "vkWaitForFences");
-	vkDestroyFence(vk->dev, fence, NULL);
-	vkDestroyCommandPool(vk->dev, pool, NULL);
+	submit_and_wait(vk, pool, cmd);
 	return out;
 }
 
@@ -393,6 +415,152 @@ static void check_format(struct vk *vk, struct la_context *ctx, struct la_device
 	la_buffer_destroy(buf);
 }
 
+/* An exportable image in lavapipe's own layout (LINEAR chosen from a list,
+ * pitch lavapipe's), bound to new dma-buf-exportable memory *mem. */
+static VkImage exportable_image(struct vk *vk, VkDeviceMemory *mem)
+{
+	uint64_t linear = LA_MODIFIER_LINEAR;
+	VkImageDrmFormatModifierListCreateInfoEXT list = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_LIST_CREATE_INFO_EXT,
+		.drmFormatModifierCount = 1, .pDrmFormatModifiers = &linear};
+	VkExternalMemoryImageCreateInfo ext = {
+		.sType = VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO, .pNext = &list,
+		.handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT};
+	VkImageCreateInfo ici = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .pNext = &ext,
+		.imageType = VK_IMAGE_TYPE_2D, .format = VK_FORMAT_B8G8R8A8_UNORM,
+		.extent = {W, H, 1}, .mipLevels = 1, .arrayLayers = 1,
+		.samples = VK_SAMPLE_COUNT_1_BIT,
+		.tiling = VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
+		.usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+		.sharingMode = VK_SHARING_MODE_EXCLUSIVE,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
+	VkImage img;
+	VkMemoryRequirements req;
+
+	vk_ok(vkCreateImage(vk->dev, &ici, NULL, &img), "vkCreateImage (exportable)");
+	vkGetImageMemoryRequirements(vk->dev, img, &req);
+	VkMemoryDedicatedAllocateInfo ded = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO, .image = img};
+	VkExportMemoryAllocateInfo exp = {.sType = VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO,
+					  .pNext = &ded,
+					  .handleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT};
+	VkMemoryAllocateInfo mai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .pNext = &exp,
+				    .allocationSize = req.size,
+				    .memoryTypeIndex = memory_type(vk, req.memoryTypeBits, 0)};
+	vk_ok(vkAllocateMemory(vk->dev, &mai, NULL, mem), "vkAllocateMemory (exportable)");
+	vk_ok(vkBindImageMemory(vk->dev, img, *mem, 0), "vkBindImageMemory (exportable)");
+	return img;
+}
+
+/* The device copies cs_pixel() from a staging buffer into img and hands
+ * the image to the external queue family (GENERAL). */
+static void device_writes(struct vk *vk, VkImage img)
+{
+	VkDeviceMemory mem;
+	VkBuffer src = host_buffer(vk, (VkDeviceSize)W * H * 4, VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+				   &mem);
+	uint32_t *px;
+	VkCommandPool pool;
+
+	vk_ok(vkMapMemory(vk->dev, mem, 0, VK_WHOLE_SIZE, 0, (void **)&px), "vkMapMemory");
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++)
+			px[y * W + x] = cs_pixel(x, y);
+	vkUnmapMemory(vk->dev, mem);
+
+	VkCommandBuffer cmd = begin_commands(vk, &pool);
+	VkImageMemoryBarrier to_dst = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+		.dstAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+		.oldLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+		.newLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+		.srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+		.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+		.image = img, .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+			     0, 0, NULL, 0, NULL, 1, &to_dst);
+	VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
+				    .imageExtent = {W, H, 1}};
+	vkCmdCopyBufferToImage(cmd, src, img, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+	VkImageMemoryBarrier release = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER,
+		.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+		.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+		.newLayout = VK_IMAGE_LAYOUT_GENERAL,
+		.srcQueueFamilyIndex = vk->queue_family,
+		.dstQueueFamilyIndex = VK_QUEUE_FAMILY_EXTERNAL,
+		.image = img, .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
+	vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT,
+			     VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, 0, 0, NULL, 0, NULL, 1, &release);
+	submit_and_wait(vk, pool, cmd);
+	vkDestroyBuffer(vk->dev, src, NULL);
+	vkFreeMemory(vk->dev, mem, NULL);
+}
+
+/* The reverse: an image lavapipe wrote, exported as a dma-buf with its
+ * modifier and plane layout, comes back through la_descriptor_from_planes(),
+ * vgem imports it (la_device_import) and the CPU reads it through
+ * la_buffer_map(). */
+static void check_export(struct vk *vk, struct la_context *ctx, struct la_device *vgem)
+{
+	VkDeviceMemory mem;
+	VkImage img = exportable_image(vk, &mem);
+	VkMemoryGetFdInfoKHR gi = {.sType = VK_STRUCTURE_TYPE_MEMORY_GET_FD_INFO_KHR,
+				   .memory = mem,
+				   .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_DMA_BUF_BIT_EXT};
+	VkImageDrmFormatModifierPropertiesEXT mod = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_PROPERTIES_EXT};
+	VkImageSubresource sub = {.aspectMask = VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT};
+	VkSubresourceLayout lay;
+	struct la_descriptor d;
+	struct la_buffer *buf = NULL;
+	struct la_import *imp = NULL;
+	uint64_t handle = 0;
+	int fd = -1, ret;
+	void *map;
+
+	device_writes(vk, img);
+	vk_ok(vk->get_fd(vk->dev, &gi, &fd), "vkGetMemoryFdKHR");
+	vk_ok(vk->get_image_modifier(vk->dev, img, &mod), "vkGetImageDrmFormatModifierPropertiesEXT");
+	vkGetImageSubresourceLayout(vk->dev, img, &sub, &lay);
+	vm_note("lavapipe exported modifier %s, pitch %llu, offset %llu",
+		la_modifier_name(mod.drmFormatModifier, (char[24]){0}, 24),
+		(unsigned long long)lay.rowPitch, (unsigned long long)lay.offset);
+	uint32_t offset = (uint32_t)lay.offset, pitch = (uint32_t)lay.rowPitch;
+	ret = la_descriptor_from_planes(DRM_FORMAT_ARGB8888, mod.drmFormatModifier, W, H, 1, &fd,
+					&offset, &pitch, &d);
+	if (!vm_check(ret == 0, "la_descriptor_from_planes of lavapipe's export: %s",
+		      ret ? la_last_diagnosis() : "ok"))
+		goto out;
+	ret = la_buffer_from_descriptor(ctx, &d, &buf);
+	if (!vm_check(ret == 0, "la_buffer_from_descriptor: %s", ret ? la_last_diagnosis() : "ok"))
+		goto out;
+	ret = la_device_import(vgem, LA_USAGE_RENDER, buf, &imp);
+	if (ret == 0)
+		la_import_get_property(imp, "handle0", &handle);
+	vm_check(ret == 0 && handle, "%s imports lavapipe's export (la_device_import: %s, GEM handle"
+		 " %llu)", la_device_get_label(vgem), ret ? la_last_diagnosis() : "ok",
+		 (unsigned long long)handle);
+	ret = la_buffer_map(buf, 0, LA_MAP_READ, &map);
+	if (!vm_check(ret == 0, "la_buffer_map of the wrapped export: %s",
+		      ret ? la_last_diagnosis() : "ok"))
+		goto out;
+	/* B8G8R8A8 is ARGB8888 in memory: all four bytes are the device's copy. */
+	uint64_t bad = cs_compare((const uint8_t *)map + d.planes[0].offset, d.planes[0].pitch, W, H,
+				  0xffffffffu, cs_pixel, "lavapipe's export through la_buffer_map");
+	vm_check(bad == 0, "the exported bytes are what lavapipe copied into the image"
+		 " (%llu of %u pixels differ)", (unsigned long long)bad, W * H);
+	la_buffer_unmap(buf, 0);
+out:
+	la_import_destroy(imp);
+	la_buffer_destroy(buf);
+	if (fd >= 0)
+		close(fd);
+	vkDestroyImage(vk->dev, img, NULL);
+	vkFreeMemory(vk->dev, mem, NULL);
+}
+
 int main(void)
 {
 	struct la_context *ctx = vm_context();
@@ -407,6 +575,7 @@ int main(void)
 	 * (VK_ERROR_FORMAT_NOT_SUPPORTED from
 	 * vkGetPhysicalDeviceImageFormatProperties2); the planes' offsets are
 	 * checked by tests/unit/test-interop.c's known answers. */
+	check_export(&vk, ctx, vgem);
 
 	vkDestroyDevice(vk.dev, NULL);
 	vkDestroyInstance(vk.instance, NULL);
