@@ -385,6 +385,27 @@ static GLuint render_texture(void)
 	return tex;
 }
 
+/* virtio_gpu, the display, imports only its own buffers: Mesa's export
+ * cannot be scanned out there, and liballoc must say why rather than fail
+ * in the kernel without a reason. */
+static void check_scanout_refused(struct la_context *ctx, const struct la_buffer *buf)
+{
+	char node[64];
+	struct la_device *card = NULL;
+	struct la_import *imp = NULL;
+	int fd = vm_open_drm("virtio_gpu", "card", node, sizeof(node)), ret;
+
+	if (fd < 0 || la_device_open(ctx, node, &card) < 0)
+		vm_fatal("virtio_gpu's card node: %s", fd < 0 ? "none" : la_last_diagnosis());
+	close(fd);
+	ret = la_device_import(card, LA_USAGE_SCANOUT, buf, &imp);
+	vm_check(ret < 0 && imp == NULL && strstr(la_last_diagnosis(), "imports only its own buffers"),
+		 "%s refuses Mesa's export for scanout, saying why: %s", la_device_get_label(card),
+		 ret < 0 ? la_last_diagnosis() : "imported");
+	la_import_destroy(imp);
+	la_device_unref(card);
+}
+
 static void check_export(EGLDisplay dpy, EGLContext glctx, struct la_context *ctx,
 			 struct la_device *vgem)
 {
@@ -426,6 +447,7 @@ static void check_export(EGLDisplay dpy, EGLContext glctx, struct la_context *ct
 	vm_check(ret == 0 && handle, "%s imports Mesa's export (la_device_import: %s, GEM handle %llu)",
 		 la_device_get_label(vgem), ret ? la_last_diagnosis() : "ok",
 		 (unsigned long long)handle);
+	check_scanout_refused(ctx, buf);
 	void *map;
 	ret = la_buffer_map(buf, 0, LA_MAP_READ, &map);
 	if (!vm_check(ret == 0, "la_buffer_map of the wrapped export: %s",
