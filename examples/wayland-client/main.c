@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common/fdcount.h"
@@ -89,7 +90,8 @@ static void on_global(void *data, struct wl_registry *reg, uint32_t name, const 
 {
 	struct wlc *c = data;
 
-	if (strcmp(iface, wl_compositor_interface.name) == 0 && !c->compositor) {
+	/* version 4: wl_surface.damage_buffer */
+	if (strcmp(iface, wl_compositor_interface.name) == 0 && !c->compositor && version >= 4) {
 		c->compositor = wl_registry_bind(reg, name, &wl_compositor_interface, 4);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0 && !c->wm_base) {
 		c->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
@@ -150,7 +152,7 @@ static int connect_globals(struct wlc *c)
 	wl_display_roundtrip(c->display);
 	if (!c->compositor || !c->wm_base || !c->dmabuf) {
 		fprintf(stderr, "wayland-client: the compositor lacks %s\n",
-			!c->compositor ? "wl_compositor" : !c->wm_base ? "xdg_wm_base"
+			!c->compositor ? "wl_compositor version 4" : !c->wm_base ? "xdg_wm_base"
 			: c->dmabuf_version ? "linux-dmabuf version 4 (dma-buf feedback; it offers an older one)"
 					    : "zwp_linux_dmabuf_v1");
 		return -1;
