@@ -3,8 +3,9 @@
  * wayland-client: a Wayland client that learns what the compositor
  * imports from its dma-buf feedback (linux-dmabuf version 4), negotiates
  * that with a device of its own through liballoc, draws a pattern with
- * the CPU into the buffers it allocated and shows them fullscreen on an
- * xdg_toplevel through zwp_linux_buffer_params_v1.
+ * the CPU into the buffers it allocated (or has a camera capture into
+ * them) and shows them fullscreen on an xdg_toplevel through
+ * zwp_linux_buffer_params_v1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +19,7 @@
 #include "wlc.h"
 
 static const char usage_text[] =
-	"usage: wayland-client [--device NODE] [--size WxH] [--frames N]\n"
+	"usage: wayland-client [--device NODE] [--camera NODE] [--size WxH] [--frames N]\n"
 	"                      [--screenshot CMD] [--check-leaks]\n"
 	"\n"
 	"Connects to $WAYLAND_DISPLAY, binds zwp_linux_dmabuf_v1 version 4, turns the\n"
@@ -30,6 +31,9 @@ static const char usage_text[] =
 	"them (la_buffer_map) and shows them fullscreen on an xdg_toplevel.\n"
 	"\n"
 	"  --device NODE   allocate with this device only (e.g. /dev/dri/card0)\n"
+	"  --camera NODE   show a V4L2 camera's frames instead: its capture set joins\n"
+	"                  the negotiation (the device's usage is then sample), 4\n"
+	"                  buffers, captured into with V4L2_MEMORY_DMABUF (no copy)\n"
 	"  --size WxH      buffer size when the shell leaves it to the client\n"
 	"                  (default 640x480; a fullscreen configure's size wins)\n"
 	"  --frames N      frames to show, default 60\n"
@@ -46,6 +50,7 @@ static int parse(int argc, char **argv, struct wlc_options *o)
 {
 	static const struct option longs[] = {
 		{"device", required_argument, NULL, 'd'}, {"size", required_argument, NULL, 's'},
+		{"camera", required_argument, NULL, 'c'},
 		{"frames", required_argument, NULL, 'f'}, {"screenshot", required_argument, NULL, 'S'},
 		{"check-leaks", no_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
@@ -56,6 +61,13 @@ static int parse(int argc, char **argv, struct wlc_options *o)
 		char *end;
 		switch (opt) {
 		case 'd': o->device = optarg; break;
+		case 'c':
+#ifdef WLC_CAMERA
+			o->camera = optarg;
+			break;
+#else
+			return fprintf(stderr, "wayland-client: --camera: built without liballoc-v4l2-stream (the V4L2 backend)\n"), 1;
+#endif
 		case 's':
 			if (sscanf(optarg, "%ux%u", &o->width, &o->height) != 2 || !o->width ||
 			    !o->height || o->width > 16384 || o->height > 16384)
@@ -187,21 +199,42 @@ static void on_frame_done(void *data, struct wl_callback *cb, uint32_t time)
 
 static const struct wl_callback_listener frame_listener = {.done = on_frame_done};
 
-/* Each frame into a buffer the compositor released, shown when the
- * previous frame's callback came: the last callback means it is painted. */
+/* The pattern into a buffer the compositor released. */
+static int next_drawn(struct wlc *c, uint32_t frame, size_t *index)
+{
+	size_t i = c->busy[0] ? 1 : 0;
+
+	while (c->busy[i] && !c->closed)
+		if (wl_display_dispatch(c->display) < 0)
+			return -1;
+	*index = i;
+	return wlc_draw(c, i, frame);
+}
+
+/* A camera's filled buffer; the compositor's releases requeue the others. */
+static int next_captured(struct wlc *c, size_t *index)
+{
+	int ret;
+
+	while ((ret = wlc_camera_next(c, index)) == -EAGAIN)
+		;
+	return ret;
+}
+
+/* Each frame shown when the previous frame's callback came: the last
+ * callback means it is painted. */
 static int show(struct wlc *c)
 {
 	struct la_descriptor d;
 	uint32_t shown = 0;
 
 	la_buffer_get_descriptor(c->bufs[0], &d);
+	if (c->cam && wlc_camera_start(c) < 0)
+		return -1;
 	for (uint32_t f = 0; f < c->opt.frames && !c->closed; f++) {
-		size_t i = c->busy[0] ? 1 : 0;
+		size_t i;
 		bool done = false;
-		while (c->busy[i] && !c->closed)
-			if (wl_display_dispatch(c->display) < 0)
-				return -1;
-		if (wlc_draw(c, i, f) < 0)
+		if ((c->cam ? next_captured(c, &i) : next_drawn(c, f, &i)) < 0)
 			return -1;
 		wl_surface_attach(c->surface, c->wl_bufs[i], 0, 0);
 		c->busy[i] = true;
@@ -213,15 +246,19 @@ static int show(struct wlc *c)
 				return -1;
 		shown += done;
 	}
-	printf("shown: %u frames, buffers from %s on %s (tranche %zu)\n", shown,
-	       la_buffer_get_path(c->bufs[0]), la_device_get_label(c->local), c->tranche);
+	printf("shown: %u %s frames, buffers from %s on %s (tranche %zu)\n", shown,
+	       c->cam ? "camera" : "pattern", la_buffer_get_path(c->bufs[0]),
+	       la_device_get_label(c->local), c->tranche);
 	return 0;
 }
 
 static void teardown(struct wlc *c)
 {
+	if (c->stream)
+		wlc_camera_stop(c);
 	wlc_buffers_free(c);
 	la_device_unref(c->local);
+	la_device_unref(c->cam);
 	wlc_feedback_fini(&c->fb);
 	if (c->toplevel)
 		xdg_toplevel_destroy(c->toplevel);
@@ -254,8 +291,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wayland-client: la_context_new: %s\n", la_last_diagnosis());
 		return 3;
 	}
-	if (connect_globals(&c) < 0 || wlc_feedback_get(&c) < 0 || map_window(&c) < 0)
+	c.n_bufs = c.opt.camera ? 4 : 2;
+	if (c.opt.camera && la_device_open(c.ctx, c.opt.camera, &c.cam) < 0) {
+		fprintf(stderr, "wayland-client: %s: %s\n", c.opt.camera, la_last_diagnosis());
+		status = 3;
+	} else if (connect_globals(&c) < 0 || wlc_feedback_get(&c) < 0 || map_window(&c) < 0) {
 		status = 2;
+	}
 	if (!status) {
 		wlc_feedback_print(&c.fb);
 		uint32_t w = c.conf_width ? c.conf_width : c.opt.width;

@@ -4,9 +4,12 @@
  *
  * Each tranche (most preferred first) becomes a capability set
  * (la_capset_from_wl_feedback). The client draws with the CPU, so its own
- * side is a device's set for LA_USAGE_CPU_WRITE; the devices of the
- * tranche's target device come first (a compositor that imports only its
- * own memory, such as virtio_gpu, takes only those), then the others.
+ * side is a device's set for LA_USAGE_CPU_WRITE; with --camera, the
+ * camera's capture set and a device's set for LA_USAGE_SAMPLE (the
+ * device stands in for the compositor's, whose memory it can lend). The
+ * devices of the tranche's target device come first (a compositor that
+ * imports only its own memory, such as virtio_gpu, takes only those),
+ * then the others.
  * Every matched path, best first, allocates; the compositor has the last
  * word: a buffer whose zwp_linux_buffer_params_v1.create answers `failed`
  * sends the client to the next path.
@@ -62,9 +65,11 @@ static const struct zwp_linux_buffer_params_v1_listener params_listener = {
 
 static void on_release(void *data, struct wl_buffer *b)
 {
-	bool *busy = data;
+	struct wlc_slot *slot = data;
 	(void)b;
-	*busy = false;
+	slot->c->busy[slot->i] = false;
+	if (slot->c->streaming)
+		wlc_camera_requeue(slot->c, slot->i);
 }
 
 static const struct wl_buffer_listener buffer_listener = {.release = on_release};
@@ -105,13 +110,14 @@ static int make_wl_buffer(struct wlc *c, size_t i)
 	if (!answer.buffer)
 		return answer.answered ? -EREMOTEIO : -EPIPE;
 	c->wl_bufs[i] = answer.buffer;
-	wl_buffer_add_listener(answer.buffer, &buffer_listener, &c->busy[i]);
+	c->slots[i] = (struct wlc_slot){c, i};
+	wl_buffer_add_listener(answer.buffer, &buffer_listener, &c->slots[i]);
 	return 0;
 }
 
 void wlc_buffers_free(struct wlc *c)
 {
-	for (size_t i = 0; i < WLC_BUFFERS; i++) {
+	for (size_t i = 0; i < WLC_MAX_BUFFERS; i++) {
 		if (c->wl_bufs[i])
 			wl_buffer_destroy(c->wl_bufs[i]);
 		la_buffer_destroy(c->bufs[i]);
@@ -121,13 +127,13 @@ void wlc_buffers_free(struct wlc *c)
 	}
 }
 
-static void print_buffer(const struct la_buffer *b)
+static void print_buffer(const struct la_buffer *b, size_t n)
 {
 	struct la_descriptor d;
 	char f[32], m[64];
 
 	la_buffer_get_descriptor(b, &d);
-	printf("  allocated %d x %s %ux%u modifier %s, path %s\n", WLC_BUFFERS,
+	printf("  allocated %zu x %s %ux%u modifier %s, path %s\n", n,
 	       la_format_name(d.format, f, sizeof(f)), d.width, d.height,
 	       la_modifier_name(d.modifier, m, sizeof(m)), la_buffer_get_path(b));
 	for (uint32_t p = 0; p < d.plane_count; p++)
@@ -141,17 +147,17 @@ static int try_path(struct wlc *c, struct la_result *res, const char *path)
 {
 	int ret = 0;
 
-	for (size_t i = 0; i < WLC_BUFFERS && ret == 0; i++)
+	for (size_t i = 0; i < c->n_bufs && ret == 0; i++)
 		ret = la_allocate_with_path(res, path, &c->bufs[i]);
 	if (ret < 0) {
 		printf("  path %s: allocation failed: %s\n", path, la_last_diagnosis());
 		wlc_buffers_free(c);
 		return ret;
 	}
-	print_buffer(c->bufs[0]);
-	for (size_t i = 0; i < WLC_BUFFERS && ret == 0; i++)
+	print_buffer(c->bufs[0], c->n_bufs);
+	for (size_t i = 0; i < c->n_bufs && ret == 0 && !c->cam; i++)
 		ret = wlc_draw(c, i, 0);
-	for (size_t i = 0; i < WLC_BUFFERS && ret == 0; i++)
+	for (size_t i = 0; i < c->n_bufs && ret == 0; i++)
 		ret = make_wl_buffer(c, i);
 	if (ret < 0)
 		wlc_buffers_free(c);
@@ -178,14 +184,16 @@ static void print_result(const struct la_result *res)
 static int try_device(struct wlc *c, struct la_capset *theirs, struct la_device *dev,
 		      const struct la_assertion *as)
 {
+	uint64_t usage = c->cam ? LA_USAGE_SAMPLE : LA_USAGE_CPU_WRITE;
 	struct la_capset *mine = NULL;
 	struct la_result *res = NULL;
-	int ret = la_device_get_capabilities(dev, LA_USAGE_CPU_WRITE, as, &mine);
+	int ret = la_device_get_capabilities(dev, usage, as, &mine);
 
-	printf("negotiate with %s (cpu-write):\n", la_device_get_label(dev));
+	printf("negotiate with %s (%s)%s%s:\n", la_device_get_label(dev), la_usage_name(usage),
+	       c->cam ? " and the camera " : "", c->cam ? la_device_get_label(c->cam) : "");
 	if (ret == 0) {
-		struct la_capset *sets[] = {theirs, mine};
-		ret = la_negotiate_capsets(c->ctx, as, sets, 2, &res);
+		struct la_capset *sets[] = {theirs, mine, c->cam_set};
+		ret = la_negotiate_capsets(c->ctx, as, sets, c->cam ? 3 : 2, &res);
 	}
 	la_capset_destroy(mine);
 	if (ret < 0) {
@@ -256,7 +264,7 @@ static int try_tranche(struct wlc *c, size_t t, struct la_device **devs, size_t 
 int wlc_allocate(struct wlc *c, uint32_t width, uint32_t height)
 {
 	struct la_assertion as = {.width = width, .height = height, .formats = formats,
-				  .n_formats = 2, .buffer_count = WLC_BUFFERS};
+				  .n_formats = 2, .buffer_count = (uint32_t)c->n_bufs};
 	struct la_device **devs = NULL, *one = NULL;
 	size_t n = 0;
 	int ret;
@@ -269,8 +277,18 @@ int wlc_allocate(struct wlc *c, uint32_t width, uint32_t height)
 		}
 		devs = &one;
 		n = 1;
-	} else if ((ret = la_context_enumerate(c->ctx, &devs, &n)) < 0) {
+	}
+	if (c->cam && (ret = la_device_get_capabilities(c->cam, LA_USAGE_CAPTURE, &as,
+							  &c->cam_set)) < 0) {
+		fprintf(stderr, "wayland-client: %s: %s\n", la_device_get_label(c->cam),
+			la_last_diagnosis());
+		la_device_unref(one);
+		return ret;
+	}
+	if (!one && (ret = la_context_enumerate(c->ctx, &devs, &n)) < 0) {
 		fprintf(stderr, "wayland-client: enumerating devices: %s\n", la_last_diagnosis());
+		la_capset_destroy(c->cam_set);
+		c->cam_set = NULL;
 		return ret;
 	}
 	ret = -ENODEV;
@@ -283,6 +301,8 @@ int wlc_allocate(struct wlc *c, uint32_t width, uint32_t height)
 		la_device_unref(one);
 	else
 		la_device_list_free(devs, n);
+	la_capset_destroy(c->cam_set);
+	c->cam_set = NULL;
 	if (ret < 0)
 		fprintf(stderr, "wayland-client: no buffer that this process can allocate was "
 				"accepted by the compositor (every tranche and device above)\n");

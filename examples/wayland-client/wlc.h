@@ -16,7 +16,7 @@
 #include "xdg-shell-client-protocol.h"
 
 #define WLC_MAX_TRANCHES 16
-#define WLC_BUFFERS 2
+#define WLC_MAX_BUFFERS 4
 
 /* One zwp_linux_dmabuf_feedback_v1, collected between two done events. */
 struct wlc_feedback {
@@ -34,6 +34,7 @@ struct wlc_feedback {
 
 struct wlc_options {
 	const char *device;     /* --device: allocate with this node only */
+	const char *camera;     /* --camera: show its frames instead of the pattern */
 	uint32_t width, height; /* --size, used when the shell leaves it to us */
 	uint32_t frames;
 	const char *screenshot; /* run once the last frame is shown */
@@ -57,10 +58,20 @@ struct wlc {
 
 	struct la_context *ctx;
 	struct la_device *local;    /* the device whose path allocated */
-	struct la_buffer *bufs[WLC_BUFFERS];
-	struct wl_buffer *wl_bufs[WLC_BUFFERS];
-	bool busy[WLC_BUFFERS];     /* attached, not released yet */
+	size_t n_bufs;              /* 2 for the pattern, 4 for a camera's ring */
+	struct la_buffer *bufs[WLC_MAX_BUFFERS];
+	struct wl_buffer *wl_bufs[WLC_MAX_BUFFERS];
+	bool busy[WLC_MAX_BUFFERS]; /* attached, not released yet */
+	struct wlc_slot {
+		struct wlc *c;
+		size_t i;
+	} slots[WLC_MAX_BUFFERS];   /* what a wl_buffer's release names */
 	size_t tranche;             /* the tranche the buffers were negotiated with */
+
+	struct la_device *cam;      /* --camera */
+	struct la_capset *cam_set;  /* its capture set for the size being negotiated */
+	struct la_v4l2_stream *stream;
+	bool streaming;
 };
 
 /* feedback.c: the default feedback, up to its first done event. */
@@ -75,5 +86,11 @@ void wlc_buffers_free(struct wlc *c);
 
 /* draw.c */
 int wlc_draw(struct wlc *c, size_t i, uint32_t frame);
+
+/* camera.c: a V4L2 capture queue importing the buffers (DMABUF). */
+int wlc_camera_start(struct wlc *c);
+int wlc_camera_next(struct wlc *c, size_t *index);
+int wlc_camera_requeue(struct wlc *c, size_t i);
+void wlc_camera_stop(struct wlc *c);
 
 #endif
