@@ -39,13 +39,14 @@ static const char usage_text[] =
 	"                  (default 640x480; a fullscreen configure's size wins)\n"
 	"  --frames N      frames to show, default 60\n"
 	"  --screenshot CMD  run CMD with /bin/sh once the last frame is on screen\n"
-	"                  (its frame callback came), still connected; its exit status\n"
-	"                  becomes the client's\n"
+	"                  (its frame callback came), still connected; its failure\n"
+	"                  is the client's (status 4)\n"
 	"  --check-leaks   at exit, fail if a file descriptor is left open\n"
 	"\n"
 	"Exit status: 0 shown, 1 usage, 2 no compositor or no linux-dmabuf v4,\n"
-	"3 nothing negotiated or accepted, 4 shown but --screenshot or --check-leaks\n"
-	"failed. Backends from LIBALLOC_BACKEND_PATH as for every liballoc program.\n";
+	"3 nothing negotiated or accepted (or the camera failed), 4 shown but\n"
+	"--screenshot or --check-leaks failed. Backends from LIBALLOC_BACKEND_PATH as\n"
+	"for every liballoc program.\n";
 
 static int parse(int argc, char **argv, struct wlc_options *o)
 {
