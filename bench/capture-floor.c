@@ -28,12 +28,13 @@
 #include <string.h>
 #include <time.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
 #include <drm_fourcc.h>
 
 #include <liballoc/liballoc.h>
+
+#include "measure.h"
 
 #define MAX_BUFFERS 32
 #define NO_FRAME_TIMEOUT_MS 3000
@@ -65,21 +66,6 @@ static int xioctl(int fd, unsigned long req, void *arg)
 		ret = ioctl(fd, req, arg);
 	while (ret < 0 && errno == EINTR);
 	return ret < 0 ? -errno : 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 /* The zero-copy set of camera-to-display: same assertion, same request. */
@@ -218,8 +204,8 @@ static int run(struct floor *f)
 			return ret;
 		}
 		if (captured++ == 0) {
-			t0 = now();
-			cpu0 = cpu_seconds();
+			t0 = bench_now_us() / 1e6;
+			cpu0 = bench_process_cpu_us() / 1e6;
 		}
 		errors += (b.flags & V4L2_BUF_FLAG_ERROR) != 0;
 		if ((ret = queue(f, b.index)) < 0) {
@@ -227,8 +213,8 @@ static int run(struct floor *f)
 			return ret;
 		}
 	}
-	t = now() - t0;
-	cpu = cpu_seconds() - cpu0;
+	t = bench_now_us() / 1e6 - t0;
+	cpu = bench_process_cpu_us() / 1e6 - cpu0;
 	printf("frames: captured %" PRIu64 ", requeued %" PRIu64 ", errors %" PRIu64 "\n", captured,
 	       captured, errors);
 	if (captured > 1 && t > 0)

@@ -16,6 +16,9 @@
 double bench_now_us(void);
 /* CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID). */
 double bench_cpu_us(void);
+/* CPU time of every thread of the process, in µs (what a frame costs a
+ * program that captures on one thread and displays on another). */
+double bench_process_cpu_us(void);
 
 struct bench_plan {
 	unsigned warmup;      /* calls before recording */

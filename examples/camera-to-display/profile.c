@@ -5,17 +5,10 @@
 
 #include "profile.h"
 
-static double cpu_now(void)
+double c2d_clock(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double wall_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -24,24 +17,24 @@ void profile_start(struct profile *p)
 	if (!p->on || p->started)
 		return;
 	p->started = true;
-	p->last = cpu_now();
+	p->last = c2d_clock(CLOCK_THREAD_CPUTIME_ID);
 }
 
 void profile_enter(struct profile *p)
 {
-	double t = cpu_now();
+	double t = c2d_clock(CLOCK_THREAD_CPUTIME_ID);
 
 	p->cpu[PH_OTHER] += t - p->last;
 	p->last = t;
-	p->wall_in = wall_now();
+	p->wall_in = c2d_clock(CLOCK_MONOTONIC);
 }
 
 void profile_leave(struct profile *p, enum phase ph)
 {
-	double t = cpu_now();
+	double t = c2d_clock(CLOCK_THREAD_CPUTIME_ID);
 
 	p->cpu[ph] += t - p->last;
-	p->wall[ph] += wall_now() - p->wall_in;
+	p->wall[ph] += c2d_clock(CLOCK_MONOTONIC) - p->wall_in;
 	p->calls[ph]++;
 	p->last = t;
 }

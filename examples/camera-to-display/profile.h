@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 enum phase { PH_WAIT, PH_DEQUEUE, PH_COMMIT, PH_EVENT, PH_REQUEUE, PH_COPY, PH_OTHER, N_PHASES };
 
@@ -20,6 +21,9 @@ struct profile {
 	double cpu[N_PHASES], wall[N_PHASES];
 	uint64_t calls[N_PHASES];
 };
+
+/* A clock (CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, ...) in seconds. */
+double c2d_clock(clockid_t id);
 
 /* Starts counting (after the first frame and its modeset): the steady state. */
 void profile_start(struct profile *p);

@@ -76,6 +76,23 @@ long long tl_meminfo_kib(const char *key)
 	return val;
 }
 
+long long tl_meminfo_settled_kib(const char *key, long long tolerance_kib)
+{
+	struct timespec pause = {0, 20 * 1000 * 1000};
+	long long prev = tl_meminfo_kib(key), cur = prev;
+
+	/* Frees of earlier tests' buffers may still run from RCU callbacks and
+	 * workqueues; half a second of 20 ms steps is far longer than they take. */
+	for (int i = 0; i < 25; i++) {
+		nanosleep(&pause, NULL);
+		cur = tl_meminfo_kib(key);
+		if (llabs(cur - prev) < tolerance_kib)
+			break;
+		prev = cur;
+	}
+	return cur;
+}
+
 int tl_klog_open(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);

@@ -32,6 +32,9 @@ long tl_dmabuf_count(void);
 long tl_module_param_long(const char *module, const char *name);
 /* A /proc/meminfo field ("MemAvailable", "Slab", ...) in KiB, -1 if absent. */
 long long tl_meminfo_kib(const char *key);
+/* The same, once two reads 20 ms apart differ by less than tolerance_kib
+ * (at most 0.5 s): for comparisons that deferred kernel frees would skew. */
+long long tl_meminfo_settled_kib(const char *key, long long tolerance_kib);
 
 /*
  * The kernel log from now on: an fd of /dev/kmsg placed at its end, or

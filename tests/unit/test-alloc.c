@@ -30,11 +30,11 @@
 
 static const char *CAMERA = TESTDEV_CAMERA;
 static const char *DISPLAY = TESTDEV_DISPLAY;
-static const char *LONER =
+static const char LONER[] =
 	"{\"driver\": \"fake_loner\", \"import_rule\": \"own-only\","
 	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0]}],"
 	" \"own_path\": {\"rank\": 200}}";
-static const char *LONER2 =
+static const char LONER2[] =
 	"{\"driver\": \"fake_loner2\", \"import_rule\": \"none\","
 	" \"candidates\": [{\"format\": \"NV12\", \"modifiers\": [0]}]}";
 
@@ -54,28 +54,23 @@ static struct la_device *open_dev(const char *name, const char *json)
 	return d;
 }
 
+static const struct testdev_spec DEVICES[] = {
+	{"camera", TESTDEV_CAMERA, &cam},
+	{"display", TESTDEV_DISPLAY, &disp},
+	{"loner", LONER, &loner},
+	{"loner2", LONER2, &loner2},
+};
+
 static int setup(void **state)
 {
 	(void)state;
-	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
-	if (la_context_new(&ctx) < 0)
-		return -1;
-	cam = open_dev("camera", CAMERA);
-	disp = open_dev("display", DISPLAY);
-	loner = open_dev("loner", LONER);
-	loner2 = open_dev("loner2", LONER2);
-	return 0;
+	return testdev_open_all(&ctx, HEAPS, DEVICES, 4);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	la_device_unref(cam);
-	la_device_unref(disp);
-	la_device_unref(loner);
-	la_device_unref(loner2);
-	la_context_destroy(ctx);
-	testdev_cleanup();
+	testdev_close_all(&ctx, DEVICES, 4);
 	return 0;
 }
 

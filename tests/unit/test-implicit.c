@@ -27,11 +27,11 @@
 	"{\"driver\": \"fake_gpu\", \"import_rule\": \"any\","                              \
 	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [72057594037927935, 0]}],"  \
 	" \"own_path\": {\"rank\": 300}" extra "}"
-static const char *GPU_A = GPU("");
-static const char *GPU_B = GPU("");
+static const char GPU_A[] = GPU("");
+static const char GPU_B[] = GPU("");
 /* Another driver (a SoC's video unit) that lays out buffers like a GPU of the domain. */
-static const char *TILED_GPU = GPU(", \"layout_domain\": \"fake:tiles\"");
-static const char *TILED_VPU =
+static const char TILED_GPU[] = GPU(", \"layout_domain\": \"fake:tiles\"");
+static const char TILED_VPU[] =
 	"{\"driver\": \"fake_vpu\", \"import_rule\": \"any\", \"layout_domain\": \"fake:tiles\","
 	" \"candidates\": [{\"format\": \"XR24\", \"modifiers\": [72057594037927935]}],"
 	" \"own_path\": {\"rank\": 300}}";
@@ -39,35 +39,23 @@ static const char *TILED_VPU =
 static struct la_context *ctx;
 static struct la_device *gpu_a, *gpu_b, *tiled_gpu, *tiled_vpu;
 
-static struct la_device *open_dev(const char *name, const char *json)
-{
-	struct la_device *d = NULL;
-	assert_int_equal(la_device_open(ctx, testdev_write(name, json), &d), 0);
-	return d;
-}
+static const struct testdev_spec DEVICES[] = {
+	{"gpu-a", GPU_A, &gpu_a},
+	{"gpu-b", GPU_B, &gpu_b},
+	{"tiled-gpu", TILED_GPU, &tiled_gpu},
+	{"tiled-vpu", TILED_VPU, &tiled_vpu},
+};
 
 static int setup(void **state)
 {
 	(void)state;
-	setenv("LIBALLOC_TEST_HEAPS", TESTDEV_HEAPS, 1);
-	if (la_context_new(&ctx) < 0)
-		return -1;
-	gpu_a = open_dev("gpu-a", GPU_A);
-	gpu_b = open_dev("gpu-b", GPU_B);
-	tiled_gpu = open_dev("tiled-gpu", TILED_GPU);
-	tiled_vpu = open_dev("tiled-vpu", TILED_VPU);
-	return 0;
+	return testdev_open_all(&ctx, TESTDEV_HEAPS, DEVICES, 4);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	la_device_unref(gpu_a);
-	la_device_unref(gpu_b);
-	la_device_unref(tiled_gpu);
-	la_device_unref(tiled_vpu);
-	la_context_destroy(ctx);
-	testdev_cleanup();
+	testdev_close_all(&ctx, DEVICES, 4);
 	return 0;
 }
 

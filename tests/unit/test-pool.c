@@ -23,30 +23,25 @@
 #define XR24 FOURCC('X', 'R', '2', '4')
 #define NV12 FOURCC('N', 'V', '1', '2')
 
-static const char *DISPLAY = TESTDEV_DISPLAY;
-static const char *HEAPS =
+static const char HEAPS[] =
 	"[{\"name\": \"heap:system\", \"rank\": 500, \"caching\": \"cached\"},"
 	" {\"name\": \"heap:short\", \"rank\": 100, \"short\": 2}]";
 
 static struct la_context *ctx;
 static struct la_device *disp;
 
+static const struct testdev_spec DEVICES[] = {{"display", TESTDEV_DISPLAY, &disp}};
+
 static int setup(void **state)
 {
 	(void)state;
-	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
-	if (la_context_new(&ctx) < 0 ||
-	    la_device_open(ctx, testdev_write("display", DISPLAY), &disp) < 0)
-		return -1;
-	return 0;
+	return testdev_open_all(&ctx, HEAPS, DEVICES, 1);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	la_device_unref(disp);
-	la_context_destroy(ctx);
-	testdev_cleanup();
+	testdev_close_all(&ctx, DEVICES, 1);
 	return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <liballoc/liballoc.h>
+
 /*
  * The pipeline most tests drive: a camera that imports only contiguous
  * memory (and has its own), a display that imports anything, and two
@@ -78,6 +80,42 @@ static inline int testdev_teardown(void **state)
 {
 	(void)state;
 	testdev_cleanup();
+	return 0;
+}
+
+/* A group fixture: a context over LIBALLOC_TEST_HEAPS and named test devices. */
+struct testdev_spec {
+	const char *name;
+	const char *json;
+	struct la_device **dev;
+};
+
+static inline void testdev_close_all(struct la_context **ctx, const struct testdev_spec *specs,
+				     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		la_device_unref(*specs[i].dev);
+		*specs[i].dev = NULL;
+	}
+	la_context_destroy(*ctx);
+	*ctx = NULL;
+	testdev_cleanup();
+}
+
+/* 0, or -1 with everything opened so far closed again (cmocka's setup contract). */
+static inline int testdev_open_all(struct la_context **ctx, const char *heaps,
+				   const struct testdev_spec *specs, size_t n)
+{
+	setenv("LIBALLOC_TEST_HEAPS", heaps, 1);
+	if (la_context_new(ctx) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (la_device_open(*ctx, testdev_write(specs[i].name, specs[i].json), specs[i].dev) < 0) {
+			fprintf(stderr, "test device %s did not open\n", specs[i].name);
+			testdev_close_all(ctx, specs, i);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -158,10 +158,10 @@ static void test_create_allocates_nothing(int smaf)
 	int fd;
 
 	bytes0 = smaf_stat("smaf-page", "live_bytes");
-	avail0 = tl_meminfo_kib("MemAvailable");
+	avail0 = tl_meminfo_settled_kib("MemAvailable", 1024);
 	if (!vm_check(!smaf_create(smaf, len, SMAF_RDWR, NULL, &fd), "CREATE 64 MiB"))
 		return;
-	avail1 = tl_meminfo_kib("MemAvailable");
+	avail1 = tl_meminfo_settled_kib("MemAvailable", 1024);
 	got = !smaf_info(smaf, fd, &bi);
 	vm_check(got, "GET_BUFFER_INFO");
 	vm_check(!(bi.flags & SMAF_BUFFER_ALLOCATED) && bi.allocator[0] == 0 &&
