@@ -181,7 +181,13 @@ struct la_capset {
 void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define la_err(ctx, ...) la_log(ctx, LA_LOG_ERROR, __VA_ARGS__)
-#define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
+/* checked before the call: a debug message on a per-buffer path costs a varargs call otherwise */
+#define la_dbg(ctx, ...)                                                    \
+	do {                                                                \
+		struct la_context *la_dbg_ctx_ = (ctx);                     \
+		if (la_dbg_ctx_ && la_dbg_ctx_->level >= LA_LOG_DEBUG)      \
+			la_log(la_dbg_ctx_, LA_LOG_DEBUG, __VA_ARGS__);     \
+	} while (0)
 bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
 /* The handler a context starts with (and gets back for NULL). */
 void la_log_to_stderr(void *data, enum la_log_level level, const char *msg);
