@@ -10,6 +10,7 @@
  * here.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -309,6 +310,54 @@ static void test_module_cache(void **state)
 	unsetenv("XDG_RUNTIME_DIR");
 }
 
+/*
+ * Threads of one context load by need at once while others read the
+ * slots: each sees a module either absent or whole (ThreadSanitizer runs
+ * this in the concurrency suite).
+ */
+static void *loader_thread(void *arg)
+{
+	struct la_context *ctx = arg;
+	struct la_why why = {0};
+	size_t n = 0;
+
+	for (int r = 0; r < 20; r++) {
+		if (la_loader_load_path_providers(ctx, &why) != 0 ||
+		    la_loader_load_claimants(ctx, (r & 1) ? "mem" : "drm", &why) != 0)
+			return (void *)1;
+		for (size_t i = 0; i < ctx->n_backends; i++) {
+			struct la_backend *be = la_loader_backend(ctx, i);
+			if (be && !be->name[0])
+				return (void *)1;
+		}
+		if (r == 10 && la_context_get_backend_count(ctx, &n) != 0)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_concurrent_loading(void **state)
+{
+	pthread_t t[4];
+	void *ret;
+
+	(void)state;
+	manifests(TEST_NEUTRAL, OLD_OWN);
+	for (int round = 0; round < 5; round++) {
+		struct la_context *ctx = context();
+		la_context_set_log_level(ctx, LA_LOG_WARN);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, loader_thread, ctx), 0);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(t[i], &ret), 0);
+			assert_null(ret);
+		}
+		assert_true(loaded(ctx, "test"));
+		assert_true(loaded(ctx, "old"));
+		la_context_destroy(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_bad_manifest_loads_everything),
 		cmocka_unit_test(test_manifest_of_another_backend_refused),
 		cmocka_unit_test(test_module_cache),
+		cmocka_unit_test(test_concurrent_loading),
 	};
 	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }
