@@ -38,18 +38,20 @@ static void shape_of(size_t cand, const struct la_descriptor *d, struct la_check
 	}
 }
 
+/* The same fields as shape_of() fills, compared in place: this runs for every buffer. */
 static bool shape_known(const struct la_path *p, size_t cand, const struct la_descriptor *d)
 {
 	const struct la_checked_shape *known = __atomic_load_n(&p->checked, __ATOMIC_ACQUIRE);
-	struct la_checked_shape s;
 
-	if (!known || d->plane_count == 0 || d->plane_count > LA_MAX_PLANES)
+	if (!known || d->plane_count == 0 || d->plane_count > LA_MAX_PLANES ||
+	    known->cand != cand || known->plane_count != d->plane_count || known->flags != d->flags)
 		return false;
 	for (uint32_t i = 0; i < d->plane_count; i++)
-		if (d->planes[i].fd < 0)
+		if (d->planes[i].fd < 0 || known->first_of[i] != la_descriptor_first_plane_of_fd(d, i) ||
+		    known->offset[i] != d->planes[i].offset || known->pitch[i] != d->planes[i].pitch ||
+		    known->size[i] != d->planes[i].size)
 			return false;
-	shape_of(cand, d, &s);
-	return memcmp(&s, known, sizeof(s)) == 0;
+	return true;
 }
 
 /* The first shape proved is kept; a failed allocation of memory only skips the cache. */
@@ -187,10 +189,14 @@ LA_EXPORT int la_allocate(struct la_result *res, struct la_buffer **out)
 static int allocate_with_path(struct la_result *res, const char *path, struct la_buffer **out,
 			      struct la_why *why)
 {
-	struct la_why reason = {0};
-	int idx, rank;
+	struct la_why reason; /* cleared only where used: 1 KiB per buffer otherwise */
+	int idx = __atomic_load_n(&res->find_hint, __ATOMIC_RELAXED), rank;
 
-	idx = la_paths_find(res, path);
+	if (idx < 0 || (size_t)idx >= res->n_paths || strcmp(res->paths[idx].name, path) != 0) {
+		idx = la_paths_find(res, path);
+		if (idx >= 0)
+			__atomic_store_n(&res->find_hint, idx, __ATOMIC_RELAXED);
+	}
 	if (idx < 0)
 		return la_why_set(why, -ENOENT, "no allocation path named '%s' in this negotiation: "
 				  "missing (no backend found such a heap or device)", path);
@@ -205,6 +211,7 @@ static int allocate_with_path(struct la_result *res, const char *path, struct la
 		return allocate_on(res, (size_t)res->paths[idx].serves_cand, &res->paths[idx], out,
 				   why);
 	int err = -EINVAL;
+	la_why_clear(&reason);
 	for (size_t c = 0; c < res->n_cands; c++) {
 		int ret = la_paths_eval(res, c, &res->paths[idx], &rank, &reason);
 		if (ret == -ENOMEM)

@@ -152,9 +152,9 @@ LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor 
 						   "la_buffer_export() a duplicate)", buf->path));
 	unmap_all(buf);
 	*desc = buf->desc;
-	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
-		buf->desc.planes[p].fd = -1;
-	la_buffer_free(buf);
+	/* la_buffer_free() without its second unmap and a close of no fd: per buffer */
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
 	return 0;
 }
 

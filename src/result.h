@@ -64,6 +64,7 @@ struct la_result {
 	int chosen;               /* candidate index or -1 */
 	struct la_path *paths;
 	size_t n_paths;
+	int find_hint; /* the path la_allocate_with_path() found last (atomic, a hint) */
 	size_t *path_order;       /* indexes into paths, best first */
 	char *diagnosis;
 };
