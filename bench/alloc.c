@@ -764,8 +764,8 @@ static int spawn_first(const struct env *e, const char *side, const struct path_
 }
 
 /*
- * The children's probe cache: a private runtime folder (XDG_RUNTIME_DIR,
- * mode 0700) whose file is removed before a cold child and left by it for
+ * The children's probe cache and module cache: a private runtime folder (XDG_RUNTIME_DIR,
+ * mode 0700) whose files are removed before a cold child and left by it for
  * the warm one. The parent does not use it (its environment is set only
  * around the spawns).
  */
@@ -786,6 +786,8 @@ static void first_cache_clear(void)
 	char f[320];
 
 	snprintf(f, sizeof(f), "%s/liballoc/probe-cache", first_runtime);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/liballoc/modules", first_runtime);
 	unlink(f);
 }
 

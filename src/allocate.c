@@ -190,8 +190,7 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 		la_buffer_free(buf);
 		return ret == -EINVAL ? -EPROTO : ret;
 	}
-	if (res->ctx->level >= LA_LOG_DEBUG) /* la_log_enabled(), without a call per buffer */
-		la_dbg(res->ctx, "allocated %ux%u on %s", d->width, d->height, p->name);
+	la_dbg(res->ctx, "allocated %ux%u on %s", d->width, d->height, p->name);
 	if (p->has_owner && d->modifier == LA_MODIFIER_IMPLICIT)
 		set_origin(buf, p);
 	*out = buf;

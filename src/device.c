@@ -37,46 +37,119 @@ static int set_label(struct la_device *dev)
 	return 0;
 }
 
-/* Asks each backend in turn; the first that claims the node owns it. */
-static int probe_backends(struct la_device *dev, struct la_why *why)
+/*
+ * The sysfs subsystem of a character device ("drm", "video4linux", ...):
+ * what module manifests name. "" when unknown (no sysfs, not a device
+ * node): then every module is asked.
+ */
+static void device_subsystem(dev_t devnum, char *out, size_t len)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	out[0] = '\0';
+	if (!devnum)
+		return;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/subsystem", major(devnum), minor(devnum));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) < len)
+		memcpy(out, base, strlen(base) + 1); /* a longer name is none a manifest has */
+}
+
+static int probe_one(struct la_device *dev, struct la_backend *be, struct la_why *why)
+{
+	struct la_backend_device_info info = {0};
+	void *data = NULL;
+	int ret;
+
+	la_backend_lock(be);
+	la_why_clear(why);
+	ret = be->iface->probe(be->data, dev->fd, dev->node, &data, &info, why);
+	la_backend_unlock(be);
+	if (ret == -ENODEV)
+		return ret;
+	if (ret < 0) {
+		la_why_prefix(why, "%s: backend '%s' refused it", dev->node, be->name);
+		return ret;
+	}
+	dev->backend = be;
+	dev->data = data;
+	dev->usages = info.usages;
+	memcpy(dev->driver, info.driver, sizeof(dev->driver));
+	dev->driver[sizeof(dev->driver) - 1] = '\0';
+	if (!dev->driver[0])
+		snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
+	if (be->iface->layout_domain) {
+		la_backend_lock(be);
+		be->iface->layout_domain(be->data, data, dev->layout_domain,
+					 sizeof(dev->layout_domain));
+		la_backend_unlock(be);
+		dev->layout_domain[sizeof(dev->layout_domain) - 1] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * Asks each loaded backend in turn, in search-path order, skipping those
+ * asked before (tried, one flag per slot); the first that claims the node
+ * owns it.
+ */
+static int probe_loaded(struct la_device *dev, bool *tried, struct la_why *why)
 {
 	struct la_context *ctx = dev->ctx;
 
 	for (size_t i = 0; i < ctx->n_backends; i++) {
-		struct la_backend *be = ctx->backends[i];
-		struct la_backend_device_info info = {0};
-		void *data = NULL;
+		struct la_backend *be = la_loader_backend(ctx, i);
 		int ret;
 
-		la_backend_lock(be);
-		la_why_clear(why);
-		ret = be->iface->probe(be->data, dev->fd, dev->node, &data, &info, why);
-		la_backend_unlock(be);
-		if (ret == -ENODEV)
+		if (!be || tried[i])
 			continue;
-		if (ret < 0) {
-			la_why_prefix(why, "%s: backend '%s' refused it", dev->node, be->name);
+		tried[i] = true;
+		ret = probe_one(dev, be, why);
+		if (ret != -ENODEV)
 			return ret;
-		}
-		dev->backend = be;
-		dev->data = data;
-		dev->usages = info.usages;
-		memcpy(dev->driver, info.driver, sizeof(dev->driver));
-		dev->driver[sizeof(dev->driver) - 1] = '\0';
-		if (!dev->driver[0])
-			snprintf(dev->driver, sizeof(dev->driver), "%s", be->name);
-		if (be->iface->layout_domain) {
-			la_backend_lock(be);
-			be->iface->layout_domain(be->data, data, dev->layout_domain,
-						 sizeof(dev->layout_domain));
-			la_backend_unlock(be);
-			dev->layout_domain[sizeof(dev->layout_domain) - 1] = '\0';
-		}
-		return 0;
 	}
+	return -ENODEV;
+}
+
+/*
+ * The modules whose manifests claim the node's subsystem first; if none of
+ * them claims it, every other module too (a manifest may be incomplete).
+ */
+static int probe_backends(struct la_device *dev, struct la_why *why)
+{
+	struct la_context *ctx = dev->ctx;
+	char subsystem[32];
+	size_t loaded = 0;
+	bool *tried;
+	int ret;
+
+	device_subsystem(dev->devnum, subsystem, sizeof(subsystem));
+	ret = la_loader_load_claimants(ctx, subsystem[0] ? subsystem : NULL, why);
+	if (ret < 0)
+		return ret;
+	tried = calloc(ctx->n_backends ? ctx->n_backends : 1, sizeof(*tried));
+	if (!tried)
+		return -ENOMEM;
+	ret = probe_loaded(dev, tried, why);
+	if (ret == -ENODEV && subsystem[0]) {
+		ret = la_loader_load_all(ctx, why);
+		if (ret == 0)
+			ret = probe_loaded(dev, tried, why);
+	}
+	free(tried);
+	if (ret != -ENODEV)
+		return ret;
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		loaded += la_loader_backend(ctx, i) != NULL;
 	return la_why_set(why, -ENODEV,
 			  "%s: no backend recognises this device (%zu backend(s) loaded)",
-			  dev->node[0] ? dev->node : "fd", ctx->n_backends);
+			  dev->node[0] ? dev->node : "fd", loaded);
 }
 
 static int open_common(struct la_context *ctx, int fd, const char *node, struct la_device **out,
@@ -106,9 +179,6 @@ static int open_common(struct la_context *ctx, int fd, const char *node, struct 
 	}
 	/* Only a character device has an identity another process can name. */
 	dev->devnum = S_ISCHR(st.st_mode) ? st.st_rdev : 0;
-	ret = la_loader_load_all(ctx, why);
-	if (ret < 0)
-		goto fail;
 	ret = probe_backends(dev, why);
 	if (ret < 0)
 		goto fail;
@@ -308,8 +378,8 @@ LA_EXPORT int la_context_enumerate(struct la_context *ctx, struct la_device ***d
 	if (ret < 0)
 		return la_publish(&why, ret);
 	for (size_t i = 0; i < ctx->n_backends; i++) {
-		struct la_backend *be = ctx->backends[i];
-		if (!be->iface->enumerate)
+		struct la_backend *be = la_loader_backend(ctx, i);
+		if (!be || !be->iface->enumerate)
 			continue;
 		la_why_clear(&why);
 		la_backend_lock(be);

@@ -7,8 +7,10 @@
  * privileges. A directory or module writable by its group or other users,
  * or owned by someone else than root and this user, is refused for the same
  * reason, and the module loaded is the file that was checked (open_trusted).
+ * Modules are loaded when a process needs them: those that may own a device
+ * it opens, those that offer paths to every negotiation, every one for an
+ * enumeration; their manifests say which (modules.c).
  */
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +27,6 @@
 #include "config.h"
 #include "private.h"
 
-#define MODULE_PREFIX "liballoc-"
-#define MODULE_SUFFIX ".so"
 /* The interface of LA_BACKEND_ABI_VERSION's first revision: everything before the appended hooks. */
 #define LA_BACKEND_IFACE_MIN_SIZE offsetof(struct la_backend_interface, usage_from_name)
 
@@ -47,7 +47,7 @@ int la_loader_search_path(bool secure, char *buf, size_t len)
  * nobody but its owner, and owned by root or by the user we run as.
  * Anyone else could plant or swap a module.
  */
-static int check_trusted(const char *path, const struct stat *st, struct la_why *why)
+int la_loader_check_trusted(const char *path, const struct stat *st, struct la_why *why)
 {
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return la_why_set(why, -EPERM,
@@ -59,17 +59,6 @@ static int check_trusted(const char *path, const struct stat *st, struct la_why 
 				  "refusing to load backends from it", path, (unsigned)st->st_uid,
 				  (unsigned)geteuid());
 	return 0;
-}
-
-static int check_dir_trusted(const char *path, struct la_why *why)
-{
-	struct stat st;
-
-	if (stat(path, &st) != 0) {
-		int err = errno;
-		return la_why_set(why, -err, "%s: %s", path, strerror(err));
-	}
-	return check_trusted(path, &st, why);
 }
 
 /*
@@ -93,7 +82,7 @@ static int open_trusted(const char *file, int *fd_out, char *dl_name, size_t len
 		close(fd);
 		return la_why_set(why, ret, "%s: %s", file, strerror(-ret));
 	}
-	ret = S_ISREG(st.st_mode) ? check_trusted(file, &st, why)
+	ret = S_ISREG(st.st_mode) ? la_loader_check_trusted(file, &st, why)
 				  : la_why_set(why, -ELIBBAD, "%s: not a regular file", file);
 	if (ret < 0) {
 		close(fd);
@@ -260,190 +249,133 @@ fail:
 	return ret;
 }
 
-static bool have_backend(struct la_context *ctx, const char *name)
-{
-	for (size_t i = 0; i < ctx->n_backends; i++)
-		if (strcmp(ctx->backends[i]->name, name) == 0)
-			return true;
-	return false;
-}
-
-static bool have_file(struct la_context *ctx, const char *file)
-{
-	for (size_t i = 0; i < ctx->n_backends; i++)
-		if (strcmp(ctx->backends[i]->file, file) == 0)
-			return true;
-	return false;
-}
-
 /* Failures that pass: loading again later may work, so they must not stick. */
 static bool is_transient(int err)
 {
 	return err == -ENOMEM || err == -EMFILE || err == -ENFILE;
 }
 
-static int add_backend(struct la_context *ctx, struct la_backend *be)
+struct la_backend *la_loader_backend(struct la_context *ctx, size_t i)
 {
-	struct la_backend **b = realloc(ctx->backends, (ctx->n_backends + 1) * sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	ctx->backends = b;
-	ctx->backends[ctx->n_backends++] = be;
-	return 0;
+	return __atomic_load_n(&ctx->backends[i], __ATOMIC_ACQUIRE);
 }
 
-static bool is_module_name(const char *n)
+static bool have_backend(struct la_context *ctx, const char *name)
 {
-	size_t len = strlen(n), pl = strlen(MODULE_PREFIX), sl = strlen(MODULE_SUFFIX);
-	return len > pl + sl && strncmp(n, MODULE_PREFIX, pl) == 0 &&
-	       strcmp(n + len - sl, MODULE_SUFFIX) == 0;
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		if (ctx->backends[i] && strcmp(ctx->backends[i]->name, name) == 0)
+			return true;
+	return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+/* Which modules a load asks for: every one, or by what their manifests say. */
+struct need {
+	bool all;
+	const char *subsystem; /* may own a node of it */
+	bool neutral;          /* offers paths where it owns no device */
+};
 
-/* Module file names of dir, sorted so that load order is deterministic. */
-static int list_modules(const char *dir, char ***names, size_t *count)
+static bool needed(const struct la_context *ctx, const struct la_module *m, const struct need *n)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL;
-	size_t n = 0;
-
-	*names = NULL;
-	*count = 0;
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (!is_module_name(e->d_name))
-			continue;
-		char **nv = realloc(v, (n + 1) * sizeof(*v));
-		char *s = strdup(e->d_name);
-		if (!nv || !s) {
-			free(s);
-			if (nv)
-				v = nv;
-			for (size_t i = 0; i < n; i++)
-				free(v[i]);
-			free(v);
-			closedir(d);
-			return -ENOMEM;
-		}
-		v = nv;
-		v[n++] = s;
-	}
-	closedir(d);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_str);
-	*names = v;
-	*count = n;
-	return 0;
+	if (n->all || ctx->load_eagerly || !m->has_manifest)
+		return true;
+	if (n->neutral && m->neutral_paths)
+		return true;
+	for (size_t i = 0; n->subsystem && i < m->n_claims; i++)
+		if (strcmp(m->claims[i], n->subsystem) == 0)
+			return true;
+	return false;
 }
 
 /*
- * Loads the modules of dir that are not loaded yet. A broken module is
- * skipped with a warning; a lack of memory or fds is returned (after the
- * rest of the folder was tried) so that the caller can retry later.
+ * Loads module i into its slot. A broken module is refused once with a
+ * warning; a lack of memory or fds is returned so that a later call tries
+ * again.
  */
-static int load_dir(struct la_context *ctx, const char *dir, struct la_why *why)
+static int load_module(struct la_context *ctx, size_t i)
 {
-	char **names;
-	size_t n;
-	int ret, err = 0;
+	struct la_module *m = &ctx->modules[i];
+	struct la_why why = {0};
+	struct la_backend *be;
+	int ret = la_backend_load_file(ctx, m->file, &be, &why);
 
-	ret = check_dir_trusted(dir, why);
-	if (ret == -ENOENT || ret == -ENOTDIR)
-		return 0; /* a folder that does not exist is no error */
 	if (ret < 0) {
-		la_log(ctx, LA_LOG_WARN, "%s", why->text);
+		if (is_transient(ret))
+			return ret;
+		la_log(ctx, LA_LOG_WARN, "%s", la_why_text(&why, ret));
+		m->broken = true;
 		return 0;
 	}
-	double t_list = debug_ms(ctx);
-	ret = list_modules(dir, &names, &n);
-	if (ret < 0) {
-		if (!is_transient(ret))
-			return 0; /* a folder that does not exist is no error */
-		return la_why_set(why, ret, "%s: cannot list backends: %s", dir, strerror(-ret));
+	if (m->has_manifest && strcmp(be->name, m->name) != 0) {
+		la_log(ctx, LA_LOG_WARN, "%s: backend '%s', but its manifest names '%s': not loaded",
+		       m->file, be->name, m->name);
+		m->broken = true;
+		la_backend_unload(be);
+		return 0;
 	}
-	if (t_list > 0)
-		la_dbg(ctx, "%s: %zu module(s) listed in %.2f ms", dir, n, debug_ms(ctx) - t_list);
-	for (size_t i = 0; i < n; i++) {
-		char file[PATH_MAX];
-		struct la_backend *be;
+	if (have_backend(ctx, be->name)) {
+		la_dbg(ctx, "%s: backend '%s' already loaded from an earlier directory", m->file,
+		       be->name);
+		m->broken = true; /* not broken: never needed */
+		la_backend_unload(be);
+		return 0;
+	}
+	__atomic_store_n(&ctx->backends[i], be, __ATOMIC_RELEASE);
+	la_dbg(ctx, "loaded backend '%s' from %s", be->name, m->file);
+	return 0;
+}
 
-		if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]) >= (int)sizeof(file) ||
-		    have_file(ctx, file))
-			goto next;
-		ret = la_backend_load_file(ctx, file, &be, why);
-		if (ret < 0) {
-			if (is_transient(ret))
-				err = ret;
-			else
-				la_log(ctx, LA_LOG_WARN, "%s", la_why_text(why, ret));
-			goto next;
-		}
-		if (have_backend(ctx, be->name)) {
-			la_dbg(ctx, "%s: backend '%s' already loaded from an earlier directory",
-			       file, be->name);
-			la_backend_unload(be);
-			goto next;
-		}
-		ret = add_backend(ctx, be);
-		if (ret < 0) {
-			la_backend_unload(be);
-			err = ret;
-			goto next;
-		}
-		la_dbg(ctx, "loaded backend '%s' from %s", be->name, file);
-next:
-		free(names[i]);
+static int load(struct la_context *ctx, const struct need *need, struct la_why *why)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&ctx->lock);
+	if (!ctx->modules_listed) {
+		char path[4096];
+		double t = debug_ms(ctx);
+
+		ret = la_loader_search_path(la_process_is_secure(), path, sizeof(path));
+		if (ret == 0)
+			ret = la_modules_list(ctx, path, why);
+		ctx->modules_listed = ret == 0;
+		if (ret == 0 && t > 0)
+			la_dbg(ctx, "%zu module(s) listed in %.2f ms%s", ctx->n_backends,
+			       debug_ms(ctx) - t, ctx->load_eagerly ? "; one without a manifest: "
+			       "every module is loaded" : "");
 	}
-	free(names);
-	if (err < 0)
-		la_why_set(why, err, "%s: cannot load every backend: %s", dir, strerror(-err));
-	return err;
+	for (size_t i = 0; ret == 0 && i < ctx->n_backends; i++) {
+		if (ctx->backends[i] || ctx->modules[i].broken || !needed(ctx, &ctx->modules[i], need))
+			continue;
+		ret = load_module(ctx, i);
+		if (ret < 0)
+			la_why_set(why, ret, "%s: cannot load it now: %s", ctx->modules[i].file,
+				   strerror(-ret));
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	return ret;
 }
 
 int la_loader_load_all(struct la_context *ctx, struct la_why *why)
 {
-	char path[4096];
-	int ret;
+	return load(ctx, &(struct need){.all = true}, why);
+}
 
-	pthread_mutex_lock(&ctx->lock);
-	if (ctx->backends_loaded) {
-		pthread_mutex_unlock(&ctx->lock);
-		return 0;
-	}
-	ret = la_loader_search_path(la_process_is_secure(), path, sizeof(path));
-	if (ret == 0) {
-		char *save = NULL;
-		for (char *dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-			/* its own reason: loading a later folder's backends clears
-			 * the one it is given, and the first error is returned */
-			struct la_why dir_why = {0};
-			int err = load_dir(ctx, dir, &dir_why);
-			if (err < 0 && ret == 0) {
-				ret = err;
-				*why = dir_why;
-			}
-		}
-		/* after a lack of memory or fds, the next call tries again */
-		ctx->backends_loaded = ret == 0;
-	}
-	pthread_mutex_unlock(&ctx->lock);
-	return ret;
+int la_loader_load_claimants(struct la_context *ctx, const char *subsystem, struct la_why *why)
+{
+	return load(ctx, &(struct need){.all = !subsystem, .subsystem = subsystem}, why);
+}
+
+int la_loader_load_path_providers(struct la_context *ctx, struct la_why *why)
+{
+	return load(ctx, &(struct need){.neutral = true}, why);
 }
 
 void la_loader_unload_all(struct la_context *ctx)
 {
 	for (size_t i = 0; i < ctx->n_backends; i++)
 		la_backend_unload(ctx->backends[i]);
-	free(ctx->backends);
-	ctx->backends = NULL;
-	ctx->n_backends = 0;
-	ctx->backends_loaded = false;
+	la_modules_free(ctx);
+	ctx->modules_listed = false;
 }
 
 void la_backend_lock(struct la_backend *be)
@@ -464,13 +396,19 @@ LA_EXPORT int la_context_get_backend_count(struct la_context *ctx, size_t *count
 		return -EINVAL;
 	struct la_why why = {0};
 	ret = la_loader_load_all(ctx, &why);
-	*count = ctx->n_backends;
+	*count = 0;
+	for (size_t i = 0; i < ctx->n_backends; i++)
+		*count += la_loader_backend(ctx, i) != NULL;
 	return la_publish(&why, ret);
 }
 
+/* index counts the loaded modules only, in search-path order. */
 LA_EXPORT const char *la_context_get_backend_name(struct la_context *ctx, size_t index)
 {
-	if (!ctx || index >= ctx->n_backends)
-		return NULL;
-	return ctx->backends[index]->name;
+	for (size_t i = 0; ctx && i < ctx->n_backends; i++) {
+		struct la_backend *be = la_loader_backend(ctx, i);
+		if (be && index-- == 0)
+			return be->name;
+	}
+	return NULL;
 }

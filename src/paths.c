@@ -98,15 +98,16 @@ int la_paths_list(struct la_result *res, struct la_why *why)
 	struct la_context *ctx = res->ctx;
 	struct la_device *devices[LA_MAX_DEVICES];
 	void *data[LA_MAX_DEVICES];
-	int ret = la_loader_load_all(ctx, why);
+	/* the devices' own backends are loaded: they were opened */
+	int ret = la_loader_load_path_providers(ctx, why);
 
 	if (ret < 0)
 		return ret;
 	for (size_t b = 0; b < ctx->n_backends; b++) {
-		struct la_backend *be = ctx->backends[b];
+		struct la_backend *be = la_loader_backend(ctx, b);
 		struct sink_ctx s = {res, be, 0};
 
-		if (!be->iface->list_paths)
+		if (!be || !be->iface->list_paths)
 			continue;
 		for (size_t i = 0; i < res->n_parts; i++) {
 			struct la_device *d = res->parts[i].device;

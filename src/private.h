@@ -86,12 +86,35 @@ struct la_backend {
 	pthread_mutex_t lock; /* serialises every hook call (backend.h) */
 };
 
+/*
+ * A backend module found in the search path, loaded or not: what its
+ * manifest (backends/README.md) declares, read without loading it.
+ */
+#define LA_MODULE_MAX_CLAIMS 8
+struct la_module {
+	char *file;
+	bool has_manifest;
+	bool broken;          /* refused once (warned): never tried again */
+	bool neutral_paths;   /* offers paths in negotiations where it owns no device */
+	char name[64];        /* the manifest's; the module's entry must say the same */
+	size_t n_claims;
+	char claims[LA_MODULE_MAX_CLAIMS][32]; /* sysfs subsystems of the nodes it may own */
+};
+
 struct la_context {
-	pthread_mutex_t lock; /* backends list, loading */
+	pthread_mutex_t lock; /* module table, loading */
 	la_log_fn log_fn;
 	void *log_data;
 	enum la_log_level level;
-	bool backends_loaded;
+	bool modules_listed;  /* set once, under lock; the table never changes after */
+	bool load_eagerly;    /* a module has no manifest: every module is loaded */
+	struct la_module *modules;
+	/*
+	 * One slot per module, in search-path order; NULL until the module is
+	 * loaded. Slots are filled under lock and read without it
+	 * (la_loader_backend), so that a device opened in one thread never
+	 * waits for another's loading.
+	 */
 	struct la_backend **backends;
 	size_t n_backends;
 };
@@ -158,7 +181,13 @@ struct la_capset {
 void la_log(struct la_context *ctx, enum la_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 #define la_err(ctx, ...) la_log(ctx, LA_LOG_ERROR, __VA_ARGS__)
-#define la_dbg(ctx, ...) la_log(ctx, LA_LOG_DEBUG, __VA_ARGS__)
+/* checked before the call: a debug message on a per-buffer path costs a varargs call otherwise */
+#define la_dbg(ctx, ...)                                                    \
+	do {                                                                \
+		struct la_context *la_dbg_ctx_ = (ctx);                     \
+		if (la_dbg_ctx_ && la_dbg_ctx_->level >= LA_LOG_DEBUG)      \
+			la_log(la_dbg_ctx_, LA_LOG_DEBUG, __VA_ARGS__);     \
+	} while (0)
 bool la_log_enabled(struct la_context *ctx, enum la_log_level level);
 /* The handler a context starts with (and gets back for NULL). */
 void la_log_to_stderr(void *data, enum la_log_level level, const char *msg);
@@ -169,7 +198,37 @@ bool la_process_is_secure(void);
 bool la_debug_from_env(bool secure);
 
 /* ---- loader ---- */
+/* Every module of the search path. */
 int la_loader_load_all(struct la_context *ctx, struct la_why *why);
+/*
+ * The modules that may own a node of this sysfs subsystem ("drm",
+ * "video4linux", ...; NULL: unknown, every module).
+ */
+int la_loader_load_claimants(struct la_context *ctx, const char *subsystem, struct la_why *why);
+/* The modules that offer paths in a negotiation where they own no device. */
+int la_loader_load_path_providers(struct la_context *ctx, struct la_why *why);
+/* Slot i (< ctx->n_backends) after one of the above: NULL if not loaded. */
+struct la_backend *la_loader_backend(struct la_context *ctx, size_t i);
+/* The module table (modules.c): search-path folders listed, manifests read. */
+int la_modules_list(struct la_context *ctx, const char *search_path, struct la_why *why);
+void la_modules_free(struct la_context *ctx);
+struct stat;
+/* The module table's cache file across processes (modcache.c). */
+struct la_modcache {
+	int dfd;    /* $XDG_RUNTIME_DIR/liballoc, -1: no cache */
+	char *old;  /* the file as read, "" if none */
+	char *text; /* what this listing found, written back by close if it differs */
+	size_t len;
+};
+void la_modcache_open(struct la_modcache *c);
+/* The modules of dir as last listed, if dir (st) is unchanged since; -ENOENT if not known. */
+int la_modcache_lookup(struct la_modcache *c, const char *dir, const struct stat *st,
+		       struct la_module **mods, size_t *n);
+void la_modcache_record(struct la_modcache *c, const char *dir, const struct stat *st,
+			const struct la_module *mods, size_t n);
+void la_modcache_close(struct la_modcache *c);
+/* Whether a file or folder may hold code or data for this process. */
+int la_loader_check_trusted(const char *path, const struct stat *st, struct la_why *why);
 void la_loader_unload_all(struct la_context *ctx);
 /* Directories searched, ':'-separated; secure selects the setuid rules. */
 int la_loader_search_path(bool secure, char *buf, size_t len);

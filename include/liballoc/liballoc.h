@@ -14,9 +14,10 @@
  *  - -ENOMEM: memory ran out. Any call that allocates can return it; it is
  *    not listed at every function. Calls that create fds can likewise return
  *    -EMFILE/-ENFILE.
- *  - Calls that load the backends (the first la_device_open*(),
- *    la_context_enumerate(), la_context_get_backend_count() or
- *    la_negotiate*() of a context) can also return -ENAMETOOLONG
+ *  - Calls that load backends (la_device_open*(), la_context_enumerate(),
+ *    la_context_get_backend_count(), la_negotiate*(): each loads the
+ *    modules it needs that a context has not loaded yet, see the modules'
+ *    manifests in backends/README.md) can also return -ENAMETOOLONG
  *    (LIBALLOC_BACKEND_PATH longer than 4095 bytes); after -ENOMEM,
  *    -EMFILE or -ENFILE the next such call tries to load again. A module
  *    that is not a usable backend is skipped with a warning, not an error.

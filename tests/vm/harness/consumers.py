@@ -162,7 +162,8 @@ def env(root):
     lib = os.path.join(root, LIBDIR)
     e = {
         "LIBALLOC_CONSUMERS_ROOT": root,
-        "LD_LIBRARY_PATH": lib,
+        # weston's RUNPATH names /usr/lib/.../weston (libexec_weston.so.0)
+        "LD_LIBRARY_PATH": lib + ":" + os.path.join(lib, "weston"),
         "PATH": os.path.join(root, "usr/bin"),
         # glvnd: only Mesa's vendor file, found through LD_LIBRARY_PATH
         "__EGL_VENDOR_LIBRARY_FILENAMES": os.path.join(
