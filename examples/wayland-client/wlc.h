@@ -3,6 +3,7 @@
 #ifndef WLC_H
 #define WLC_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -88,9 +89,18 @@ void wlc_buffers_free(struct wlc *c);
 int wlc_draw(struct wlc *c, size_t i, uint32_t frame);
 
 /* camera.c: a V4L2 capture queue importing the buffers (DMABUF). */
+#ifdef WLC_CAMERA
 int wlc_camera_start(struct wlc *c);
 int wlc_camera_next(struct wlc *c, size_t *index);
 int wlc_camera_requeue(struct wlc *c, size_t i);
 void wlc_camera_stop(struct wlc *c);
+#else
+/* Built without the V4L2 backend: --camera is refused when the options are
+ * parsed, so no camera is ever opened and these only keep the callers whole. */
+static inline int wlc_camera_start(struct wlc *c) { (void)c; return -ENOTSUP; }
+static inline int wlc_camera_next(struct wlc *c, size_t *index) { (void)c; (void)index; return -ENOTSUP; }
+static inline int wlc_camera_requeue(struct wlc *c, size_t i) { (void)c; (void)i; return -ENOTSUP; }
+static inline void wlc_camera_stop(struct wlc *c) { (void)c; }
+#endif
 
 #endif
