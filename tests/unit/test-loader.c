@@ -23,15 +23,6 @@
 #include "private.h"
 #include "testdev.h"
 
-static char logbuf[8192];
-
-static void capture(void *data, enum la_log_level level, const char *msg)
-{
-	(void)data;
-	(void)level;
-	size_t len = strlen(logbuf);
-	snprintf(logbuf + len, sizeof(logbuf) - len, "%s\n", msg);
-}
 
 static const char *env(const char *name)
 {
@@ -41,16 +32,16 @@ static const char *env(const char *name)
 	return v;
 }
 
-/* Loads the backends of path; returns how many, log in logbuf. */
+/* Loads the backends of path; returns how many, log in testdev_log. */
 static size_t load_with_path(const char *path, const char **first_name)
 {
 	struct la_context *ctx = NULL;
 	size_t n = 0;
 
-	logbuf[0] = '\0';
+	testdev_log[0] = '\0';
 	setenv("LIBALLOC_BACKEND_PATH", path, 1);
 	assert_int_equal(la_context_new(&ctx), 0);
-	la_context_set_log_handler(ctx, capture, NULL);
+	la_context_set_log_handler(ctx, testdev_log_capture, NULL);
 	la_context_set_log_level(ctx, LA_LOG_WARN);
 	assert_int_equal(la_context_get_backend_count(ctx, &n), 0);
 	if (first_name)
@@ -72,9 +63,9 @@ static void test_bad_backends_skipped(void **state)
 	assert_int_equal(load_with_path(path, &name), 1);
 	assert_string_equal(name, "test");
 	free((void *)name);
-	assert_non_null(strstr(logbuf, "backend interface version"));
-	assert_non_null(strstr(logbuf, "no symbol la_backend_entry"));
-	assert_non_null(strstr(logbuf, "lacks a required hook"));
+	assert_non_null(strstr(testdev_log, "backend interface version"));
+	assert_non_null(strstr(testdev_log, "no symbol la_backend_entry"));
+	assert_non_null(strstr(testdev_log, "lacks a required hook"));
 }
 
 static void test_init_failure(void **state)
@@ -83,7 +74,7 @@ static void test_init_failure(void **state)
 	setenv("LIBALLOC_TEST_INIT_FAIL", "1", 1);
 	assert_int_equal(load_with_path(env("LA_TEST_BACKEND_DIR"), NULL), 0);
 	unsetenv("LIBALLOC_TEST_INIT_FAIL");
-	assert_non_null(strstr(logbuf, "init failed"));
+	assert_non_null(strstr(testdev_log, "init failed"));
 }
 
 /*
@@ -174,23 +165,23 @@ static void test_foreign_writable_refused(void **state)
 	copy_file(env("LA_TEST_TEST_BACKEND"), so);
 	size_t loaded = load_with_path(dir, NULL);
 	if (loaded != 1)
-		fail_msg("sane permissions did not load: %s", logbuf);
+		fail_msg("sane permissions did not load: %s", testdev_log);
 
 	assert_int_equal(chmod(so, 0666), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "writable by other users"));
+	assert_non_null(strstr(testdev_log, "writable by other users"));
 
 	assert_int_equal(chmod(so, 0664), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "writable by its group"));
+	assert_non_null(strstr(testdev_log, "writable by its group"));
 
 	assert_int_equal(chmod(so, 0644), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "writable by other users"));
+	assert_non_null(strstr(testdev_log, "writable by other users"));
 	assert_int_equal(chmod(dir, 0775), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "writable by its group"));
+	assert_non_null(strstr(testdev_log, "writable by its group"));
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(load_with_path(dir, NULL), 1);
 }
@@ -211,11 +202,11 @@ static void test_foreign_owner_refused(void **state)
 
 	assert_int_equal(chown(so, 65534, 65534), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "belongs to uid 65534, neither root nor this user"));
+	assert_non_null(strstr(testdev_log, "belongs to uid 65534, neither root nor this user"));
 	assert_int_equal(chown(so, 0, 0), 0);
 	assert_int_equal(chown(dir, 65534, 65534), 0);
 	assert_int_equal(load_with_path(dir, NULL), 0);
-	assert_non_null(strstr(logbuf, "belongs to uid 65534"));
+	assert_non_null(strstr(testdev_log, "belongs to uid 65534"));
 	assert_int_equal(chown(dir, 0, 0), 0);
 	assert_int_equal(load_with_path(dir, NULL), 1);
 }
@@ -224,7 +215,7 @@ static void test_missing_dir_is_quiet(void **state)
 {
 	(void)state;
 	assert_int_equal(load_with_path("/nonexistent-liballoc-dir", NULL), 0);
-	assert_string_equal(logbuf, ""); /* nothing to warn about */
+	assert_string_equal(testdev_log, ""); /* nothing to warn about */
 }
 
 int main(void)

@@ -26,16 +26,7 @@
 #include "private.h"
 #include "testdev.h"
 
-static char logbuf[16384];
 static char dir_test[512], dir_old[512], search[1100];
-
-static void capture(void *data, enum la_log_level level, const char *msg)
-{
-	(void)data;
-	(void)level;
-	size_t len = strlen(logbuf);
-	snprintf(logbuf + len, sizeof(logbuf) - len, "%s\n", msg);
-}
 
 static const char *env(const char *name)
 {
@@ -104,9 +95,9 @@ static struct la_context *context(void)
 {
 	struct la_context *ctx = NULL;
 
-	logbuf[0] = '\0';
+	testdev_log[0] = '\0';
 	assert_int_equal(la_context_new(&ctx), 0);
-	la_context_set_log_handler(ctx, capture, NULL);
+	la_context_set_log_handler(ctx, testdev_log_capture, NULL);
 	la_context_set_log_level(ctx, LA_LOG_DEBUG);
 	return ctx;
 }
@@ -201,22 +192,22 @@ static void test_bad_manifest_loads_everything(void **state)
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
 	assert_true(loaded(ctx, "old")); /* as without manifests */
-	assert_non_null(strstr(logbuf, "liballoc-old.manifest: line 2: no '='"));
-	assert_non_null(strstr(logbuf, "(the module is loaded in every process)"));
+	assert_non_null(strstr(testdev_log, "liballoc-old.manifest: line 2: no '='"));
+	assert_non_null(strstr(testdev_log, "(the module is loaded in every process)"));
 	la_context_destroy(ctx);
 
 	manifests(TEST_NEUTRAL, "name = old\nclaims = mem\nneutral-paths = maybe\n");
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
 	assert_true(loaded(ctx, "old"));
-	assert_non_null(strstr(logbuf, "neutral-paths is yes or no, not 'maybe'"));
+	assert_non_null(strstr(testdev_log, "neutral-paths is yes or no, not 'maybe'"));
 	la_context_destroy(ctx);
 
 	manifests(TEST_NEUTRAL, "name = old\n");
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
 	assert_true(loaded(ctx, "old"));
-	assert_non_null(strstr(logbuf, "needs name, claims and neutral-paths"));
+	assert_non_null(strstr(testdev_log, "needs name, claims and neutral-paths"));
 	la_context_destroy(ctx);
 }
 
@@ -231,7 +222,7 @@ static void test_manifest_of_another_backend_refused(void **state)
 	assert_int_equal(la_context_get_backend_count(ctx, &n), 0);
 	assert_int_equal(n, 1);
 	assert_false(loaded(ctx, "test"));
-	assert_non_null(strstr(logbuf, "backend 'test', but its manifest names 'heap': not loaded"));
+	assert_non_null(strstr(testdev_log, "backend 'test', but its manifest names 'heap': not loaded"));
 	la_context_destroy(ctx);
 }
 
@@ -260,7 +251,7 @@ static void test_module_cache(void **state)
 	sleep(3);
 	ctx = context(); /* lists both folders, writes the file */
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
-	assert_int_equal(count(logbuf, "module cache"), 0);
+	assert_int_equal(count(testdev_log, "module cache"), 0);
 	la_context_destroy(ctx);
 	snprintf(extra, sizeof(extra), "%s/liballoc/modules", rt);
 	assert_int_equal(stat(extra, &st), 0);
@@ -268,7 +259,7 @@ static void test_module_cache(void **state)
 
 	ctx = context(); /* both from the file, same decisions */
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
-	assert_int_equal(count(logbuf, "as listed by an earlier process (module cache)"), 2);
+	assert_int_equal(count(testdev_log, "as listed by an earlier process (module cache)"), 2);
 	assert_true(loaded(ctx, "test"));
 	assert_false(loaded(ctx, "old"));
 	la_context_destroy(ctx);
@@ -277,7 +268,7 @@ static void test_module_cache(void **state)
 	manifest(dir_old, "old", "name = old\nclaims = mem\nneutral-paths = yes\n");
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
-	assert_int_equal(count(logbuf, "module cache"), 1);
+	assert_int_equal(count(testdev_log, "module cache"), 1);
 	assert_true(loaded(ctx, "old"));
 	la_context_destroy(ctx);
 
@@ -288,7 +279,7 @@ static void test_module_cache(void **state)
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
 	assert_int_equal(ctx->n_backends, 3);
 	/* no manifest: every module loaded; a second "test" is refused as before */
-	assert_non_null(strstr(logbuf, "backend 'test' already loaded from an earlier directory"));
+	assert_non_null(strstr(testdev_log, "backend 'test' already loaded from an earlier directory"));
 	la_context_destroy(ctx);
 	unlink(extra);
 
@@ -296,7 +287,7 @@ static void test_module_cache(void **state)
 	setenv("LIBALLOC_MODULE_CACHE", "0", 1);
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
-	assert_int_equal(count(logbuf, "module cache"), 0);
+	assert_int_equal(count(testdev_log, "module cache"), 0);
 	la_context_destroy(ctx);
 	unsetenv("LIBALLOC_MODULE_CACHE");
 
@@ -305,7 +296,7 @@ static void test_module_cache(void **state)
 	assert_int_equal(chmod(extra, 0622), 0);
 	ctx = context();
 	assert_int_equal(la_loader_load_path_providers(ctx, &why), 0);
-	assert_int_equal(count(logbuf, "module cache"), 0);
+	assert_int_equal(count(testdev_log, "module cache"), 0);
 	la_context_destroy(ctx);
 	unsetenv("XDG_RUNTIME_DIR");
 }

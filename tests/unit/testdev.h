@@ -83,6 +83,18 @@ static inline int testdev_teardown(void **state)
 	return 0;
 }
 
+/* The library's log, captured by testdev_log_capture (la_context_set_log_handler). */
+static char testdev_log[16384];
+
+static inline void testdev_log_capture(void *data, enum la_log_level level, const char *msg)
+{
+	size_t len = strlen(testdev_log);
+
+	(void)data;
+	(void)level;
+	snprintf(testdev_log + len, sizeof(testdev_log) - len, "%s\n", msg);
+}
+
 /* A group fixture: a context over LIBALLOC_TEST_HEAPS and named test devices. */
 struct testdev_spec {
 	const char *name;
