@@ -154,7 +154,7 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	const struct la_alloc_request *req = &own_req;
 	struct la_path_plan *plan = plan_of(res, cand, p);
 	/* the backend writes the buffer's own descriptor: no copy of it */
-	struct la_buffer *buf = la_buffer_new(res->ctx, p->name);
+	struct la_buffer *buf = la_buffer_new(res->ctx, p->name, p->name_len);
 	struct la_descriptor *d;
 	int ret;
 
@@ -166,9 +166,13 @@ static int allocate_on(struct la_result *res, size_t cand, struct la_path *p,
 	else
 		la_result_fill_request(res, cand, p, devices, &constraints, &own_req);
 	la_why_clear(why);
-	la_backend_lock(p->backend);
-	ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, d, why);
-	la_backend_unlock(p->backend);
+	if (p->desc.flags & LA_PATH_CONCURRENT) {
+		ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, d, why);
+	} else {
+		la_backend_lock(p->backend);
+		ret = p->backend->iface->path_allocate(p->backend->data, p->data, req, d, why);
+		la_backend_unlock(p->backend);
+	}
 	if (ret < 0) {
 		if (!why->text[0])
 			la_why_set(why, ret, "allocation failed: %s", strerror(-ret));

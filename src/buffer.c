@@ -10,23 +10,75 @@
 #include "buffer.h"
 #include "descriptor.h"
 
-struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path)
-{
-	size_t len = path ? strlen(path) : 0;
-	/* one allocation with its name: a buffer per frame should cost little */
-	struct la_buffer *buf = malloc(sizeof(*buf) + len + 1);
+/* Room for the usual path names, so that a recycled object takes any of them. */
+#define PATH_CAP_MIN 48
 
-	if (!buf)
+/*
+ * Buffer objects are recycled: the context keeps one freed object for the
+ * next buffer, so a buffer per frame costs no malloc and free (about 130
+ * instructions, a tenth of a small buffer's cycle on an emulated CPU). One
+ * slot, taken and given back by atomic exchange: no lock, and no ABA as a
+ * list would have. The context outlives its buffers (la_context_destroy).
+ */
+static struct la_buffer *take_spare(struct la_context *ctx, size_t len)
+{
+	struct la_buffer *buf = ctx ? __atomic_exchange_n(&ctx->spare_buffer, NULL,
+							   __ATOMIC_ACQUIRE) : NULL;
+
+	if (buf && buf->path_cap <= len) {
+		pthread_mutex_destroy(&buf->lock);
+		free(buf);
 		return NULL;
+	}
+	return buf;
+}
+
+/* Whatever the object owned (maps, fds) is already released. */
+static void recycle(struct la_buffer *buf)
+{
+	struct la_buffer *expected = NULL;
+
+	if (buf->ctx && __atomic_compare_exchange_n(&buf->ctx->spare_buffer, &expected, buf, false,
+						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_destroy(&buf->lock);
+	free(buf);
+}
+
+void la_buffer_drop_spare(struct la_context *ctx)
+{
+	struct la_buffer *buf = __atomic_exchange_n(&ctx->spare_buffer, NULL, __ATOMIC_ACQUIRE);
+
+	if (buf) {
+		pthread_mutex_destroy(&buf->lock);
+		free(buf);
+	}
+}
+
+struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path, size_t len)
+{
+	struct la_buffer *buf = take_spare(ctx, len);
+
+	if (!buf) {
+		/* one allocation with its name: a buffer per frame should cost little */
+		size_t cap = len < PATH_CAP_MIN ? PATH_CAP_MIN : len + 1;
+		buf = malloc(sizeof(*buf) + cap);
+		if (!buf)
+			return NULL;
+		buf->path_cap = cap;
+		/* pthread_mutex_init() with default attributes, without the call; a
+		 * recycled object's mutex is unlocked and stays initialised */
+		buf->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	}
 	/*
-	 * Field by field: the origin (a few hundred bytes) is written only for
-	 * the buffers that have one (has_origin). The static initialiser is
-	 * pthread_mutex_init() with default attributes, without the call.
+	 * Every field, a recycled object's too (it is clean as a new one: no
+	 * fd, map, origin or pool of its last buffer), field by field: the
+	 * origin (a few hundred bytes) is written only for the buffers that
+	 * have one (has_origin).
 	 */
 	buf->ctx = ctx;
 	buf->desc = (struct la_descriptor){.planes = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = -1}}};
 	_Static_assert(LA_MAX_PLANES == 4, "one initialiser per plane above");
-	buf->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	memset(buf->maps, 0, sizeof(buf->maps));
 	memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
 	buf->has_origin = false;
@@ -34,14 +86,16 @@ struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path)
 	buf->pool_gen = 0;
 	buf->pool_slot = 0;
 	buf->pool_out = false;
-	memcpy(buf->path, path ? path : "", len + 1);
+	if (len)
+		memcpy(buf->path, path, len);
+	buf->path[len] = '\0';
 	return buf;
 }
 
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out)
 {
-	struct la_buffer *buf = la_buffer_new(ctx, path);
+	struct la_buffer *buf = la_buffer_new(ctx, path, path ? strlen(path) : 0);
 
 	*out = NULL;
 	if (!buf) {
@@ -75,8 +129,7 @@ static void unmap_all(struct la_buffer *buf)
 static void release(struct la_buffer *buf)
 {
 	la_descriptor_close_fds(&buf->desc);
-	pthread_mutex_destroy(&buf->lock);
-	free(buf);
+	recycle(buf);
 }
 
 void la_buffer_free(struct la_buffer *buf)
@@ -186,8 +239,7 @@ LA_EXPORT int la_buffer_export_take(struct la_buffer *buf, struct la_descriptor 
 						   "la_buffer_export() a duplicate)", buf->path));
 	unmap_all(buf);
 	*desc = buf->desc; /* its fds are the caller's now: nothing to close */
-	pthread_mutex_destroy(&buf->lock);
-	free(buf);
+	recycle(buf);
 	return 0;
 }
 

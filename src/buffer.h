@@ -30,11 +30,15 @@ struct la_buffer {
 	uint64_t pool_gen;  /* the pool's generation it was allocated in */
 	size_t pool_slot;   /* its index in the pool's list */
 	bool pool_out;      /* acquired, not released */
+	size_t path_cap;    /* bytes of path[]: a recycled object takes names that fit */
 	char path[];        /* the path's name, allocated with the buffer */
 };
 
-/* A buffer without memory yet (no fd): what a backend fills; la_buffer_free() it. NULL: ENOMEM. */
-struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path);
+/*
+ * A buffer without memory yet (no fd): what a backend fills; la_buffer_free()
+ * it. path is len bytes and a NUL (NULL: ""). NULL: ENOMEM.
+ */
+struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path, size_t len);
 /* Takes ownership of desc's fds (also on failure). */
 int la_buffer_wrap(struct la_context *ctx, struct la_descriptor *desc, const char *path,
 		   struct la_buffer **out);
@@ -50,5 +54,7 @@ void la_buffer_free(struct la_buffer *buf);
 bool la_buffer_is_mapped(struct la_buffer *buf);
 /* pool.c: la_buffer_destroy() of a pool's buffer; the pool forgets it. */
 void la_pool_forget(struct la_buffer *buf);
+/* context.c: frees the buffer object ctx keeps for reuse (la_buffer_new). */
+void la_buffer_drop_spare(struct la_context *ctx);
 
 #endif

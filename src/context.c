@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "private.h"
+#include "buffer.h"
 
 LA_EXPORT int la_context_new(struct la_context **out)
 {
@@ -33,6 +33,7 @@ LA_EXPORT void la_context_destroy(struct la_context *ctx)
 	if (!ctx)
 		return;
 	la_loader_unload_all(ctx);
+	la_buffer_drop_spare(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }

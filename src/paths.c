@@ -47,6 +47,7 @@ static int path_sink(void *data, const struct la_path_desc *desc, void *path)
 		s->error = -ENOMEM;
 		goto fail;
 	}
+	p->name_len = strlen(p->name);
 	p->backend = s->backend;
 	p->data = path;
 	p->desc = *desc;

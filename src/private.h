@@ -117,6 +117,8 @@ struct la_context {
 	 */
 	struct la_backend **backends;
 	size_t n_backends;
+	/* a freed buffer object kept for the next buffer (buffer.c); atomic */
+	struct la_buffer *spare_buffer;
 };
 
 struct la_device {

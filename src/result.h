@@ -23,6 +23,7 @@ struct la_path {
 	struct la_backend *backend;
 	void *data;
 	char *name;
+	size_t name_len;           /* strlen(name): copied into every buffer */
 	struct la_path_desc desc;  /* desc.name points at name */
 	bool has_owner;
 	dev_t owner_devnum;
