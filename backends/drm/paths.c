@@ -49,7 +49,9 @@ static int report(struct drm_dev *dev, struct la_device *owner, enum path_kind k
 	struct la_path_desc desc = {
 		.name = name,
 		.rank = RANK_BASE,
-		.flags = kind == PATH_DUMB ? LA_PATH_LINEAR_ONLY : 0,
+		/* dumb: three ioctls on the device's fd, no state of the backend's
+		 * (GBM is not thread-safe: its path keeps the lock) */
+		.flags = kind == PATH_DUMB ? LA_PATH_LINEAR_ONLY | LA_PATH_CONCURRENT : 0,
 		.caching = dev->caching, /* memory.c's table */
 		/* the DMA API allocates within the device's mask */
 		.dma_addr_bits = dev->dma_bits,

@@ -135,7 +135,10 @@ static int list_paths(void *backend, struct la_device *const *devices, void *con
 		struct la_path_desc d = {
 			.name = h->name,
 			.rank = h->cls.rank,
-			.flags = h->cls.flags,
+			/* a dma-heap or udmabuf buffer is an ioctl on a node opened at
+			 * scan, with checks that only read what the scan found */
+			.flags = h->cls.flags | (h->kind == HEAP_DMA_HEAP || h->kind == HEAP_UDMABUF
+							 ? LA_PATH_CONCURRENT : 0),
 			.caching = h->cls.caching,
 			.dma_addr_bits = h->cls.dma_addr_bits,
 			.owner = NULL,

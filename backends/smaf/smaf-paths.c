@@ -168,7 +168,9 @@ int smaf_list_paths(void *backend, struct la_device *const *devices, void *const
 		struct la_path_desc d = {
 			.name = p->name,
 			.rank = SMAF_RANK,
-			.flags = LA_PATH_ADAPTIVE | LA_PATH_LINEAR_ONLY |
+			/* concurrent: allocating reads only the session, which is
+			 * not written after it is opened (its refs aside) */
+			.flags = LA_PATH_ADAPTIVE | LA_PATH_LINEAR_ONLY | LA_PATH_CONCURRENT |
 				 (p->secure ? LA_PATH_PROTECTED : 0),
 #if defined(__x86_64__) || defined(__i386__)
 			/* pages and dma_alloc_attrs() memory are mapped cached on

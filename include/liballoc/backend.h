@@ -13,7 +13,8 @@
  * never core internals, and never knows another backend.
  *
  * Threads: the core serialises calls into one backend instance with a
- * per-backend lock, so hooks need no locking of their own.
+ * per-backend lock, so hooks need no locking of their own. The one
+ * exception is path_allocate on a path reported with LA_PATH_CONCURRENT.
  */
 #ifndef LIBALLOC_BACKEND_H
 #define LIBALLOC_BACKEND_H
@@ -55,6 +56,16 @@ struct la_backend_device_info {
 #define LA_PATH_ADAPTIVE   (1u << 1) /* placement follows the devices that attach (SMAF) */
 #define LA_PATH_PROTECTED  (1u << 2) /* protected memory; CPU maps refused */
 #define LA_PATH_LINEAR_ONLY (1u << 3) /* only DRM_FORMAT_MOD_LINEAR layouts */
+/*
+ * path_allocate on this path needs no lock: the core calls it without the
+ * backend's, so it may run at the same time as itself and as any other
+ * hook (never as path_release of the same path). For a path whose
+ * allocation is a few system calls on fds that do not change and reads of
+ * state set before the path was reported (a backend lock costs as much as
+ * the ioctl's own user-space part). A module built before this flag
+ * leaves it clear and keeps the lock.
+ */
+#define LA_PATH_CONCURRENT (1u << 4)
 
 struct la_path_desc {
 	const char *name;      /* unique, "dma-heap:system"; copied by the core */
