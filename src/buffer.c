@@ -69,18 +69,25 @@ struct la_buffer *la_buffer_new(struct la_context *ctx, const char *path, size_t
 		/* pthread_mutex_init() with default attributes, without the call; a
 		 * recycled object's mutex is unlocked and stays initialised */
 		buf->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+		/*
+		 * A recycled object's are unmapped already: unmap_all() clears
+		 * them if a plane was still mapped; else every base is NULL, so
+		 * every refs and plane_maps 0 (a reference holds a base), and
+		 * only an old size and flags remain, which map_fd() writes
+		 * before it reads them.
+		 */
+		memset(buf->maps, 0, sizeof(buf->maps));
+		memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
 	}
 	/*
-	 * Every field, a recycled object's too (it is clean as a new one: no
-	 * fd, map, origin or pool of its last buffer), field by field: the
-	 * origin (a few hundred bytes) is written only for the buffers that
-	 * have one (has_origin).
+	 * Every other field, a recycled object's too (it is clean as a new
+	 * one: no fd, map, origin or pool of its last buffer), field by field:
+	 * the origin (a few hundred bytes) is written only for the buffers
+	 * that have one (has_origin).
 	 */
 	buf->ctx = ctx;
 	buf->desc = (struct la_descriptor){.planes = {{.fd = -1}, {.fd = -1}, {.fd = -1}, {.fd = -1}}};
 	_Static_assert(LA_MAX_PLANES == 4, "one initialiser per plane above");
-	memset(buf->maps, 0, sizeof(buf->maps));
-	memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
 	buf->has_origin = false;
 	buf->pool = NULL;
 	buf->pool_gen = 0;
@@ -120,9 +127,11 @@ static void unmap_all(struct la_buffer *buf)
 		if (buf->maps[p].base) {
 			la_dbg(buf->ctx, "buffer destroyed while plane %u is mapped", p);
 			munmap(buf->maps[p].base, buf->maps[p].size);
-			buf->maps[p].base = NULL;
 		}
 	}
+	/* left as la_buffer_new() makes them, for the object's next buffer */
+	memset(buf->maps, 0, sizeof(buf->maps));
+	memset(buf->plane_maps, 0, sizeof(buf->plane_maps));
 }
 
 /* The object itself, once unmapped; closes the fds it still owns. */

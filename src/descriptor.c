@@ -41,6 +41,13 @@ int64_t la_fd_size(int fd)
 void la_descriptor_close_fds(struct la_descriptor *desc)
 {
 	uint32_t n = desc->plane_count <= LA_MAX_PLANES ? desc->plane_count : LA_MAX_PLANES;
+
+	if (n == 1) { /* most buffers: no fd shared between planes to look for */
+		if (desc->planes[0].fd >= 0)
+			close(desc->planes[0].fd);
+		desc->planes[0].fd = -1;
+		return;
+	}
 	for (uint32_t p = 0; p < n; p++) {
 		if (desc->planes[p].fd >= 0 && la_descriptor_first_plane_of_fd(desc, p) == p)
 			close(desc->planes[p].fd);

@@ -23,7 +23,12 @@ void la_diag_clear(void);
  * Explicit reasons (why.c). la_why_prefix() prepends context unless the text
  * already starts with it; la_why_text() falls back on strerror(-err).
  */
-void la_why_clear(struct la_why *why);
+/* Inline: every public call clears one, a buffer per frame makes many calls. */
+static inline void la_why_clear(struct la_why *why)
+{
+	why->err = 0;
+	why->text[0] = '\0';
+}
 void la_why_prefix(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends to the text as far as it fits. */
 void la_why_append(struct la_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -36,7 +41,12 @@ const char *la_why_text(const struct la_why *why, int err);
  * no failure leaves an empty or an earlier diagnosis.
  */
 int la_publish_from(const char *func, const struct la_why *why, int ret);
-#define la_publish(why, ret) la_publish_from(__func__, (why), (ret))
+/* success decided inline: no call on the path every buffer takes */
+static inline int la_publish_at(const char *func, const struct la_why *why, int ret)
+{
+	return ret < 0 ? la_publish_from(func, why, ret) : ret;
+}
+#define la_publish(why, ret) la_publish_at(__func__, (why), (ret))
 
 /* Layouts with an explicit reason (layout.c); the exported ones publish it. */
 int la_layout_compute_why(uint32_t format, uint32_t width, uint32_t height,

@@ -23,12 +23,6 @@ LA_EXPORT int la_why_set(struct la_why *why, int err, const char *fmt, ...)
 	return err;
 }
 
-void la_why_clear(struct la_why *why)
-{
-	why->err = 0;
-	why->text[0] = '\0';
-}
-
 void la_why_prefix(struct la_why *why, const char *fmt, ...)
 {
 	char prefix[256], old[sizeof(why->text)];

@@ -113,12 +113,35 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 	return 0;
 }
 
+/*
+ * The usual request, decided without the checks' calls: the plain path, a
+ * linear layout, nothing protected, contiguous or address-limited asked,
+ * an alignment every page size gives. make_plan() says the same of it.
+ */
+static bool plan_plain(const struct smaf_path *p, const struct la_alloc_request *req,
+		       struct smaf_plan *plan)
+{
+	const struct la_constraints *c = req->constraints;
+
+	if (p->secure || !req->layout || req->layout->size == 0 || c->base_align > 4096 ||
+	    (c->flags & (LA_CONSTRAINT_CONTIGUOUS | LA_CONSTRAINT_PROTECTED_REQUIRED)) ||
+	    (c->dma_addr_bits && c->dma_addr_bits < 64) || (req->usage & LA_USAGE_PROTECTED))
+		return false;
+	plan->size = req->layout->size;
+	plan->allocator = "";
+	plan->why[0] = '\0';
+	return true;
+}
+
 static int make_plan(struct smaf_backend *be, const struct smaf_path *p,
 		     const struct la_alloc_request *req, struct smaf_plan *plan, struct la_why *why)
 {
-	long page = getpagesize(); /* sysconf's long switch, per buffer, costs more */
+	long page;
 	int ret;
 
+	if (plan_plain(p, req, plan))
+		return 0;
+	page = getpagesize(); /* sysconf's long switch, per buffer, costs more */
 	plan->allocator = "";
 	plan->why[0] = '\0';
 	if (!req->layout || req->layout->size == 0) {
