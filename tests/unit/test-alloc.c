@@ -463,6 +463,70 @@ static void test_export_and_descriptor(void **state)
 	assert_int_equal(tl_fd_count(), before);
 }
 
+/*
+ * Buffer objects are recycled (buffer.c: the context keeps the last one
+ * freed for the next buffer). Each round leaves something behind that the
+ * next buffer, made in the same object, must not inherit: a plane still
+ * mapped, more planes, another path, a pool's ownership.
+ */
+static void test_recycled_buffer_is_clean(void **state)
+{
+	struct la_result *nv12 = NULL, *xr24 = NULL;
+	struct la_buffer *buf = NULL;
+	struct la_pool *pool = NULL;
+	struct la_descriptor d;
+	void *p = NULL;
+	uintptr_t old;
+	int before = tl_fd_count();
+
+	(void)state;
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, NULL, 0, NV12,
+				    &nv12), 0);
+	assert_int_equal(negotiate2(disp, LA_USAGE_SCANOUT | LA_USAGE_CPU_WRITE, NULL, 0, XR24,
+				    &xr24), 0);
+
+	/* two planes on one fd, plane 1 left mapped */
+	assert_int_equal(la_allocate(nv12, &buf), 0);
+	la_buffer_get_descriptor(buf, &d);
+	assert_int_equal(d.plane_count, 2);
+	assert_int_equal(la_buffer_map(buf, 1, LA_MAP_WRITE, &p), 0);
+	old = (uintptr_t)buf;
+	la_buffer_destroy(buf);
+
+	/* one plane, another path: the same object, nothing of the last buffer */
+	assert_int_equal(la_allocate_with_path(xr24, "heap:contig", &buf), 0);
+	assert_int_equal((uintptr_t)buf, old);
+	assert_string_equal(la_buffer_get_path(buf), "heap:contig");
+	la_buffer_get_descriptor(buf, &d);
+	assert_int_equal(d.format, XR24);
+	assert_int_equal(d.plane_count, 1);
+	assert_true(fcntl(d.planes[0].fd, F_GETFD) >= 0);
+	for (uint32_t i = 1; i < LA_MAX_PLANES; i++) {
+		assert_int_equal(d.planes[i].fd, -1);
+		assert_int_equal(d.planes[i].offset, 0);
+		assert_int_equal(d.planes[i].size, 0);
+	}
+	assert_int_equal(la_buffer_unmap(buf, 0), -EINVAL); /* no map inherited */
+	assert_int_equal(la_buffer_map(buf, 0, LA_MAP_WRITE, &p), 0);
+	assert_int_equal(la_buffer_unmap(buf, 0), 0);
+	la_buffer_destroy(buf);
+
+	/* a pool's buffer, freed by its pool: the next one is nobody's */
+	assert_int_equal(la_pool_new(nv12, NULL, &pool), 0);
+	assert_int_equal(la_pool_acquire(pool, &buf), 0);
+	old = (uintptr_t)buf;
+	assert_int_equal(la_pool_release(pool, buf), 0);
+	la_pool_destroy(pool);
+	assert_int_equal(la_allocate(nv12, &buf), 0);
+	assert_int_equal((uintptr_t)buf, old);
+	assert_int_equal(la_buffer_export_take(buf, &d), 0); /* refused for a pool's buffer */
+	la_descriptor_close(&d);
+
+	la_result_destroy(xr24);
+	la_result_destroy(nv12);
+	assert_int_equal(tl_fd_count(), before);
+}
+
 static void test_map_roundtrip(void **state)
 {
 	struct la_result *res = NULL;
@@ -806,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_contig_enomem_names_devices),
 		cmocka_unit_test(test_export_and_descriptor),
 		cmocka_unit_test(test_map_roundtrip),
+		cmocka_unit_test(test_recycled_buffer_is_clean),
 		cmocka_unit_test(test_sync_file_checks),
 		cmocka_unit_test(test_protected_is_never_downgraded),
 		cmocka_unit_test(test_protected_required_alone),

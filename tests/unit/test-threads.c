@@ -10,7 +10,9 @@
  * fd left; ThreadSanitizer (build-tsan in scripts/test) checks the races.
  * A buffer pool is shared the same way: threads acquire, write and release
  * while others trim it and switch it to another negotiation.
- * Capability sets are also negotiated from several threads at once.
+ * Capability sets are also negotiated from several threads at once, and a
+ * path that needs no backend lock (LA_PATH_CONCURRENT) is allocated from
+ * without it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -405,6 +407,85 @@ static void test_shared_capsets(void **state)
 	la_context_destroy(r.ctx);
 }
 
+/*
+ * A path with LA_PATH_CONCURRENT is allocated from without the backend's
+ * lock: the test double's first two allocations on its "rendezvous" path
+ * each wait for the other to start, which happens only if the core lets
+ * them run at once. Then every thread allocates and frees on it and on a
+ * path without the flag, where the test double refuses two allocations at
+ * once; the context's recycled buffer object is taken and given back from
+ * all of them (ThreadSanitizer checks the races).
+ */
+static const char CONCURRENT_HEAPS[] =
+	"[{\"name\": \"heap:free\", \"rank\": 500, \"flags\": [\"concurrent\", \"rendezvous\"]},"
+	" {\"name\": \"heap:locked\", \"rank\": 400}]";
+
+struct concurrent_run {
+	struct la_result *res;
+	pthread_barrier_t start;
+	atomic_int failures;
+};
+
+static int concurrent_round(struct la_result *res, const char *path, bool take)
+{
+	struct la_buffer *buf = NULL;
+	struct la_descriptor d;
+
+	CHECK(la_allocate_with_path(res, path, &buf));
+	CHECK(strcmp(la_buffer_get_path(buf), path) != 0);
+	if (!take) {
+		la_buffer_destroy(buf);
+		return 0;
+	}
+	CHECK(la_buffer_export_take(buf, &d));
+	la_descriptor_close(&d);
+	return 0;
+}
+
+static void *concurrent_thread(void *data)
+{
+	struct concurrent_run *r = data;
+
+	pthread_barrier_wait(&r->start);
+	for (int i = 0; i < ITERATIONS; i++) {
+		if (concurrent_round(r->res, i % 2 ? "heap:locked" : "heap:free", i % 3 == 0) != 0) {
+			atomic_fetch_add(&r->failures, 1);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void test_concurrent_path(void **state)
+{
+	struct concurrent_run r = {0};
+	struct la_context *ctx = NULL;
+	struct la_device *disp = NULL;
+	pthread_t t[SHARED_THREADS];
+	uint32_t f = FOURCC('X', 'R', '2', '4');
+	struct la_assertion as = {.width = 64, .height = 64, .formats = &f, .n_formats = 1};
+	int fds = tl_fd_count();
+
+	(void)state;
+	setenv("LIBALLOC_TEST_HEAPS", CONCURRENT_HEAPS, 1); /* read when the backend loads */
+	assert_int_equal(la_context_new(&ctx), 0);
+	assert_int_equal(la_device_open(ctx, disp_path, &disp), 0);
+	setenv("LIBALLOC_TEST_HEAPS", HEAPS, 1);
+	struct la_request req = {disp, LA_USAGE_SCANOUT};
+	assert_int_equal(la_negotiate(ctx, &as, &req, 1, &r.res), 0);
+	assert_int_equal(pthread_barrier_init(&r.start, NULL, SHARED_THREADS), 0);
+	for (size_t i = 0; i < SHARED_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, concurrent_thread, &r), 0);
+	for (size_t i = 0; i < SHARED_THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&r.start);
+	la_result_destroy(r.res);
+	la_device_unref(disp);
+	la_context_destroy(ctx);
+	assert_int_equal(atomic_load(&r.failures), 0);
+	assert_int_equal(tl_fd_count(), fds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_shared_and_own_contexts),
 		cmocka_unit_test(test_shared_pool),
 		cmocka_unit_test(test_shared_capsets),
+		cmocka_unit_test(test_concurrent_path),
 	};
 	return cmocka_run_group_tests(tests, setup, testdev_teardown);
 }

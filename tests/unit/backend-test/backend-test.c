@@ -17,7 +17,11 @@
  * A path with "fail": N makes its N-th allocation fail with ENOMEM, one
  * with "matches": N refuses every path_match after the N-th, one with
  * "short": N returns a memfd a page too small for its planes at its N-th
- * allocation (a backend bug the core must refuse). A path whose
+ * allocation (a backend bug the core must refuse). Flag "concurrent" sets
+ * LA_PATH_CONCURRENT; any other path's allocation fails if it ever finds
+ * another one of its own in progress (the core's lock is missing), and a
+ * "rendezvous" path's first two allocations each wait (up to 10 s) for the
+ * other to start (the core serialised them). A path whose
  * name has "never" never matches (EINVAL), one with "denied" is refused
  * with EACCES, as a heap node the user may not open.
  */
@@ -36,7 +40,10 @@ struct tpath {
 	char name[64];
 	struct la_path_desc desc;
 	int fail_at;
-	int allocs;
+	int allocs;  /* atomic, as inside and arrived: a concurrent path's */
+	int inside;
+	int arrived;
+	bool rendezvous;
 	int match_limit;
 	int matches;
 	int short_at;
@@ -105,7 +112,9 @@ static void parse_path(json_object *o, const char *name, struct tpath *p)
 	p->desc.flags = (has_flag(o, "contiguous") ? LA_PATH_CONTIGUOUS : 0) |
 			(has_flag(o, "adaptive") ? LA_PATH_ADAPTIVE : 0) |
 			(has_flag(o, "protected") ? LA_PATH_PROTECTED : 0) |
-			(has_flag(o, "linear-only") ? LA_PATH_LINEAR_ONLY : 0);
+			(has_flag(o, "linear-only") ? LA_PATH_LINEAR_ONLY : 0) |
+			(has_flag(o, "concurrent") ? LA_PATH_CONCURRENT : 0);
+	p->rendezvous = has_flag(o, "rendezvous");
 	p->fail_at = (int)int_of(o, "fail", 0);
 	p->match_limit = (int)int_of(o, "matches", 0);
 	p->short_at = (int)int_of(o, "short", 0);
@@ -324,17 +333,31 @@ static uint64_t fallback_size(const struct la_alloc_request *req)
 	return (uint64_t)req->width * req->height * 4;
 }
 
-static int tb_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
-			    struct la_descriptor *out, struct la_why *why)
+/* The first two callers of a rendezvous path each wait for the other. */
+static int rendezvous(struct tpath *p, struct la_why *why)
 {
-	struct tpath *p = path;
-	uint64_t size = req->layout ? req->layout->size : fallback_size(req);
-	int fd;
+	int n = __atomic_add_fetch(&p->arrived, 1, __ATOMIC_ACQ_REL);
 
-	++p->allocs;
-	if (p->fail_at && p->allocs == p->fail_at)
+	for (int ms = 0; n <= 2 && __atomic_load_n(&p->arrived, __ATOMIC_ACQUIRE) < 2; ms++) {
+		if (ms == 10000)
+			return la_why_set(why, -ETIMEDOUT, "%s: no second allocation started "
+					  "while the first waited (serialised)", p->name);
+		usleep(1000);
+	}
+	return 0;
+}
+
+static int tb_path_allocate_one(struct tpath *p, const struct la_alloc_request *req,
+				struct la_descriptor *out, struct la_why *why)
+{
+	uint64_t size = req->layout ? req->layout->size : fallback_size(req);
+	int n = __atomic_add_fetch(&p->allocs, 1, __ATOMIC_RELAXED), fd;
+
+	if (p->rendezvous && rendezvous(p, why) < 0)
+		return -ETIMEDOUT;
+	if (p->fail_at && n == p->fail_at)
 		return la_why_set(why, -ENOMEM, "%s: injected ENOMEM", p->name);
-	if (p->short_at && p->allocs == p->short_at)
+	if (p->short_at && n == p->short_at)
 		size = size > 4096 ? size - 4096 : 1;
 	fd = memfd_create("liballoc-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
@@ -359,6 +382,23 @@ static int tb_path_allocate(void *backend, void *path, const struct la_alloc_req
 		out->planes[i].size = req->layout ? req->layout->plane_size[i] : size;
 	}
 	return 0;
+}
+
+static int tb_path_allocate(void *backend, void *path, const struct la_alloc_request *req,
+			    struct la_descriptor *out, struct la_why *why)
+{
+	struct tpath *p = path;
+	int ret;
+
+	(void)backend;
+	if (__atomic_add_fetch(&p->inside, 1, __ATOMIC_ACQ_REL) > 1 &&
+	    !(p->desc.flags & LA_PATH_CONCURRENT))
+		ret = la_why_set(why, -EDEADLK, "%s: two allocations at once on a path "
+				 "without LA_PATH_CONCURRENT", p->name);
+	else
+		ret = tb_path_allocate_one(p, req, out, why);
+	__atomic_sub_fetch(&p->inside, 1, __ATOMIC_ACQ_REL);
+	return ret;
 }
 
 static void tb_path_release(void *backend, void *path)
