@@ -80,14 +80,10 @@ int la_paths_find(const struct la_result *res, const char *name)
 	return -ENOENT;
 }
 
-int la_paths_find_hinted(struct la_result *res, const char *name)
+int la_paths_find_miss(struct la_result *res, const char *name)
 {
-	size_t hint = __atomic_load_n(&res->find_hint, __ATOMIC_RELAXED);
-	int idx;
+	int idx = la_paths_find(res, name);
 
-	if (hint < res->n_paths && strcmp(res->paths[hint].name, name) == 0)
-		return (int)hint;
-	idx = la_paths_find(res, name);
 	/* only on a miss: steady allocations on one path never write the result */
 	if (idx >= 0)
 		__atomic_store_n(&res->find_hint, (size_t)idx, __ATOMIC_RELAXED);

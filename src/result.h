@@ -3,6 +3,8 @@
 #ifndef LA_RESULT_H
 #define LA_RESULT_H
 
+#include <string.h>
+
 #include "private.h"
 
 /*
@@ -95,8 +97,20 @@ void la_result_fill_request(const struct la_result *res, size_t cand, const stru
 			    struct la_alloc_request *req);
 /* Index into res->paths of a path by name, or -ENOENT. */
 int la_paths_find(const struct la_result *res, const char *name);
-/* The same, trying the path it found last first: a caller allocates on one path again and again. */
-int la_paths_find_hinted(struct la_result *res, const char *name);
+/* la_paths_find_hinted() when the path found last is not the one. */
+int la_paths_find_miss(struct la_result *res, const char *name);
+/*
+ * la_paths_find(), trying the path it found last first: a caller allocates
+ * on one path again and again. Inline: one strcmp, no call, per buffer.
+ */
+static inline int la_paths_find_hinted(struct la_result *res, const char *name)
+{
+	size_t hint = __atomic_load_n(&res->find_hint, __ATOMIC_RELAXED);
+
+	if (hint < res->n_paths && strcmp(res->paths[hint].name, name) == 0)
+		return (int)hint;
+	return la_paths_find_miss(res, name);
+}
 /* why: the path's reason, whether it matched (0) or not (negative errno). */
 int la_paths_eval(struct la_result *res, size_t cand, struct la_path *p, int *rank,
 		  struct la_why *why);

@@ -300,17 +300,14 @@ static int path_allocate(void *backend, void *path, const struct la_alloc_reques
 	}
 	if (ret < 0)
 		return ret;
-	*out = (struct la_descriptor){
-		.format = req->format,
-		.modifier = req->modifier,
-		.width = req->width,
-		.height = req->height,
-		.plane_count = l->plane_count,
-		.flags = (h->cls.caching == LA_CACHING_CACHED ? LA_BUFFER_CACHED : 0) |
-			 ((h->cls.flags & LA_PATH_CONTIGUOUS) ? LA_BUFFER_CONTIGUOUS : 0),
-	};
-	for (uint32_t p = 0; p < LA_MAX_PLANES; p++)
-		out->planes[p].fd = -1;
+	/* out arrives zeroed, its planes' fds -1 (backend.h): the fields only */
+	out->format = req->format;
+	out->modifier = req->modifier;
+	out->width = req->width;
+	out->height = req->height;
+	out->plane_count = l->plane_count;
+	out->flags = (h->cls.caching == LA_CACHING_CACHED ? LA_BUFFER_CACHED : 0) |
+		     ((h->cls.flags & LA_PATH_CONTIGUOUS) ? LA_BUFFER_CONTIGUOUS : 0);
 	/* one dma-buf for every plane: the core closes a shared fd once */
 	for (uint32_t p = 0; p < l->plane_count; p++)
 		out->planes[p] = (struct la_plane){

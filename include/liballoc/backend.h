@@ -153,8 +153,10 @@ struct la_backend_interface {
 			  struct la_why *why);
 	/*
 	 * Allocates one buffer: fills out with owned fds (O_CLOEXEC), offsets,
-	 * pitches and flags. May use req->layout or the driver's own layout;
-	 * the core validates the result against req->constraints.
+	 * pitches and flags. out arrives zeroed with every plane's fd -1: a
+	 * field left alone reads 0 (plane_count 0 reads as 1). May use
+	 * req->layout or the driver's own layout; the core validates the
+	 * result against req->constraints.
 	 */
 	int (*path_allocate)(void *backend, void *path, const struct la_alloc_request *req,
 			     struct la_descriptor *out, struct la_why *why);
