@@ -241,8 +241,9 @@ static void describe(const struct v4l2_dev *dev, enum v4l2_queue q, uint32_t pla
 {
 	uint32_t w, h, n, bpl[VIDEO_MAX_PLANES], size[VIDEO_MAX_PLANES];
 
-	v4l2_read_format(f, &w, &h, &n, bpl, size);
-	memset(out, 0, sizeof(*out));
+	/* out arrives zeroed (backend.h); one memory plane takes the request's layout */
+	if (mp != 1)
+		v4l2_read_format(f, &w, &h, &n, bpl, size);
 	out->format = req->format;
 	out->modifier = req->modifier;
 	out->width = req->width;
