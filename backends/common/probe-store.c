@@ -138,8 +138,37 @@ static bool valid_word(const char *s, size_t max)
 	return n > 0 && n < max;
 }
 
+/*
+ * The sysfs identities a parse already looked up: a device has several
+ * records (import, dumb-pitch, ...), and each stat of sysfs is a system
+ * call. One parse is one moment: a device re-created during it is caught by
+ * the next process.
+ */
+struct seen {
+	size_t n;
+	struct {
+		dev_t devnum;
+		unsigned long long inst;
+	} v[16];
+};
+
+static unsigned long long instance_seen(struct seen *seen, dev_t devnum)
+{
+	unsigned long long inst;
+
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].devnum == devnum)
+			return seen->v[i].inst;
+	inst = instance_of(devnum);
+	if (seen->n < sizeof(seen->v) / sizeof(seen->v[0])) {
+		seen->v[seen->n].devnum = devnum;
+		seen->v[seen->n++].inst = inst;
+	}
+	return inst;
+}
+
 /* One record line; false if it does not parse. *current: it matches the device now. */
-static bool parse_line(char *line, struct be_probe_record *r, bool *current)
+static bool parse_line(char *line, struct be_probe_record *r, bool *current, struct seen *seen)
 {
 	unsigned maj, min;
 	unsigned long long inst;
@@ -159,7 +188,7 @@ static bool parse_line(char *line, struct be_probe_record *r, bool *current)
 	snprintf(r->key.what, sizeof(r->key.what), "%s", what);
 	r->rule = (enum la_import_rule)rule;
 	snprintf(r->reason, sizeof(r->reason), "%s", line + off);
-	*current = instance_of(r->key.devnum) == inst;
+	*current = instance_seen(seen, r->key.devnum) == inst;
 	return true;
 }
 
@@ -169,6 +198,7 @@ static int parse(char *buf, const char *boot_id, struct be_probe_record *out, si
 {
 	char *save = NULL, *line = strtok_r(buf, "\n", &save);
 	size_t n = 0, lineno = 1, stale = 0;
+	struct seen seen = {0};
 
 	if (!line)
 		return 0;
@@ -182,7 +212,7 @@ static int parse(char *buf, const char *boot_id, struct be_probe_record *out, si
 		struct be_probe_record r;
 		bool current;
 		lineno++;
-		if (!parse_line(line, &r, &current) || n == max) {
+		if (!parse_line(line, &r, &current, &seen) || n == max) {
 			snprintf(note, len, "%s: line %zu %s: ignored", FILE_NAME, lineno,
 				 n == max ? "is one record too many" : "does not parse");
 			return -EBADMSG;
