@@ -47,8 +47,13 @@ static int open_dir(void)
 	rfd = open(rt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return -1;
-	if (owned(rfd, true) && (mkdirat(rfd, DIR_NAME, 0700) == 0 || errno == EEXIST))
+	if (owned(rfd, true)) {
+		/* created by the first process of the user: the others only open it */
 		dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0 && errno == ENOENT &&
+		    (mkdirat(rfd, DIR_NAME, 0700) == 0 || errno == EEXIST))
+			dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	close(rfd);
 	if (dfd >= 0 && !owned(dfd, true)) {
 		close(dfd);

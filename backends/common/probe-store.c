@@ -75,11 +75,19 @@ static int open_dir(char *note, size_t len)
 		return ret;
 	}
 	ret = check_owned(rfd, true, "XDG_RUNTIME_DIR", note, len);
-	if (ret == 0 && mkdirat(rfd, DIR_NAME, 0700) != 0 && errno != EEXIST)
-		ret = -errno;
 	if (ret == 0) {
+		/* created by the first process of the user: the others only open it */
 		dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		ret = dfd < 0 ? -errno : check_owned(dfd, true, DIR_NAME " in XDG_RUNTIME_DIR", note, len);
+		if (dfd < 0 && errno == ENOENT) {
+			if (mkdirat(rfd, DIR_NAME, 0700) != 0 && errno != EEXIST)
+				ret = -errno;
+			else
+				dfd = openat(rfd, DIR_NAME,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (ret == 0)
+			ret = dfd < 0 ? -errno
+				      : check_owned(dfd, true, DIR_NAME " in XDG_RUNTIME_DIR", note, len);
 	}
 	if (ret < 0 && !note[0])
 		snprintf(note, len, "%s/%s: %s", rt, DIR_NAME, strerror(-ret));
