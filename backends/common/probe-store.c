@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,27 +176,70 @@ static unsigned long long instance_seen(struct seen *seen, dev_t devnum)
 	return inst;
 }
 
-/* One record line; false if it does not parse. *current: it matches the device now. */
+/* Decimal digits at *p (after blanks) ended by a byte of stop; false on none or overflow. */
+static bool scan_u64(const char **p, const char *stop, unsigned long long max,
+		     unsigned long long *v)
+{
+	const char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (*v = 0; *s >= '0' && *s <= '9'; s++) {
+		if (*v > (max - (unsigned long long)(*s - '0')) / 10)
+			return false;
+		*v = *v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (!strchr(stop, *s) || !*s)
+		return false;
+	*p = s + 1;
+	return true;
+}
+
+/* A word (after blanks) ended by a blank or the end, at most max - 1 bytes, into out. */
+static bool scan_word(const char **p, char *out, size_t max)
+{
+	size_t n;
+
+	while (**p == ' ')
+		(*p)++;
+	n = strcspn(*p, " ");
+	if (n == 0 || n >= max)
+		return false;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	return true;
+}
+
+/*
+ * One record line; false if it does not parse. *current: it matches the
+ * device now. By hand rather than sscanf: a warm process would run scanf
+ * for these lines and nothing else.
+ */
 static bool parse_line(char *line, struct be_probe_record *r, bool *current, struct seen *seen)
 {
-	unsigned maj, min;
-	unsigned long long inst;
-	int rule, off = 0;
+	unsigned long long maj, min, inst, rule;
+	const char *p = line;
 	char driver[64], what[32];
 
-	if (sscanf(line, "%u:%u %llu %d %63s %31s %n", &maj, &min, &inst, &rule, driver, what,
-		   &off) != 6 || off == 0)
+	if (!scan_u64(&p, ":", UINT_MAX, &maj) || !scan_u64(&p, " ", UINT_MAX, &min) ||
+	    !scan_u64(&p, " ", ULLONG_MAX, &inst) || !scan_u64(&p, " ", INT_MAX, &rule) ||
+	    !scan_word(&p, driver, sizeof(driver)) || !scan_word(&p, what, sizeof(what)))
 		return false;
-	if (rule < 0 || !la_import_rule_name((enum la_import_rule)rule) ||
+	while (*p == ' ')
+		p++;
+	if (!la_import_rule_name((enum la_import_rule)rule) ||
 	    !valid_word(driver, sizeof(r->key.driver)) || !valid_word(what, sizeof(r->key.what)) ||
-	    strlen(line + off) >= sizeof(r->reason) || makedev(maj, min) == 0)
+	    strlen(p) >= sizeof(r->reason) || makedev(maj, min) == 0)
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->key.devnum = makedev(maj, min);
-	snprintf(r->key.driver, sizeof(r->key.driver), "%s", driver);
-	snprintf(r->key.what, sizeof(r->key.what), "%s", what);
+	memcpy(r->key.driver, driver, strlen(driver) + 1);
+	memcpy(r->key.what, what, strlen(what) + 1);
 	r->rule = (enum la_import_rule)rule;
-	snprintf(r->reason, sizeof(r->reason), "%s", line + off);
+	memcpy(r->reason, p, strlen(p) + 1);
 	*current = instance_seen(seen, r->key.devnum) == inst;
 	return true;
 }

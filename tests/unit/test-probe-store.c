@@ -178,12 +178,25 @@ static void test_invalid(void **state)
 	snprintf(text, sizeof(text), "liballoc-probe-cache 1 %s\n81:6 0 1 vivid capture fine\n", boot);
 	write_file(text, 0600);
 	assert_int_equal(lookup_fresh(6, &a), 1);
+	/* no reason, or blanks around it: as the format's writer and sscanf read them */
+	snprintf(text, sizeof(text), "liballoc-probe-cache 1 %s\n81:6 0 1 vivid capture\n", boot);
+	write_file(text, 0600);
+	assert_int_equal(lookup_fresh(6, &a), 1);
+	assert_string_equal(a.reason, "");
+	snprintf(text, sizeof(text), "liballoc-probe-cache 1 %s\n81:6 0 2 vivid capture   a b\n",
+		 boot);
+	write_file(text, 0600);
+	assert_int_equal(lookup_fresh(6, &a), 1);
+	assert_int_equal(a.rule, 2);
+	assert_string_equal(a.reason, "a b");
 	/* another boot's file */
 	write_file("liballoc-probe-cache 1 00000000-0000-0000-0000-000000000000\n"
 		   "81:6 0 1 vivid capture fine\n", 0600);
 	assert_int_equal(lookup_fresh(6, &a), 0);
 	/* corrupt: a rule out of range, a line cut short, not our file */
-	const char *bad[] = {"81:6 0 9 vivid capture x\n", "81:6 0 1 vivid\n", NULL};
+	const char *bad[] = {"81:6 0 9 vivid capture x\n", "81:6 0 1 vivid\n",
+			     "81:6x 0 1 vivid capture x\n", "4294967296:6 0 1 vivid capture x\n",
+			     "81:6 0 -1 vivid capture x\n", "81 6 0 1 vivid capture x\n", NULL};
 	for (size_t i = 0; bad[i]; i++) {
 		snprintf(text, sizeof(text), "liballoc-probe-cache 1 %s\n%s", boot, bad[i]);
 		write_file(text, 0600);
