@@ -89,10 +89,22 @@ static int open_trusted(const char *file, int *fd_out, char *dl_name, size_t len
 		return ret;
 	}
 	snprintf(dl_name, len, "/proc/self/fd/%d", fd);
-	if (access(dl_name, R_OK) != 0)
-		snprintf(dl_name, len, "%s", file); /* no /proc: by path, after the check */
 	*fd_out = fd;
 	return 0;
+}
+
+/*
+ * dlopen() of the checked file through its fd; by path, after the check,
+ * only where /proc is not mounted (asked after a failure, so that a
+ * process with /proc makes no extra system call per module).
+ */
+static void *dlopen_checked(const char *dl_name, const char *file)
+{
+	void *dl = dlopen(dl_name, RTLD_NOW | RTLD_LOCAL);
+
+	if (!dl && access("/proc/self/fd", F_OK) != 0)
+		dl = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	return dl;
 }
 
 /*
@@ -196,7 +208,7 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 	if (ret < 0)
 		goto fail;
 	t_dl = debug_ms(ctx);
-	be->dl = dlopen(dl_name, RTLD_NOW | RTLD_LOCAL);
+	be->dl = dlopen_checked(dl_name, file);
 	if (!be->dl) {
 		la_why_set(why, -ELIBBAD, "%s: %s", file, dlerror());
 		ret = -ELIBBAD;

@@ -47,8 +47,13 @@ static int open_dir(void)
 	rfd = open(rt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0)
 		return -1;
-	if (owned(rfd, true) && (mkdirat(rfd, DIR_NAME, 0700) == 0 || errno == EEXIST))
+	if (owned(rfd, true)) {
+		/* created by the first process of the user: the others only open it */
 		dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0 && errno == ENOENT &&
+		    (mkdirat(rfd, DIR_NAME, 0700) == 0 || errno == EEXIST))
+			dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	close(rfd);
 	if (dfd >= 0 && !owned(dfd, true)) {
 		close(dfd);
@@ -96,16 +101,46 @@ static int folder_line(char *buf, size_t len, const char *dir, const struct stat
 	return n < 0 || (size_t)n >= len || strchr(dir, '\n') ? -ENAMETOOLONG : n;
 }
 
+/*
+ * The next space-separated word of *p into out (at most max - 1 bytes);
+ * false if there is none or it is longer. By hand rather than sscanf: a
+ * warm process would run scanf for these lines and nothing else.
+ */
+static bool next_word(const char **p, char *out, size_t max)
+{
+	const char *s = *p;
+	size_t n;
+
+	while (*s == ' ')
+		s++;
+	n = strcspn(s, " ");
+	if (n == 0 || n >= max)
+		return false;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	*p = s + n;
+	return true;
+}
+
 static int parse_module(char *line, const char *dir, struct la_module *m)
 {
-	char file[256], name[64], claims[LA_MODULE_MAX_CLAIMS * 32 + 8], path[4096];
+	char file[256], name[64], claims[LA_MODULE_MAX_CLAIMS * 32 + 8], path[4096], flag[2][4];
+	const char *p = line;
 	int manifest, neutral;
+	size_t dl = strlen(dir);
 	char *save = NULL;
 
 	*m = (struct la_module){0};
-	if (sscanf(line, "M %255s %d %63s %d %263s", file, &manifest, name, &neutral, claims) != 5 ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+	if (!next_word(&p, flag[0], sizeof(flag[0])) || strcmp(flag[0], "M") != 0 ||
+	    !next_word(&p, file, sizeof(file)) || !next_word(&p, flag[0], sizeof(flag[0])) ||
+	    !next_word(&p, name, sizeof(name)) || !next_word(&p, flag[1], sizeof(flag[1])) ||
+	    !next_word(&p, claims, sizeof(claims)) || dl + 1 + strlen(file) >= sizeof(path))
 		return -EINVAL;
+	manifest = strcmp(flag[0], "1") == 0;
+	neutral = strcmp(flag[1], "1") == 0;
+	memcpy(path, dir, dl);
+	path[dl] = '/';
+	strcpy(path + dl + 1, file);
 	m->has_manifest = manifest == 1;
 	if (m->has_manifest) {
 		snprintf(m->name, sizeof(m->name), "%s", name);

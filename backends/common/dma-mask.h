@@ -28,5 +28,17 @@ int be_dma_mask_bits(dev_t devnum, uint32_t *bits, char *src, size_t len);
 
 /* Same, from a sysfs device folder (tests point it at a fake tree). */
 int be_dma_mask_bits_at(const char *device_dir, uint32_t *bits, char *src, size_t len);
+/* Same, from devnum's device folder already found by be_sysfs_device_dir. */
+int be_dma_mask_bits_of(const char *sysfs_dir, dev_t devnum, uint32_t *bits, char *src,
+			size_t len);
+
+/*
+ * The real folder of /sys/dev/char/M:m/device, the device the node hangs
+ * off, with two readlink()s (realpath() would readlink every component, a
+ * dozen system calls); 0 or a negative errno (-ENOENT: no sysfs).
+ */
+int be_sysfs_device_dir(dev_t devnum, char *dir, size_t len);
+/* rel (a relative symlink target) applied to base, lexically; 0 or -errno. */
+int be_path_join_rel(const char *base, const char *rel, char *out, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,11 +76,19 @@ static int open_dir(char *note, size_t len)
 		return ret;
 	}
 	ret = check_owned(rfd, true, "XDG_RUNTIME_DIR", note, len);
-	if (ret == 0 && mkdirat(rfd, DIR_NAME, 0700) != 0 && errno != EEXIST)
-		ret = -errno;
 	if (ret == 0) {
+		/* created by the first process of the user: the others only open it */
 		dfd = openat(rfd, DIR_NAME, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		ret = dfd < 0 ? -errno : check_owned(dfd, true, DIR_NAME " in XDG_RUNTIME_DIR", note, len);
+		if (dfd < 0 && errno == ENOENT) {
+			if (mkdirat(rfd, DIR_NAME, 0700) != 0 && errno != EEXIST)
+				ret = -errno;
+			else
+				dfd = openat(rfd, DIR_NAME,
+					     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (ret == 0)
+			ret = dfd < 0 ? -errno
+				      : check_owned(dfd, true, DIR_NAME " in XDG_RUNTIME_DIR", note, len);
 	}
 	if (ret < 0 && !note[0])
 		snprintf(note, len, "%s/%s: %s", rt, DIR_NAME, strerror(-ret));
@@ -138,28 +147,100 @@ static bool valid_word(const char *s, size_t max)
 	return n > 0 && n < max;
 }
 
-/* One record line; false if it does not parse. *current: it matches the device now. */
-static bool parse_line(char *line, struct be_probe_record *r, bool *current)
+/*
+ * The sysfs identities a parse already looked up: a device has several
+ * records (import, dumb-pitch, ...), and each stat of sysfs is a system
+ * call. One parse is one moment: a device re-created during it is caught by
+ * the next process.
+ */
+struct seen {
+	size_t n;
+	struct {
+		dev_t devnum;
+		unsigned long long inst;
+	} v[16];
+};
+
+static unsigned long long instance_seen(struct seen *seen, dev_t devnum)
 {
-	unsigned maj, min;
 	unsigned long long inst;
-	int rule, off = 0;
+
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].devnum == devnum)
+			return seen->v[i].inst;
+	inst = instance_of(devnum);
+	if (seen->n < sizeof(seen->v) / sizeof(seen->v[0])) {
+		seen->v[seen->n].devnum = devnum;
+		seen->v[seen->n++].inst = inst;
+	}
+	return inst;
+}
+
+/* Decimal digits at *p (after blanks) ended by a byte of stop; false on none or overflow. */
+static bool scan_u64(const char **p, const char *stop, unsigned long long max,
+		     unsigned long long *v)
+{
+	const char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (*v = 0; *s >= '0' && *s <= '9'; s++) {
+		if (*v > (max - (unsigned long long)(*s - '0')) / 10)
+			return false;
+		*v = *v * 10 + (unsigned long long)(*s - '0');
+	}
+	if (!strchr(stop, *s) || !*s)
+		return false;
+	*p = s + 1;
+	return true;
+}
+
+/* A word (after blanks) ended by a blank or the end, at most max - 1 bytes, into out. */
+static bool scan_word(const char **p, char *out, size_t max)
+{
+	size_t n;
+
+	while (**p == ' ')
+		(*p)++;
+	n = strcspn(*p, " ");
+	if (n == 0 || n >= max)
+		return false;
+	memcpy(out, *p, n);
+	out[n] = '\0';
+	*p += n;
+	return true;
+}
+
+/*
+ * One record line; false if it does not parse. *current: it matches the
+ * device now. By hand rather than sscanf: a warm process would run scanf
+ * for these lines and nothing else.
+ */
+static bool parse_line(char *line, struct be_probe_record *r, bool *current, struct seen *seen)
+{
+	unsigned long long maj, min, inst, rule;
+	const char *p = line;
 	char driver[64], what[32];
 
-	if (sscanf(line, "%u:%u %llu %d %63s %31s %n", &maj, &min, &inst, &rule, driver, what,
-		   &off) != 6 || off == 0)
+	if (!scan_u64(&p, ":", UINT_MAX, &maj) || !scan_u64(&p, " ", UINT_MAX, &min) ||
+	    !scan_u64(&p, " ", ULLONG_MAX, &inst) || !scan_u64(&p, " ", INT_MAX, &rule) ||
+	    !scan_word(&p, driver, sizeof(driver)) || !scan_word(&p, what, sizeof(what)))
 		return false;
-	if (rule < 0 || !la_import_rule_name((enum la_import_rule)rule) ||
+	while (*p == ' ')
+		p++;
+	if (!la_import_rule_name((enum la_import_rule)rule) ||
 	    !valid_word(driver, sizeof(r->key.driver)) || !valid_word(what, sizeof(r->key.what)) ||
-	    strlen(line + off) >= sizeof(r->reason) || makedev(maj, min) == 0)
+	    strlen(p) >= sizeof(r->reason) || makedev(maj, min) == 0)
 		return false;
 	memset(r, 0, sizeof(*r));
 	r->key.devnum = makedev(maj, min);
-	snprintf(r->key.driver, sizeof(r->key.driver), "%s", driver);
-	snprintf(r->key.what, sizeof(r->key.what), "%s", what);
+	memcpy(r->key.driver, driver, strlen(driver) + 1);
+	memcpy(r->key.what, what, strlen(what) + 1);
 	r->rule = (enum la_import_rule)rule;
-	snprintf(r->reason, sizeof(r->reason), "%s", line + off);
-	*current = instance_of(r->key.devnum) == inst;
+	memcpy(r->reason, p, strlen(p) + 1);
+	*current = instance_seen(seen, r->key.devnum) == inst;
 	return true;
 }
 
@@ -169,6 +250,7 @@ static int parse(char *buf, const char *boot_id, struct be_probe_record *out, si
 {
 	char *save = NULL, *line = strtok_r(buf, "\n", &save);
 	size_t n = 0, lineno = 1, stale = 0;
+	struct seen seen = {0};
 
 	if (!line)
 		return 0;
@@ -182,7 +264,7 @@ static int parse(char *buf, const char *boot_id, struct be_probe_record *out, si
 		struct be_probe_record r;
 		bool current;
 		lineno++;
-		if (!parse_line(line, &r, &current) || n == max) {
+		if (!parse_line(line, &r, &current, &seen) || n == max) {
 			snprintf(note, len, "%s: line %zu %s: ignored", FILE_NAME, lineno,
 				 n == max ? "is one record too many" : "does not parse");
 			return -EBADMSG;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A DRM node: identity, capabilities and mode resources read at probe, and
- * the pitch rule learnt from probe dumb buffers on first use.
+ * the pitch rule learnt from probe dumb buffers on first use (or from the
+ * probe cache, when an earlier process of the boot probed this device).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +12,9 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "../common/probe-cache.h"
 #include "drm-backend.h"
+#include "dumb-answer.h"
 
 static uint64_t get_cap(int fd, uint64_t cap, bool *ok)
 {
@@ -88,11 +91,35 @@ static void read_resources(struct drm_dev *dev)
 		dev->has_cursor_plane);
 }
 
+/*
+ * The driver's name with one DRM_IOCTL_VERSION into a fixed buffer:
+ * drmGetVersion() asks twice (lengths, then the strings) and copies the
+ * date and description nobody here reads. A name that does not fit (none
+ * does: the kernel's are a few letters) is read the long way.
+ */
+static int driver_name(int fd, char *name, size_t len)
+{
+	struct drm_version v = {.name_len = len - 1, .name = name};
+	drmVersionPtr ver;
+
+	memset(name, 0, len);
+	if (drmIoctl(fd, DRM_IOCTL_VERSION, &v) != 0)
+		return -ENODEV;
+	if (v.name_len > 0 && v.name_len < len)
+		return 0;
+	ver = drmGetVersion(fd);
+	if (!ver)
+		return -ENODEV;
+	snprintf(name, len, "%s", ver->name ? ver->name : "drm");
+	drmFreeVersion(ver);
+	return 0;
+}
+
 int drm_dev_probe(struct drm_backend *be, int fd, const char *path, struct drm_dev **out)
 {
 	struct drm_dev *dev;
-	drmVersionPtr ver;
 	struct stat st;
+	char driver[sizeof(dev->driver)];
 	int type;
 
 	*out = NULL;
@@ -101,22 +128,16 @@ int drm_dev_probe(struct drm_backend *be, int fd, const char *path, struct drm_d
 	type = drmGetNodeTypeFromFd(fd);
 	if (type != DRM_NODE_PRIMARY && type != DRM_NODE_RENDER)
 		return -ENODEV;
-	if (fstat(fd, &st) != 0)
-		return -ENODEV;
-	ver = drmGetVersion(fd);
-	if (!ver)
+	if (fstat(fd, &st) != 0 || driver_name(fd, driver, sizeof(driver)) < 0)
 		return -ENODEV;
 	dev = calloc(1, sizeof(*dev));
-	if (!dev) {
-		drmFreeVersion(ver);
+	if (!dev)
 		return -ENOMEM;
-	}
 	dev->be = be;
 	dev->fd = fd;
 	dev->devnum = st.st_rdev;
 	dev->render_node = type == DRM_NODE_RENDER;
-	snprintf(dev->driver, sizeof(dev->driver), "%s", ver->name ? ver->name : "drm");
-	drmFreeVersion(ver);
+	memcpy(dev->driver, driver, sizeof(dev->driver));
 	if (path && path[0]) {
 		const char *slash = strrchr(path, '/');
 		snprintf(dev->path, sizeof(dev->path), "%s", path);
@@ -164,13 +185,11 @@ static uint32_t lowest_bit(uint32_t v)
  * multiple of 2A does not mislead us. vgem and virtio_gpu return width * 4
  * (drivers/gpu/drm/vgem/vgem_drv.c, virtgpu_gem.c), i.e. 4.
  */
-static void probe_dumb(struct drm_dev *dev)
+static void probe_dumb_buffers(struct drm_dev *dev)
 {
 	static const uint32_t widths[] = {33, 65};
 	uint32_t align = 0;
 
-	if (dev->dumb_state != DRM_UNKNOWN)
-		return;
 	dev->dumb_state = DRM_NO;
 	dev->pitch_state = DRM_NO;
 	/* Tried even without DRM_CAP_DUMB_BUFFER: drivers without KMS (vgem)
@@ -211,6 +230,53 @@ static void probe_dumb(struct drm_dev *dev)
 		 "pitch multiple of %u bytes, learnt from probe dumb buffers of 33 and 65 pixels",
 		 align);
 	drm_dbg(dev, "%s", dev->pitch_reason);
+}
+
+/*
+ * The answer of an earlier probe of this device in this process or boot
+ * (probe cache, dumb-answer.c); false: probe. A failed probe is not kept:
+ * it may be passing (ENOMEM), and probing again costs one refused ioctl.
+ */
+static bool dumb_from_cache(struct drm_dev *dev, const struct be_probe_key *key)
+{
+	struct be_probe_answer a;
+	uint32_t align;
+	char note[300];
+	int ret = be_probe_cache_lookup(key, &a);
+
+	if (be_probe_cache_note(note, sizeof(note)))
+		drm_dbg(dev, "probe cache: %s", note);
+	if (ret != 1 || !drm_dumb_answer_parse(a.reason, &align, dev->pitch_reason,
+					       sizeof(dev->pitch_reason)))
+		return false;
+	dev->dumb_state = DRM_YES;
+	dev->pitch_state = align ? DRM_YES : DRM_NO;
+	dev->pitch_align = align;
+	drm_dbg(dev, "dumb buffers work, %s (from an earlier probe in this %s)", dev->pitch_reason,
+		a.from_file ? "boot: probe cache file" : "process");
+	return true;
+}
+
+static void probe_dumb(struct drm_dev *dev)
+{
+	struct be_probe_key key = {.devnum = dev->devnum, .what = "dumb-pitch"};
+	char text[BE_PROBE_CACHE_REASON_MAX];
+	int ret;
+
+	if (dev->dumb_state != DRM_UNKNOWN)
+		return;
+	snprintf(key.driver, sizeof(key.driver), "%s", dev->driver);
+	if (dumb_from_cache(dev, &key))
+		return;
+	probe_dumb_buffers(dev);
+	if (dev->dumb_state != DRM_YES ||
+	    drm_dumb_answer_format(dev->pitch_state == DRM_YES ? dev->pitch_align : 0,
+				   dev->pitch_reason, text, sizeof(text)) < 0)
+		return;
+	/* the rule field is the import rule's; this answer has none */
+	ret = be_probe_cache_store(&key, LA_IMPORT_ANY, text);
+	if (ret < 0)
+		drm_dbg(dev, "probe cache: %s (the dumb probe is not kept)", strerror(-ret));
 }
 
 uint32_t drm_dev_pitch_align(struct drm_dev *dev)

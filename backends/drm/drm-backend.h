@@ -11,6 +11,7 @@
 #define LA_DRM_BACKEND_H
 
 #include <liballoc/backend.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -70,6 +71,7 @@ struct drm_dev {
 	 * known) and how the driver maps its GEM objects for the CPU */
 	uint32_t dma_bits;
 	char dma_reason[200];
+	char sysfs_dir[PATH_MAX]; /* the node's device in sysfs, "" if unknown */
 	uint32_t caching;      /* LA_CACHING_* of the device's own buffers */
 	const char *caching_reason;
 

@@ -12,6 +12,7 @@
  *   write-combined: claiming "cached" for memory that is not could skip a
  *   cache maintenance the device needs, the other mistake only costs speed.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,10 +71,21 @@ uint32_t drm_driver_caching(const char *driver, const char **reason)
 void drm_dev_learn_memory(struct drm_dev *dev)
 {
 	uint32_t bits = 0;
+	int ret;
 
 	dev->caching = drm_driver_caching(dev->driver, &dev->caching_reason);
 	drm_dbg(dev, "CPU maps %s: %s", la_caching_name(dev->caching), dev->caching_reason);
-	if (be_dma_mask_bits(dev->devnum, &bits, dev->dma_reason, sizeof(dev->dma_reason)) < 0) {
+	/* found once: the DMA limit and the layout domain both start there */
+	ret = be_sysfs_device_dir(dev->devnum, dev->sysfs_dir, sizeof(dev->sysfs_dir));
+	if (ret < 0) {
+		dev->sysfs_dir[0] = '\0';
+		snprintf(dev->dma_reason, sizeof(dev->dma_reason), "/sys/dev/char/%u:%u/device: %s",
+			 major(dev->devnum), minor(dev->devnum), strerror(-ret));
+	} else {
+		ret = be_dma_mask_bits_of(dev->sysfs_dir, dev->devnum, &bits, dev->dma_reason,
+					  sizeof(dev->dma_reason));
+	}
+	if (ret < 0) {
 		dev->dma_bits = 0;
 		drm_dbg(dev, "DMA limit unknown: %s", dev->dma_reason);
 		return;
@@ -85,17 +97,15 @@ void drm_dev_learn_memory(struct drm_dev *dev)
 /*
  * The card and render nodes of one GPU are one device with two device
  * numbers: what decides an implicit layout is the driver on that device,
- * so the key is the sysfs device both nodes hang off. Too long a path is
- * folded into a hash (FNV-1a, 64 bits).
+ * so the key is the sysfs device both nodes hang off (found at probe).
+ * Too long a path is folded into a hash (FNV-1a, 64 bits).
  */
 void drm_dev_layout_domain(struct drm_dev *dev, char *key, size_t len)
 {
-	char link[64], dir[PATH_MAX];
+	const char *dir = dev->sysfs_dir;
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(dev->devnum),
-		 minor(dev->devnum));
-	if (!realpath(link, dir))
+	if (!dir[0])
 		return; /* no sysfs: this node only */
 	if ((size_t)snprintf(key, len, "drm:%s:%s", dev->driver, dir) < len)
 		return;

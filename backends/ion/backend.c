@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "figures.h"
 #include "heap.h"
 
 struct heap *heap_new(enum heap_kind kind, const char *prefix, const char *kname)
@@ -78,8 +79,11 @@ int backend_scan(struct ion_backend *be)
 	if (be->scanned)
 		return 0;
 	be->scanned = true;
-	meminfo_read("MemTotal", &be->mem_total); /* stays 0 if absent */
-	be->have_cma_total = meminfo_read("CmaTotal", &be->cma_total);
+	char text[8192];
+	if (meminfo_text(text, sizeof(text))) { /* one read for both */
+		meminfo_parse(text, "MemTotal", &be->mem_total); /* stays 0 if absent */
+		be->have_cma_total = meminfo_parse(text, "CmaTotal", &be->cma_total);
+	}
 	ret = dma_heap_scan(be);
 	if (ret == 0)
 		ret = udmabuf_scan(be);

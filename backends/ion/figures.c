@@ -6,6 +6,29 @@
 
 #include "figures.h"
 
+/*
+ * sscanf(value, "%" SCNu64 " %3s") for the digits a meminfo value has, by
+ * hand: a fresh process would run the whole of scanf for these two fields
+ * and nothing else. A number too large for 64 bits saturates, as scanf's.
+ */
+static int scan_value(const char *v, uint64_t *num, char unit[4])
+{
+	size_t u = 0;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v < '0' || *v > '9')
+		return 0;
+	for (*num = 0; *v >= '0' && *v <= '9'; v++)
+		*num = *num > (UINT64_MAX - 9) / 10 ? UINT64_MAX : *num * 10 + (uint64_t)(*v - '0');
+	while (*v == ' ' || *v == '\t')
+		v++;
+	while (u < 3 && *v && *v != ' ' && *v != '\t' && *v != '\n')
+		unit[u++] = *v++;
+	unit[u] = '\0';
+	return u ? 2 : 1;
+}
+
 bool meminfo_parse(const char *text, const char *field, uint64_t *bytes)
 {
 	size_t flen = strlen(field);
@@ -21,7 +44,7 @@ bool meminfo_parse(const char *text, const char *field, uint64_t *bytes)
 				return false;
 			memcpy(value, line + flen + 1, vlen);
 			value[vlen] = '\0';
-			int n = sscanf(value, "%" SCNu64 " %3s", &kb, unit);
+			int n = scan_value(value, &kb, unit);
 			/* every size field is in kB; a count (HugePages_Total) has no unit */
 			if (n < 1 || kb > UINT64_MAX / 1024 || (n == 2 && strcmp(unit, "kB") != 0))
 				return false;

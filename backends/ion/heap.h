@@ -90,6 +90,8 @@ const char *caching_name(uint32_t caching);
 
 /* sysinfo.c: /proc/meminfo fields in bytes (0 if absent), sysfs numbers. */
 bool meminfo_read(const char *field, uint64_t *bytes);
+/* The text of /proc/meminfo, for several fields of one read; false if unreadable. */
+bool meminfo_text(char *buf, size_t len);
 bool sysfs_read_u64(const char *path, uint64_t *value);
 /* "12 MiB" style, for diagnoses. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);

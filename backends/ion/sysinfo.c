@@ -1,38 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 /* Small readers of /proc and /sys the heaps' limits come from. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "figures.h"
 #include "heap.h"
 #include "../../kernel/ion/uapi/ion.h"
 
+/* A small /proc or /sys file into buf (NUL-terminated); false if unreadable. */
+static bool read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	/* /proc/meminfo comes in one read; loop for a file that does not */
+	while (n + 1 < len && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = '\0';
+	return n > 0;
+}
+
+bool meminfo_text(char *buf, size_t len)
+{
+	return read_text("/proc/meminfo", buf, len);
+}
+
 /* "CmaTotal:  65536 kB" -> bytes. Absent field (kernel without CMA): false. */
 bool meminfo_read(const char *field, uint64_t *bytes)
 {
 	char text[8192];
-	FILE *f = fopen("/proc/meminfo", "re");
-	size_t n;
 
-	if (!f)
-		return false;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	return meminfo_parse(text, field, bytes);
+	return meminfo_text(text, sizeof(text)) && meminfo_parse(text, field, bytes);
 }
 
 bool sysfs_read_u64(const char *path, uint64_t *value)
 {
-	FILE *f = fopen(path, "re");
-	bool ok;
+	char text[32], *end;
+	unsigned long long v;
 
-	if (!f)
+	if (!read_text(path, text, sizeof(text)) || text[0] < '0' || text[0] > '9')
 		return false;
-	ok = fscanf(f, "%" SCNu64, value) == 1;
-	fclose(f);
-	return ok;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || (*end && *end != '\n'))
+		return false;
+	*value = v;
+	return true;
 }
 
 const char *human_size(uint64_t b, char *buf, size_t len)

@@ -41,7 +41,12 @@ struct smaf_session {
 	int fd;
 	struct smaf_allocator allocs[SMAF_MAX_ALLOCATORS];
 	size_t n_allocs;
+	/* learnt at the first negotiation step that needs them: a secure
+	 * module's presence (a test buffer) for protected usage, the largest
+	 * contiguous block (/proc) for contiguous or low memory */
+	bool secure_known;
 	int secure_err;            /* 0: a secure module is registered */
+	bool contig_known;
 	uint64_t contig_max;       /* largest smaf-contig block, bytes */
 	char contig_why[160];      /* where contig_max comes from */
 };
@@ -52,6 +57,10 @@ void smaf_session_unref(struct smaf_session *s);
 const struct smaf_allocator *smaf_session_find(const struct smaf_session *s, const char *name);
 /* "smaf-page (100), smaf-contig (50)" */
 void smaf_session_describe(const struct smaf_session *s, char *buf, size_t len);
+/* Whether a secure module is registered (0) or why not, probed once per session. */
+int smaf_session_secure(struct smaf_backend *be, struct smaf_session *s);
+/* The largest smaf-contig block in bytes (contig_why says why), read once per session. */
+uint64_t smaf_session_contig_max(struct smaf_backend *be, struct smaf_session *s);
 int smaf_create(int smaf, uint64_t length, const char *allocator, int *fd);
 int smaf_set_secure(int smaf, int buf_fd);
 int smaf_buffer_info(int smaf, int buf_fd, struct smaf_buffer_info *info);

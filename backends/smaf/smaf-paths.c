@@ -60,15 +60,16 @@ static int plan_secure(struct smaf_backend *be, const struct smaf_path *p,
 		smaf_diag(why, "secure memory is only given for protected usage");
 		return -EINVAL;
 	}
-	if (p->session->secure_err == -EINVAL) {
+	int err = smaf_session_secure(be, p->session);
+
+	if (err == -EINVAL) {
 		smaf_diag(why, "no secure module is registered with SMAF "
 			      "(SMAF_IOC_SET_SECURE_FLAG: EINVAL); load one, e.g. smaf_test_secure.ko");
 		return -ENODEV;
 	}
-	if (p->session->secure_err < 0) {
-		smaf_diag(why, "SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s",
-			  strerror(-p->session->secure_err));
-		return p->session->secure_err;
+	if (err < 0) {
+		smaf_diag(why, "SMAF_IOC_SET_SECURE_FLAG on a test buffer: %s", strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -79,7 +80,7 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 		       struct la_why *why)
 {
 	const struct la_constraints *c = req->constraints;
-	const struct smaf_session *s = p->session;
+	struct smaf_session *s = p->session;
 	char list[256];
 
 	if (c->flags & LA_CONSTRAINT_CONTIGUOUS)
@@ -102,7 +103,7 @@ static int plan_contig(struct smaf_backend *be, const struct smaf_path *p,
 			  plan->why, SMAF_CONTIG, c->dma_addr_bits);
 		return -ERANGE;
 	}
-	if (plan->size > s->contig_max) {
+	if (plan->size > smaf_session_contig_max(be, s)) {
 		/* not -ENOMEM: the core treats that as a failure of the whole negotiation */
 		smaf_diag(why, "%s; %" PRIu64 " bytes asked, %s gives at most %" PRIu64
 			      " bytes (%s)",
@@ -207,10 +208,9 @@ int smaf_list_paths(void *backend, struct la_device *const *devices, void *const
 	if (ret >= 0) {
 		char list[256];
 		smaf_session_describe(s, list, sizeof(list));
-		smaf_dbg(be, "allocators %s; secure module %s; contiguous blocks up to %" PRIu64
-			     " bytes (%s)",
-			 list, s->secure_err == 0 ? "registered" : "absent", s->contig_max,
-			 s->contig_why);
+		/* the secure module and the contiguous limit are learnt when a
+		 * negotiation needs them (a protected or contiguous one) */
+		smaf_dbg(be, "allocators %s", list);
 	}
 	smaf_session_unref(s);
 	return ret < 0 ? ret : 0;

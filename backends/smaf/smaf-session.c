@@ -102,13 +102,32 @@ int smaf_session_open(struct smaf_backend *be, struct smaf_session **out, struct
 		smaf_diag(why, SMAF_NODE ": SMAF_IOC_GET_INFO: %s", strerror(-ret));
 		goto fail;
 	}
-	s->secure_err = probe_secure(s->fd);
-	s->contig_max = smaf_contig_limit(s->contig_why, sizeof(s->contig_why));
 	*out = s;
 	return 0;
 fail:
 	smaf_session_unref(s);
 	return ret;
+}
+
+int smaf_session_secure(struct smaf_backend *be, struct smaf_session *s)
+{
+	if (!s->secure_known) {
+		s->secure_err = probe_secure(s->fd);
+		s->secure_known = true;
+		smaf_dbg(be, "secure module %s", s->secure_err == 0 ? "registered" : "absent");
+	}
+	return s->secure_err;
+}
+
+uint64_t smaf_session_contig_max(struct smaf_backend *be, struct smaf_session *s)
+{
+	if (!s->contig_known) {
+		s->contig_max = smaf_contig_limit(s->contig_why, sizeof(s->contig_why));
+		s->contig_known = true;
+		smaf_dbg(be, "contiguous blocks up to %llu bytes (%s)",
+			 (unsigned long long)s->contig_max, s->contig_why);
+	}
+	return s->contig_max;
 }
 
 void smaf_session_unref(struct smaf_session *s)

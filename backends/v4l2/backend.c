@@ -116,6 +116,7 @@ void v4l2_forget_formats(struct v4l2_dev *dev)
 {
 	dev->formats[V4L2_Q_CAPTURE].valid = false;
 	dev->formats[V4L2_Q_OUTPUT].valid = false;
+	dev->formats_from_caps = false;
 }
 
 static void enumerate_formats(struct v4l2_dev *dev, uint32_t type, struct v4l2_formats *fl)

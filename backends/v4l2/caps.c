@@ -29,20 +29,36 @@ struct fmt_entry {
 
 #define MAX_FORMATS 128
 
-/* Unique DRM formats the queue lists, single-buffer codes preferred. */
+/*
+ * Unique DRM formats the queue lists, single-buffer codes preferred. The
+ * codes also fill the queue's enumeration (struct v4l2_formats) when the
+ * list was read to its end, so that the path listing of this negotiation
+ * does not send the same VIDIOC_ENUM_FMTs again; only for a device without
+ * an output queue, whose capture list cannot change with a format the
+ * program sets in between (a mem2mem device's does).
+ */
 static size_t list_formats(struct v4l2_dev *dev, uint32_t type, const struct la_assertion *a,
 			   struct fmt_entry *out)
 {
+	struct v4l2_formats *fl = &dev->formats[type == dev->type[V4L2_Q_OUTPUT] ? V4L2_Q_OUTPUT
+										 : V4L2_Q_CAPTURE];
+	bool complete = false;
 	size_t n = 0;
 	char s[8];
 
+	fl->n = 0;
 	for (uint32_t i = 0; i < 1024 && n < MAX_FORMATS; i++) {
 		struct v4l2_fmtdesc d = {.index = i, .type = type};
 		uint32_t mp = 0, drm;
 		bool wanted = a->n_formats == 0, dup = false;
 
-		if (be_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0)
+		if (be_ioctl(dev->fd, VIDIOC_ENUM_FMT, &d) < 0) {
+			complete = true;
 			break;
+		}
+		if (fl->n < V4L2_FORMATS_MAX)
+			fl->codes[fl->n] = d.pixelformat;
+		fl->n++;
 		drm = la_v4l2_format_to_drm(d.pixelformat, &mp);
 		if (!drm) {
 			v4l2_dbg(dev->be, "%s: format '%s' (%.32s) has no DRM equivalent in the table",
@@ -63,6 +79,10 @@ static size_t list_formats(struct v4l2_dev *dev, uint32_t type, const struct la_
 		if (!dup)
 			out[n++] = (struct fmt_entry){d.pixelformat, drm, mp};
 	}
+	fl->valid = complete && fl->n <= V4L2_FORMATS_MAX && !dev->type[V4L2_Q_OUTPUT];
+	if (!fl->valid)
+		fl->n = 0;
+	dev->formats_from_caps = fl->valid;
 	return n;
 }
 

@@ -70,7 +70,10 @@ int v4l2_list_paths(void *backend, struct la_device *const *devices, void *const
 
 		if (!dev)
 			continue;
-		v4l2_forget_formats(dev); /* the formats are read once per negotiation */
+		/* the formats are read once per negotiation (by its capability query, or here) */
+		if (!dev->formats_from_caps)
+			v4l2_forget_formats(dev);
+		dev->formats_from_caps = false;
 		for (int q = 0; q < 2; q++) {
 			struct v4l2_queue_state st;
 			if (!dev->type[q] || v4l2_queue_state(dev, dev->type[q], &st, why) < 0)

@@ -56,6 +56,12 @@ struct v4l2_dev {
 	uint32_t type[2];       /* buffer type of the capture / output queue, 0 = none */
 	struct v4l2_probe probe[2];
 	struct v4l2_formats formats[2]; /* per queue, see v4l2_lists_format */
+	/*
+	 * The capability query of a capture-only device filled formats[] while
+	 * listing them: the path listing that follows (the same negotiation)
+	 * keeps them instead of enumerating again. Consumed by that listing.
+	 */
+	bool formats_from_caps;
 };
 
 /* Queue state as VIDIOC_CREATE_BUFS(count = 0) reports it, without side effects. */

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -137,9 +139,65 @@ static void test_none_and_bad(void **state)
 	assert_int_equal(walk("devices/missing", &bits, src, sizeof(src)), -ENOENT);
 }
 
+/* Symlink targets applied lexically (be_sysfs_device_dir's two readlinks). */
+static void test_join_rel(void **state)
+{
+	static const char *const cases[][3] = {
+		{"/sys/dev/char", "../../devices/platform/vgem/drm/card0",
+		 "/sys/devices/platform/vgem/drm/card0"},
+		{"/sys/devices/platform/vgem/drm/card0", "../../../vgem", "/sys/devices/platform/vgem"},
+		{"/sys/devices/pci0000:00/0000:00:02.0/drm/card1", "../../../0000:00:02.0",
+		 "/sys/devices/pci0000:00/0000:00:02.0"},
+		{"/a/b", "./c//d/./", "/a/b/c/d"},
+		{"/a", "../../../x", "/x"},
+		{"/", "..", "/"},
+		{"/a/b", "", "/a/b"},
+	};
+	char out[PATH_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(be_path_join_rel(cases[i][0], cases[i][1], out, sizeof(out)), 0);
+		assert_string_equal(out, cases[i][2]);
+	}
+	assert_int_equal(be_path_join_rel("/a", "/b", out, sizeof(out)), -EINVAL);
+	assert_int_equal(be_path_join_rel("/a", "bcdefgh", out, 6), -ENAMETOOLONG);
+}
+
+/* On this machine's sysfs: the same folder as realpath() for every char device. */
+static void test_sysfs_device_dir(void **state)
+{
+	DIR *d = opendir("/sys/dev/char");
+	struct dirent *e;
+	unsigned checked = 0;
+
+	(void)state;
+	if (!d)
+		skip();
+	while ((e = readdir(d))) {
+		char link[300], real[PATH_MAX], dir[PATH_MAX];
+		unsigned maj, min;
+		if (sscanf(e->d_name, "%u:%u", &maj, &min) != 2)
+			continue;
+		snprintf(link, sizeof(link), "/sys/dev/char/%s/device", e->d_name);
+		if (!realpath(link, real)) {
+			assert_int_not_equal(be_sysfs_device_dir(makedev(maj, min), dir, sizeof(dir)), 0);
+			continue;
+		}
+		assert_int_equal(be_sysfs_device_dir(makedev(maj, min), dir, sizeof(dir)), 0);
+		assert_string_equal(dir, real);
+		checked++;
+	}
+	closedir(d);
+	if (!checked)
+		skip();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_join_rel),
+		cmocka_unit_test(test_sysfs_device_dir),
 		cmocka_unit_test(test_parent_pci),
 		cmocka_unit_test(test_own_32),
 		cmocka_unit_test(test_iommu),
