@@ -60,10 +60,13 @@ static bool shape_known(struct la_path_plan *plan, const struct la_descriptor *d
 	for (uint32_t i = 0; i < d->plane_count; i++) {
 		const struct la_plane *pl = &d->planes[i];
 		if (pl->fd < 0 || pl->offset != plan->offset[i] || pl->pitch != plan->pitch[i] ||
-		    pl->size != plan->size[i] ||
-		    la_descriptor_first_plane_of_fd(d, i) != plan->first_of[i])
+		    pl->size != plan->size[i])
 			return false;
 	}
+	/* plane 0 is its fd's first plane in every descriptor, the proved one too */
+	for (uint32_t i = 1; i < d->plane_count; i++)
+		if (la_descriptor_first_plane_of_fd(d, i) != plan->first_of[i])
+			return false;
 	return true;
 }
 
