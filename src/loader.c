@@ -332,7 +332,9 @@ static int load_module(struct la_context *ctx, size_t i)
 		la_backend_unload(be);
 		return 0;
 	}
-	__atomic_store_n(&ctx->backends[i], be, __ATOMIC_RELEASE);
+	__atomic_store_n(&ctx->backends[i], be, __ATOMIC_SEQ_CST);
+	/* after publishing: a level set meanwhile either sees the slot or is read here */
+	la_backend_tell_log_level(be);
 	la_dbg(ctx, "loaded backend '%s' from %s", be->name, m->file);
 	return 0;
 }
@@ -398,6 +400,16 @@ void la_backend_lock(struct la_backend *be)
 void la_backend_unlock(struct la_backend *be)
 {
 	pthread_mutex_unlock(&be->lock);
+}
+
+/* Under the lock, the level read there: the last call carries the latest level. */
+void la_backend_tell_log_level(struct la_backend *be)
+{
+	if (!be->iface->log_level)
+		return;
+	la_backend_lock(be);
+	be->iface->log_level(be->data, __atomic_load_n(&be->ctx->level, __ATOMIC_SEQ_CST));
+	la_backend_unlock(be);
 }
 
 LA_EXPORT int la_context_get_backend_count(struct la_context *ctx, size_t *count)

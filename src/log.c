@@ -41,5 +41,11 @@ LA_EXPORT void la_context_set_log_level(struct la_context *ctx, enum la_log_leve
 {
 	if (!ctx || level < LA_LOG_ERROR || level > LA_LOG_DEBUG)
 		return;
-	ctx->level = level;
+	__atomic_store_n(&ctx->level, level, __ATOMIC_SEQ_CST);
+	/* a module loading meanwhile reads the level after publishing its slot */
+	for (size_t i = 0; i < ctx->n_backends; i++) {
+		struct la_backend *be = __atomic_load_n(&ctx->backends[i], __ATOMIC_SEQ_CST);
+		if (be)
+			la_backend_tell_log_level(be);
+	}
 }

@@ -249,6 +249,8 @@ int la_backend_load_file(struct la_context *ctx, const char *file, struct la_bac
 void la_backend_unload(struct la_backend *be);
 void la_backend_lock(struct la_backend *be);
 void la_backend_unlock(struct la_backend *be);
+/* Hands be its context's log level (backend.h: log_level), if it asks for it. */
+void la_backend_tell_log_level(struct la_backend *be);
 
 /* ---- constraints ---- */
 uint64_t la_gcd_u64(uint64_t a, uint64_t b);

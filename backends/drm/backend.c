@@ -22,8 +22,16 @@ static int drm_init(const struct la_backend_host *host, void **out, struct la_wh
 	if (!be)
 		return -ENOMEM;
 	be->host = host;
+	be->level = LA_LOG_DEBUG; /* until the core says otherwise (backend.h) */
 	*out = be;
 	return 0;
+}
+
+static void drm_log_level(void *backend, enum la_log_level level)
+{
+	struct drm_backend *be = backend;
+
+	__atomic_store_n(&be->level, (int)level, __ATOMIC_RELAXED);
 }
 
 static void drm_finish(void *backend)
@@ -154,6 +162,7 @@ static const struct la_backend_interface drm_interface = {
 	.import_get_property = drm_import_property_hook,
 	.import_release = drm_import_release_hook,
 	.layout_domain = drm_layout_domain_hook,
+	.log_level = drm_log_level,
 };
 
 LA_BACKEND_DEFINE("drm", drm_interface);

@@ -20,6 +20,7 @@ struct gbm_device;
 
 struct drm_backend {
 	const struct la_backend_host *host;
+	int level; /* the context's log level (backend.h: log_level), atomic */
 };
 
 /* A GEM handle imported on the device fd. The kernel gives the same
@@ -91,7 +92,12 @@ struct drm_dev {
 #define drm_log(dev, level, fmt, ...)                                                    \
 	(dev)->be->host->log((dev)->be->host->host_data, level, "%s (%s): " fmt,          \
 			     (dev)->driver, (dev)->path, ##__VA_ARGS__)
-#define drm_dbg(dev, fmt, ...) drm_log(dev, LA_LOG_DEBUG, fmt, ##__VA_ARGS__)
+/* per buffer too: with debug off, no call and no arguments built */
+#define drm_dbg(dev, fmt, ...)                                                           \
+	do {                                                                             \
+		if (__atomic_load_n(&(dev)->be->level, __ATOMIC_RELAXED) >= LA_LOG_DEBUG)  \
+			drm_log(dev, LA_LOG_DEBUG, fmt, ##__VA_ARGS__);                  \
+	} while (0)
 
 /* device.c */
 int drm_dev_probe(struct drm_backend *be, int fd, const char *path, struct drm_dev **out);

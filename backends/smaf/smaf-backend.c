@@ -20,8 +20,16 @@ static int smaf_init(const struct la_backend_host *host, void **backend, struct 
 	if (!be)
 		return -ENOMEM;
 	be->host = host;
+	be->level = LA_LOG_DEBUG; /* until the core says otherwise (backend.h) */
 	*backend = be;
 	return 0;
+}
+
+static void smaf_log_level(void *backend, enum la_log_level level)
+{
+	struct smaf_backend *be = backend;
+
+	__atomic_store_n(&be->level, (int)level, __ATOMIC_RELAXED);
 }
 
 static void smaf_finish(void *backend)
@@ -79,6 +87,7 @@ static const struct la_backend_interface smaf_interface = {
 	.import = smaf_import,
 	.import_get_property = smaf_import_get_property,
 	.import_release = smaf_import_release,
+	.log_level = smaf_log_level,
 };
 
 LA_BACKEND_DEFINE("smaf", smaf_interface);

@@ -19,10 +19,16 @@
 
 struct smaf_backend {
 	const struct la_backend_host *host;
+	int level; /* the context's log level (backend.h: log_level), atomic */
 };
 
 #define smaf_log(be, level, ...) (be)->host->log((be)->host->host_data, (level), __VA_ARGS__)
-#define smaf_dbg(be, ...) smaf_log(be, LA_LOG_DEBUG, __VA_ARGS__)
+/* per buffer too: with debug off, no call and no arguments built */
+#define smaf_dbg(be, ...)                                                          \
+	do {                                                                       \
+		if (__atomic_load_n(&(be)->level, __ATOMIC_RELAXED) >= LA_LOG_DEBUG) \
+			smaf_log(be, LA_LOG_DEBUG, __VA_ARGS__);                   \
+	} while (0)
 /* The reason a hook hands back (struct la_why, backend.h). */
 #define smaf_diag(why, ...) la_why_set(why, 0, __VA_ARGS__)
 

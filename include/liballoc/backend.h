@@ -182,6 +182,16 @@ struct la_backend_interface {
 	 * only (the same node, or another node of the same device number).
 	 */
 	void (*layout_domain)(void *backend, void *device, char *key, size_t len);
+	/*
+	 * The context's log level: once after the module is loaded, and again
+	 * on every la_context_set_log_level(). host->log drops what is above
+	 * it anyway; a backend that keeps it skips the call, and the building
+	 * of its arguments, in a per-buffer trace. Until the first call it
+	 * must assume LA_LOG_DEBUG (a core without this hook never calls it).
+	 * Called with the backend's lock, but perhaps while path_allocate of a
+	 * LA_PATH_CONCURRENT path runs: store and read the level atomically.
+	 */
+	void (*log_level)(void *backend, enum la_log_level level);
 };
 
 struct la_backend_entry {

@@ -119,6 +119,32 @@ static void test_older_interface(void **state)
 	unlink(node);
 }
 
+/*
+ * A backend is told the log level when it is loaded and on every change
+ * (backend.h: log_level), so one that skips its traces by it loses none.
+ */
+static void test_log_level_told(void **state)
+{
+	struct la_context *ctx = NULL;
+	size_t n = 0;
+
+	(void)state;
+	testdev_log[0] = '\0';
+	setenv("LIBALLOC_BACKEND_PATH", env("LA_TEST_BACKEND_DIR"), 1);
+	assert_int_equal(la_context_new(&ctx), 0);
+	la_context_set_log_handler(ctx, testdev_log_capture, NULL);
+	la_context_set_log_level(ctx, LA_LOG_DEBUG);
+	assert_int_equal(la_context_get_backend_count(ctx, &n), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(testdev_log, "[test] told log level 4")); /* at load */
+	la_context_set_log_level(ctx, LA_LOG_WARN);
+	testdev_log[0] = '\0';
+	la_context_set_log_level(ctx, LA_LOG_DEBUG);
+	assert_non_null(strstr(testdev_log, "[test] told log level 4")); /* on the change */
+	la_context_destroy(ctx);
+	unsetenv("LIBALLOC_BACKEND_PATH");
+}
+
 static void test_secure_ignores_env(void **state)
 {
 	char buf[4096];
@@ -224,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_bad_backends_skipped),
 		cmocka_unit_test(test_init_failure),
 		cmocka_unit_test(test_older_interface),
+		cmocka_unit_test(test_log_level_told),
 		cmocka_unit_test(test_secure_ignores_env),
 		cmocka_unit_test(test_secure_ignores_debug),
 		cmocka_unit_test(test_foreign_writable_refused),

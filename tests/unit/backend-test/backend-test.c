@@ -450,6 +450,14 @@ static void tb_import_release(void *backend, void *imp)
 	free(imp);
 }
 
+/* Traces what it is told, at debug level: seen only when the context debugs. */
+static void tb_log_level(void *backend, enum la_log_level level)
+{
+	struct tbackend *b = backend;
+
+	b->host->log(b->host->host_data, LA_LOG_DEBUG, "told log level %d", (int)level);
+}
+
 /* The device file's "layout_domain", if any (backend.h: who shares implicit layouts). */
 static void tb_layout_domain(void *backend, void *device, char *key, size_t len)
 {
@@ -477,6 +485,7 @@ static const struct la_backend_interface test_iface = {
 	.import_get_property = tb_import_get_property,
 	.import_release = tb_import_release,
 	.layout_domain = tb_layout_domain,
+	.log_level = tb_log_level,
 };
 
 LA_BACKEND_DEFINE("test", test_iface);
