@@ -402,14 +402,21 @@ void la_backend_unlock(struct la_backend *be)
 	pthread_mutex_unlock(&be->lock);
 }
 
-/* Under the lock, the level read there: the last call carries the latest level. */
+/*
+ * Without the backend's lock: a log handler may set the level from inside
+ * a hook. A call that raced with a change is followed by one with the
+ * level read after it, so the last call carries the latest level.
+ */
 void la_backend_tell_log_level(struct la_backend *be)
 {
+	enum la_log_level told;
+
 	if (!be->iface->log_level)
 		return;
-	la_backend_lock(be);
-	be->iface->log_level(be->data, __atomic_load_n(&be->ctx->level, __ATOMIC_SEQ_CST));
-	la_backend_unlock(be);
+	do {
+		told = __atomic_load_n(&be->ctx->level, __ATOMIC_SEQ_CST);
+		be->iface->log_level(be->data, told);
+	} while (__atomic_load_n(&be->ctx->level, __ATOMIC_SEQ_CST) != told);
 }
 
 LA_EXPORT int la_context_get_backend_count(struct la_context *ctx, size_t *count)

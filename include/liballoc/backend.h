@@ -13,8 +13,9 @@
  * never core internals, and never knows another backend.
  *
  * Threads: the core serialises calls into one backend instance with a
- * per-backend lock, so hooks need no locking of their own. The one
- * exception is path_allocate on a path reported with LA_PATH_CONCURRENT.
+ * per-backend lock, so hooks need no locking of their own. The
+ * exceptions are path_allocate on a path reported with LA_PATH_CONCURRENT
+ * and log_level.
  */
 #ifndef LIBALLOC_BACKEND_H
 #define LIBALLOC_BACKEND_H
@@ -188,8 +189,9 @@ struct la_backend_interface {
 	 * it anyway; a backend that keeps it skips the call, and the building
 	 * of its arguments, in a per-buffer trace. Until the first call it
 	 * must assume LA_LOG_DEBUG (a core without this hook never calls it).
-	 * Called with the backend's lock, but perhaps while path_allocate of a
-	 * LA_PATH_CONCURRENT path runs: store and read the level atomically.
+	 * Called without the backend's lock (a log handler may change the
+	 * level from inside a hook), perhaps from two threads at once and
+	 * while other hooks run: store and read the level atomically.
 	 */
 	void (*log_level)(void *backend, enum la_log_level level);
 };
