@@ -23,6 +23,7 @@
 
 #include "probe-cache.h"
 #include "probe-store.h"
+#include "runtime-dir.h"
 
 static char runtime[256], file[300];
 
@@ -61,31 +62,17 @@ static int lookup_fresh(unsigned minor_nr, struct be_probe_answer *a)
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(runtime, sizeof(runtime), "%s/la-probe-store-XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(runtime))
+	if (runtime_dir_make(runtime, sizeof(runtime), file, sizeof(file), "probe-store") < 0)
 		return -1;
-	chmod(runtime, 0700);
-	snprintf(file, sizeof(file), "%s/liballoc/probe-cache", runtime);
-	setenv("XDG_RUNTIME_DIR", runtime, 1);
-	unsetenv("LIBALLOC_PROBE_CACHE");
 	be_probe_cache_clear();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char lock[320], dir[300];
-
 	(void)state;
-	unlink(file);
-	snprintf(lock, sizeof(lock), "%s.lock", file);
-	unlink(lock);
-	snprintf(dir, sizeof(dir), "%s/liballoc", runtime);
-	rmdir(dir);
-	rmdir(runtime);
+	runtime_dir_remove(runtime, file);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "../../common/probe-cache.h"
 #include "../dumb-answer.h"
+#include "../../../tests/unit/runtime-dir.h"
 
 #define REASON "pitch multiple of 4 bytes, learnt from probe dumb buffers of 33 and 65 pixels"
 
@@ -78,31 +79,17 @@ static struct be_probe_key key(const char *driver)
 
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	(void)state;
-	snprintf(runtime, sizeof(runtime), "%s/la-dumb-answer-XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(runtime))
+	if (runtime_dir_make(runtime, sizeof(runtime), file, sizeof(file), "dumb-answer") < 0)
 		return -1;
-	chmod(runtime, 0700);
-	snprintf(file, sizeof(file), "%s/liballoc/probe-cache", runtime);
-	setenv("XDG_RUNTIME_DIR", runtime, 1);
-	unsetenv("LIBALLOC_PROBE_CACHE");
 	be_probe_cache_clear();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char path[320];
-
 	(void)state;
-	unlink(file);
-	snprintf(path, sizeof(path), "%s.lock", file);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/liballoc", runtime);
-	rmdir(path);
-	rmdir(runtime);
+	runtime_dir_remove(runtime, file);
 	return 0;
 }
 
