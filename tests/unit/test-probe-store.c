@@ -242,6 +242,43 @@ static void test_stale(void **state)
 	assert_int_equal(be_probe_cache_lookup(&out, &a), 0);
 }
 
+/* The sysfs inode of a character device, as the file records it. */
+static unsigned long long sysfs_inode(unsigned maj, unsigned min)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", maj, min);
+	assert_int_equal(stat(path, &st), 0);
+	return (unsigned long long)st.st_ino;
+}
+
+/*
+ * A parse looks each device's sysfs node up once: the identity kept for one
+ * device must not stand for another's (/dev/null and /dev/zero, two real
+ * nodes with their own inodes).
+ */
+static void test_identity_per_device(void **state)
+{
+	struct be_probe_key null = {.devnum = makedev(1, 3), .driver = "mem", .what = "capture"};
+	struct be_probe_key zero = {.devnum = makedev(1, 5), .driver = "mem", .what = "capture"};
+	struct be_probe_answer a;
+	char text[512];
+
+	(void)state;
+	assert_int_not_equal(sysfs_inode(1, 3), sysfs_inode(1, 5));
+	snprintf(text, sizeof(text),
+		 "liballoc-probe-cache 1 %s\n1:3 %llu 1 mem capture null's\n"
+		 "1:5 %llu 1 mem capture zero's\n", be_probe_cache_boot_id(), sysfs_inode(1, 3),
+		 sysfs_inode(1, 5));
+	write_file(text, 0600);
+	be_probe_cache_clear();
+	assert_int_equal(be_probe_cache_lookup(&null, &a), 1);
+	assert_string_equal(a.reason, "null's");
+	assert_int_equal(be_probe_cache_lookup(&zero, &a), 1);
+	assert_string_equal(a.reason, "zero's");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +288,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_untrusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_per_device, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
