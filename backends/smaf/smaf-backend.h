@@ -9,6 +9,7 @@
 #include <fcntl.h> /* before smaf.h: SMAF_RDWR and SMAF_CLOEXEC are O_RDWR, O_CLOEXEC */
 #include <liballoc/backend.h>
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "smaf.h"
@@ -49,7 +50,9 @@ struct smaf_session {
 	size_t n_allocs;
 	/* learnt at the first negotiation step that needs them: a secure
 	 * module's presence (a test buffer) for protected usage, the largest
-	 * contiguous block (/proc) for contiguous or low memory */
+	 * contiguous block (/proc) for contiguous or low memory. Under lazy:
+	 * path_allocate of a LA_PATH_CONCURRENT path may ask from two threads */
+	pthread_mutex_t lazy;
 	bool secure_known;
 	int secure_err;            /* 0: a secure module is registered */
 	bool contig_known;

@@ -192,8 +192,8 @@ int smaf_list_paths(void *backend, struct la_device *const *devices, void *const
 		struct la_path_desc d = {
 			.name = p->name,
 			.rank = SMAF_RANK,
-			/* concurrent: allocating reads only the session, which is
-			 * not written after it is opened (its refs aside) */
+			/* concurrent: allocating reads the session, whose figures
+			 * learnt later are set under its own lock (smaf-session.c) */
 			.flags = LA_PATH_ADAPTIVE | LA_PATH_LINEAR_ONLY | LA_PATH_CONCURRENT |
 				 (p->secure ? LA_PATH_PROTECTED : 0),
 #if defined(__x86_64__) || defined(__i386__)

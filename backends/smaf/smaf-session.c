@@ -87,6 +87,7 @@ int smaf_session_open(struct smaf_backend *be, struct smaf_session **out, struct
 	if (!s)
 		return -ENOMEM;
 	s->refs = 1;
+	s->lazy = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	s->fd = open(SMAF_NODE, O_RDWR | O_CLOEXEC);
 	if (s->fd < 0) {
 		ret = -errno;
@@ -109,24 +110,33 @@ fail:
 	return ret;
 }
 
+/* Once learnt, a figure is only read: the flag is published after it. */
 int smaf_session_secure(struct smaf_backend *be, struct smaf_session *s)
 {
+	if (__atomic_load_n(&s->secure_known, __ATOMIC_ACQUIRE))
+		return s->secure_err;
+	pthread_mutex_lock(&s->lazy);
 	if (!s->secure_known) {
 		s->secure_err = probe_secure(s->fd);
-		s->secure_known = true;
+		__atomic_store_n(&s->secure_known, true, __ATOMIC_RELEASE);
 		smaf_dbg(be, "secure module %s", s->secure_err == 0 ? "registered" : "absent");
 	}
+	pthread_mutex_unlock(&s->lazy);
 	return s->secure_err;
 }
 
 uint64_t smaf_session_contig_max(struct smaf_backend *be, struct smaf_session *s)
 {
+	if (__atomic_load_n(&s->contig_known, __ATOMIC_ACQUIRE))
+		return s->contig_max;
+	pthread_mutex_lock(&s->lazy);
 	if (!s->contig_known) {
 		s->contig_max = smaf_contig_limit(s->contig_why, sizeof(s->contig_why));
-		s->contig_known = true;
+		__atomic_store_n(&s->contig_known, true, __ATOMIC_RELEASE);
 		smaf_dbg(be, "contiguous blocks up to %llu bytes (%s)",
 			 (unsigned long long)s->contig_max, s->contig_why);
 	}
+	pthread_mutex_unlock(&s->lazy);
 	return s->contig_max;
 }
 
@@ -136,6 +146,7 @@ void smaf_session_unref(struct smaf_session *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
+	pthread_mutex_destroy(&s->lazy);
 	free(s);
 }
 
